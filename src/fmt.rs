@@ -1,0 +1,67 @@
+//! German number formatting for users: `1.234,56`, `1.234,56 €`, `12,3 %`.
+
+/// Formats `value` with `decimals` decimals, `.` as thousands and `,` as decimal separator.
+pub fn number(value: f64, decimals: usize) -> String {
+    if !value.is_finite() {
+        return "–".to_string();
+    }
+    let text = format!("{:.*}", decimals, value.abs());
+    let (int_part, frac_part) = match text.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (text.as_str(), None),
+    };
+    let mut grouped = String::with_capacity(int_part.len() + int_part.len() / 3 + 4);
+    for (i, ch) in int_part.chars().enumerate() {
+        if i > 0 && (int_part.len() - i) % 3 == 0 {
+            grouped.push('.');
+        }
+        grouped.push(ch);
+    }
+    let negative = value < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0');
+    let mut out = String::new();
+    if negative {
+        out.push('-');
+    }
+    out.push_str(&grouped);
+    if let Some(f) = frac_part {
+        out.push(',');
+        out.push_str(f);
+    }
+    out
+}
+
+/// Money: `1.234,56 €`.
+pub fn euro(value: f64) -> String {
+    format!("{} €", number(value, 2))
+}
+
+/// A share 0..1 as percent with one decimal: `12,3 %`.
+pub fn percent(share: f64) -> String {
+    format!("{} %", number(share * 100.0, 1))
+}
+
+/// A number as short as possible without losing digits (for cell previews): `6,5`, `1234`.
+pub fn number_plain(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{value:.0}")
+    } else {
+        format!("{value}").replace('.', ",")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn german_numbers() {
+        assert_eq!(number(1234.567, 2), "1.234,57");
+        assert_eq!(number(-1234567.0, 0), "-1.234.567");
+        assert_eq!(number(0.0, 2), "0,00");
+        assert_eq!(number(-0.001, 2), "0,00");
+        assert_eq!(euro(467.21), "467,21 €");
+        assert_eq!(percent(0.2), "20,0 %");
+        assert_eq!(number_plain(6.5), "6,5");
+        assert_eq!(number(f64::NAN, 2), "–");
+    }
+}

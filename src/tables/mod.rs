@@ -1,0 +1,1 @@
+//! Legal and reference tables, embedded from assets/ with their sources.
