@@ -3,6 +3,7 @@
 
 pub mod cell;
 pub mod csv_reader;
+pub mod gemeinden;
 pub mod header;
 pub mod mapping;
 pub mod raw;
@@ -68,4 +69,262 @@ pub enum ImportError {
     /// The import was cancelled by the user.
     #[error("Import abgebrochen")]
     Cancelled,
+}
+
+pub mod validate;
+
+use crate::model::params::PlausibilityParams;
+use crate::model::{Field, Reason, Record, SourceKind};
+use raw::{RawRow, RowReader};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+pub use validate::Rejection;
+
+/// How to import one file.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Sheet (workbooks); `None` = first sheet.
+    pub sheet: Option<String>,
+    /// Header row as the user sees it; `None` = detect.
+    pub header_line: Option<u32>,
+    /// Kind of the file.
+    pub kind: SourceKind,
+    /// Explicit mapping field → header text; `None` = automatic.
+    pub mapping: Option<BTreeMap<Field, String>>,
+    /// Money fields given per year.
+    pub annual: BTreeSet<Field>,
+    /// Index of this source in the register.
+    pub source_index: u16,
+    /// Hard bounds.
+    pub plausibility: PlausibilityParams,
+}
+
+impl ImportOptions {
+    /// Defaults for a file of the given kind.
+    pub fn new(kind: SourceKind) -> ImportOptions {
+        ImportOptions {
+            sheet: None,
+            header_line: None,
+            kind,
+            mapping: None,
+            annual: BTreeSet::new(),
+            source_index: 0,
+            plausibility: PlausibilityParams::default(),
+        }
+    }
+}
+
+/// The result of importing one file: every data row is either a record or a rejection.
+#[derive(Debug, Clone, Serialize)]
+pub struct ImportedSource {
+    /// File name (without folder).
+    pub file_name: String,
+    /// SHA-256 of the file bytes.
+    pub sha256: String,
+    /// Sheet read (workbooks).
+    pub sheet: Option<String>,
+    /// Format description in German (e.g. "CSV, Semikolon, Windows-1252").
+    pub format: String,
+    /// Header row as the user sees it.
+    pub header_line: u32,
+    /// Header texts.
+    pub headers: Vec<String>,
+    /// Field → column index.
+    pub mapping: BTreeMap<Field, usize>,
+    /// Kind of the file.
+    pub kind: SourceKind,
+    /// Data rows after the header (accepted + rejected).
+    pub rows_total: usize,
+    /// Accepted records.
+    #[serde(skip)]
+    pub records: Vec<Record>,
+    /// Rejected rows.
+    pub rejections: Vec<Rejection>,
+}
+
+impl ImportedSource {
+    /// Rejections counted by reason.
+    pub fn rejected_by_reason(&self) -> BTreeMap<Reason, usize> {
+        let mut m = BTreeMap::new();
+        for r in &self.rejections {
+            *m.entry(r.reason).or_insert(0) += 1;
+        }
+        m
+    }
+
+    /// Mapping as field → header text (for profiles and the project file).
+    pub fn mapping_by_header(&self) -> BTreeMap<Field, String> {
+        self.mapping
+            .iter()
+            .filter_map(|(f, &i)| self.headers.get(i).map(|h| (*f, h.clone())))
+            .collect()
+    }
+}
+
+/// Opens a file as a stream of raw rows, by extension. Returns the reader and a format text.
+pub fn open_rows(
+    path: &Path,
+    sheet: Option<&str>,
+) -> Result<(Box<dyn RowReader>, String), ImportError> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "csv" | "txt" | "tsv" => {
+            let r = csv_reader::CsvReader::open(path)?;
+            let format = format!(
+                "CSV ({}, {})",
+                r.separator().german(),
+                r.encoding().german()
+            );
+            Ok((Box::new(r), format))
+        }
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => {
+            let r = workbook::open_sheet(path, sheet)?;
+            Ok((Box::new(r), ext.to_uppercase()))
+        }
+        _ => Err(ImportError::UnsupportedFormat {
+            extension: ext,
+            path: path.display().to_string(),
+        }),
+    }
+}
+
+/// SHA-256 of a file, streamed.
+pub fn file_sha256(path: &Path) -> Result<String, ImportError> {
+    use sha2::{Digest, Sha256};
+    use std::io::Read;
+    let unreadable = |e: std::io::Error| ImportError::Unreadable {
+        detail: crate::io_util::io_error_german(&e),
+        path: path.display().to_string(),
+    };
+    let mut f = std::fs::File::open(path).map_err(unreadable)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    loop {
+        let n = f.read(&mut buf).map_err(unreadable)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher
+        .finalize()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect())
+}
+
+/// Imports one file. `progress(done, total)` is called now and then; returning `false` cancels.
+pub fn import_file(
+    path: &Path,
+    opts: &ImportOptions,
+    progress: &mut dyn FnMut(u64, u64) -> bool,
+) -> Result<ImportedSource, ImportError> {
+    let sha256 = file_sha256(path)?;
+    let (mut reader, format) = open_rows(path, opts.sheet.as_deref())?;
+    let mut peeked: Vec<RawRow> = Vec::new();
+    while peeked.len() < header::PEEK_ROWS {
+        match reader.next_row()? {
+            Some(r) => peeked.push(r),
+            None => break,
+        }
+    }
+    if peeked.iter().all(RawRow::is_blank) {
+        return Err(ImportError::Empty {
+            detail: format!("{} enthält keine Zeilen", path.display()),
+        });
+    }
+    let header_index = match opts.header_line {
+        Some(line) => peeked
+            .iter()
+            .position(|r| r.line == line)
+            .ok_or(ImportError::NoHeader)?,
+        None => {
+            header::detect_header(&peeked)
+                .ok_or(ImportError::NoHeader)?
+                .index
+        }
+    };
+    let headers = header::header_texts(&peeked, header_index);
+    let mapping = match &opts.mapping {
+        Some(by_header) => mapping::MappingProfile {
+            name: String::new(),
+            signature: String::new(),
+            columns: by_header.clone(),
+            annual: opts.annual.clone(),
+        }
+        .resolve(&headers),
+        None => mapping::auto_map(&headers),
+    };
+    let missing: Vec<&str> = [Field::NetRent, Field::Area]
+        .into_iter()
+        .filter(|f| !mapping.contains_key(f))
+        .map(Field::german)
+        .collect();
+    if !missing.is_empty() {
+        return Err(ImportError::MissingRequired {
+            missing: missing.join(", "),
+            available: headers.join(", "),
+        });
+    }
+    let ctx = validate::RowContext {
+        source: opts.source_index,
+        kind: opts.kind,
+        columns: &mapping,
+        annual: &opts.annual,
+        plausibility: &opts.plausibility,
+    };
+    let header_line = peeked[header_index].line;
+    let mut out = ImportedSource {
+        file_name: path
+            .file_name()
+            .map(|f| f.to_string_lossy().to_string())
+            .unwrap_or_default(),
+        sha256,
+        sheet: opts.sheet.clone(),
+        format,
+        header_line,
+        headers,
+        mapping: mapping.clone(),
+        kind: opts.kind,
+        rows_total: 0,
+        records: Vec::new(),
+        rejections: Vec::new(),
+    };
+    let take = |row: &RawRow, out: &mut ImportedSource| {
+        out.rows_total += 1;
+        match ctx.validate(row) {
+            Ok(r) => out.records.push(r),
+            Err(rej) => out.rejections.push(rej),
+        }
+    };
+    for row in &peeked[header_index + 1..] {
+        take(row, &mut out);
+    }
+    drop(peeked);
+    let mut counter = 0u64;
+    while let Some(row) = reader.next_row()? {
+        take(&row, &mut out);
+        counter += 1;
+        if counter % 4096 == 0 {
+            let (done, total) = reader.progress().unwrap_or((counter, 0));
+            if !progress(done, total) {
+                return Err(ImportError::Cancelled);
+            }
+        }
+    }
+    // Trailing blank rows are padding, not data (Excel keeps formatted empty rows): drop them
+    // only at the very end, and only as long as they are blank.
+    while out.rejections.last().is_some_and(|r| {
+        r.reason == Reason::EmptyRow && out.records.last().is_none_or(|rec| rec.row < r.line)
+    }) {
+        out.rejections.pop();
+        out.rows_total -= 1;
+    }
+    let (done, total) = reader.progress().unwrap_or((counter, counter));
+    progress(done, total);
+    Ok(out)
 }

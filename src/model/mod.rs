@@ -1,10 +1,13 @@
-//! The domain model: records, reasons, dates, the source register, the Gemeinde table,
-//! parameters and the project file.
+//! The domain model: records, reasons, dates, parameters and the project file.
 
 mod date;
+pub mod params;
+pub mod project;
 mod reason;
 mod record;
 
 pub use date::Date;
+pub use params::Parameters;
+pub use project::{GemeindeRow, Project, SourceSpec, VergleichsraumSpec};
 pub use reason::Reason;
 pub use record::{Field, LandlordType, Record, SourceKind};

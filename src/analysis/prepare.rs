@@ -1,0 +1,426 @@
+//! The slow half of the pipeline, run when data or scope change: assign every record to its
+//! Gemeinde and Vergleichsraum, apply the scope filters, sort into cells
+//! (Vergleichsraum × size class) and sort each cell's values once.
+//!
+//! Parameter changes that do not touch the scope (percentile, outlier rule, BK statistic,
+//! rounding, …) reuse a [`Prepared`] through [`crate::analysis::compute`].
+
+use crate::model::params::{Parameters, PlausibilityParams, ScopeParams, SizeClassParams};
+use crate::model::{Date, GemeindeRow, Project, Reason, Record, SourceKind};
+use std::collections::HashMap;
+
+/// Status of one record in the reference-rent stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordStatus {
+    /// In scope, in cell (Vergleichsraum index, size class index 0-based).
+    InCell {
+        /// Vergleichsraum index.
+        vr: u16,
+        /// Size class index (household size − 1).
+        class: u8,
+    },
+    /// Excluded with a reason.
+    Excluded(Reason),
+}
+
+/// The part of the parameters and project that [`Prepared`] depends on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PrepareKey {
+    scope: ScopeParams,
+    sizes: Vec<f64>,
+    size_classes: SizeClassParams,
+    plausibility: PlausibilityParams,
+    gemeinden: Vec<GemeindeRow>,
+    vr_names: Vec<String>,
+    stichtag: Date,
+}
+
+impl PrepareKey {
+    /// The key of a project's current state.
+    pub fn of(project: &Project) -> PrepareKey {
+        let p = &project.parameters;
+        PrepareKey {
+            scope: p.scope.clone(),
+            sizes: p.wohnflaechen.sizes.clone(),
+            size_classes: p.size_classes.clone(),
+            plausibility: p.plausibility.clone(),
+            gemeinden: project.gemeinden.clone(),
+            vr_names: project.vergleichsraum_names(),
+            stichtag: project.project.stichtag,
+        }
+    }
+}
+
+/// A cell's sorted values.
+#[derive(Debug, Clone, Default)]
+pub struct PreparedCell {
+    /// NKM/m², ascending.
+    pub values: Vec<f64>,
+    /// Record index per value (same order).
+    pub records: Vec<u32>,
+    /// Plausible kBK/m² of the cell's records, ascending (all / without lift / with lift).
+    pub bk: BkValues,
+}
+
+/// Sorted kBK/m² values, overall and split by lift.
+#[derive(Debug, Clone, Default)]
+pub struct BkValues {
+    /// All plausible values.
+    pub all: Vec<f64>,
+    /// Buildings without lift (or lift unknown).
+    pub without_lift: Vec<f64>,
+    /// Buildings with lift.
+    pub with_lift: Vec<f64>,
+    /// Records of the cell/VR without BK.
+    pub n_missing: usize,
+    /// Records with implausible BK/m².
+    pub n_implausible: usize,
+}
+
+impl BkValues {
+    fn push(&mut self, r: &Record, plaus: &PlausibilityParams) {
+        match r.operating_costs_per_m2() {
+            None => self.n_missing += 1,
+            Some(v) if !(plaus.bk_per_m2_min..=plaus.bk_per_m2_max).contains(&v) => {
+                self.n_implausible += 1
+            }
+            Some(v) => {
+                self.all.push(v);
+                if r.lift == Some(true) {
+                    self.with_lift.push(v);
+                } else {
+                    self.without_lift.push(v);
+                }
+            }
+        }
+    }
+
+    fn sort(&mut self) {
+        for v in [&mut self.all, &mut self.without_lift, &mut self.with_lift] {
+            v.sort_by(f64::total_cmp);
+        }
+    }
+}
+
+/// Records per Gemeinde (coverage, K1).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct GemeindeCoverage {
+    /// Reference records in scope (in a cell).
+    pub n_reference: usize,
+    /// All records assigned to the Gemeinde (any kind, any status).
+    pub n_assigned: usize,
+    /// Offers assigned to the Gemeinde.
+    pub n_offers: usize,
+}
+
+/// Everything the fast computation needs, built once per data/scope change.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    /// The key this was built from.
+    pub key: PrepareKey,
+    /// Vergleichsraum names.
+    pub vr_names: Vec<String>,
+    /// Number of size classes (= household sizes in the table).
+    pub classes: usize,
+    /// Class bounds: (lower exclusive, upper inclusive or open).
+    pub class_bounds: Vec<(f64, Option<f64>)>,
+    /// Status per record (same index as the dataset's records).
+    pub status: Vec<RecordStatus>,
+    /// Gemeinde index per record, where assigned.
+    pub gemeinde_of: Vec<Option<u32>>,
+    /// Cells, index `vr * classes + class`.
+    pub cells: Vec<PreparedCell>,
+    /// kBK per Vergleichsraum.
+    pub bk_vr: Vec<BkValues>,
+    /// Coverage per Gemeinde (same order as the Gemeinde table).
+    pub coverage: Vec<GemeindeCoverage>,
+    /// Reference records without contract date (the age rule could not be checked).
+    pub n_without_contract_date: usize,
+}
+
+impl Prepared {
+    /// Builds the prepared state from records and the project.
+    pub fn new(records: &[Record], project: &Project) -> Prepared {
+        let key = PrepareKey::of(project);
+        let params: &Parameters = &project.parameters;
+        let vr_names = key.vr_names.clone();
+        let vr_index: HashMap<&str, u16> = vr_names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.as_str(), i as u16))
+            .collect();
+        let lookup = GemeindeLookup::new(&project.gemeinden);
+        let class_bounds = class_bounds(&params.wohnflaechen.sizes, &params.size_classes);
+        let classes = class_bounds.len();
+        let mut cells = vec![PreparedCell::default(); vr_names.len() * classes];
+        let mut bk_vr = vec![BkValues::default(); vr_names.len()];
+        let mut coverage = vec![GemeindeCoverage::default(); project.gemeinden.len()];
+        let mut status = Vec::with_capacity(records.len());
+        let mut gemeinde_of = Vec::with_capacity(records.len());
+        let mut n_without_contract_date = 0;
+        let window_start = params
+            .scope
+            .contract_window_years
+            .map(|y| project.project.stichtag.minus_years(y as i32));
+        let scope = &params.scope;
+
+        // Pairs (value, record) per cell, sorted afterwards for order independence.
+        let mut cell_pairs: Vec<Vec<(f64, u32)>> = vec![Vec::new(); cells.len()];
+
+        for (idx, r) in records.iter().enumerate() {
+            let g = lookup.find(r);
+            gemeinde_of.push(g.ok());
+            if let Ok(gi) = g
+                && let Some(c) = coverage.get_mut(gi as usize)
+            {
+                c.n_assigned += 1;
+                if r.kind == SourceKind::Angebot {
+                    c.n_offers += 1;
+                }
+            }
+            let st = classify(r, g, project, &vr_index, scope, window_start, &class_bounds);
+            if let RecordStatus::InCell { vr, class } = st {
+                if r.contract_start.is_none() && r.last_rent_change.is_none() {
+                    n_without_contract_date += 1;
+                }
+                let ci = vr as usize * classes + class as usize;
+                cell_pairs[ci].push((r.net_rent_per_m2(), idx as u32));
+                cells[ci].bk.push(r, &params.plausibility);
+                bk_vr[vr as usize].push(r, &params.plausibility);
+                if let Ok(gi) = g
+                    && let Some(c) = coverage.get_mut(gi as usize)
+                {
+                    c.n_reference += 1;
+                }
+            }
+            status.push(st);
+        }
+        for (cell, mut pairs) in cells.iter_mut().zip(cell_pairs) {
+            // Ties broken by (source, row) so the order never depends on input order.
+            pairs.sort_by(|a, b| {
+                a.0.total_cmp(&b.0).then_with(|| {
+                    let (ra, rb) = (&records[a.1 as usize], &records[b.1 as usize]);
+                    (ra.source, ra.row).cmp(&(rb.source, rb.row))
+                })
+            });
+            cell.values = pairs.iter().map(|p| p.0).collect();
+            cell.records = pairs.iter().map(|p| p.1).collect();
+            cell.bk.sort();
+        }
+        for b in &mut bk_vr {
+            b.sort();
+        }
+        Prepared {
+            key,
+            vr_names,
+            classes,
+            class_bounds,
+            status,
+            gemeinde_of,
+            cells,
+            bk_vr,
+            coverage,
+            n_without_contract_date,
+        }
+    }
+
+    /// Whether the project changed in a way that needs a new [`Prepared`].
+    pub fn is_stale(&self, project: &Project) -> bool {
+        self.key != PrepareKey::of(project)
+    }
+
+    /// The cell of Vergleichsraum `vr` and size class `class`.
+    pub fn cell(&self, vr: usize, class: usize) -> Option<&PreparedCell> {
+        self.cells.get(vr * self.classes + class)
+    }
+}
+
+/// Size-class bounds from the Wohnflächen steps: class h = (A_{h−1}, A_h].
+pub fn class_bounds(sizes: &[f64], sc: &SizeClassParams) -> Vec<(f64, Option<f64>)> {
+    let mut out = Vec::with_capacity(sizes.len());
+    let mut lower = sc.lower_bound.unwrap_or(0.0);
+    for (i, &upper) in sizes.iter().enumerate() {
+        let open = sc.open_top && i + 1 == sizes.len();
+        out.push((lower, if open { None } else { Some(upper) }));
+        lower = upper;
+    }
+    out
+}
+
+fn size_class(area: f64, bounds: &[(f64, Option<f64>)]) -> Option<u8> {
+    bounds
+        .iter()
+        .position(|&(lo, hi)| area > lo && hi.is_none_or(|h| area <= h))
+        .map(|i| i as u8)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn classify(
+    r: &Record,
+    g: Result<u32, Reason>,
+    project: &Project,
+    vr_index: &HashMap<&str, u16>,
+    scope: &ScopeParams,
+    window_start: Option<Date>,
+    bounds: &[(f64, Option<f64>)],
+) -> RecordStatus {
+    use RecordStatus::Excluded;
+    if !scope.reference_kinds.contains(&r.kind) {
+        return Excluded(Reason::KindNotUsed);
+    }
+    let gi = match g {
+        Ok(gi) => gi,
+        Err(reason) => return Excluded(reason),
+    };
+    let vr = match project
+        .gemeinden
+        .get(gi as usize)
+        .and_then(|row| vr_index.get(row.vergleichsraum.as_str()))
+    {
+        Some(&vr) => vr,
+        None => return Excluded(Reason::NoVergleichsraum),
+    };
+    let flags = [
+        (scope.exclude_furnished, r.furnished, Reason::Furnished),
+        (scope.exclude_subsidised, r.subsidised, Reason::Subsidised),
+        (
+            scope.exclude_company_flats,
+            r.company_flat,
+            Reason::CompanyFlat,
+        ),
+        (scope.exclude_dormitories, r.dormitory, Reason::Dormitory),
+        (
+            scope.exclude_favour_rents,
+            r.favour_rent,
+            Reason::FavourRent,
+        ),
+        (
+            scope.exclude_substandard,
+            r.substandard,
+            Reason::Substandard,
+        ),
+    ];
+    if let Some((_, _, reason)) = flags.iter().find(|(on, v, _)| *on && *v == Some(true)) {
+        return Excluded(*reason);
+    }
+    if let Some(start) = window_start {
+        let latest = match (r.contract_start, r.last_rent_change) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        if latest.is_some_and(|d| d < start) {
+            return Excluded(Reason::ContractTooOld);
+        }
+    }
+    match size_class(r.area, bounds) {
+        Some(class) => RecordStatus::InCell { vr, class },
+        None => Excluded(Reason::OutsideSizeClasses),
+    }
+}
+
+/// Assigns records to rows of the Gemeinde table: by AGS, else by normalised name.
+pub struct GemeindeLookup {
+    by_ags: HashMap<String, u32>,
+    by_name: HashMap<String, u32>,
+}
+
+impl GemeindeLookup {
+    /// Builds the lookup.
+    pub fn new(gemeinden: &[GemeindeRow]) -> GemeindeLookup {
+        let mut by_ags = HashMap::new();
+        let mut by_name = HashMap::new();
+        for (i, g) in gemeinden.iter().enumerate() {
+            let ags = crate::import::validate::normalize_ags(&g.ags);
+            if !ags.is_empty() {
+                by_ags.entry(ags).or_insert(i as u32);
+            }
+            by_name.entry(normalize_name(&g.name)).or_insert(i as u32);
+        }
+        GemeindeLookup { by_ags, by_name }
+    }
+
+    /// The Gemeinde of a record, or why there is none.
+    pub fn find(&self, r: &Record) -> Result<u32, Reason> {
+        if let Some(ags) = &r.ags
+            && let Some(&i) = self.by_ags.get(ags)
+        {
+            return Ok(i);
+        }
+        if let Some(name) = &r.gemeinde
+            && let Some(&i) = self.by_name.get(&normalize_name(name))
+        {
+            return Ok(i);
+        }
+        if r.ags.is_none() && r.gemeinde.is_none() {
+            Err(Reason::MissingGemeinde)
+        } else {
+            Err(Reason::UnknownGemeinde)
+        }
+    }
+}
+
+/// Normalises a Gemeinde name for matching: case, umlauts, ß, punctuation, and the decorations
+/// "Stadt", "Gemeinde", "Markt", "Hansestadt", "Landeshauptstadt" before or after the name.
+pub fn normalize_name(name: &str) -> String {
+    let mut s = String::with_capacity(name.len());
+    for ch in name.trim().to_lowercase().chars() {
+        match ch {
+            'ä' => s.push_str("ae"),
+            'ö' => s.push_str("oe"),
+            'ü' => s.push_str("ue"),
+            'ß' => s.push_str("ss"),
+            c if c.is_alphanumeric() => s.push(c),
+            _ => s.push(' '),
+        }
+    }
+    const DECORATIONS: [&str; 7] = [
+        "stadt",
+        "gemeinde",
+        "markt",
+        "hansestadt",
+        "landeshauptstadt",
+        "kreisstadt",
+        "universitaetsstadt",
+    ];
+    let words: Vec<&str> = s.split_whitespace().collect();
+    let kept: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|w| !DECORATIONS.contains(w))
+        .collect();
+    if kept.is_empty() {
+        words.join(" ")
+    } else {
+        kept.join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(normalize_name("Stadt Musterstadt"), "musterstadt");
+        assert_eq!(normalize_name("Düren, Stadt"), "dueren");
+        assert_eq!(normalize_name("  GROSS-Gerau "), "gross gerau");
+        assert_eq!(normalize_name("Stadt"), "stadt");
+    }
+
+    #[test]
+    fn classes() {
+        let sc = SizeClassParams::default();
+        let b = class_bounds(&[50.0, 65.0, 80.0], &sc);
+        assert_eq!(size_class(50.0, &b), Some(0));
+        assert_eq!(size_class(50.01, &b), Some(1));
+        assert_eq!(size_class(80.0, &b), Some(2));
+        assert_eq!(size_class(80.5, &b), None);
+        let open = SizeClassParams {
+            lower_bound: Some(25.0),
+            open_top: true,
+        };
+        let b = class_bounds(&[50.0, 65.0, 80.0], &open);
+        assert_eq!(size_class(20.0, &b), None);
+        assert_eq!(size_class(200.0, &b), Some(2));
+    }
+}

@@ -1,0 +1,378 @@
+//! The eframe desktop app.
+//!
+//! Data flows one way: [`state::AppState`] holds the loaded project, its [`Prepared`] state,
+//! the current [`Analysis`], undo/redo snapshots and background tasks. Each frame the screens
+//! (free functions in [`screens`]) read the state and push [`Command`]s; at the end of the
+//! frame [`AppState::handle`] applies them, the only place where the project changes.
+//! Loading and exporting run on named threads ([`tasks`]); recovery copies and the panic hook
+//! live in [`recovery`].
+//!
+//! [`Prepared`]: crate::analysis::prepare::Prepared
+//! [`Analysis`]: crate::analysis::compute::Analysis
+
+pub mod forms;
+pub mod plots;
+pub mod recovery;
+pub mod screens;
+pub mod state;
+pub mod tasks;
+pub mod widgets;
+
+pub use forms::{DialogRequest, Forms};
+pub use state::{AppState, Command, ExportOutcome, Level, Screen};
+
+use crate::dataset::LoadedProject;
+use anyhow::anyhow;
+use egui::{Key, KeyboardShortcut, Modifiers, ViewportCommand};
+use recovery::{PanicSnapshot, Storage};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tasks::Task;
+
+/// The bundled sample project, relative to the current folder or to the crate's folder.
+pub fn sample_project_path() -> Option<PathBuf> {
+    let rel = Path::new("sample-data").join("musterland.kdu.toml");
+    if rel.is_file() {
+        return Some(rel);
+    }
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join(&rel);
+    bundled.is_file().then_some(bundled)
+}
+
+/// Returns an error with a German message when no graphical display is available (Linux).
+fn check_display() -> anyhow::Result<()> {
+    if cfg!(target_os = "linux") {
+        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        if !set("DISPLAY") && !set("WAYLAND_DISPLAY") {
+            return Err(anyhow!(
+                "Keine grafische Oberfläche gefunden (weder DISPLAY noch WAYLAND_DISPLAY gesetzt). \
+                 Ohne Bildschirm lässt sich das Programm über die Kommandozeile bedienen: \
+                 kdu-konzept import|init|compute|export --help"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Starts the desktop app. Without `project`, the bundled sample project is opened.
+pub fn run(project: Option<PathBuf>) -> anyhow::Result<()> {
+    check_display()?;
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_inner_size([1400.0, 900.0])
+            .with_min_inner_size([900.0, 600.0])
+            .with_title("KdU-Konzept"),
+        ..Default::default()
+    };
+    let storage = recovery::default_data_dir().map(Storage::new);
+    let snapshot: PanicSnapshot = Arc::new(Mutex::new(None));
+    if let Some(s) = &storage {
+        recovery::install_panic_hook(s.clone(), Arc::clone(&snapshot));
+    }
+    let project = project.or_else(sample_project_path);
+    let config = AppConfig {
+        storage,
+        panic_snapshot: Some(snapshot),
+        file_dialogs: true,
+    };
+    eframe::run_native(
+        "KdU-Konzept",
+        options,
+        Box::new(move |cc| Ok(Box::new(KduApp::with_config(cc, project, config)))),
+    )
+    .map_err(|e| {
+        anyhow!(
+            "Das Programmfenster konnte nicht geöffnet werden: {e}. \
+             Alternativ steht die Kommandozeile zur Verfügung: kdu-konzept import|init|compute|export --help"
+        )
+    })
+}
+
+/// Settings of one app instance.
+pub struct AppConfig {
+    /// Where recovery copies and the recent list go (`None`: nothing is written there).
+    pub storage: Option<Storage>,
+    /// Shared with the panic hook.
+    pub panic_snapshot: Option<PanicSnapshot>,
+    /// Offer system file dialogs (never in tests).
+    pub file_dialogs: bool,
+}
+
+impl AppConfig {
+    /// No storage, no dialogs: for tests.
+    pub fn headless() -> AppConfig {
+        AppConfig {
+            storage: None,
+            panic_snapshot: None,
+            file_dialogs: false,
+        }
+    }
+}
+
+/// Result of a file dialog.
+struct DialogResult {
+    request: DialogRequest,
+    path: Option<PathBuf>,
+}
+
+/// The eframe application.
+pub struct KduApp {
+    state: AppState,
+    forms: Forms,
+    dialog: Option<Task<DialogResult>>,
+    last_title: String,
+}
+
+impl KduApp {
+    /// Creates the app from eframe; opens `project` in the background if given.
+    pub fn new(cc: &eframe::CreationContext<'_>, project: Option<PathBuf>) -> Self {
+        let config = AppConfig {
+            storage: recovery::default_data_dir().map(Storage::new),
+            panic_snapshot: None,
+            file_dialogs: true,
+        };
+        Self::with_config(cc, project, config)
+    }
+
+    /// Creates the app from eframe with explicit settings.
+    pub fn with_config(
+        cc: &eframe::CreationContext<'_>,
+        project: Option<PathBuf>,
+        config: AppConfig,
+    ) -> Self {
+        let mut app = Self::from_config(config);
+        app.state.set_context(&cc.egui_ctx);
+        if let Some(path) = project {
+            app.forms.open_path = path.display().to_string();
+            app.state.handle(Command::OpenProject(path));
+        }
+        app
+    }
+
+    fn from_config(config: AppConfig) -> Self {
+        let state = AppState::new(config.storage, config.panic_snapshot);
+        let forms = Forms {
+            dialogs_enabled: config.file_dialogs,
+            ..Forms::default()
+        };
+        KduApp {
+            state,
+            forms,
+            dialog: None,
+            last_title: String::new(),
+        }
+    }
+
+    /// An app without storage or dialogs showing an already loaded project (tests).
+    pub fn with_loaded(lp: LoadedProject) -> Self {
+        let mut app = Self::from_config(AppConfig::headless());
+        app.forms.open_path = lp.path.display().to_string();
+        app.state.set_loaded(lp);
+        app
+    }
+
+    /// Opens a project synchronously (tests, tools). Errors are German messages.
+    pub fn open_blocking(path: &Path) -> anyhow::Result<Self> {
+        let mut app = Self::from_config(AppConfig::headless());
+        app.forms.open_path = path.display().to_string();
+        app.state.handle(Command::OpenProject(path.to_path_buf()));
+        if !app.state.wait_for_tasks(Duration::from_secs(300)) {
+            return Err(anyhow!(
+                "Zeitüberschreitung beim Laden des Projekts: {}",
+                path.display()
+            ));
+        }
+        if app.state.doc.is_none() {
+            let msg = app
+                .state
+                .messages
+                .iter()
+                .rev()
+                .find(|m| m.level == Level::Fehler)
+                .map_or_else(|| "unbekannter Fehler".to_string(), |m| m.text.clone());
+            return Err(anyhow!("{msg}"));
+        }
+        Ok(app)
+    }
+
+    /// The app state (read).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The app state (for tests: send commands with [`AppState::handle`]).
+    pub fn state_mut(&mut self) -> &mut AppState {
+        &mut self.state
+    }
+
+    /// The UI form state.
+    pub fn forms_mut(&mut self) -> &mut Forms {
+        &mut self.forms
+    }
+
+    /// Keyboard shortcuts; not while a text field has the focus (it has its own undo).
+    fn shortcuts(&mut self, ctx: &egui::Context) {
+        let text_focus = ctx.egui_wants_keyboard_input();
+        let take = |mods: Modifiers, key: Key| {
+            ctx.input_mut(|i| i.consume_shortcut(&KeyboardShortcut::new(mods, key)))
+        };
+        if take(Modifiers::COMMAND, Key::S) {
+            self.state.handle(Command::Save);
+        }
+        if take(Modifiers::COMMAND, Key::O) {
+            self.forms.focus_open = true;
+            self.state.handle(Command::Navigate(Screen::Start));
+        }
+        if text_focus {
+            return;
+        }
+        if take(Modifiers::COMMAND | Modifiers::SHIFT, Key::Z) || take(Modifiers::COMMAND, Key::Y) {
+            self.state.handle(Command::Redo);
+        }
+        if take(Modifiers::COMMAND, Key::Z) {
+            self.state.handle(Command::Undo);
+        }
+    }
+
+    /// Starts a requested file dialog on its own thread (the portal call blocks).
+    fn start_dialog(&mut self, request: DialogRequest) {
+        if self.dialog.is_some() {
+            return;
+        }
+        let start_dir = self
+            .state
+            .doc
+            .as_ref()
+            .and_then(|d| d.lp.path.parent().map(Path::to_path_buf));
+        let export_name = PathBuf::from(&self.forms.export_path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
+        let work = move |_r: &mut tasks::Reporter<DialogResult>| {
+            let mut dialog = rfd::FileDialog::new();
+            if let Some(dir) = &start_dir {
+                dialog = dialog.set_directory(dir);
+            }
+            let path = match request {
+                DialogRequest::OpenProject => dialog
+                    .set_title("Projekt öffnen")
+                    .add_filter("KdU-Projekt", &["toml"])
+                    .pick_file(),
+                DialogRequest::NewProject => dialog
+                    .set_title("Neues Projekt speichern unter")
+                    .add_filter("KdU-Projekt", &["toml"])
+                    .set_file_name("projekt.kdu.toml")
+                    .save_file(),
+                DialogRequest::ExportTarget => {
+                    let mut d = dialog
+                        .set_title("Arbeitsmappe speichern unter")
+                        .add_filter("Excel-Arbeitsmappe", &["xlsx"]);
+                    if let Some(name) = &export_name {
+                        d = d.set_file_name(name);
+                    }
+                    d.save_file()
+                }
+            };
+            DialogResult { request, path }
+        };
+        match Task::spawn("kdu-dialog", "Dateiauswahl", 0, self.state.context(), work) {
+            Ok(task) => self.dialog = Some(task),
+            Err(e) => self.state.notify(Level::Fehler, e),
+        }
+    }
+
+    fn poll_dialog(&mut self, ctx: &egui::Context) {
+        let Some(task) = &mut self.dialog else { return };
+        ctx.request_repaint_after(Duration::from_millis(200));
+        let Some(result) = task.poll() else { return };
+        self.dialog = None;
+        match result {
+            Ok(DialogResult {
+                request,
+                path: Some(path),
+            }) => {
+                let text = path.display().to_string();
+                match request {
+                    DialogRequest::OpenProject => {
+                        self.forms.open_path = text;
+                        self.state.handle(Command::OpenProject(path));
+                    }
+                    DialogRequest::NewProject => self.forms.new_path = text,
+                    DialogRequest::ExportTarget => self.forms.export_path = text,
+                }
+            }
+            Ok(DialogResult { path: None, .. }) => self.state.notify(
+                Level::Info,
+                "Keine Datei ausgewählt. Falls kein Auswahldialog erschienen ist, bitte den Pfad direkt in das Feld eingeben.",
+            ),
+            Err(e) => self.state.notify(Level::Fehler, e),
+        }
+    }
+
+    fn frame_ui(&mut self, ui: &mut egui::Ui) {
+        let mut cmds: Vec<Command> = Vec::new();
+        let state = &self.state;
+        egui::Panel::top("kdu_top").show(ui, |ui| screens::top_ui(ui, state, &mut cmds));
+        egui::Panel::bottom("kdu_status").show(ui, |ui| screens::status_ui(ui, state, &mut cmds));
+        egui::Panel::left("kdu_nav")
+            .resizable(false)
+            .exact_size(230.0)
+            .show(ui, |ui| screens::nav_ui(ui, state, &mut cmds));
+        let forms = &mut self.forms;
+        egui::CentralPanel::default().show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt(("screen_scroll", format!("{:?}", state.screen)))
+                .auto_shrink([false, false])
+                .show(ui, |ui| screens::screen_ui(ui, state, forms, &mut cmds));
+        });
+        screens::pending_modal(ui.ctx(), state, &mut cmds);
+        for cmd in cmds {
+            self.state.handle(cmd);
+        }
+        if let Some(request) = self.forms.dialog_request.take() {
+            self.start_dialog(request);
+        }
+    }
+}
+
+impl eframe::App for KduApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.state.set_context(ctx);
+        self.state.tick();
+        self.poll_dialog(ctx);
+        if ctx.input(|i| i.viewport().close_requested()) && !self.state.request_close() {
+            ctx.send_viewport_cmd(ViewportCommand::CancelClose);
+        }
+        if self.state.take_close_request() {
+            ctx.send_viewport_cmd(ViewportCommand::Close);
+        }
+        self.shortcuts(ctx);
+        let title = self.state.title();
+        if title != self.last_title {
+            ctx.send_viewport_cmd(ViewportCommand::Title(title.clone()));
+            self.last_title = title;
+        }
+        if self.state.busy() {
+            // Keep the progress display moving even between worker messages.
+            ctx.request_repaint_after(Duration::from_millis(250));
+        }
+        if self.state.is_dirty() {
+            // Wake up for the recovery copy even when idle.
+            ctx.request_repaint_after(state::AUTOSAVE_INTERVAL);
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| self.frame_ui(ui)));
+        if let Err(payload) = result {
+            let text = recovery::panic_text(payload.as_ref());
+            self.state.write_recovery_now();
+            self.state.notify(
+                Level::Fehler,
+                format!(
+                    "Interner Fehler in der Anzeige: {text}. Ungespeicherte Änderungen wurden als Wiederherstellungskopie gesichert; bitte speichern und das Programm neu starten."
+                ),
+            );
+        }
+    }
+}

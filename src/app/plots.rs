@@ -1,0 +1,292 @@
+//! Plots of the selected cell with egui_plot: histogram with outlier bounds and Referenzmiete,
+//! ECDF, box plots across Vergleichsräume and the exclusion funnel. The binning and the plot
+//! data are plain functions (tested without egui); every percentile comes from
+//! [`quantile_sorted`].
+
+use crate::analysis::compute::{Analysis, CellResult, Funnel};
+use crate::analysis::prepare::Prepared;
+use crate::analysis::quantile::{QuantileType, quantile_sorted};
+use crate::fmt::number;
+use egui::{Color32, Ui};
+use egui_plot::{Bar, BarChart, BoxElem, BoxPlot, BoxSpread, HLine, Legend, Line, Plot, VLine};
+
+/// One histogram bin.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bin {
+    /// Left edge.
+    pub start: f64,
+    /// Width.
+    pub width: f64,
+    /// Values kept in the cell.
+    pub kept: usize,
+    /// Values removed as outliers.
+    pub removed: usize,
+}
+
+/// A "nice" step (1, 2, 2.5, 5 × 10^k) at least `raw`.
+fn nice_step(raw: f64) -> f64 {
+    if !(raw.is_finite() && raw > 0.0) {
+        return 1.0;
+    }
+    let magnitude = 10f64.powf(raw.log10().floor());
+    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
+        if m * magnitude >= raw {
+            return m * magnitude;
+        }
+    }
+    10.0 * magnitude
+}
+
+/// Bins sorted `values` (index range `kept` = not outliers) into about √n (5–40) bins of a
+/// nice width.
+pub fn histogram(values: &[f64], kept: (usize, usize)) -> Vec<Bin> {
+    let (Some(&min), Some(&max)) = (values.first(), values.last()) else {
+        return Vec::new();
+    };
+    let target = (values.len() as f64).sqrt().ceil().clamp(5.0, 40.0);
+    let width = nice_step(((max - min) / target).max(0.01));
+    let start = (min / width).floor() * width;
+    let count = (((max - start) / width).floor() as usize + 1).max(1);
+    let mut bins: Vec<Bin> = (0..count)
+        .map(|i| Bin {
+            start: start + i as f64 * width,
+            width,
+            kept: 0,
+            removed: 0,
+        })
+        .collect();
+    for (i, &v) in values.iter().enumerate() {
+        let idx = (((v - start) / width).floor().max(0.0) as usize).min(count - 1);
+        if i >= kept.0 && i < kept.1 {
+            bins[idx].kept += 1;
+        } else {
+            bins[idx].removed += 1;
+        }
+    }
+    bins
+}
+
+/// Points of the empirical distribution function of sorted `values` as a step line.
+pub fn ecdf_points(values: &[f64]) -> Vec<[f64; 2]> {
+    let n = values.len() as f64;
+    let mut out = Vec::with_capacity(values.len() * 2);
+    for (i, &v) in values.iter().enumerate() {
+        out.push([v, i as f64 / n]);
+        out.push([v, (i + 1) as f64 / n]);
+    }
+    out
+}
+
+/// Five-number summary of sorted values (min, Q1, median, Q3, max) with quantile type `qt`.
+pub fn five_numbers(values: &[f64], qt: QuantileType) -> Option<[f64; 5]> {
+    Some([
+        *values.first()?,
+        quantile_sorted(values, 0.25, qt)?,
+        quantile_sorted(values, 0.5, qt)?,
+        quantile_sorted(values, 0.75, qt)?,
+        *values.last()?,
+    ])
+}
+
+/// The stages of the exclusion funnel with their counts.
+pub fn funnel_stages(f: &Funnel) -> Vec<(&'static str, usize)> {
+    let import_rejected: usize = f.import_rejected.values().sum();
+    let excluded: usize = f.excluded.values().sum();
+    vec![
+        ("Zeilen geliefert", f.delivered),
+        ("beim Import abgelehnt", import_rejected),
+        ("Datensätze", f.records),
+        ("außerhalb des Untersuchungsgegenstands", excluded),
+        ("in Tabellenfeldern", f.in_cells),
+        ("Extremwerte", f.outliers_low + f.outliers_high),
+        ("verwendet", f.used),
+    ]
+}
+
+const KEPT: Color32 = Color32::from_rgb(70, 130, 200);
+const REMOVED: Color32 = Color32::from_rgb(200, 120, 60);
+const REFERENCE: Color32 = Color32::from_rgb(200, 40, 40);
+const BOUND: Color32 = Color32::from_rgb(140, 140, 140);
+
+/// Histogram of the cell's NKM/m² with outlier bounds and Referenzmiete.
+pub fn histogram_plot(ui: &mut Ui, values: &[f64], cell: &CellResult, height: f32) {
+    let bins = histogram(values, cell.outliers.kept);
+    let kept: Vec<Bar> = bins
+        .iter()
+        .map(|b| {
+            Bar::new(b.start + b.width / 2.0, b.kept as f64)
+                .width(b.width * 0.95)
+                .name(format!(
+                    "{} – {} €/m²",
+                    number(b.start, 2),
+                    number(b.start + b.width, 2)
+                ))
+        })
+        .collect();
+    let removed: Vec<Bar> = bins
+        .iter()
+        .map(|b| {
+            Bar::new(b.start + b.width / 2.0, b.removed as f64)
+                .width(b.width * 0.95)
+                .base_offset(b.kept as f64)
+        })
+        .collect();
+    Plot::new("plot_histogram")
+        .height(height)
+        .legend(Legend::default())
+        .allow_scroll(false)
+        .x_axis_label("Nettokaltmiete €/m²")
+        .y_axis_label("Anzahl")
+        .show(ui, |p| {
+            p.add(BarChart::new("verwendet", kept).color(KEPT));
+            p.add(BarChart::new("Extremwerte", removed).color(REMOVED));
+            if cell.outliers.lower.is_finite() {
+                p.add(VLine::new("Kappungsgrenzen", cell.outliers.lower).color(BOUND));
+            }
+            if cell.outliers.upper.is_finite() {
+                p.add(VLine::new("Kappungsgrenzen", cell.outliers.upper).color(BOUND));
+            }
+            if let Some(r) = cell.net_rent_per_m2_raw {
+                p.add(VLine::new("Referenzmiete", r).color(REFERENCE).width(2.0));
+            }
+        });
+}
+
+/// ECDF of the kept values with the chosen percentile.
+pub fn ecdf_plot(ui: &mut Ui, kept: &[f64], cell: &CellResult, height: f32) {
+    let points = ecdf_points(kept);
+    Plot::new("plot_ecdf")
+        .height(height)
+        .legend(Legend::default())
+        .allow_scroll(false)
+        .include_y(0.0)
+        .include_y(1.0)
+        .x_axis_label("Nettokaltmiete €/m²")
+        .y_axis_label("Anteil")
+        .show(ui, |p| {
+            p.add(Line::new("Verteilungsfunktion", points).color(KEPT));
+            if let Some(pp) = cell.p {
+                p.add(HLine::new("gewähltes Perzentil", pp).color(BOUND));
+            }
+            if let Some(r) = cell.net_rent_per_m2_raw {
+                p.add(VLine::new("Referenzmiete", r).color(REFERENCE).width(2.0));
+            }
+        });
+}
+
+/// Box plots of the kept values of every Vergleichsraum for one household size.
+pub fn box_plot(
+    ui: &mut Ui,
+    prep: &Prepared,
+    analysis: &Analysis,
+    household_size: u32,
+    qt: QuantileType,
+    height: f32,
+) {
+    let mut boxes = Vec::new();
+    let mut names = Vec::new();
+    for c in analysis
+        .cells
+        .iter()
+        .filter(|c| c.household_size == household_size)
+    {
+        let Some(cell) = prep.cell(c.vr, household_size as usize - 1) else {
+            continue;
+        };
+        let kept = &cell.values[c.outliers.kept.0..c.outliers.kept.1];
+        if let Some([lo, q1, med, q3, hi]) = five_numbers(kept, qt) {
+            let x = names.len() as f64;
+            boxes.push(
+                BoxElem::new(x, BoxSpread::new(lo, q1, med, q3, hi))
+                    .name(c.vergleichsraum.clone())
+                    .box_width(0.5),
+            );
+            names.push(c.vergleichsraum.clone());
+        }
+    }
+    Plot::new("plot_boxes")
+        .height(height)
+        .allow_scroll(false)
+        .y_axis_label("Nettokaltmiete €/m²")
+        .x_axis_formatter(move |mark, _range| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
+                names.get(i as usize).cloned().unwrap_or_default()
+            } else {
+                String::new()
+            }
+        })
+        .show(ui, |p| {
+            p.add(BoxPlot::new("Verteilung je Vergleichsraum", boxes).color(KEPT));
+        });
+}
+
+/// The exclusion funnel as horizontal bars.
+pub fn funnel_plot(ui: &mut Ui, funnel: &Funnel, height: f32) {
+    let stages = funnel_stages(funnel);
+    let n = stages.len();
+    let bars: Vec<Bar> = stages
+        .iter()
+        .enumerate()
+        .map(|(i, (name, count))| {
+            Bar::new((n - 1 - i) as f64, *count as f64)
+                .width(0.7)
+                .name(*name)
+        })
+        .collect();
+    let labels: Vec<&'static str> = stages.iter().map(|s| s.0).collect();
+    Plot::new("plot_funnel")
+        .height(height)
+        .allow_scroll(false)
+        .y_axis_min_width(150.0)
+        .y_axis_formatter(move |mark, _range| {
+            let i = mark.value.round();
+            if (mark.value - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
+                labels[labels.len() - 1 - i as usize].to_string()
+            } else {
+                String::new()
+            }
+        })
+        .show(ui, |p| {
+            p.add(BarChart::new("Anzahl", bars).horizontal().color(KEPT));
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bins_cover_all_values() {
+        let values: Vec<f64> = (0..100).map(|i| 4.0 + f64::from(i) * 0.05).collect();
+        let bins = histogram(&values, (5, 95));
+        let kept: usize = bins.iter().map(|b| b.kept).sum();
+        let removed: usize = bins.iter().map(|b| b.removed).sum();
+        assert_eq!((kept, removed), (90, 10));
+        assert!(bins[0].start <= 4.0);
+        let last = bins[bins.len() - 1];
+        assert!(last.start + last.width > values[99]);
+        assert!(histogram(&[], (0, 0)).is_empty());
+        let one = histogram(&[5.0], (0, 1));
+        assert_eq!(one.iter().map(|b| b.kept).sum::<usize>(), 1);
+    }
+
+    #[test]
+    fn nice_steps() {
+        assert_eq!(nice_step(0.13), 0.2);
+        assert_eq!(nice_step(0.3), 0.5);
+        assert_eq!(nice_step(2.2), 2.5);
+        assert_eq!(nice_step(7.0), 10.0);
+    }
+
+    #[test]
+    fn ecdf_and_five_numbers() {
+        let v = [1.0, 2.0, 3.0, 4.0];
+        let pts = ecdf_points(&v);
+        assert_eq!(pts.len(), 8);
+        assert_eq!(pts[7], [4.0, 1.0]);
+        let f = five_numbers(&v, QuantileType::T7).unwrap();
+        assert_eq!(f, [1.0, 1.75, 2.5, 3.25, 4.0]);
+        assert!(five_numbers(&[], QuantileType::T7).is_none());
+    }
+}

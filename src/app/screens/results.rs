@@ -1,0 +1,401 @@
+//! Ergebnisse screen: the limit table (Vergleichsraum × household size), "je weitere Person",
+//! warnings, and for the selected cell its figures and plots. Percentile and outlier factor
+//! can be changed right here; every change recomputes at once.
+
+use super::params::persons;
+use crate::analysis::compute::{CellResult, Flag};
+use crate::app::forms::Forms;
+use crate::app::plots;
+use crate::app::state::{AppState, Command, Document};
+use crate::app::widgets::{
+    drag_de, euro_opt, flag_color, no_project, parse_german, per_m2_opt, section, severity_color,
+    severity_german,
+};
+use crate::fmt::{euro, number, percent};
+use crate::model::params::{OutlierMethod, ReferenceMethod};
+use egui::{RichText, Ui};
+
+/// Draws the results screen.
+pub fn results_ui(ui: &mut Ui, state: &AppState, _forms: &mut Forms, cmds: &mut Vec<Command>) {
+    let Some(doc) = &state.doc else {
+        no_project(ui);
+        return;
+    };
+    let project = doc.project();
+    ui.heading(format!(
+        "Angemessenheitsgrenzen – Stichtag {}",
+        project.project.stichtag.german()
+    ));
+    controls(ui, doc, cmds);
+    ui.add_space(4.0);
+    limit_table(ui, state, doc, cmds);
+    warnings(ui, doc);
+    if let Some((vr, h)) = state.selected
+        && let Some(cell) = doc
+            .analysis
+            .cells
+            .iter()
+            .find(|c| c.vr == vr && c.household_size == h)
+    {
+        cell_detail(ui, doc, cell);
+    }
+}
+
+/// Percentile slider and outlier parameter, recomputed live.
+fn controls(ui: &mut Ui, doc: &Document, cmds: &mut Vec<Command>) {
+    let params = &doc.project().parameters;
+    ui.horizontal_wrapped(|ui| {
+        let mut p = params.clone();
+        if params.reference.method == ReferenceMethod::Percentile {
+            let r = ui
+                .add(
+                    egui::Slider::new(&mut p.reference.percentile, 0.10..=0.90)
+                        .text("Perzentil")
+                        .step_by(0.01)
+                        .custom_formatter(|v, _| number(v, 2))
+                        .custom_parser(parse_german),
+                )
+                .on_hover_text(
+                    "Anteil der Wohnungen des Tabellenfelds, die höchstens die Referenzmiete kosten (Voreinstellung 0,33).",
+                );
+            if r.changed() {
+                cmds.push(Command::SetParameters {
+                    params: Box::new(p.clone()),
+                    key: "reference.percentile",
+                });
+            }
+        } else {
+            ui.label(format!(
+                "Ableitung: {}",
+                params.reference.method.german()
+            ));
+        }
+        ui.separator();
+        let outlier = match params.outliers.method {
+            OutlierMethod::MeanSd => Some(("outliers.k", "Kappungsfaktor k", &mut p.outliers.k, 2, 0.5..=5.0)),
+            OutlierMethod::Iqr => Some(("outliers.iqr_k", "Kappungsfaktor k (IQR)", &mut p.outliers.iqr_k, 2, 0.5..=5.0)),
+            OutlierMethod::Trim => Some(("outliers.trim_share", "Abschnitt je Seite", &mut p.outliers.trim_share, 3, 0.0..=0.25)),
+            _ => None,
+        };
+        let mut changed_key = None;
+        match outlier {
+            Some((key, label, value, decimals, range)) => {
+                let l = ui.label(label).on_hover_text(params.outliers.method.german());
+                let speed = if decimals == 3 { 0.001 } else { 0.01 };
+                if ui
+                    .add(drag_de(value, decimals).range(range).speed(speed))
+                    .labelled_by(l.id)
+                    .changed()
+                {
+                    changed_key = Some(key);
+                }
+            }
+            None => {
+                ui.label(format!("Extremwerte: {}", params.outliers.method.german()));
+            }
+        }
+        if let Some(key) = changed_key {
+            cmds.push(Command::SetParameters {
+                params: Box::new(p.clone()),
+                key,
+            });
+        }
+        ui.separator();
+        ui.weak(format!("Quantil {}", params.quantile_type.german()));
+        ui.weak(format!(
+            "berechnet in {} ms",
+            number(doc.compute_time.as_secs_f64() * 1000.0, 1)
+        ));
+    });
+}
+
+fn flags_text(flags: &[Flag]) -> String {
+    flags
+        .iter()
+        .map(|f| f.german())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The limit table.
+fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &mut Vec<Command>) {
+    let analysis = &doc.analysis;
+    if analysis.cells.is_empty() {
+        ui.label("Keine Ergebnisse: Es sind keine Vergleichsräume mit Daten vorhanden.");
+        return;
+    }
+    let lift = analysis.cells.iter().any(|c| c.limits_lift.is_some());
+    egui::ScrollArea::both()
+        .id_salt("limits_scroll")
+        .max_height(380.0)
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            egui::Grid::new("limits_grid")
+                .striped(true)
+                .spacing([14.0, 4.0])
+                .show(ui, |ui| {
+                    let mut headers = vec![
+                        "Vergleichsraum",
+                        "Haushalt",
+                        "Wohnfläche",
+                        "n",
+                        "NKM €/m²",
+                        "BK €/m²",
+                        "NKM €",
+                        "BK €",
+                        "Bruttokaltmiete €",
+                    ];
+                    if lift {
+                        headers.push("mit Aufzug €");
+                    }
+                    headers.push("Hinweise");
+                    for h in headers {
+                        ui.label(RichText::new(h).strong());
+                    }
+                    ui.end_row();
+                    let mut last_vr = None;
+                    for c in &analysis.cells {
+                        if last_vr.is_some() && last_vr != Some(c.vr) {
+                            further_row(ui, doc, last_vr.unwrap_or(0), lift);
+                        }
+                        if last_vr != Some(c.vr) {
+                            ui.label(RichText::new(&c.vergleichsraum).strong());
+                        } else {
+                            ui.label("");
+                        }
+                        last_vr = Some(c.vr);
+                        let selected = state.selected == Some((c.vr, c.household_size));
+                        if ui
+                            .selectable_label(selected, persons(c.household_size))
+                            .on_hover_text(format!(
+                                "{}, {}: Verteilung und Abbildungen anzeigen",
+                                c.vergleichsraum,
+                                persons(c.household_size)
+                            ))
+                            .clicked()
+                        {
+                            cmds.push(Command::SelectCell {
+                                vr: c.vr,
+                                household_size: c.household_size,
+                            });
+                        }
+                        ui.label(format!("{} m²", number(c.area_m2, 1)));
+                        let n_color = if c.flags.contains(&Flag::NBelowMin) || c.n == 0 {
+                            ui.visuals().warn_fg_color
+                        } else {
+                            ui.visuals().text_color()
+                        };
+                        ui.colored_label(n_color, number(c.n as f64, 0));
+                        ui.label(per_m2_opt(c.net_rent_per_m2));
+                        ui.label(per_m2_opt(c.operating_costs_per_m2));
+                        ui.label(euro_opt(c.limits.map(|l| l.net_cold)));
+                        ui.label(euro_opt(c.limits.map(|l| l.operating_costs)));
+                        ui.label(RichText::new(euro_opt(c.limits.map(|l| l.gross_cold))).strong());
+                        if lift {
+                            ui.label(euro_opt(c.limits_lift.map(|l| l.gross_cold)));
+                        }
+                        match c.flags.iter().max() {
+                            Some(worst) => {
+                                ui.colored_label(flag_color(ui, *worst), flags_text(&c.flags));
+                            }
+                            None => {
+                                ui.label("");
+                            }
+                        }
+                        ui.end_row();
+                    }
+                    if let Some(vr) = last_vr {
+                        further_row(ui, doc, vr, lift);
+                    }
+                });
+        });
+}
+
+/// The "je weitere Person" row of a Vergleichsraum.
+fn further_row(ui: &mut Ui, doc: &Document, vr: usize, lift: bool) {
+    let Some(v) = doc.analysis.vergleichsraeume.get(vr) else {
+        return;
+    };
+    ui.label("");
+    ui.label(RichText::new("je weitere Person").italics());
+    ui.label(format!("+{} m²", number(v.further_area_m2, 1)));
+    ui.label("");
+    let nkm_m2 = v
+        .further_person
+        .filter(|_| v.further_area_m2 > 0.0)
+        .map(|l| l.net_cold / v.further_area_m2);
+    ui.label(per_m2_opt(nkm_m2));
+    ui.label("");
+    ui.label(euro_opt(v.further_person.map(|l| l.net_cold)));
+    ui.label(euro_opt(v.further_person.map(|l| l.operating_costs)));
+    ui.label(RichText::new(euro_opt(v.further_person.map(|l| l.gross_cold))).italics());
+    if lift {
+        ui.label(euro_opt(v.further_person_lift.map(|l| l.gross_cold)));
+    }
+    ui.label("");
+    ui.end_row();
+}
+
+/// Warnings of the current analysis.
+fn warnings(ui: &mut Ui, doc: &Document) {
+    let list = &doc.analysis.warnings;
+    let title = if list.is_empty() {
+        "Hinweise und Warnungen (keine)".to_string()
+    } else {
+        format!("Hinweise und Warnungen ({})", list.len())
+    };
+    egui::CollapsingHeader::new(title)
+        .id_salt("warnings_header")
+        .default_open(true)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("warnings_scroll")
+                .max_height(150.0)
+                .show(ui, |ui| {
+                    let mut sorted: Vec<_> = list.iter().collect();
+                    sorted.sort_by_key(|w| std::cmp::Reverse(w.severity));
+                    for w in sorted {
+                        let prefix = match w.criterion {
+                            Some(k) => format!("{} ({k})", severity_german(w.severity)),
+                            None => severity_german(w.severity).to_string(),
+                        };
+                        ui.horizontal_wrapped(|ui| {
+                            ui.colored_label(
+                                severity_color(ui, w.severity),
+                                RichText::new(prefix).strong(),
+                            );
+                            ui.label(&w.text);
+                        });
+                    }
+                });
+        });
+}
+
+/// Figures and plots of the selected cell.
+fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
+    let params = &doc.project().parameters;
+    section(
+        ui,
+        &format!(
+            "{}, {} (Wohnfläche bis {} m²)",
+            cell.vergleichsraum,
+            persons(cell.household_size),
+            number(cell.area_m2, 1)
+        ),
+    );
+    let p_text = match cell.p {
+        Some(p) => format!("P{}", number(p * 100.0, 0)),
+        None => "Mittelwert".to_string(),
+    };
+    ui.label(
+        RichText::new(format!(
+            "Referenzmiete: {} ({}, n = {})",
+            per_m2_opt(cell.net_rent_per_m2),
+            p_text,
+            number(cell.n as f64, 0)
+        ))
+        .strong()
+        .size(15.0),
+    );
+    ui.horizontal_wrapped(|ui| {
+        ui.label(format!(
+            "Werte im Tabellenfeld: {}",
+            number(cell.n_in_cell as f64, 0)
+        ));
+        ui.separator();
+        ui.label(format!(
+            "Extremwerte: {} unten, {} oben",
+            cell.outliers.n_low, cell.outliers.n_high
+        ));
+        if cell.outliers.lower.is_finite() || cell.outliers.upper.is_finite() {
+            ui.separator();
+            ui.label(format!(
+                "Kappungsgrenzen: {} bis {}",
+                bound_text(cell.outliers.lower),
+                bound_text(cell.outliers.upper)
+            ));
+        }
+        if let Some(s) = &cell.summary {
+            ui.separator();
+            ui.label(format!(
+                "Mittelwert {} · Standardabweichung {} · Minimum {} · Maximum {}",
+                number(s.mean, 2),
+                number(s.sd, 2),
+                number(s.min, 2),
+                number(s.max, 2)
+            ));
+        }
+        if let Some(ci) = &cell.ci {
+            ui.separator();
+            ui.label(format!(
+                "Konfidenzintervall ({}): {} bis {} €/m²",
+                percent(ci.coverage),
+                number(ci.lower, 2),
+                number(ci.upper, 2)
+            ));
+        }
+        if let Some(l) = cell.limits {
+            ui.separator();
+            ui.label(format!(
+                "Bruttokaltmiete: {} = {} m² × ({} + {}) €/m²",
+                euro(l.gross_cold),
+                number(cell.area_m2, 1),
+                cell.net_rent_per_m2.map_or("–".into(), |v| number(v, 2)),
+                cell.operating_costs_per_m2
+                    .map_or("–".into(), |v| number(v, 2)),
+            ));
+        }
+    });
+
+    let Some(prepared) = doc.prep.cell(cell.vr, cell.household_size as usize - 1) else {
+        return;
+    };
+    let values = &prepared.values;
+    let (lo, hi) = cell.outliers.kept;
+    let kept = values.get(lo..hi).unwrap_or(&[]);
+    let height = 220.0;
+    ui.add_space(6.0);
+    ui.columns(2, |cols| {
+        cols[0].label(RichText::new("Häufigkeitsverteilung NKM €/m²").strong());
+        plots::histogram_plot(&mut cols[0], values, cell, height);
+        cols[1].label(RichText::new("Empirische Verteilungsfunktion").strong());
+        plots::ecdf_plot(&mut cols[1], kept, cell, height);
+    });
+    ui.add_space(6.0);
+    ui.columns(2, |cols| {
+        cols[0].label(
+            RichText::new(format!(
+                "Vergleichsräume im Vergleich ({})",
+                persons(cell.household_size)
+            ))
+            .strong(),
+        );
+        plots::box_plot(
+            &mut cols[0],
+            &doc.prep,
+            &doc.analysis,
+            cell.household_size,
+            params.quantile_type,
+            height,
+        );
+        cols[1].label(RichText::new("Ausschlüsse (alle Tabellenfelder)").strong());
+        plots::funnel_plot(&mut cols[1], &doc.analysis.funnel, height - 40.0);
+        egui::Grid::new("funnel_counts")
+            .spacing([12.0, 0.0])
+            .show(&mut cols[1], |ui| {
+                for (name, count) in plots::funnel_stages(&doc.analysis.funnel) {
+                    ui.small(name);
+                    ui.small(number(count as f64, 0));
+                    ui.end_row();
+                }
+            });
+    });
+}
+
+fn bound_text(v: f64) -> String {
+    if v.is_finite() {
+        format!("{} €/m²", number(v, 2))
+    } else {
+        "–".to_string()
+    }
+}

@@ -1,0 +1,509 @@
+//! The command line: `import`, `init`, `compute`, `export`, `sample-data`; without a subcommand
+//! the desktop app starts.
+
+use crate::analysis::{self, Analysis};
+use crate::dataset::LoadedProject;
+use crate::fmt;
+use crate::import::{ImportOptions, import_file};
+use crate::init::{InitArgs, SourceArg, build_project, guess_kind, split_file_sheet};
+use crate::model::params::apply_override;
+use crate::model::{Date, SourceKind};
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Parser, Subcommand};
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// KdU-Konzept – Angemessenheitsgrenzen für Kosten der Unterkunft nach schlüssigem Konzept.
+#[derive(Debug, Parser)]
+#[command(name = "kdu-konzept", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// Projektdatei, die in der Desktop-Anwendung geöffnet wird (ohne Angabe: Beispielprojekt).
+    pub project: Option<PathBuf>,
+    /// Unterbefehl (ohne Unterbefehl startet die Desktop-Anwendung).
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Liest eine Datei ein und zeigt Kopfzeile, Zuordnung, Zählungen und abgelehnte Zeilen.
+    Import {
+        /// Excel- oder CSV-Datei.
+        file: PathBuf,
+        /// Tabellenblatt.
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Datenart: bestand, neuvertrag, angebot, mietspiegel_mikrodaten, leistungsempfaenger.
+        #[arg(long)]
+        kind: Option<String>,
+        /// Kopfzeile (Zeilennummer wie in Excel); ohne Angabe automatisch erkannt.
+        #[arg(long)]
+        header_row: Option<u32>,
+        /// Ausgabe als JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Legt eine Projektdatei aus Daten an (Zuordnung automatisch, Parameter mit Standardwerten).
+    Init {
+        /// Zu schreibende Projektdatei (.toml).
+        project: PathBuf,
+        /// Datenquelle DATEI[:BLATT]; mehrfach möglich.
+        #[arg(long = "source", required = true)]
+        sources: Vec<String>,
+        /// Datenart je Quelle (in der Reihenfolge der --source-Angaben; eine Angabe gilt für alle).
+        #[arg(long = "kind")]
+        kinds: Vec<String>,
+        /// Gemeindetabelle DATEI[:BLATT] (Spalten AGS, Gemeinde, Vergleichsraum, …).
+        #[arg(long)]
+        gemeinden: Option<String>,
+        /// Land (Kürzel wie NW, BY) für die Wohnflächen.
+        #[arg(long, default_value = "NW")]
+        land: String,
+        /// Stichtag JJJJ-MM-TT.
+        #[arg(long)]
+        stichtag: Option<String>,
+        /// Projektname.
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Berechnet die Angemessenheitsgrenzen eines Projekts.
+    Compute {
+        /// Projektdatei.
+        project: PathBuf,
+        /// JSON in Datei schreiben (- = Standardausgabe).
+        #[arg(long)]
+        json: Option<String>,
+        /// Parameter überschreiben, z. B. --set percentile=0.40 --set outliers.k=2.0.
+        #[arg(long = "set")]
+        overrides: Vec<String>,
+    },
+    /// Schreibt die Begründungsmappe (Excel).
+    Export {
+        /// Projektdatei.
+        project: PathBuf,
+        /// Zieldatei (.xlsx).
+        #[arg(short = 'o', long = "output")]
+        output: PathBuf,
+        /// pruefmappe oder veroeffentlichung.
+        #[arg(long, default_value = "pruefmappe")]
+        variant: String,
+        /// Parameter überschreiben (wie bei compute).
+        #[arg(long = "set")]
+        overrides: Vec<String>,
+    },
+    /// Erzeugt die Beispieldaten (Landkreis Musterland) neu.
+    SampleData {
+        /// Zielordner.
+        #[arg(default_value = "sample-data")]
+        dir: PathBuf,
+    },
+}
+
+/// Runs a subcommand; `Ok(())` → exit code 0.
+pub fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Import {
+            file,
+            sheet,
+            kind,
+            header_row,
+            json,
+        } => cmd_import(&file, sheet, kind, header_row, json),
+        Command::Init {
+            project,
+            sources,
+            kinds,
+            gemeinden,
+            land,
+            stichtag,
+            name,
+        } => cmd_init(&project, &sources, &kinds, gemeinden, land, stichtag, name),
+        Command::Compute {
+            project,
+            json,
+            overrides,
+        } => cmd_compute(&project, json, &overrides),
+        Command::Export {
+            project,
+            output,
+            variant,
+            overrides,
+        } => cmd_export(&project, &output, &variant, &overrides),
+        Command::SampleData { dir } => {
+            let path = crate::sample_project::write_sample_project(&dir)?;
+            println!("Beispielprojekt geschrieben: {}", path.display());
+            Ok(())
+        }
+    }
+}
+
+fn parse_kind(text: &str) -> Result<SourceKind> {
+    SourceKind::ALL
+        .into_iter()
+        .find(|k| k.code() == text.trim().to_lowercase())
+        .or_else(|| SourceKind::parse(text))
+        .ok_or_else(|| {
+            anyhow!(
+                "Unbekannte Datenart „{text}“ (erlaubt: {})",
+                SourceKind::ALL.map(SourceKind::code).join(", ")
+            )
+        })
+}
+
+#[derive(Serialize)]
+struct ImportJson<'a> {
+    file: &'a str,
+    sha256: &'a str,
+    format: &'a str,
+    header_row: u32,
+    rows_total: usize,
+    accepted: usize,
+    rejected: BTreeMap<&'static str, usize>,
+    mapping: BTreeMap<&'static str, String>,
+    rejected_rows: Vec<RejectedJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct RejectedJson<'a> {
+    row: u32,
+    reason: &'static str,
+    detail: &'a str,
+}
+
+fn cmd_import(
+    file: &Path,
+    sheet: Option<String>,
+    kind: Option<String>,
+    header_row: Option<u32>,
+    json: bool,
+) -> Result<()> {
+    let kind = match kind {
+        Some(k) => parse_kind(&k)?,
+        None => guess_kind(file),
+    };
+    let mut opts = ImportOptions::new(kind);
+    opts.sheet = sheet;
+    opts.header_line = header_row;
+    let quiet = json;
+    let mut last = std::time::Instant::now();
+    let imported = import_file(file, &opts, &mut |done, total| {
+        if !quiet && total > 0 && last.elapsed().as_millis() > 500 {
+            eprint!("\rLese … {} %", done * 100 / total.max(1));
+            last = std::time::Instant::now();
+        }
+        true
+    })?;
+    let by_reason = imported.rejected_by_reason();
+    if json {
+        let out = ImportJson {
+            file: &imported.file_name,
+            sha256: &imported.sha256,
+            format: &imported.format,
+            header_row: imported.header_line,
+            rows_total: imported.rows_total,
+            accepted: imported.records.len(),
+            rejected: by_reason.iter().map(|(r, n)| (r.code(), *n)).collect(),
+            mapping: imported
+                .mapping_by_header()
+                .into_iter()
+                .map(|(f, h)| (f.code(), h))
+                .collect(),
+            rejected_rows: imported
+                .rejections
+                .iter()
+                .map(|r| RejectedJson {
+                    row: r.line,
+                    reason: r.reason.code(),
+                    detail: &r.detail,
+                })
+                .collect(),
+        };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    eprint!("\r");
+    println!("Datei:        {} ({})", imported.file_name, imported.format);
+    println!("SHA-256:      {}", imported.sha256);
+    println!("Datenart:     {}", imported.kind.german());
+    println!("Kopfzeile:    Zeile {}", imported.header_line);
+    println!("Zuordnung:");
+    for (field, header) in imported.mapping_by_header() {
+        println!("  {:<40} ← {}", field.german(), header);
+    }
+    println!(
+        "Zeilen:       {} gelesen, {} übernommen, {} abgelehnt",
+        fmt::number(imported.rows_total as f64, 0),
+        fmt::number(imported.records.len() as f64, 0),
+        fmt::number(imported.rejections.len() as f64, 0)
+    );
+    if !by_reason.is_empty() {
+        println!("Abgelehnt nach Grund:");
+        for (reason, n) in &by_reason {
+            println!(
+                "  {:>7}  {} ({})",
+                fmt::number(*n as f64, 0),
+                reason.german(),
+                reason.code()
+            );
+        }
+        println!("Abgelehnte Zeilen (erste 20):");
+        for r in imported.rejections.iter().take(20) {
+            let detail = if r.detail.is_empty() {
+                String::new()
+            } else {
+                format!(": „{}“", r.detail)
+            };
+            println!("  Zeile {:>6}  {}{}", r.line, r.reason.german(), detail);
+        }
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn cmd_init(
+    project: &Path,
+    sources: &[String],
+    kinds: &[String],
+    gemeinden: Option<String>,
+    land: String,
+    stichtag: Option<String>,
+    name: Option<String>,
+) -> Result<()> {
+    if kinds.len() > 1 && kinds.len() != sources.len() {
+        bail!(
+            "--kind: entweder eine Angabe für alle Quellen oder genau eine je --source ({} Quellen, {} Angaben)",
+            sources.len(),
+            kinds.len()
+        );
+    }
+    let mut source_args = Vec::new();
+    for (i, s) in sources.iter().enumerate() {
+        let (path, sheet) = split_file_sheet(s);
+        let kind = match kinds.get(i).or(kinds.first()) {
+            Some(k) => parse_kind(k)?,
+            None => guess_kind(&path),
+        };
+        source_args.push(SourceArg { path, sheet, kind });
+    }
+    let stichtag = match stichtag {
+        Some(s) => Date::parse(&s)
+            .ok_or_else(|| anyhow!("Ungültiger Stichtag „{s}“ (erwartet JJJJ-MM-TT)"))?,
+        None => Date::from_ymd(2025, 1, 1).ok_or_else(|| anyhow!("Datum"))?,
+    };
+    let args = InitArgs {
+        project_file: project.to_path_buf(),
+        name: name.unwrap_or_else(|| {
+            project
+                .file_stem()
+                .map(|s| s.to_string_lossy().trim_end_matches(".kdu").to_string())
+                .unwrap_or_else(|| "Projekt".to_string())
+        }),
+        sources: source_args,
+        gemeinden: gemeinden.map(|g| split_file_sheet(&g)),
+        land,
+        stichtag,
+    };
+    let p = build_project(&args)?;
+    p.save(project)?;
+    println!(
+        "Projekt „{}“ angelegt: {} ({} Quellen, {} Gemeinden, {} Vergleichsräume)",
+        p.project.name,
+        project.display(),
+        p.sources.len(),
+        p.gemeinden.len(),
+        p.vergleichsraeume.len()
+    );
+    Ok(())
+}
+
+/// Loads a project with its data, applying `--set` overrides; warnings go to stderr.
+pub fn load_with_overrides(path: &Path, overrides: &[String]) -> Result<LoadedProject> {
+    let mut lp = LoadedProject::load(path, &mut |_, _, _| true)
+        .with_context(|| format!("Projekt {} konnte nicht geladen werden", path.display()))?;
+    for o in overrides {
+        lp.project.parameters =
+            apply_override(&lp.project.parameters, o).map_err(|e| anyhow!("--set {o}: {e}"))?;
+    }
+    for w in &lp.warnings {
+        eprintln!("Warnung: {w}");
+    }
+    Ok(lp)
+}
+
+/// One cell of `compute --json`.
+#[derive(Debug, Serialize)]
+pub struct CellJson {
+    /// Vergleichsraum.
+    pub vergleichsraum: String,
+    /// Household size.
+    pub household_size: u32,
+    /// Records used.
+    pub n: usize,
+    /// Records in the cell before outliers.
+    pub n_in_cell: usize,
+    /// Outliers removed below.
+    pub n_outliers_low: usize,
+    /// Outliers removed above.
+    pub n_outliers_high: usize,
+    /// Outlier bounds €/m² (null when unbounded).
+    pub outlier_lower: Option<f64>,
+    /// Upper bound.
+    pub outlier_upper: Option<f64>,
+    /// Percentile used.
+    pub p: Option<f64>,
+    /// Referenzmiete NKM €/m² as used.
+    pub net_rent_per_m2: Option<f64>,
+    /// Unrounded.
+    pub net_rent_per_m2_raw: Option<f64>,
+    /// Confidence interval of the percentile.
+    pub ci: Option<[f64; 2]>,
+    /// Angemessene Wohnfläche.
+    pub area_m2: f64,
+    /// kBK €/m².
+    pub operating_costs_per_m2: Option<f64>,
+    /// kBK €/m² with lift (split).
+    pub operating_costs_per_m2_lift: Option<f64>,
+    /// NKM limit.
+    pub limit_net_cold: Option<f64>,
+    /// BK limit.
+    pub limit_operating_costs: Option<f64>,
+    /// Bruttokaltmiete limit.
+    pub limit_gross_cold: Option<f64>,
+    /// Bruttokaltmiete limit with lift.
+    pub limit_gross_cold_lift: Option<f64>,
+    /// Cell statistics.
+    pub summary: Option<crate::analysis::stats::Summary>,
+    /// Flags.
+    pub flags: Vec<crate::analysis::compute::Flag>,
+}
+
+/// The JSON rows of an analysis.
+pub fn cells_json(a: &Analysis) -> Vec<CellJson> {
+    let finite = |v: f64| v.is_finite().then_some(v);
+    a.cells
+        .iter()
+        .map(|c| CellJson {
+            vergleichsraum: c.vergleichsraum.clone(),
+            household_size: c.household_size,
+            n: c.n,
+            n_in_cell: c.n_in_cell,
+            n_outliers_low: c.outliers.n_low,
+            n_outliers_high: c.outliers.n_high,
+            outlier_lower: finite(c.outliers.lower),
+            outlier_upper: finite(c.outliers.upper),
+            p: c.p,
+            net_rent_per_m2: c.net_rent_per_m2,
+            net_rent_per_m2_raw: c.net_rent_per_m2_raw,
+            ci: c.ci.as_ref().map(|ci| [ci.lower, ci.upper]),
+            area_m2: c.area_m2,
+            operating_costs_per_m2: c.operating_costs_per_m2,
+            operating_costs_per_m2_lift: c.operating_costs_per_m2_lift,
+            limit_net_cold: c.limits.map(|l| l.net_cold),
+            limit_operating_costs: c.limits.map(|l| l.operating_costs),
+            limit_gross_cold: c.limits.map(|l| l.gross_cold),
+            limit_gross_cold_lift: c.limits_lift.map(|l| l.gross_cold),
+            summary: c.summary.clone(),
+            flags: c.flags.clone(),
+        })
+        .collect()
+}
+
+fn opt_euro(v: Option<f64>) -> String {
+    v.map(fmt::euro).unwrap_or_else(|| "–".to_string())
+}
+
+fn cmd_compute(path: &Path, json: Option<String>, overrides: &[String]) -> Result<()> {
+    let lp = load_with_overrides(path, overrides)?;
+    let (_, a) = analysis::run(&lp.project, &lp.data);
+    if let Some(target) = json {
+        let text = serde_json::to_string_pretty(&cells_json(&a))?;
+        if target == "-" {
+            println!("{text}");
+        } else {
+            crate::io_util::write_atomic(Path::new(&target), text.as_bytes())
+                .with_context(|| format!("JSON kann nicht geschrieben werden: {target}"))?;
+            eprintln!("JSON geschrieben: {target}");
+        }
+        return Ok(());
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Projekt „{}“, Stichtag {}",
+        lp.project.project.name,
+        lp.project.project.stichtag.german()
+    )?;
+    writeln!(
+        out,
+        "{:<22} {:>3} {:>6} {:>6} {:>10} {:>9} {:>11} {:>11} {:>12}  Hinweise",
+        "Vergleichsraum", "HH", "m²", "n", "NKM €/m²", "BK €/m²", "NKM", "BK", "Bruttokalt"
+    )?;
+    for c in &a.cells {
+        let flags: Vec<&str> = c.flags.iter().map(|f| f.german()).collect();
+        writeln!(
+            out,
+            "{:<22} {:>3} {:>6} {:>6} {:>10} {:>9} {:>11} {:>11} {:>12}  {}",
+            c.vergleichsraum,
+            c.household_size,
+            fmt::number(c.area_m2, 0),
+            c.n,
+            c.net_rent_per_m2
+                .map(|v| fmt::number(v, 2))
+                .unwrap_or("–".into()),
+            c.operating_costs_per_m2
+                .map(|v| fmt::number(v, 2))
+                .unwrap_or("–".into()),
+            opt_euro(c.limits.map(|l| l.net_cold)),
+            opt_euro(c.limits.map(|l| l.operating_costs)),
+            opt_euro(c.limits.map(|l| l.gross_cold)),
+            flags.join("; ")
+        )?;
+    }
+    for v in &a.vergleichsraeume {
+        writeln!(
+            out,
+            "{:<22} je weitere Person (+{} m²): {}",
+            v.name,
+            fmt::number(v.further_area_m2, 0),
+            opt_euro(v.further_person.map(|l| l.gross_cold))
+        )?;
+    }
+    let f = &a.funnel;
+    writeln!(
+        out,
+        "\nDatengrundlage: {} Zeilen geliefert, {} übernommen, {} in Tabellenfeldern, {} Extremwerte (unten {}, oben {}), {} verwendet.",
+        f.delivered,
+        f.records,
+        f.in_cells,
+        f.outliers_low + f.outliers_high,
+        f.outliers_low,
+        f.outliers_high,
+        f.used
+    )?;
+    for w in &a.warnings {
+        writeln!(out, "{:?}: {}", w.severity, w.text)?;
+    }
+    Ok(())
+}
+
+fn cmd_export(path: &Path, output: &Path, variant: &str, overrides: &[String]) -> Result<()> {
+    let lp = load_with_overrides(path, overrides)?;
+    let variant = crate::export::Variant::parse(variant).ok_or_else(|| {
+        anyhow!("Unbekannte Variante „{variant}“ (pruefmappe oder veroeffentlichung)")
+    })?;
+    let (prep, a) = analysis::run(&lp.project, &lp.data);
+    let opts = crate::export::ExportOptions {
+        variant,
+        include_ids: false,
+    };
+    crate::export::write_workbook(output, &lp, &prep, &a, &opts)?;
+    println!(
+        "Begründungsmappe ({}) geschrieben: {}",
+        variant.german(),
+        output.display()
+    );
+    Ok(())
+}

@@ -1,0 +1,133 @@
+//! A loaded project: the project file plus every source imported into records and rejections.
+
+use crate::import::{ImportError, ImportOptions, ImportedSource, Rejection, import_file};
+use crate::model::{Project, Record};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+
+/// All records and rejections of a project, with the source register.
+#[derive(Debug, Clone, Default)]
+pub struct Dataset {
+    /// Accepted records of all sources (source index inside each record).
+    pub records: Vec<Record>,
+    /// Rejected rows of all sources.
+    pub rejections: Vec<Rejection>,
+    /// The source register (K4), in project order.
+    pub sources: Vec<SourceInfo>,
+}
+
+/// One entry of the source register.
+#[derive(Debug, Clone, Serialize)]
+pub struct SourceInfo {
+    /// Import result without the records.
+    #[serde(flatten)]
+    pub import: ImportedSource,
+    /// Supplier.
+    pub lieferant: String,
+    /// Collection method.
+    pub methode: String,
+    /// Stichtag / window text in German.
+    pub zeitraum: String,
+    /// Accepted rows.
+    pub accepted: usize,
+}
+
+/// A project with its data loaded.
+#[derive(Debug, Clone)]
+pub struct LoadedProject {
+    /// Where the project file lives (sources are relative to it).
+    pub path: PathBuf,
+    /// The project.
+    pub project: Project,
+    /// Its data.
+    pub data: Dataset,
+    /// Warnings in German (changed source files, …).
+    pub warnings: Vec<String>,
+}
+
+/// Errors while loading a project with its sources.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    /// The project file.
+    #[error(transparent)]
+    Project(#[from] crate::model::project::ProjectError),
+    /// A source file.
+    #[error("Quelle {index} ({file}): {source}")]
+    Source {
+        /// 1-based source number.
+        index: usize,
+        /// File as written in the project.
+        file: String,
+        /// The import error.
+        source: ImportError,
+    },
+}
+
+impl LoadedProject {
+    /// Loads the project file and imports all sources. `progress(source_index, done, total)`
+    /// returning false cancels.
+    pub fn load(
+        path: &Path,
+        progress: &mut dyn FnMut(usize, u64, u64) -> bool,
+    ) -> Result<LoadedProject, LoadError> {
+        let project = Project::load(path)?;
+        let (data, warnings) = load_sources(path, &project, progress)?;
+        Ok(LoadedProject {
+            path: path.to_path_buf(),
+            project,
+            data,
+            warnings,
+        })
+    }
+}
+
+/// Imports every source of `project` (paths relative to `project_file`).
+pub fn load_sources(
+    project_file: &Path,
+    project: &Project,
+    progress: &mut dyn FnMut(usize, u64, u64) -> bool,
+) -> Result<(Dataset, Vec<String>), LoadError> {
+    let mut data = Dataset::default();
+    let mut warnings = Vec::new();
+    for (i, spec) in project.sources.iter().enumerate() {
+        let path = Project::source_path(project_file, spec);
+        let mut opts = ImportOptions::new(spec.kind);
+        opts.sheet = spec.sheet.clone();
+        opts.header_line = spec.header_row;
+        opts.mapping = (!spec.mapping.is_empty()).then(|| spec.mapping.clone());
+        opts.annual = spec.annual.clone();
+        opts.source_index = u16::try_from(i).unwrap_or(u16::MAX);
+        opts.plausibility = project.parameters.plausibility.clone();
+        let imported =
+            import_file(&path, &opts, &mut |d, t| progress(i, d, t)).map_err(|source| {
+                LoadError::Source {
+                    index: i + 1,
+                    file: spec.path.clone(),
+                    source,
+                }
+            })?;
+        if !spec.sha256.is_empty() && spec.sha256 != imported.sha256 {
+            warnings.push(format!(
+                "Die Datei „{}“ hat sich seit dem Speichern des Projekts geändert (SHA-256 gespeichert {}, jetzt {}). Ergebnisse können von früheren Auswertungen abweichen.",
+                spec.path, spec.sha256, imported.sha256
+            ));
+        }
+        let mut imported = imported;
+        let records = std::mem::take(&mut imported.records);
+        data.rejections.extend(imported.rejections.iter().cloned());
+        let zeitraum = match (spec.zeitraum_von, spec.zeitraum_bis, spec.stichtag) {
+            (Some(a), Some(b), _) => format!("{} bis {}", a.german(), b.german()),
+            (_, _, Some(s)) => format!("Stichtag {}", s.german()),
+            _ => "nicht angegeben".to_string(),
+        };
+        data.sources.push(SourceInfo {
+            accepted: records.len(),
+            import: imported,
+            lieferant: spec.lieferant.clone(),
+            methode: spec.methode.clone(),
+            zeitraum,
+        });
+        data.records.extend(records);
+    }
+    Ok((data, warnings))
+}

@@ -1,0 +1,451 @@
+//! The Richtwerte sheet in the caseworker layout of Kreis Düren: per Vergleichsraum and
+//! household size m², NKM €/m², NKM €, BK €/m², BK €, Bruttokaltmiete (with/without lift
+//! when split), and the "je weitere Person" row.
+//!
+//! In the Prüfmappe every €/m² and € cell is a formula over the value sheets and the named
+//! parameter cells, with the program's value as cached result.
+
+use super::Ctx;
+use super::style::{self, DASH, row};
+use super::values::BkRanges;
+use crate::analysis::compute::{CellResult, Limits};
+use crate::analysis::quantile::excel_formula;
+use crate::model::params::{BkLevel, BkStatistic, ReferenceMethod, RoundingMode, round_cents};
+use rust_xlsxwriter::{Worksheet, XlsxError};
+
+/// Sheet name.
+pub const RICHTWERTE: &str = "Richtwerte";
+/// Header row (0-based).
+const HEADER: u32 = 3;
+
+/// Column positions, depending on the lift split.
+struct Cols {
+    area: u16,
+    nkm_m2: u16,
+    nkm: u16,
+    bk_m2: u16,
+    bk: u16,
+    bkm: u16,
+    lift: Option<(u16, u16, u16)>,
+    n: u16,
+    note: u16,
+}
+
+impl Cols {
+    fn new(split: bool) -> Cols {
+        if split {
+            Cols {
+                area: 2,
+                nkm_m2: 3,
+                nkm: 4,
+                bk_m2: 5,
+                bk: 6,
+                bkm: 7,
+                lift: Some((8, 9, 10)),
+                n: 11,
+                note: 12,
+            }
+        } else {
+            Cols {
+                area: 2,
+                nkm_m2: 3,
+                nkm: 4,
+                bk_m2: 5,
+                bk: 6,
+                bkm: 7,
+                lift: None,
+                n: 8,
+                note: 9,
+            }
+        }
+    }
+}
+
+/// The formula of the BK €/m² statistic over a BK column, rounded as configured.
+fn bk_formula(ctx: &Ctx, range: &str, n: usize) -> String {
+    let p = ctx.p();
+    let inner = match p.operating_costs.statistic {
+        BkStatistic::Mean => format!("AVERAGE({range})"),
+        BkStatistic::Median | BkStatistic::Percentile => {
+            excel_formula(p.quantile_type, range, n, "KdU_p_BK")
+        }
+    };
+    round_wrap(ctx, inner)
+}
+
+fn round_wrap(ctx: &Ctx, inner: String) -> String {
+    if ctx.p().reference.round_per_m2 {
+        format!("ROUND({inner},2)")
+    } else {
+        inner
+    }
+}
+
+/// The BKM formula from the NKM € and BK € cells.
+fn bkm_formula(nkm: &str, bk: &str, mode: RoundingMode) -> String {
+    match mode {
+        RoundingMode::Cents => format!("ROUND({nkm}+{bk},2)"),
+        RoundingMode::EuroUp => format!("ROUNDUP(ROUND({nkm}+{bk},2),0)"),
+        RoundingMode::EuroCommercial => format!("ROUND(ROUND({nkm}+{bk},2),0)"),
+    }
+}
+
+/// The BK column used (all, or without/with lift).
+fn bk_column(ranges: &BkRanges, with_lift: bool) -> Option<(&str, usize)> {
+    let c = if with_lift {
+        ranges.with.as_ref()
+    } else {
+        ranges.without.as_ref().or(ranges.all.as_ref())
+    };
+    c.and_then(|c| c.range.as_deref().map(|r| (r, c.n)))
+}
+
+/// What to write into one limits row.
+struct RowData<'a> {
+    area: f64,
+    area_formula: String,
+    nkm_m2: Option<f64>,
+    /// Formula for NKM €/m²; `None` writes the value.
+    nkm_m2_formula: Option<String>,
+    /// (BK €/m², formula) without lift / overall.
+    bk: (Option<f64>, Option<String>),
+    /// (BK €/m², formula) with lift.
+    bk_lift: (Option<f64>, Option<String>),
+    limits: Option<Limits>,
+    limits_lift: Option<Limits>,
+    mode: RoundingMode,
+    nkm_suppressed: bool,
+    bk_suppressed: bool,
+    n: Option<usize>,
+    note: String,
+    _cell: Option<&'a CellResult>,
+}
+
+/// Writes one row; returns nothing. Values in the Veröffentlichung, formulas in the
+/// Prüfmappe.
+fn write_row(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    cols: &Cols,
+    r: u32,
+    d: &RowData,
+) -> Result<(), XlsxError> {
+    let f = &ctx.fmt;
+    let pruef = ctx.pruef();
+    let a = style::cell_ref(r, cols.area);
+    let nm = style::cell_ref(r, cols.nkm_m2);
+    if pruef {
+        style::formula(
+            ws,
+            ctx,
+            r,
+            cols.area,
+            &d.area_formula,
+            Some(d.area),
+            &f.area,
+        )?;
+    } else {
+        ws.write_number_with_format(r, cols.area, d.area, &f.area)?;
+    }
+    // NKM €/m² and NKM €.
+    let nkm_m2 = if d.nkm_suppressed { None } else { d.nkm_m2 };
+    let nkm_eur = d
+        .limits
+        .map(|l| l.net_cold)
+        .or_else(|| nkm_m2.map(|v| round_cents(d.area * v)));
+    match (&d.nkm_m2_formula, pruef) {
+        (Some(text), true) => style::formula(ws, ctx, r, cols.nkm_m2, text, nkm_m2, &f.eur_m2)?,
+        _ => style::opt_num(ws, ctx, r, cols.nkm_m2, nkm_m2, &f.eur_m2)?,
+    }
+    let nkm_cell = style::cell_ref(r, cols.nkm);
+    if pruef {
+        style::formula(
+            ws,
+            ctx,
+            r,
+            cols.nkm,
+            &format!("ROUND({a}*{nm},2)"),
+            nkm_m2.and(nkm_eur),
+            &f.euro,
+        )?;
+    } else {
+        style::opt_num(ws, ctx, r, cols.nkm, nkm_m2.and(nkm_eur), &f.euro)?;
+    }
+    // BK and BKM, without lift (or overall) and with lift.
+    let mut parts = vec![(
+        cols.bk_m2,
+        cols.bk,
+        cols.bkm,
+        &d.bk,
+        d.limits.map(|l| (l.operating_costs, l.gross_cold)),
+    )];
+    if let Some((m2, eur, bkm)) = cols.lift {
+        parts.push((
+            m2,
+            eur,
+            bkm,
+            &d.bk_lift,
+            d.limits_lift.map(|l| (l.operating_costs, l.gross_cold)),
+        ));
+    }
+    for (c_m2, c_eur, c_bkm, (bk_m2, bk_formula), lim) in parts {
+        let bk_m2 = if d.bk_suppressed { None } else { *bk_m2 };
+        let bk_eur = lim
+            .map(|l| l.0)
+            .or_else(|| bk_m2.map(|v| round_cents(d.area * v)));
+        let bk_eur = bk_m2.and(bk_eur);
+        let bkm = if nkm_m2.is_some() && bk_m2.is_some() {
+            lim.map(|l| l.1)
+        } else {
+            None
+        };
+        let m2_ref = style::cell_ref(r, c_m2);
+        let eur_ref = style::cell_ref(r, c_eur);
+        if pruef {
+            match bk_formula {
+                Some(text) => style::formula(ws, ctx, r, c_m2, text, bk_m2, &f.eur_m2)?,
+                None => style::opt_num(ws, ctx, r, c_m2, bk_m2, &f.eur_m2)?,
+            }
+            style::formula(
+                ws,
+                ctx,
+                r,
+                c_eur,
+                &format!("ROUND({a}*{m2_ref},2)"),
+                bk_eur,
+                &f.euro,
+            )?;
+            style::formula(
+                ws,
+                ctx,
+                r,
+                c_bkm,
+                &bkm_formula(&nkm_cell, &eur_ref, d.mode),
+                bkm,
+                &f.euro_bold,
+            )?;
+        } else {
+            style::opt_num(ws, ctx, r, c_m2, bk_m2, &f.eur_m2)?;
+            style::opt_num(ws, ctx, r, c_eur, bk_eur, &f.euro)?;
+            style::opt_num(ws, ctx, r, c_bkm, bkm, &f.euro_bold)?;
+        }
+    }
+    match d.n {
+        Some(n) => style::int(ws, ctx, r, cols.n, n)?,
+        None => {
+            ws.write_string_with_format(r, cols.n, "", &f.text)?;
+        }
+    }
+    ws.write_string_with_format(r, cols.note, &d.note, &f.text)?;
+    Ok(())
+}
+
+/// The Richtwerte sheet.
+pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
+    let p = ctx.p();
+    let split = p.operating_costs.lift_split;
+    let cols = Cols::new(split);
+    let meta = &ctx.lp.project.project;
+    let mut ws = style::new_sheet(
+        ctx,
+        RICHTWERTE,
+        "Richtwerte: angemessene Bruttokaltmiete (Nichtprüfungsgrenzen)",
+    )?;
+    let f = &ctx.fmt;
+    ws.write_string_with_format(
+        1,
+        0,
+        format!(
+            "{}{}Stichtag {}{}",
+            meta.traeger,
+            if meta.traeger.is_empty() { "" } else { " · " },
+            meta.stichtag.german(),
+            meta.gueltig_ab
+                .map(|d| format!(" · gültig ab {}", d.german()))
+                .unwrap_or_default()
+        ),
+        &f.text,
+    )?;
+    let mut headers: Vec<&str> = vec![
+        "Vergleichsraum",
+        "Haushalt",
+        "Wohnfläche (m²)",
+        "Nettokaltmiete €/m²",
+        "Nettokaltmiete €",
+    ];
+    if split {
+        headers.extend([
+            "kalte BK €/m² ohne Aufzug",
+            "kalte BK € ohne Aufzug",
+            "Bruttokaltmiete € ohne Aufzug",
+            "kalte BK €/m² mit Aufzug",
+            "kalte BK € mit Aufzug",
+            "Bruttokaltmiete € mit Aufzug",
+        ]);
+    } else {
+        headers.extend(["kalte BK €/m²", "kalte BK €", "Bruttokaltmiete €"]);
+    }
+    headers.extend(["Fallzahl n", "Hinweise"]);
+    style::header_row(&mut ws, ctx, HEADER, &headers)?;
+    let mut w = vec![22.0, 16.0, 11.0, 12.0, 13.0, 12.0, 12.0, 14.0];
+    if split {
+        w.extend([12.0, 12.0, 14.0]);
+    }
+    w.extend([10.0, 40.0]);
+    style::widths(&mut ws, &w)?;
+    ws.set_row_height(HEADER, 42)?;
+
+    let layout = ctx.values.as_ref();
+    let qt = p.quantile_type;
+    let mode = p.rounding.mode;
+    let mut r = HEADER + 1;
+    let mut any_suppressed = false;
+    for (vr, vres) in ctx.an.vergleichsraeume.iter().enumerate() {
+        let mut row_of_cell: Vec<(usize, u32)> = Vec::new();
+        let vr_bk = layout.and_then(|l| l.bk_vr.get(vr));
+        let vr_bk_suppressed = ctx.suppressed(vres.bk.n);
+        for (i, c) in ctx.an.cells.iter().enumerate().filter(|(_, c)| c.vr == vr) {
+            let cv = layout.and_then(|l| l.cells.get(i));
+            let nkm_formula = cv.and_then(|cv| {
+                cv.kept_range().map(|range| {
+                    let inner = match p.reference.method {
+                        ReferenceMethod::Mean => format!("AVERAGE({range})"),
+                        _ => excel_formula(qt, &range, cv.n_kept(), "KdU_p_Referenz"),
+                    };
+                    round_wrap(ctx, inner)
+                })
+            });
+            let bk_ranges = match p.operating_costs.level {
+                BkLevel::Vergleichsraum => vr_bk,
+                BkLevel::Cell => layout.and_then(|l| l.bk_cell.get(i)),
+            };
+            let bk_f = |lift: bool| {
+                bk_ranges
+                    .and_then(|b| bk_column(b, lift))
+                    .map(|(range, n)| bk_formula(ctx, range, n))
+            };
+            let nkm_suppressed = ctx.suppressed(c.n);
+            let bk_suppressed = ctx.suppressed(c.bk.n);
+            any_suppressed |= nkm_suppressed || bk_suppressed;
+            let mut notes: Vec<String> = Vec::new();
+            if nkm_suppressed {
+                notes.push(format!("nicht ausgewiesen (n < {})", p.min_n));
+            } else if ctx.pruef() {
+                notes.extend(c.flags.iter().map(|fl| fl.german().to_string()));
+            }
+            if bk_suppressed && !nkm_suppressed {
+                notes.push(format!("BK nicht ausgewiesen (n < {})", p.min_n));
+            }
+            let d = RowData {
+                area: c.area_m2,
+                area_formula: format!("KdU_Wfl_{}P", c.household_size),
+                nkm_m2: c.net_rent_per_m2,
+                nkm_m2_formula: nkm_formula,
+                bk: (c.operating_costs_per_m2, bk_f(false)),
+                bk_lift: (c.operating_costs_per_m2_lift, bk_f(true)),
+                limits: c.limits,
+                limits_lift: c.limits_lift,
+                mode,
+                nkm_suppressed,
+                bk_suppressed,
+                n: Some(c.n),
+                note: notes.join("; "),
+                _cell: Some(c),
+            };
+            ws.write_string_with_format(r, 0, &c.vergleichsraum, &f.bold)?;
+            ws.write_string_with_format(r, 1, style::persons(c.household_size), &f.text)?;
+            write_row(&mut ws, ctx, &cols, r, &d)?;
+            row_of_cell.push((i, r));
+            r += 1;
+        }
+        // "Je weitere Person": NKM €/m² of the largest household size (or the last one with
+        // a value), BK at Vergleichsraum level, always rounded to cents.
+        let cells_of_vr: Vec<(usize, &CellResult)> = ctx
+            .an
+            .cells
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.vr == vr)
+            .collect();
+        let source = cells_of_vr
+            .iter()
+            .rev()
+            .find(|(_, c)| c.household_size as usize == ctx.prep.classes)
+            .filter(|(_, c)| c.net_rent_per_m2.is_some())
+            .or_else(|| {
+                cells_of_vr
+                    .iter()
+                    .rev()
+                    .find(|(_, c)| c.net_rent_per_m2.is_some())
+            });
+        let source_row =
+            source.and_then(|(i, _)| row_of_cell.iter().find(|(j, _)| j == i).map(|(_, r)| *r));
+        let nkm_suppressed = source.is_none_or(|(_, c)| ctx.suppressed(c.n));
+        let round = p.reference.round_per_m2;
+        let vr_bk_value = |v: Option<f64>| v.map(|x| if round { round_cents(x) } else { x });
+        let vr_bk_f = |lift: bool| {
+            vr_bk
+                .and_then(|b| bk_column(b, lift))
+                .map(|(range, n)| bk_formula(ctx, range, n))
+        };
+        let d = RowData {
+            area: vres.further_area_m2,
+            area_formula: "KdU_Wfl_weitere".to_string(),
+            nkm_m2: source.and_then(|(_, c)| c.net_rent_per_m2),
+            nkm_m2_formula: source_row.map(|sr| style::cell_ref(sr, cols.nkm_m2)),
+            bk: (vr_bk_value(vres.bk.per_m2), vr_bk_f(false)),
+            bk_lift: (vr_bk_value(vres.bk.per_m2_lift), vr_bk_f(true)),
+            limits: vres.further_person,
+            limits_lift: vres.further_person_lift,
+            mode: RoundingMode::Cents,
+            nkm_suppressed,
+            bk_suppressed: vr_bk_suppressed,
+            n: None,
+            note: format!(
+                "+{} m² je weitere Person; €/m² der größten Haushaltsgröße",
+                crate::fmt::number(vres.further_area_m2, 0)
+            ),
+            _cell: None,
+        };
+        ws.write_string_with_format(r, 0, &vres.name, &f.bold)?;
+        ws.write_string_with_format(r, 1, "je weitere Person", &f.text)?;
+        write_row(&mut ws, ctx, &cols, r, &d)?;
+        r += 2;
+    }
+    // Footnotes.
+    let mut notes = vec![
+        "Produkttheorie: Nettokaltmiete € = Wohnfläche × Nettokaltmiete €/m²; kalte BK € = Wohnfläche × BK €/m²; Bruttokaltmiete = Nettokaltmiete € + kalte BK € (Nichtprüfungsgrenze)."
+            .to_string(),
+        format!(
+            "Rundung: €/m² {}; Beträge auf Cent; Bruttokaltmiete {}. Je weitere Person: auf Cent.",
+            if p.reference.round_per_m2 {
+                "vor der Multiplikation auf Cent gerundet"
+            } else {
+                "ungerundet"
+            },
+            mode.german()
+        ),
+    ];
+    if split {
+        notes.push(
+            "„ohne Aufzug“ umfasst auch Wohnungen, bei denen nicht angegeben ist, ob ein Aufzug vorhanden ist."
+                .to_string(),
+        );
+    }
+    if ctx.pruef() {
+        notes.push(
+            "Alle €/m²- und €-Werte sind Formeln über die Blätter „Werte“, „BK-Werte“ und die benannten Zellen im Blatt „Parameter“ (z. B. KdU_p_Referenz); gespeichert ist zusätzlich der vom Programm berechnete Wert."
+                .to_string(),
+        );
+    }
+    if any_suppressed || !ctx.pruef() {
+        notes.push(ctx.suppression_note());
+    }
+    r += 1;
+    for n in notes {
+        ws.write_string_with_format(r, 0, n, &f.note)?;
+        r += 1;
+    }
+    let _ = (DASH, row(0));
+    Ok(ws)
+}

@@ -1,0 +1,119 @@
+//! Import of the Gemeinde table (AGS, Gemeinde, Vergleichsraum, Einwohner, Mietwohnungsbestand,
+//! Mietstufe) from a sheet or CSV file.
+
+use super::cell::{Parsed, parse_int, parse_text};
+use super::raw::RawRow;
+use super::{ImportError, open_rows};
+use crate::model::GemeindeRow;
+use std::path::Path;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Ags,
+    Name,
+    Vergleichsraum,
+    Einwohner,
+    Mietwohnungen,
+    Mietstufe,
+}
+
+fn classify(header: &str) -> Option<Column> {
+    let h = crate::analysis::prepare::normalize_name(header);
+    let has = |w: &str| h.split_whitespace().any(|x| x.starts_with(w));
+    if h.contains("vergleichsraum") || h == "vr" {
+        Some(Column::Vergleichsraum)
+    } else if h.contains("ags") || h.contains("schluessel") || h.contains("kennziffer") {
+        Some(Column::Ags)
+    } else if h.contains("mietwohn") || h.contains("wohnungsbestand") {
+        Some(Column::Mietwohnungen)
+    } else if has("einwohner") || h.contains("bevoelkerung") {
+        Some(Column::Einwohner)
+    } else if h.contains("mietstufe") || h.contains("mietenstufe") {
+        Some(Column::Mietstufe)
+    } else if has("gemeinde") || has("name") || has("ort") || has("kommune") || has("bezirk") {
+        Some(Column::Name)
+    } else {
+        None
+    }
+}
+
+/// Reads a Gemeinde table. Rows without a name are skipped only when entirely blank; a row with
+/// data but no name is an error naming its row number.
+pub fn read_gemeinden(path: &Path, sheet: Option<&str>) -> Result<Vec<GemeindeRow>, ImportError> {
+    let (mut reader, _) = open_rows(path, sheet)?;
+    let mut rows: Vec<RawRow> = Vec::new();
+    while let Some(r) = reader.next_row()? {
+        rows.push(r);
+        if rows.len() > 100_000 {
+            break;
+        }
+    }
+    let header_pos = rows
+        .iter()
+        .position(|r| {
+            let cols: Vec<Option<Column>> = r
+                .cells
+                .iter()
+                .map(|c| parse_text(c).and_then(|t| classify(&t)))
+                .collect();
+            cols.contains(&Some(Column::Name)) && cols.contains(&Some(Column::Vergleichsraum))
+        })
+        .ok_or_else(|| ImportError::MissingRequired {
+            missing: "Gemeinde, Vergleichsraum".to_string(),
+            available: rows
+                .iter()
+                .find(|r| !r.is_blank())
+                .map(|r| {
+                    r.cells
+                        .iter()
+                        .filter_map(parse_text)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                })
+                .unwrap_or_default(),
+        })?;
+    let columns: Vec<Option<Column>> = rows[header_pos]
+        .cells
+        .iter()
+        .map(|c| parse_text(c).and_then(|t| classify(&t)))
+        .collect();
+    let find = |col: Column| columns.iter().position(|c| *c == Some(col));
+    let mut out = Vec::new();
+    for row in &rows[header_pos + 1..] {
+        if row.is_blank() {
+            continue;
+        }
+        let text = |col: Column| {
+            find(col)
+                .and_then(|i| row.cells.get(i))
+                .and_then(parse_text)
+        };
+        let int = |col: Column| {
+            find(col)
+                .and_then(|i| row.cells.get(i))
+                .and_then(|c| match parse_int(c) {
+                    Parsed::Value(v) => Some(v),
+                    _ => None,
+                })
+        };
+        let name = text(Column::Name).ok_or_else(|| ImportError::Empty {
+            detail: format!("Gemeindetabelle, Zeile {}: Gemeindename fehlt", row.line),
+        })?;
+        out.push(GemeindeRow {
+            ags: text(Column::Ags)
+                .map(|a| super::validate::normalize_ags(&a))
+                .unwrap_or_default(),
+            name,
+            vergleichsraum: text(Column::Vergleichsraum).unwrap_or_default(),
+            einwohner: int(Column::Einwohner).and_then(|v| u32::try_from(v).ok()),
+            mietwohnungen: int(Column::Mietwohnungen).and_then(|v| u32::try_from(v).ok()),
+            mietstufe: int(Column::Mietstufe).and_then(|v| u8::try_from(v).ok()),
+        });
+    }
+    if out.is_empty() {
+        return Err(ImportError::Empty {
+            detail: format!("Gemeindetabelle {} enthält keine Gemeinden", path.display()),
+        });
+    }
+    Ok(out)
+}

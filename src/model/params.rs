@@ -1,0 +1,518 @@
+//! Every parameter of the derivation, with its default (DOMAIN §2.16).
+//!
+//! All structs use `#[serde(default)]` so project files written by older versions still load.
+//! Items marked [U] in DOMAIN.md are parameters here and are named as unsure in the method text.
+
+use super::record::SourceKind;
+use crate::analysis::quantile::QuantileType;
+use crate::tables::wogg::KlimaMode;
+use serde::{Deserialize, Serialize};
+
+/// All parameters of one run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Parameters {
+    /// Angemessene Wohnflächen per household size.
+    pub wohnflaechen: WohnflaechenParams,
+    /// Size classes (Tabellenfelder).
+    pub size_classes: SizeClassParams,
+    /// Scope filters.
+    pub scope: ScopeParams,
+    /// Hard plausibility bounds applied at import.
+    pub plausibility: PlausibilityParams,
+    /// Outlier rule (Extremwertkappung).
+    pub outliers: OutlierParams,
+    /// Hyndman–Fan quantile type used everywhere.
+    pub quantile_type: QuantileType,
+    /// Minimum n per cell (warning below).
+    pub min_n: usize,
+    /// Confidence level for the distribution-free interval of the chosen percentile.
+    pub ci_level: f64,
+    /// Referenzmiete derivation.
+    pub reference: ReferenceParams,
+    /// Kalte Betriebskosten.
+    pub operating_costs: OperatingCostParams,
+    /// Rounding of the limits.
+    pub rounding: RoundingParams,
+    /// WoGG comparison.
+    pub wogg: WoggParams,
+}
+
+impl Default for Parameters {
+    fn default() -> Self {
+        Parameters {
+            wohnflaechen: WohnflaechenParams::default(),
+            size_classes: SizeClassParams::default(),
+            scope: ScopeParams::default(),
+            plausibility: PlausibilityParams::default(),
+            outliers: OutlierParams::default(),
+            quantile_type: QuantileType::T7,
+            min_n: 30,
+            ci_level: 0.95,
+            reference: ReferenceParams::default(),
+            operating_costs: OperatingCostParams::default(),
+            rounding: RoundingParams::default(),
+            wogg: WoggParams::default(),
+        }
+    }
+}
+
+/// Angemessene Wohnflächen (DOMAIN §3).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WohnflaechenParams {
+    /// Land code (NW, BY, …) the preset came from.
+    pub land: String,
+    /// m² for 1, 2, … persons.
+    pub sizes: Vec<f64>,
+    /// m² for each further person.
+    pub per_further: f64,
+    /// Source of the values (rule, date).
+    pub source: String,
+    /// The user confirmed the values (required where the preset is unverified).
+    pub confirmed: bool,
+}
+
+impl Default for WohnflaechenParams {
+    fn default() -> Self {
+        WohnflaechenParams {
+            land: "NW".to_string(),
+            sizes: vec![50.0, 65.0, 80.0, 95.0, 110.0],
+            per_further: 15.0,
+            source: "WNB NRW Nr. 8.2 (RdErl. 12.12.2009, MBl. NRW 2010 S. 1)".to_string(),
+            confirmed: false,
+        }
+    }
+}
+
+impl WohnflaechenParams {
+    /// Angemessene Wohnfläche for `persons` (≥ 1): the table, then + per_further per person.
+    pub fn area_for(&self, persons: u32) -> f64 {
+        let idx = persons.max(1) as usize;
+        match self.sizes.get(idx - 1) {
+            Some(a) => *a,
+            None => {
+                let last = self.sizes.last().copied().unwrap_or(0.0);
+                last + (idx - self.sizes.len()) as f64 * self.per_further
+            }
+        }
+    }
+
+    /// Number of household sizes in the table (size classes).
+    pub fn household_sizes(&self) -> u32 {
+        self.sizes.len() as u32
+    }
+}
+
+/// Size classes derived from the Wohnflächen steps (DOMAIN §2.4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SizeClassParams {
+    /// Lower bound of class 1 in m² (exclusive); `None` = no lower bound.
+    pub lower_bound: Option<f64>,
+    /// Open top class: flats larger than the largest size fall into the top class.
+    pub open_top: bool,
+}
+
+impl Default for SizeClassParams {
+    fn default() -> Self {
+        SizeClassParams {
+            lower_bound: None,
+            open_top: false,
+        }
+    }
+}
+
+/// Scope filters (DOMAIN §2.5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ScopeParams {
+    /// Source kinds used for the Referenzmiete.
+    pub reference_kinds: Vec<SourceKind>,
+    /// Source kinds used for the availability check.
+    pub availability_kinds: Vec<SourceKind>,
+    /// Contract-age window in years (contract start or last rent change); `None` = off.
+    pub contract_window_years: Option<u32>,
+    /// Exclude furnished flats.
+    pub exclude_furnished: bool,
+    /// Exclude subsidised flats [U: practice varies].
+    pub exclude_subsidised: bool,
+    /// Exclude Werks-/Dienstwohnungen.
+    pub exclude_company_flats: bool,
+    /// Exclude Wohnheime.
+    pub exclude_dormitories: bool,
+    /// Exclude Gefälligkeitsmieten.
+    pub exclude_favour_rents: bool,
+    /// Exclude flats of the lowest standard.
+    pub exclude_substandard: bool,
+}
+
+impl Default for ScopeParams {
+    fn default() -> Self {
+        ScopeParams {
+            reference_kinds: vec![SourceKind::Bestand, SourceKind::Neuvertrag],
+            availability_kinds: vec![SourceKind::Angebot],
+            contract_window_years: Some(4),
+            exclude_furnished: true,
+            exclude_subsidised: true,
+            exclude_company_flats: true,
+            exclude_dormitories: true,
+            exclude_favour_rents: true,
+            exclude_substandard: true,
+        }
+    }
+}
+
+/// Hard bounds checked at import (rows outside are rejected with a reason).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlausibilityParams {
+    /// Minimum plausible NKM €/m².
+    pub rent_per_m2_min: f64,
+    /// Maximum plausible NKM €/m².
+    pub rent_per_m2_max: f64,
+    /// Kalte BK plausibility range, €/m² per month (F+B Bremen).
+    pub bk_per_m2_min: f64,
+    /// Upper end of the BK range.
+    pub bk_per_m2_max: f64,
+}
+
+impl Default for PlausibilityParams {
+    fn default() -> Self {
+        PlausibilityParams {
+            rent_per_m2_min: 1.0,
+            rent_per_m2_max: 50.0,
+            bk_per_m2_min: 1.0,
+            bk_per_m2_max: 3.5,
+        }
+    }
+}
+
+/// Outlier rule per cell on NKM/m² (DOMAIN §2.6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutlierMethod {
+    /// No trimming.
+    None,
+    /// mean ± k·SD (one pass, sample SD).
+    MeanSd,
+    /// Trim a share per side.
+    Trim,
+    /// Outside Q1 − k·IQR … Q3 + k·IQR.
+    Iqr,
+    /// Absolute bounds in €/m².
+    Absolute,
+}
+
+impl OutlierMethod {
+    /// German label.
+    pub fn german(self) -> &'static str {
+        match self {
+            OutlierMethod::None => "keine Kappung",
+            OutlierMethod::MeanSd => "Mittelwert ± k · Standardabweichung",
+            OutlierMethod::Trim => "Abschneiden eines Anteils je Seite",
+            OutlierMethod::Iqr => "Interquartilsabstand (Q1 − k·IQR bis Q3 + k·IQR)",
+            OutlierMethod::Absolute => "feste Grenzen in €/m²",
+        }
+    }
+}
+
+/// Outlier parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OutlierParams {
+    /// The rule.
+    pub method: OutlierMethod,
+    /// k for mean ± k·SD (A&K: 1,96).
+    pub k: f64,
+    /// Share trimmed per side for `trim`.
+    pub trim_share: f64,
+    /// k for the IQR rule.
+    pub iqr_k: f64,
+    /// Lower bound €/m² for `absolute`.
+    pub abs_min: f64,
+    /// Upper bound €/m² for `absolute`.
+    pub abs_max: f64,
+}
+
+impl Default for OutlierParams {
+    fn default() -> Self {
+        OutlierParams {
+            method: OutlierMethod::MeanSd,
+            k: 1.96,
+            trim_share: 0.05,
+            iqr_k: 1.5,
+            abs_min: 3.0,
+            abs_max: 20.0,
+        }
+    }
+}
+
+/// How the Referenzmiete (NKM/m²) is derived from the cell distribution (DOMAIN §2.8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferenceMethod {
+    /// A fixed percentile p.
+    Percentile,
+    /// The median.
+    Median,
+    /// The arithmetic mean.
+    Mean,
+    /// Upper value of the central range (e.g. 2/3-Spanne).
+    Spannenoberwert,
+}
+
+impl ReferenceMethod {
+    /// German label.
+    pub fn german(self) -> &'static str {
+        match self {
+            ReferenceMethod::Percentile => "Perzentil",
+            ReferenceMethod::Median => "Median",
+            ReferenceMethod::Mean => "Mittelwert",
+            ReferenceMethod::Spannenoberwert => "Spannenoberwert",
+        }
+    }
+}
+
+/// Referenzmiete parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ReferenceParams {
+    /// Method.
+    pub method: ReferenceMethod,
+    /// p for `percentile` (0..1).
+    pub percentile: f64,
+    /// Width of the central range for `spannenoberwert` (2/3 → upper value = P(1 − 1/6)).
+    pub spanne: f64,
+    /// Round the €/m² value to cents before multiplying with the area (as published tables do).
+    pub round_per_m2: bool,
+}
+
+impl Default for ReferenceParams {
+    fn default() -> Self {
+        ReferenceParams {
+            method: ReferenceMethod::Percentile,
+            percentile: 0.33,
+            spanne: 2.0 / 3.0,
+            round_per_m2: true,
+        }
+    }
+}
+
+impl ReferenceParams {
+    /// The percentile actually used (None for the mean).
+    pub fn effective_p(&self) -> Option<f64> {
+        match self.method {
+            ReferenceMethod::Percentile => Some(self.percentile),
+            ReferenceMethod::Median => Some(0.5),
+            ReferenceMethod::Mean => None,
+            ReferenceMethod::Spannenoberwert => Some(1.0 - (1.0 - self.spanne) / 2.0),
+        }
+    }
+}
+
+/// Statistic of kalte BK per m².
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BkStatistic {
+    /// Median.
+    Median,
+    /// Mean.
+    Mean,
+    /// Percentile p.
+    Percentile,
+}
+
+/// Level at which BK are aggregated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BkLevel {
+    /// One value per Vergleichsraum.
+    Vergleichsraum,
+    /// One value per cell.
+    Cell,
+}
+
+/// Kalte Betriebskosten parameters (DOMAIN §2.9).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OperatingCostParams {
+    /// Statistic.
+    pub statistic: BkStatistic,
+    /// p for the percentile statistic.
+    pub percentile: f64,
+    /// Aggregation level.
+    pub level: BkLevel,
+    /// Separate values for buildings with and without Aufzug (Kreis Düren).
+    pub lift_split: bool,
+}
+
+impl Default for OperatingCostParams {
+    fn default() -> Self {
+        OperatingCostParams {
+            statistic: BkStatistic::Median,
+            percentile: 0.5,
+            level: BkLevel::Vergleichsraum,
+            lift_split: false,
+        }
+    }
+}
+
+/// Rounding of the limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RoundingMode {
+    /// To the cent (Kreis Düren).
+    Cents,
+    /// Bruttokaltmiete up to whole euros.
+    EuroUp,
+    /// Bruttokaltmiete to whole euros, commercial rounding (Bremen).
+    EuroCommercial,
+}
+
+impl RoundingMode {
+    /// German label.
+    pub fn german(self) -> &'static str {
+        match self {
+            RoundingMode::Cents => "auf Cent",
+            RoundingMode::EuroUp => "auf volle Euro aufgerundet",
+            RoundingMode::EuroCommercial => "auf volle Euro kaufmännisch gerundet",
+        }
+    }
+}
+
+/// Rounding parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RoundingParams {
+    /// Mode applied to the Bruttokaltmiete limit (parts stay in cents).
+    pub mode: RoundingMode,
+}
+
+impl Default for RoundingParams {
+    fn default() -> Self {
+        RoundingParams {
+            mode: RoundingMode::Cents,
+        }
+    }
+}
+
+/// WoGG comparison (DOMAIN §4).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct WoggParams {
+    /// Sicherheitszuschlag (BSG B 4 AS 87/12 R: 10 %).
+    pub surcharge: f64,
+    /// Klimakomponente mode.
+    pub klima: KlimaMode,
+    /// Mietstufe of the Kreis, used for Gemeinden without their own.
+    pub kreis_mietstufe: Option<u8>,
+}
+
+impl Default for WoggParams {
+    fn default() -> Self {
+        WoggParams {
+            surcharge: 0.10,
+            klima: KlimaMode::default(),
+            kreis_mietstufe: None,
+        }
+    }
+}
+
+/// Rounds half away from zero to cents, after removing binary representation noise
+/// (65 × 5,37 = 349,04999… → 349,05).
+pub fn round_cents(value: f64) -> f64 {
+    let scaled = (value * 100.0 * 1e6).round() / 1e6;
+    scaled.round() / 100.0
+}
+
+/// Applies a parameter override `key=value` (dotted TOML path, e.g. `outliers.k=2.0`;
+/// `percentile` is short for `reference.percentile`). Values are parsed as TOML, bare words as text.
+pub fn apply_override(params: &Parameters, assignment: &str) -> Result<Parameters, String> {
+    let (key, value) = assignment
+        .split_once('=')
+        .ok_or_else(|| format!("„{assignment}“: erwartet SCHLÜSSEL=WERT"))?;
+    let key = match key.trim() {
+        "percentile" | "p" => "reference.percentile",
+        "k" => "outliers.k",
+        other => other,
+    };
+    let value_text = value.trim();
+    let parsed: toml::Value = toml::from_str::<toml::Table>(&format!("v = {value_text}"))
+        .ok()
+        .and_then(|mut t| t.remove("v"))
+        .unwrap_or_else(|| toml::Value::String(value_text.to_string()));
+    let mut root = toml::Value::try_from(params).map_err(|e| e.to_string())?;
+    let parts: Vec<&str> = key.split('.').collect();
+    set_path(&mut root, &parts, parsed, is_optional_key(key))
+        .ok_or_else(|| format!("Parameter „{key}“ unbekannt"))?;
+    root.try_into()
+        .map_err(|e: toml::de::Error| format!("Wert für „{key}“ ungültig: {}", e.message()))
+}
+
+fn set_path(
+    node: &mut toml::Value,
+    parts: &[&str],
+    value: toml::Value,
+    optional: bool,
+) -> Option<()> {
+    let table = node.as_table_mut()?;
+    match parts {
+        [last] => {
+            if !table.contains_key(*last) && !optional {
+                return None;
+            }
+            table.insert((*last).to_string(), value);
+            Some(())
+        }
+        [first, rest @ ..] => set_path(table.get_mut(*first)?, rest, value, optional),
+        [] => None,
+    }
+}
+
+/// Keys whose default is `None` (absent in the serialised form) but may be set.
+fn is_optional_key(key: &str) -> bool {
+    matches!(
+        key,
+        "size_classes.lower_bound" | "scope.contract_window_years" | "wogg.kreis_mietstufe"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides() {
+        let p = Parameters::default();
+        let q = apply_override(&p, "percentile=0.40").unwrap();
+        assert_eq!(q.reference.percentile, 0.40);
+        let q = apply_override(&q, "outliers.k=2.0").unwrap();
+        assert_eq!(q.outliers.k, 2.0);
+        let q = apply_override(&q, "outliers.method=trim").unwrap();
+        assert_eq!(q.outliers.method, OutlierMethod::Trim);
+        let q = apply_override(&q, "quantile_type=6").unwrap();
+        assert_eq!(q.quantile_type, QuantileType::T6);
+        let q = apply_override(&q, "size_classes.lower_bound=25").unwrap();
+        assert_eq!(q.size_classes.lower_bound, Some(25.0));
+        assert!(apply_override(&q, "nonsense=1").is_err());
+        assert!(apply_override(&q, "outliers.k=abc").is_err());
+        assert!(apply_override(&q, "quantile_type=12").is_err());
+    }
+
+    #[test]
+    fn areas() {
+        let w = WohnflaechenParams::default();
+        assert_eq!(w.area_for(1), 50.0);
+        assert_eq!(w.area_for(5), 110.0);
+        assert_eq!(w.area_for(6), 125.0);
+    }
+
+    #[test]
+    fn cents() {
+        assert_eq!(round_cents(65.0 * 5.37), 349.05);
+        assert_eq!(round_cents(50.0 * 5.59), 279.5);
+        assert_eq!(round_cents(0.125), 0.13);
+        assert_eq!(round_cents(-0.125), -0.13);
+    }
+}

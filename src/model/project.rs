@@ -1,0 +1,332 @@
+//! The project file (TOML): sources, Gemeinde table, Vergleichsräume and every parameter.
+//!
+//! Paths of sources are stored relative to the project file. The format is versioned
+//! (`format_version`); unknown keys are rejected so typos do not pass silently.
+
+use super::date::Date;
+use super::params::Parameters;
+use super::record::{Field, SourceKind};
+use crate::import::mapping::MappingProfile;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+/// The current project file format.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A whole project.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Project {
+    /// File format version.
+    pub format_version: u32,
+    /// Descriptive data.
+    pub project: ProjectMeta,
+    /// Every parameter.
+    #[serde(default)]
+    pub parameters: Parameters,
+    /// Vergleichsräume with their justification.
+    #[serde(default)]
+    pub vergleichsraeume: Vec<VergleichsraumSpec>,
+    /// The Gemeinde table.
+    #[serde(default)]
+    pub gemeinden: Vec<GemeindeRow>,
+    /// Data sources.
+    #[serde(default)]
+    pub sources: Vec<SourceSpec>,
+    /// Saved column mappings, reused for files with the same headers.
+    #[serde(default)]
+    pub mapping_profiles: Vec<MappingProfile>,
+    /// The user's justification per parameter key (e.g. `reference.percentile`).
+    #[serde(default)]
+    pub justifications: BTreeMap<String, String>,
+}
+
+/// Descriptive project data (Deckblatt).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectMeta {
+    /// Project name (window title, Deckblatt).
+    pub name: String,
+    /// Träger (Kreis/Stadt/Jobcenter).
+    #[serde(default)]
+    pub traeger: String,
+    /// Area covered.
+    #[serde(default)]
+    pub gebiet: String,
+    /// Stichtag of the concept.
+    pub stichtag: Date,
+    /// Validity start.
+    #[serde(default)]
+    pub gueltig_ab: Option<Date>,
+    /// Fixed creation date written into exports (keeps them byte-identical).
+    #[serde(default)]
+    pub erstellt: Option<Date>,
+    /// Salt for pseudonymising row ids in exports.
+    #[serde(default)]
+    pub salt: String,
+}
+
+/// A Vergleichsraum and why it is a homogeneous Lebens- und Wohnbereich.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VergleichsraumSpec {
+    /// Name.
+    pub name: String,
+    /// Justification text (K1).
+    #[serde(default)]
+    pub begruendung: String,
+}
+
+/// One row of the Gemeinde table.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GemeindeRow {
+    /// 8-digit AGS (may be empty).
+    #[serde(default)]
+    pub ags: String,
+    /// Name.
+    pub name: String,
+    /// Vergleichsraum name (empty = not assigned).
+    #[serde(default)]
+    pub vergleichsraum: String,
+    /// Population.
+    #[serde(default)]
+    pub einwohner: Option<u32>,
+    /// Mietwohnungsbestand.
+    #[serde(default)]
+    pub mietwohnungen: Option<u32>,
+    /// WoGG Mietstufe (1–7).
+    #[serde(default)]
+    pub mietstufe: Option<u8>,
+}
+
+/// One data source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceSpec {
+    /// Path relative to the project file.
+    pub path: String,
+    /// Sheet name (workbooks).
+    #[serde(default)]
+    pub sheet: Option<String>,
+    /// Header row as the user sees it (1-based); `None` = detect.
+    #[serde(default)]
+    pub header_row: Option<u32>,
+    /// Source kind (a mapped `kind` column may override it per row).
+    pub kind: SourceKind,
+    /// SHA-256 of the file bytes when the project was saved.
+    #[serde(default)]
+    pub sha256: String,
+    /// Supplier (K4).
+    #[serde(default)]
+    pub lieferant: String,
+    /// Collection method (K4).
+    #[serde(default)]
+    pub methode: String,
+    /// Stichtag of the data.
+    #[serde(default)]
+    pub stichtag: Option<Date>,
+    /// Start of the collection window.
+    #[serde(default)]
+    pub zeitraum_von: Option<Date>,
+    /// End of the collection window.
+    #[serde(default)]
+    pub zeitraum_bis: Option<Date>,
+    /// Column mapping: field → header text.
+    #[serde(default)]
+    pub mapping: BTreeMap<Field, String>,
+    /// Money fields given per year instead of per month.
+    #[serde(default)]
+    pub annual: BTreeSet<Field>,
+}
+
+/// Errors reading or writing a project file.
+#[derive(Debug, Error)]
+pub enum ProjectError {
+    /// The file cannot be read.
+    #[error("Projektdatei kann nicht gelesen werden: {detail} ({path})")]
+    Read {
+        /// German detail.
+        detail: String,
+        /// Path.
+        path: String,
+    },
+    /// The TOML is invalid.
+    #[error("Projektdatei fehlerhaft: {detail} ({path})")]
+    Parse {
+        /// German detail with line.
+        detail: String,
+        /// Path.
+        path: String,
+    },
+    /// Newer format.
+    #[error(
+        "Projektdatei hat Format-Version {found}; dieses Programm kennt bis Version {FORMAT_VERSION}. Bitte das Programm aktualisieren. ({path})"
+    )]
+    Version {
+        /// Found version.
+        found: u32,
+        /// Path.
+        path: String,
+    },
+    /// Writing failed.
+    #[error("Projektdatei kann nicht gespeichert werden: {detail} ({path})")]
+    Write {
+        /// German detail.
+        detail: String,
+        /// Path.
+        path: String,
+    },
+}
+
+impl Project {
+    /// A new project with default parameters.
+    pub fn new(name: &str, stichtag: Date) -> Project {
+        Project {
+            format_version: FORMAT_VERSION,
+            project: ProjectMeta {
+                name: name.to_string(),
+                traeger: String::new(),
+                gebiet: String::new(),
+                stichtag,
+                gueltig_ab: None,
+                erstellt: None,
+                salt: String::new(),
+            },
+            parameters: Parameters::default(),
+            vergleichsraeume: Vec::new(),
+            gemeinden: Vec::new(),
+            sources: Vec::new(),
+            mapping_profiles: Vec::new(),
+            justifications: BTreeMap::new(),
+        }
+    }
+
+    /// Parses project TOML.
+    pub fn from_toml(text: &str, path_for_messages: &str) -> Result<Project, ProjectError> {
+        // Check the version first so a newer file gets the right message.
+        if let Ok(table) = toml::from_str::<toml::Table>(text)
+            && let Some(v) = table
+                .get("format_version")
+                .and_then(toml::Value::as_integer)
+            && v > i64::from(FORMAT_VERSION)
+        {
+            return Err(ProjectError::Version {
+                found: u32::try_from(v).unwrap_or(u32::MAX),
+                path: path_for_messages.to_string(),
+            });
+        }
+        toml::from_str(text).map_err(|e| ProjectError::Parse {
+            detail: toml_error_german(&e, text),
+            path: path_for_messages.to_string(),
+        })
+    }
+
+    /// Serialises to TOML with a short header comment.
+    pub fn to_toml(&self) -> Result<String, ProjectError> {
+        let body = toml::to_string_pretty(self).map_err(|e| ProjectError::Write {
+            detail: e.to_string(),
+            path: String::new(),
+        })?;
+        Ok(format!(
+            "# KdU-Konzept Projektdatei (Format {FORMAT_VERSION}). Pfade relativ zu dieser Datei.\n# Aufbau: siehe README.md, Abschnitt „Projektdatei“.\n\n{body}"
+        ))
+    }
+
+    /// Loads a project file.
+    pub fn load(path: &Path) -> Result<Project, ProjectError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ProjectError::Read {
+            detail: crate::io_util::io_error_german(&e),
+            path: path.display().to_string(),
+        })?;
+        Project::from_toml(&text, &path.display().to_string())
+    }
+
+    /// Saves atomically (temp file + rename).
+    pub fn save(&self, path: &Path) -> Result<(), ProjectError> {
+        let text = self.to_toml()?;
+        crate::io_util::write_atomic(path, text.as_bytes()).map_err(|e| ProjectError::Write {
+            detail: crate::io_util::io_error_german(&e),
+            path: path.display().to_string(),
+        })
+    }
+
+    /// Resolves a source path against the project file's folder.
+    pub fn source_path(project_file: &Path, source: &SourceSpec) -> PathBuf {
+        let base = project_file.parent().unwrap_or(Path::new("."));
+        base.join(&source.path)
+    }
+
+    /// Names of all Vergleichsräume: the declared ones first, then any only named in the
+    /// Gemeinde table, in order of appearance.
+    pub fn vergleichsraum_names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .vergleichsraeume
+            .iter()
+            .map(|v| v.name.clone())
+            .collect();
+        for g in &self.gemeinden {
+            if !g.vergleichsraum.is_empty() && !names.contains(&g.vergleichsraum) {
+                names.push(g.vergleichsraum.clone());
+            }
+        }
+        names
+    }
+}
+
+fn toml_error_german(e: &toml::de::Error, text: &str) -> String {
+    match e.span() {
+        Some(span) => {
+            let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+            format!("Zeile {line}: {}", e.message())
+        }
+        None => e.message().to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roundtrip_and_errors() {
+        let mut p = Project::new("Test", Date::from_ymd(2025, 1, 1).unwrap());
+        p.gemeinden.push(GemeindeRow {
+            ags: "05999001".into(),
+            name: "Musterstadt".into(),
+            vergleichsraum: "VR 1".into(),
+            einwohner: Some(50_000),
+            mietwohnungen: Some(12_000),
+            mietstufe: Some(3),
+        });
+        let mut mapping = BTreeMap::new();
+        mapping.insert(Field::NetRent, "Nettokaltmiete (€)".to_string());
+        p.sources.push(SourceSpec {
+            path: "bestand.xlsx".into(),
+            sheet: Some("Daten".into()),
+            header_row: None,
+            kind: SourceKind::Bestand,
+            sha256: "ab".into(),
+            lieferant: String::new(),
+            methode: String::new(),
+            stichtag: None,
+            zeitraum_von: None,
+            zeitraum_bis: None,
+            mapping,
+            annual: BTreeSet::new(),
+        });
+        let text = p.to_toml().unwrap();
+        let q = Project::from_toml(&text, "x").unwrap();
+        assert_eq!(p, q);
+        let bad = text.replace("format_version = 1", "format_version = 99");
+        assert!(matches!(
+            Project::from_toml(&bad, "x"),
+            Err(ProjectError::Version { found: 99, .. })
+        ));
+        let typo = text.replace("[parameters]", "[parameters]\npercentil = 3");
+        let err = Project::from_toml(&typo, "x").unwrap_err().to_string();
+        assert!(err.contains("Zeile"), "{err}");
+    }
+}

@@ -1,0 +1,379 @@
+//! Query tests of the desktop app with egui_kittest (no GPU): navigation, the result table,
+//! live recomputation from the percentile slider, cell selection, undo, saving, the
+//! unsaved-changes dialog, scenarios and the export in the background.
+
+use calamine::{Data, Reader, open_workbook_auto};
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use kdu_konzept::app::state::{PendingChoice, ScenarioRef};
+use kdu_konzept::app::{Command, KduApp, Screen};
+use kdu_konzept::dataset::{Dataset, LoadedProject};
+use kdu_konzept::export::Variant;
+use kdu_konzept::import::Rejection;
+use kdu_konzept::model::project::{GemeindeRow, VergleichsraumSpec};
+use kdu_konzept::model::{Date, Project, Reason, Record, SourceKind};
+use std::path::Path;
+use std::time::Duration;
+
+/// A small deterministic generator (LCG), so the data are the same in every run.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Two Vergleichsräume, three Gemeinden (one without data), ~600 records.
+fn synthetic_project(dir: &Path) -> LoadedProject {
+    let stichtag = Date::from_ymd(2025, 1, 1).unwrap();
+    let mut project = Project::new("Testkreis", stichtag);
+    project.parameters.wohnflaechen.confirmed = true;
+    for (name, text) in [
+        ("Musterstadt", "Kreisstadt mit eigenem Wohnungsmarkt"),
+        ("Nordkreis", "ländlicher Raum im Norden"),
+    ] {
+        project.vergleichsraeume.push(VergleichsraumSpec {
+            name: name.to_string(),
+            begruendung: text.to_string(),
+        });
+    }
+    for (ags, name, vr) in [
+        ("05999001", "Musterstadt", "Musterstadt"),
+        ("05999002", "Nordheim", "Nordkreis"),
+        ("05999003", "Leerdorf", "Nordkreis"),
+    ] {
+        project.gemeinden.push(GemeindeRow {
+            ags: ags.to_string(),
+            name: name.to_string(),
+            vergleichsraum: vr.to_string(),
+            einwohner: Some(10_000),
+            mietwohnungen: Some(3_000),
+            mietstufe: Some(3),
+        });
+    }
+    let mut rng = Lcg(42);
+    let mut records = Vec::new();
+    for i in 0..600u32 {
+        let (gemeinde, level) = if i % 3 == 0 {
+            ("Nordheim", 6.0)
+        } else {
+            ("Musterstadt", 7.2)
+        };
+        let area = 28.0 + rng.next() * 90.0;
+        let per_m2 = level + (rng.next() + rng.next() + rng.next() - 1.5) * 1.6;
+        let mut r = Record::new(0, i + 2, SourceKind::Bestand, per_m2 * area, area);
+        r.gemeinde = Some(gemeinde.to_string());
+        r.operating_costs = Some((1.6 + rng.next() * 0.8) * area);
+        r.contract_start = Date::from_ymd(2023, 6, 1);
+        records.push(r);
+    }
+    let rejections = vec![
+        Rejection {
+            source: 0,
+            line: 700,
+            reason: Reason::MissingRent,
+            detail: String::new(),
+        },
+        Rejection {
+            source: 0,
+            line: 701,
+            reason: Reason::RentNotNumeric,
+            detail: "auf Anfrage".to_string(),
+        },
+    ];
+    let path = dir.join("testkreis.kdu.toml");
+    project.save(&path).unwrap();
+    LoadedProject {
+        path,
+        project,
+        data: Dataset {
+            records,
+            rejections,
+            sources: Vec::new(),
+        },
+        warnings: Vec::new(),
+    }
+}
+
+fn harness(lp: LoadedProject) -> Harness<'static, KduApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(move |_cc| KduApp::with_loaded(lp))
+}
+
+/// The text of the "Referenzmiete: …" label of the selected cell.
+fn reference_text(h: &Harness<'_, KduApp>) -> String {
+    h.get_by_label_contains("Referenzmiete:")
+        .accesskit_node()
+        .label()
+        .unwrap_or_default()
+}
+
+fn percentile(h: &Harness<'_, KduApp>) -> f64 {
+    h.state()
+        .state()
+        .project()
+        .unwrap()
+        .parameters
+        .reference
+        .percentile
+}
+
+#[test]
+fn navigate_to_results_and_change_percentile_with_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(synthetic_project(dir.path()));
+    h.state_mut()
+        .state_mut()
+        .handle(Command::Navigate(Screen::Start));
+    h.run();
+    h.get_by_label("Ergebnisse").click();
+    h.run();
+    assert_eq!(h.state().state().screen, Screen::Ergebnisse);
+    // The limit table shows money.
+    assert!(h.query_by_label_contains("€").is_some());
+    assert!(h.query_by_label_contains("je weitere Person").is_some());
+    let before = reference_text(&h);
+    assert!(before.contains("€/m²"), "{before}");
+
+    // Move the percentile like a screen reader would.
+    h.get_by_label("Perzentil").set_value_accesskit(0.6);
+    h.run();
+    assert!((percentile(&h) - 0.6).abs() < 1e-9);
+    let after = reference_text(&h);
+    assert_ne!(before, after, "Referenzmiete must follow the percentile");
+    assert!(h.state().state().title().ends_with(" *"));
+
+    // Ctrl+Z restores the old value.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Z);
+    h.run();
+    assert!((percentile(&h) - 0.33).abs() < 1e-9);
+    assert_eq!(reference_text(&h), before);
+    assert!(!h.state().state().title().ends_with(" *"));
+
+    // Ctrl+Y redoes it.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Y);
+    h.run();
+    assert!((percentile(&h) - 0.6).abs() < 1e-9);
+}
+
+#[test]
+fn keyboard_moves_the_slider() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(synthetic_project(dir.path()));
+    h.run();
+    h.get_by_label("Perzentil").focus();
+    h.run();
+    h.key_press(Key::ArrowRight);
+    h.run();
+    assert!(percentile(&h) > 0.33, "{}", percentile(&h));
+}
+
+#[test]
+fn selecting_another_cell_updates_the_detail() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(synthetic_project(dir.path()));
+    h.run();
+    let first = reference_text(&h);
+    assert_eq!(h.state().state().selected, Some((0, 1)));
+    // The second VR's 3-person row.
+    let rows: Vec<_> = h.get_all_by_label("3 Personen").collect();
+    assert_eq!(rows.len(), 2);
+    rows[1].click();
+    h.run();
+    assert_eq!(h.state().state().selected, Some((1, 3)));
+    let second = reference_text(&h);
+    assert_ne!(first, second);
+    assert!(h.query_by_label_contains("Nordkreis, 3 Personen").is_some());
+}
+
+#[test]
+fn every_screen_renders_with_accessible_inputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(synthetic_project(dir.path()));
+    h.run();
+    for screen in Screen::ALL {
+        h.get_by_label(screen.title()).click();
+        h.run(); // also checks that every input widget has an accessible name
+        assert_eq!(h.state().state().screen, screen);
+    }
+    // Daten: rejected rows and counts by reason.
+    h.get_by_label("Daten").click();
+    h.run();
+    assert!(h.query_by_label("Nettokaltmiete ist keine Zahl").is_some());
+    assert!(h.query_by_label("auf Anfrage").is_some());
+    // Vergleichsräume: the Gemeinde without data is listed.
+    h.get_by_label("Vergleichsräume").click();
+    h.run();
+    assert!(h.query_by_label("Leerdorf").is_some());
+    assert!(
+        h.query_by_label_contains("ohne verwertbare Mietwerte")
+            .is_some()
+    );
+}
+
+#[test]
+fn mapping_change_and_justification_are_undoable() {
+    let dir = tempfile::tempdir().unwrap();
+    let lp = synthetic_project(dir.path());
+    let mut app = KduApp::with_loaded(lp);
+    let s = app.state_mut();
+    let n_before = s.doc.as_ref().unwrap().analysis.cells[0].n;
+    s.handle(Command::AssignGemeinde {
+        index: 0,
+        vr: "Nordkreis".to_string(),
+    });
+    let doc = s.doc.as_ref().unwrap();
+    assert_eq!(doc.project().gemeinden[0].vergleichsraum, "Nordkreis");
+    assert_ne!(doc.analysis.cells[0].n, n_before);
+    s.handle(Command::SetJustification {
+        key: "reference.percentile".to_string(),
+        text: "Begründung".to_string(),
+    });
+    s.handle(Command::Undo);
+    s.handle(Command::Undo);
+    let doc = s.doc.as_ref().unwrap();
+    assert_eq!(doc.project().gemeinden[0].vergleichsraum, "Musterstadt");
+    assert!(doc.project().justifications.is_empty());
+    assert_eq!(doc.analysis.cells[0].n, n_before);
+    assert!(!s.is_dirty());
+}
+
+#[test]
+fn save_writes_the_project_and_clears_the_marker() {
+    let dir = tempfile::tempdir().unwrap();
+    let lp = synthetic_project(dir.path());
+    let path = lp.path.clone();
+    let mut h = harness(lp);
+    h.run();
+    let mut params = h.state().state().project().unwrap().parameters.clone();
+    params.outliers.k = 2.5;
+    h.state_mut().state_mut().handle(Command::SetParameters {
+        params: Box::new(params),
+        key: "outliers.k",
+    });
+    h.run();
+    assert!(h.state().state().is_dirty());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::S);
+    h.run();
+    assert!(!h.state().state().is_dirty());
+    let saved = Project::load(&path).unwrap();
+    assert_eq!(saved.parameters.outliers.k, 2.5);
+}
+
+#[test]
+fn closing_with_unsaved_changes_asks_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(synthetic_project(dir.path()));
+    h.run();
+    let mut params = h.state().state().project().unwrap().parameters.clone();
+    params.min_n = 10;
+    let s = h.state_mut().state_mut();
+    s.handle(Command::SetParameters {
+        params: Box::new(params),
+        key: "min_n",
+    });
+    assert!(!s.request_close());
+    h.run();
+    assert!(h.query_by_label("Ungespeicherte Änderungen").is_some());
+    h.get_by_label("Abbrechen").click();
+    h.run();
+    assert!(h.query_by_label("Ungespeicherte Änderungen").is_none());
+    assert!(!h.state().state().allow_close);
+    let s = h.state_mut().state_mut();
+    assert!(!s.request_close());
+    s.handle(Command::ResolvePending(PendingChoice::Verwerfen));
+    assert!(s.allow_close);
+    assert!(s.take_close_request());
+}
+
+#[test]
+fn scenarios_compare_side_by_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(synthetic_project(dir.path()));
+    h.run();
+    let s = h.state_mut().state_mut();
+    s.handle(Command::SaveScenario("Basis P33".to_string()));
+    let mut params = s.project().unwrap().parameters.clone();
+    params.reference.percentile = 0.5;
+    s.handle(Command::SetParameters {
+        params: Box::new(params),
+        key: "reference.percentile",
+    });
+    s.handle(Command::Compare {
+        a: ScenarioRef::Saved(0),
+        b: ScenarioRef::Current,
+    });
+    let c = s.comparison.as_ref().unwrap();
+    assert!(!c.rows.is_empty());
+    let row = &c.rows[0];
+    let (a, b) = (
+        row.a.unwrap().gross_cold.unwrap(),
+        row.b.unwrap().gross_cold.unwrap(),
+    );
+    assert!(b > a, "P50 must give a higher limit than P33: {a} vs {b}");
+    s.handle(Command::Navigate(Screen::Szenarien));
+    h.run();
+    assert!(h.query_by_label_contains("reference.percentile").is_some());
+    assert!(h.query_by_label("Basis P33").is_some());
+}
+
+#[test]
+fn export_writes_a_workbook_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let lp = synthetic_project(dir.path());
+    let mut app = KduApp::with_loaded(lp);
+    let target = dir.path().join("out").join("mappe.xlsx");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    let s = app.state_mut();
+    s.handle(Command::StartExport {
+        path: target.clone(),
+        kind: Variant::Pruefmappe,
+    });
+    assert!(s.export_task.is_some());
+    assert!(s.wait_for_tasks(Duration::from_secs(120)));
+    assert_eq!(
+        s.last_export.as_ref().map(|e| e.0.clone()),
+        Some(target.clone()),
+        "{:?}",
+        s.messages.last().map(|m| &m.text)
+    );
+    let expected = s.doc.as_ref().unwrap().analysis.cells[0]
+        .net_rent_per_m2
+        .unwrap();
+    let mut book = open_workbook_auto(&target).unwrap();
+    assert!(book.sheet_names().iter().any(|n| n == "Richtwerte"));
+    let range = book.worksheet_range("Richtwerte").unwrap();
+    let found = range.used_cells().any(|(_, _, v)| match v {
+        Data::Float(f) => (f - expected).abs() < 1e-9,
+        _ => false,
+    });
+    assert!(
+        found,
+        "Referenzmiete {expected} not found in the sheet Richtwerte"
+    );
+
+    // A missing folder is a German error message, not a panic.
+    s.handle(Command::StartExport {
+        path: dir.path().join("fehlt").join("x.xlsx"),
+        kind: Variant::Veroeffentlichung,
+    });
+    assert!(s.export_task.is_none());
+    assert!(s.messages.last().unwrap().text.contains("existiert nicht"));
+}
+
+#[test]
+fn opening_a_missing_project_gives_a_german_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = KduApp::open_blocking(&dir.path().join("fehlt.kdu.toml"))
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("nicht"), "{err}");
+}
