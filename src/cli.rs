@@ -344,6 +344,8 @@ pub struct CellJson {
     pub n: usize,
     /// Records in the cell before outliers.
     pub n_in_cell: usize,
+    /// Records of the cell excluded by scope rules, by reason code.
+    pub excluded: BTreeMap<&'static str, usize>,
     /// Outliers removed below.
     pub n_outliers_low: usize,
     /// Outliers removed above.
@@ -374,6 +376,8 @@ pub struct CellJson {
     pub limit_gross_cold: Option<f64>,
     /// Bruttokaltmiete limit with lift.
     pub limit_gross_cold_lift: Option<f64>,
+    /// WoGG comparison: Mietstufe, table value, with surcharge, ratio.
+    pub wogg: Option<crate::analysis::compute::WoggComparison>,
     /// Cell statistics.
     pub summary: Option<crate::analysis::stats::Summary>,
     /// Flags.
@@ -390,6 +394,7 @@ pub fn cells_json(a: &Analysis) -> Vec<CellJson> {
             household_size: c.household_size,
             n: c.n,
             n_in_cell: c.n_in_cell,
+            excluded: c.excluded.iter().map(|(r, n)| (r.code(), *n)).collect(),
             n_outliers_low: c.outliers.n_low,
             n_outliers_high: c.outliers.n_high,
             outlier_lower: finite(c.outliers.lower),
@@ -405,6 +410,7 @@ pub fn cells_json(a: &Analysis) -> Vec<CellJson> {
             limit_operating_costs: c.limits.map(|l| l.operating_costs),
             limit_gross_cold: c.limits.map(|l| l.gross_cold),
             limit_gross_cold_lift: c.limits_lift.map(|l| l.gross_cold),
+            wogg: c.wogg.clone(),
             summary: c.summary.clone(),
             flags: c.flags.clone(),
         })
@@ -438,14 +444,14 @@ fn cmd_compute(path: &Path, json: Option<String>, overrides: &[String]) -> Resul
     )?;
     writeln!(
         out,
-        "{:<22} {:>3} {:>6} {:>6} {:>10} {:>9} {:>11} {:>11} {:>12}  Hinweise",
-        "Vergleichsraum", "HH", "m²", "n", "NKM €/m²", "BK €/m²", "NKM", "BK", "Bruttokalt"
+        "{:<22} {:>3} {:>6} {:>6} {:>10} {:>9} {:>11} {:>11} {:>12} {:>12}  Hinweise",
+        "Vergleichsraum", "HH", "m²", "n", "NKM €/m²", "BK €/m²", "NKM", "BK", "Bruttokalt", "WoGG+10 %"
     )?;
     for c in &a.cells {
         let flags: Vec<&str> = c.flags.iter().map(|f| f.german()).collect();
         writeln!(
             out,
-            "{:<22} {:>3} {:>6} {:>6} {:>10} {:>9} {:>11} {:>11} {:>12}  {}",
+            "{:<22} {:>3} {:>6} {:>6} {:>10} {:>9} {:>11} {:>11} {:>12} {:>12}  {}",
             c.vergleichsraum,
             c.household_size,
             fmt::number(c.area_m2, 0),
@@ -459,6 +465,7 @@ fn cmd_compute(path: &Path, json: Option<String>, overrides: &[String]) -> Resul
             opt_euro(c.limits.map(|l| l.net_cold)),
             opt_euro(c.limits.map(|l| l.operating_costs)),
             opt_euro(c.limits.map(|l| l.gross_cold)),
+            opt_euro(c.wogg.as_ref().map(|w| w.value.with_surcharge)),
             flags.join("; ")
         )?;
     }

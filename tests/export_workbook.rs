@@ -210,6 +210,7 @@ fn pruefmappe_has_every_sheet_and_limits_to_the_cent() {
     let (_, an) = run(&lp);
     let dir = tempfile::tempdir().unwrap();
     let path = export_to(dir.path(), "pruef.xlsx", &lp, &opts(Variant::Pruefmappe));
+    let _ = std::fs::copy(&path, "/tmp/pruef_dbg.xlsx");
     let mut wb = open(&path);
     let names = wb.sheet_names();
     for s in [

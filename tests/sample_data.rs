@@ -1,6 +1,9 @@
 //! The sample-data generator: determinism, workbook shape, deliberate defects and market model,
 //! checked by reading the written workbooks back with calamine.
 
+// The helpers below are test code too, but outside `#[test]` functions clippy cannot tell.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use calamine::{Data, Reader, open_workbook_auto};
 use kdu_konzept::model::Date;
 use kdu_konzept::sample::{
@@ -443,9 +446,9 @@ fn nkm_per_m2_medians_follow_the_model() {
         );
     }
     // Neuvertrag and Angebote above the Bestand (+8–15 % intended; wider bounds for sampling).
-    for vr in 0..3 {
-        let nv = medians[1][vr] / medians[0][vr];
-        let an = medians[2][vr] / medians[0][vr];
+    for ((bestand, neuvertrag), angebot) in medians[0].iter().zip(&medians[1]).zip(&medians[2]) {
+        let nv = neuvertrag / bestand;
+        let an = angebot / bestand;
         assert!((1.03..1.22).contains(&nv), "Neuvertrag/Bestand {nv}");
         assert!((1.05..1.25).contains(&an), "Angebote/Bestand {an}");
     }
@@ -504,12 +507,19 @@ fn bestand_looks_like_a_market() {
     let stichtag = sample_stichtag();
     let start_c = col(&header, "Mietbeginn");
     let change_c = col(&header, "letzte Mietänderung");
+    let baujahr_c = col(&header, "Baujahr");
     let mut recent = 0;
     let mut changed = 0;
     let mut oldest = stichtag;
     for r in &rows {
         let start = date(&r[start_c]).unwrap();
         assert!(start < stichtag && start >= stichtag.minus_years(20));
+        if let Some(built) = num(&r[baujahr_c]) {
+            assert!(
+                f64::from(start.ymd().0) >= built,
+                "Mietbeginn {start} vor Baujahr {built}"
+            );
+        }
         oldest = oldest.min(start);
         let last = match date(&r[change_c]) {
             Some(c) => {

@@ -143,6 +143,8 @@ pub struct CellResult {
     pub class_lower: f64,
     /// Size class upper bound (inclusive), `None` when open.
     pub class_upper: Option<f64>,
+    /// Records of this Vergleichsraum and size class excluded by scope rules, by reason.
+    pub excluded: BTreeMap<Reason, usize>,
     /// Records in the cell before outliers.
     pub n_in_cell: usize,
     /// Records used (after outliers).
@@ -169,8 +171,33 @@ pub struct CellResult {
     pub limits: Option<Limits>,
     /// Limits with lift (when split).
     pub limits_lift: Option<Limits>,
+    /// WoGG + Sicherheitszuschlag comparison (DOMAIN §2.15, §4).
+    pub wogg: Option<WoggComparison>,
     /// Flags.
     pub flags: Vec<Flag>,
+}
+
+/// The concept limit next to the WoGG fallback for the Vergleichsraum's Mietstufe.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WoggComparison {
+    /// Mietstufe used (the highest of the Vergleichsraum's Gemeinden).
+    pub mietstufe: u8,
+    /// Table value, Klimakomponente and fallback limit.
+    pub value: crate::tables::wogg::WoggValue,
+    /// Concept Bruttokaltmiete limit ÷ WoGG fallback limit.
+    pub ratio: Option<f64>,
+}
+
+/// Mietstufe of a Vergleichsraum: the highest Mietstufe among its Gemeinden (each Gemeinde's own,
+/// else the Kreis value from the parameters). The highest is chosen so the comparison never
+/// understates the fallback.
+pub fn vr_mietstufe(project: &Project, vr_name: &str) -> Option<u8> {
+    project
+        .gemeinden
+        .iter()
+        .filter(|g| g.vergleichsraum == vr_name)
+        .filter_map(|g| g.mietstufe.or(project.parameters.wogg.kreis_mietstufe))
+        .max()
 }
 
 /// Limits by Produkttheorie.
@@ -323,6 +350,7 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
     }
     let p_used = params.reference.effective_p();
     for (vr, name) in prep.vr_names.iter().enumerate() {
+        let mietstufe = vr_mietstufe(project, name);
         let vr_bk = bk_result(&prep.bk_vr[vr], &params.operating_costs, qt);
         let mut n_used_vr = 0;
         let mut last_nkm = None;
@@ -371,6 +399,23 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
                 last_nkm = nkm;
             }
             let (class_lower, class_upper) = prep.class_bounds[class];
+            let wogg = mietstufe.and_then(|stufe| {
+                let value = crate::tables::wogg::fallback(
+                    project.project.stichtag,
+                    household_size,
+                    stufe,
+                    params.wogg.surcharge,
+                    params.wogg.klima,
+                )?;
+                let ratio = lim
+                    .map(|l| l.gross_cold / value.with_surcharge)
+                    .filter(|r| r.is_finite());
+                Some(WoggComparison {
+                    mietstufe: stufe,
+                    value,
+                    ratio,
+                })
+            });
             cells.push(CellResult {
                 vr,
                 vergleichsraum: name.clone(),
@@ -378,6 +423,7 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
                 area_m2: area,
                 class_lower,
                 class_upper,
+                excluded: cell.excluded.clone(),
                 n_in_cell: cell.values.len(),
                 n: kept.len(),
                 outliers: o,
@@ -391,6 +437,7 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
                 bk,
                 limits: lim,
                 limits_lift: lim_lift,
+                wogg,
                 flags,
             });
         }

@@ -7,7 +7,7 @@
 
 use crate::model::params::{Parameters, PlausibilityParams, ScopeParams, SizeClassParams};
 use crate::model::{Date, GemeindeRow, Project, Reason, Record, SourceKind};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Status of one record in the reference-rent stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -60,6 +60,8 @@ pub struct PreparedCell {
     pub records: Vec<u32>,
     /// Plausible kBK/m² of the cell's records, ascending (all / without lift / with lift).
     pub bk: BkValues,
+    /// Records of this Vergleichsraum and size class excluded by a scope rule, by reason.
+    pub excluded: BTreeMap<Reason, usize>,
 }
 
 /// Sorted kBK/m² values, overall and split by lift.
@@ -192,6 +194,17 @@ impl Prepared {
                 {
                     c.n_reference += 1;
                 }
+            }
+            if let RecordStatus::Excluded(reason) = st
+                && let Some(vr) = g
+                    .ok()
+                    .and_then(|gi| project.gemeinden.get(gi as usize))
+                    .and_then(|row| vr_index.get(row.vergleichsraum.as_str()))
+                && let Some(class) = size_class(r.area, &class_bounds)
+                && reason != Reason::KindNotUsed
+            {
+                let ci = *vr as usize * classes + class as usize;
+                *cells[ci].excluded.entry(reason).or_insert(0) += 1;
             }
             status.push(st);
         }

@@ -1,7 +1,7 @@
 //! Deckblatt, BSG-Prüfkatalog, Parameter (with Excel names) and Protokoll.
 
 use super::Ctx;
-use super::style::{self, DASH, col, row};
+use super::style::{self, DASH, row};
 use crate::analysis::compute::Severity;
 use crate::model::params::{BkLevel, BkStatistic, OutlierMethod, Parameters, ReferenceMethod};
 use crate::model::{Date, Reason, SourceKind};
@@ -92,26 +92,6 @@ pub struct ParamRow {
 pub struct ParamLayout {
     /// Rows in sheet order, starting at [`PARAM_FIRST_ROW`].
     pub rows: Vec<ParamRow>,
-}
-
-impl ParamLayout {
-    /// Whether an Excel name is defined.
-    pub fn has_name(&self, name: &str) -> bool {
-        self.rows.iter().any(|r| r.name.as_deref() == Some(name))
-    }
-
-    /// Absolute address of a parameter's value cell (`Parameter!$C$5`).
-    pub fn address(&self, key: &str) -> Option<String> {
-        self.rows.iter().position(|r| r.key == key).map(|i| {
-            format!(
-                "{PARAMETER}!{}",
-                rust_xlsxwriter::utility::row_col_to_cell_absolute(
-                    PARAM_FIRST_ROW + row(i),
-                    PARAM_VALUE_COL
-                )
-            )
-        })
-    }
 }
 
 /// Curated order of the parameter keys; unknown (newer) keys follow alphabetically.
@@ -1184,6 +1164,5 @@ pub fn protokoll(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         ws.write_string_with_format(r, 1, line, &f.text)?;
         r += 1;
     }
-    let _ = col(0);
     Ok(ws)
 }

@@ -6,7 +6,7 @@
 //! parameter cells, with the program's value as cached result.
 
 use super::Ctx;
-use super::style::{self, DASH, row};
+use super::style;
 use super::values::BkRanges;
 use crate::analysis::compute::{CellResult, Limits};
 use crate::analysis::quantile::excel_formula;
@@ -101,7 +101,7 @@ fn bk_column(ranges: &BkRanges, with_lift: bool) -> Option<(&str, usize)> {
 }
 
 /// What to write into one limits row.
-struct RowData<'a> {
+struct RowData {
     area: f64,
     area_formula: String,
     nkm_m2: Option<f64>,
@@ -118,7 +118,6 @@ struct RowData<'a> {
     bk_suppressed: bool,
     n: Option<usize>,
     note: String,
-    _cell: Option<&'a CellResult>,
 }
 
 /// Writes one row; returns nothing. Values in the Veröffentlichung, formulas in the
@@ -350,7 +349,6 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                 bk_suppressed,
                 n: Some(c.n),
                 note: notes.join("; "),
-                _cell: Some(c),
             };
             ws.write_string_with_format(r, 0, &c.vergleichsraum, &f.bold)?;
             ws.write_string_with_format(r, 1, style::persons(c.household_size), &f.text)?;
@@ -405,7 +403,6 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                 "+{} m² je weitere Person; €/m² der größten Haushaltsgröße",
                 crate::fmt::number(vres.further_area_m2, 0)
             ),
-            _cell: None,
         };
         ws.write_string_with_format(r, 0, &vres.name, &f.bold)?;
         ws.write_string_with_format(r, 1, "je weitere Person", &f.text)?;
@@ -446,6 +443,5 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         ws.write_string_with_format(r, 0, n, &f.note)?;
         r += 1;
     }
-    let _ = (DASH, row(0));
     Ok(ws)
 }

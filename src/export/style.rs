@@ -41,8 +41,6 @@ pub struct Formats {
     pub pct: Format,
     /// Plain number with up to six decimals (parameters).
     pub general: Format,
-    /// Date `dd.mm.yyyy`.
-    pub date: Format,
     /// Centered dash / placeholder.
     pub center: Format,
     /// Values removed as outliers (value sheet).
@@ -84,10 +82,6 @@ impl Formats {
             int: base.clone().set_num_format("#,##0"),
             pct: base.clone().set_num_format("0.0%"),
             general: base.clone().set_num_format("0.######"),
-            date: base
-                .clone()
-                .set_num_format("dd.mm.yyyy")
-                .set_align(FormatAlign::Left),
             center: base.clone().set_align(FormatAlign::Center),
             muted: base
                 .clone()

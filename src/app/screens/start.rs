@@ -139,7 +139,7 @@ pub fn start_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec
     );
     labelled_text(ui, "Stichtag:", &mut forms.new_stichtag, "TT.MM.JJJJ");
     ui.horizontal(|ui| {
-        let label = ui.label("Projektdatei:");
+        let label = ui.label("Neue Projektdatei:");
         ui.add(
             egui::TextEdit::singleline(&mut forms.new_path)
                 .hint_text("/pfad/zum/neuen-projekt.kdu.toml")

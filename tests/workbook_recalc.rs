@@ -1,0 +1,332 @@
+//! Recalculates exported Prüfmappen with LibreOffice (headless, throw-away profile that
+//! forces recalculation on load) and compares every formula cell's recalculated value with
+//! the cached value the program wrote: 0 mismatches allowed.
+//!
+//! Without `soffice` the test fails when the environment variable `CI` is set and is
+//! skipped with a note otherwise. Install: `apt-get install -y libreoffice-calc-nogui`.
+
+use calamine::{Data, Reader, open_workbook_auto};
+use kdu_konzept::analysis::quantile::QuantileType;
+use kdu_konzept::dataset::{Dataset, LoadedProject};
+use kdu_konzept::export::{ExportOptions, Variant, workbook_bytes};
+use kdu_konzept::model::params::{
+    BkLevel, BkStatistic, OutlierMethod, ReferenceMethod, RoundingMode,
+};
+use kdu_konzept::model::project::{GemeindeRow, VergleichsraumSpec};
+use kdu_konzept::model::{Date, Project, Record, SourceKind};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self) -> f64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 11) as f64) / ((1u64 << 53) as f64)
+    }
+}
+
+/// Synthetic project: two Vergleichsräume, irregular values (no ties at rounding edges).
+fn synthetic(seed: u64) -> LoadedProject {
+    let stichtag = Date::from_ymd(2024, 7, 1).unwrap();
+    let mut p = Project::new("Recalc", stichtag);
+    p.project.salt = "s".into();
+    p.vergleichsraeume = vec![
+        VergleichsraumSpec {
+            name: "West".into(),
+            begruendung: String::new(),
+        },
+        VergleichsraumSpec {
+            name: "Ost".into(),
+            begruendung: String::new(),
+        },
+    ];
+    p.gemeinden = ["West", "Ost"]
+        .iter()
+        .enumerate()
+        .map(|(i, vr)| GemeindeRow {
+            ags: format!("0599900{}", i + 1),
+            name: format!("Gemeinde {vr}"),
+            vergleichsraum: (*vr).into(),
+            einwohner: Some(20_000),
+            mietwohnungen: Some(4_000),
+            mietstufe: None,
+        })
+        .collect();
+    let mut rng = Lcg(seed);
+    let mut records = Vec::new();
+    let mut line = 2;
+    let areas = [50.0, 65.0, 80.0, 95.0, 110.0];
+    for g in 0..2 {
+        for class in 0..5 {
+            let lower = if class == 0 { 20.0 } else { areas[class - 1] };
+            for k in 0..(57 - 4 * class + 13 * g) {
+                let area = lower + 0.3 + rng.next() * (areas[class] - lower - 0.3);
+                let area = (area * 10.0).round() / 10.0;
+                let mut per_m2 = 5.3 + 0.7 * g as f64 + rng.next() * 2.9 - 0.1 * class as f64;
+                if k == 5 {
+                    per_m2 *= 2.1;
+                }
+                let rent = (area * per_m2 * 100.0).round() / 100.0;
+                let mut r = Record::new(0, line, SourceKind::Bestand, rent, area);
+                line += 1;
+                r.ags = Some(format!("0599900{}", g + 1));
+                if k % 6 != 1 {
+                    r.operating_costs = Some((area * (1.3 + rng.next() * 1.9) * 100.0).round() / 100.0);
+                }
+                r.lift = Some(rng.next() < 0.35);
+                records.push(r);
+            }
+        }
+    }
+    LoadedProject {
+        path: PathBuf::from("recalc.kdu.toml"),
+        project: p,
+        data: Dataset {
+            records,
+            rejections: vec![],
+            sources: vec![],
+        },
+        warnings: vec![],
+    }
+}
+
+fn soffice() -> Option<PathBuf> {
+    for name in ["soffice", "libreoffice"] {
+        if let Ok(out) = Command::new("sh")
+            .arg("-c")
+            .arg(format!("command -v {name}"))
+            .output()
+            && out.status.success()
+        {
+            let p = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            if !p.is_empty() {
+                return Some(PathBuf::from(p));
+            }
+        }
+    }
+    None
+}
+
+const XCU: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"#;
+
+/// Converts `files` with LibreOffice into `out` (same names), recalculating on load.
+fn recalc(soffice: &Path, work: &Path, files: &[PathBuf], out: &Path) {
+    let profile = work.join("lo-profile");
+    std::fs::create_dir_all(profile.join("user")).unwrap();
+    std::fs::write(profile.join("user").join("registrymodifications.xcu"), XCU).unwrap();
+    std::fs::create_dir_all(out).unwrap();
+    let mut cmd = Command::new(soffice);
+    cmd.arg(format!("-env:UserInstallation=file://{}", profile.display()))
+        .args(["--headless", "--norestore", "--convert-to", "xlsx", "--outdir"])
+        .arg(out)
+        .args(files)
+        .env("HOME", work);
+    let mut child = cmd.spawn().unwrap();
+    let start = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "soffice: {status}");
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(300) {
+            let _ = child.kill();
+            panic!("soffice hat nach 300 s nicht geantwortet");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn same(a: &Data, b: &Data) -> bool {
+    let as_num = |d: &Data| match d {
+        Data::Float(f) => Some(*f),
+        Data::Int(i) => Some(*i as f64),
+        _ => None,
+    };
+    match (as_num(a), as_num(b)) {
+        (Some(x), Some(y)) => {
+            let scale = x.abs().max(y.abs());
+            // Money and €/m² are rounded to cents, so they are equal or differ by ≥ 0.01;
+            // everything else must agree to 1e-9 relative.
+            (x - y).abs() <= 1e-9 * scale || (x == 0.0 && y.abs() < 1e-12)
+        }
+        _ => a == b,
+    }
+}
+
+/// Compares every formula cell of `original` with the recalculated file. Returns
+/// (formula cells, mismatches as text).
+fn compare(original: &Path, recalculated: &Path) -> (usize, Vec<String>) {
+    let mut a = open_workbook_auto(original).unwrap();
+    let mut b = open_workbook_auto(recalculated).unwrap();
+    let mut n = 0;
+    let mut bad = Vec::new();
+    for sheet in a.sheet_names() {
+        let formulas = a.worksheet_formula(&sheet).unwrap();
+        let va = a.worksheet_range(&sheet).unwrap();
+        let vb = b
+            .worksheet_range(&sheet)
+            .unwrap_or_else(|e| panic!("Blatt {sheet} fehlt nach LibreOffice: {e}"));
+        let Some((r0, c0)) = formulas.start() else {
+            continue;
+        };
+        for (r, c, f) in formulas.cells() {
+            if f.is_empty() {
+                continue;
+            }
+            let pos = (r0 + r as u32, c0 + c as u32);
+            n += 1;
+            let cached = va.get_value(pos).cloned().unwrap_or(Data::Empty);
+            let fresh = vb.get_value(pos).cloned().unwrap_or(Data::Empty);
+            if !same(&cached, &fresh) {
+                bad.push(format!(
+                    "{sheet}!{}: gespeichert {cached:?}, LibreOffice {fresh:?}, Formel ={f}",
+                    rust_xlsxwriter_cell(pos)
+                ));
+            }
+        }
+    }
+    (n, bad)
+}
+
+fn rust_xlsxwriter_cell((r, c): (u32, u32)) -> String {
+    let mut col = String::new();
+    let mut c = c + 1;
+    while c > 0 {
+        let rem = (c - 1) % 26;
+        col.insert(0, (b'A' + rem as u8) as char);
+        c = (c - 1) / 26;
+    }
+    format!("{col}{}", r + 1)
+}
+
+/// A control file: `=1+1` cached as 5 must come back as 2, proving that the profile
+/// really forces recalculation (otherwise 0 mismatches would prove nothing).
+fn control_file(path: &Path) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_formula(0, 0, rust_xlsxwriter::Formula::new("=1+1").set_result("5"))
+        .unwrap();
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn libreoffice_recalculation_matches_cached_values() {
+    let Some(soffice) = soffice() else {
+        if std::env::var_os("CI").is_some() {
+            panic!("soffice (LibreOffice) fehlt, CI muss libreoffice-calc-nogui installieren");
+        }
+        eprintln!(
+            "ÜBERSPRUNGEN: soffice fehlt (apt-get install -y libreoffice-calc-nogui); unter CI schlägt dieser Test fehl."
+        );
+        return;
+    };
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path();
+    let opts = ExportOptions {
+        variant: Variant::Pruefmappe,
+        include_ids: false,
+    };
+    let mut files = Vec::new();
+
+    // 1. The bundled sample project (real import path), default parameters.
+    let sample_dir = dir.join("beispiel");
+    std::fs::create_dir_all(&sample_dir).unwrap();
+    let project_file = kdu_konzept::sample_project::write_sample_project(&sample_dir).unwrap();
+    let lp = LoadedProject::load(&project_file, &mut |_, _, _| true).unwrap();
+    let (prep, an) = kdu_konzept::analysis::run(&lp.project, &lp.data);
+    let path = dir.join("beispiel.xlsx");
+    std::fs::write(&path, workbook_bytes(&lp, &prep, &an, &opts).unwrap()).unwrap();
+    files.push(path);
+
+    // 2. Lift split, BK per cell, quantile type 6, Spannenoberwert, euro rounding up,
+    //    IQR outliers.
+    let mut lp = synthetic(11);
+    {
+        let p = &mut lp.project.parameters;
+        p.operating_costs.lift_split = true;
+        p.operating_costs.level = BkLevel::Cell;
+        p.quantile_type = QuantileType::T6;
+        p.reference.method = ReferenceMethod::Spannenoberwert;
+        p.rounding.mode = RoundingMode::EuroUp;
+        p.outliers.method = OutlierMethod::Iqr;
+        p.min_n = 20;
+    }
+    let (prep, an) = kdu_konzept::analysis::run(&lp.project, &lp.data);
+    let path = dir.join("variante_a.xlsx");
+    std::fs::write(&path, workbook_bytes(&lp, &prep, &an, &opts).unwrap()).unwrap();
+    files.push(path);
+
+    // 3. Type 8, median reference, mean BK, absolute outlier bounds, no €/m² rounding,
+    //    commercial euro rounding.
+    let mut lp = synthetic(23);
+    {
+        let p = &mut lp.project.parameters;
+        p.quantile_type = QuantileType::T8;
+        p.reference.method = ReferenceMethod::Median;
+        p.reference.round_per_m2 = false;
+        p.operating_costs.statistic = BkStatistic::Mean;
+        p.outliers.method = OutlierMethod::Absolute;
+        p.rounding.mode = RoundingMode::EuroCommercial;
+    }
+    let (prep, an) = kdu_konzept::analysis::run(&lp.project, &lp.data);
+    let path = dir.join("variante_b.xlsx");
+    std::fs::write(&path, workbook_bytes(&lp, &prep, &an, &opts).unwrap()).unwrap();
+    files.push(path);
+
+    // 4. Type 4, BK percentile, trimming.
+    let mut lp = synthetic(5);
+    {
+        let p = &mut lp.project.parameters;
+        p.quantile_type = QuantileType::T4;
+        p.operating_costs.statistic = BkStatistic::Percentile;
+        p.operating_costs.percentile = 0.4;
+        p.outliers.method = OutlierMethod::Trim;
+        p.reference.percentile = 0.4;
+    }
+    let (prep, an) = kdu_konzept::analysis::run(&lp.project, &lp.data);
+    let path = dir.join("variante_c.xlsx");
+    std::fs::write(&path, workbook_bytes(&lp, &prep, &an, &opts).unwrap()).unwrap();
+    files.push(path);
+
+    let control = dir.join("kontrolle.xlsx");
+    control_file(&control);
+    files.push(control.clone());
+
+    let out = dir.join("neu");
+    let t = Instant::now();
+    recalc(&soffice, dir, &files, &out);
+    eprintln!("LibreOffice: {} Dateien in {:?}", files.len(), t.elapsed());
+
+    let (_, control_bad) = compare(&control, &out.join("kontrolle.xlsx"));
+    assert_eq!(
+        control_bad.len(),
+        1,
+        "Kontrolle: LibreOffice hat nicht neu berechnet ({control_bad:?})"
+    );
+
+    let mut total = 0;
+    let mut mismatches = Vec::new();
+    for f in files.iter().filter(|f| **f != control) {
+        let name = f.file_name().unwrap();
+        let (n, bad) = compare(f, &out.join(name));
+        eprintln!("{}: {n} Formelzellen, {} Abweichungen", name.to_string_lossy(), bad.len());
+        assert!(n > 200, "{}: zu wenige Formeln ({n})", name.to_string_lossy());
+        total += n;
+        mismatches.extend(bad);
+    }
+    for m in mismatches.iter().take(25) {
+        eprintln!("  {m}");
+    }
+    eprintln!("Gesamt: {total} Formelzellen, {} Abweichungen", mismatches.len());
+    assert!(mismatches.is_empty(), "{} Abweichungen", mismatches.len());
+}
