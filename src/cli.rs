@@ -196,6 +196,13 @@ fn cmd_import(
         }
         true
     })?;
+    if imported.rows_total == 0 {
+        bail!(
+            "Keine Datenzeilen gefunden: Unter der Kopfzeile (Zeile {}) stehen keine Daten ({})",
+            imported.header_line,
+            file.display()
+        );
+    }
     let by_reason = imported.rejected_by_reason();
     if json {
         let out = ImportJson {
@@ -445,7 +452,16 @@ fn cmd_compute(path: &Path, json: Option<String>, overrides: &[String]) -> Resul
     writeln!(
         out,
         "{:<22} {:>3} {:>6} {:>6} {:>10} {:>9} {:>11} {:>11} {:>12} {:>12}  Hinweise",
-        "Vergleichsraum", "HH", "m²", "n", "NKM €/m²", "BK €/m²", "NKM", "BK", "Bruttokalt", "WoGG+10 %"
+        "Vergleichsraum",
+        "HH",
+        "m²",
+        "n",
+        "NKM €/m²",
+        "BK €/m²",
+        "NKM",
+        "BK",
+        "Bruttokalt",
+        "WoGG+10 %"
     )?;
     for c in &a.cells {
         let flags: Vec<&str> = c.flags.iter().map(|f| f.german()).collect();

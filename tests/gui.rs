@@ -2,6 +2,9 @@
 //! live recomputation from the percentile slider, cell selection, undo, saving, the
 //! unsaved-changes dialog, scenarios and the export in the background.
 
+// The helpers below are test code too; clippy only exempts `#[test]` functions themselves.
+#![allow(clippy::unwrap_used)]
+
 use calamine::{Data, Reader, open_workbook_auto};
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
@@ -143,7 +146,8 @@ fn navigate_to_results_and_change_percentile_with_undo() {
     assert!(before.contains("€/m²"), "{before}");
 
     // Move the percentile like a screen reader would.
-    h.get_by_role_and_label(egui::Role::Slider, "Perzentil").set_value_accesskit(0.6);
+    h.get_by_role_and_label(egui::Role::Slider, "Perzentil")
+        .set_value_accesskit(0.6);
     h.run();
     assert!((percentile(&h) - 0.6).abs() < 1e-9);
     let after = reference_text(&h);
@@ -168,7 +172,8 @@ fn keyboard_moves_the_slider() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(synthetic_project(dir.path()));
     h.run();
-    h.get_by_role_and_label(egui::Role::Slider, "Perzentil").focus();
+    h.get_by_role_and_label(egui::Role::Slider, "Perzentil")
+        .focus();
     h.run();
     h.key_press(Key::ArrowRight);
     h.run();
@@ -207,7 +212,11 @@ fn every_screen_renders_with_accessible_inputs() {
     h.get_by_label("Daten").click();
     h.run();
     // Once in the counts by reason, once in the row list.
-    assert_eq!(h.query_all_by_label("Nettokaltmiete ist keine Zahl").count(), 2);
+    assert_eq!(
+        h.query_all_by_label("Nettokaltmiete ist keine Zahl")
+            .count(),
+        2
+    );
     assert!(h.query_by_label("auf Anfrage").is_some());
     // Vergleichsräume: the Gemeinde without data is listed.
     h.get_by_label("Vergleichsräume").click();
@@ -421,13 +430,20 @@ fn recovery_copy_is_offered_and_restored() {
     // Restored but not saved yet: dirty, and the file on disk is unchanged.
     assert!(state.is_dirty());
     assert_eq!(
-        Project::load(&lp.path).unwrap().parameters.reference.percentile,
+        Project::load(&lp.path)
+            .unwrap()
+            .parameters
+            .reference
+            .percentile,
         0.33
     );
     state.handle(Command::Save);
     assert!(!state.is_dirty());
     assert!(storage.read_recovery().is_none(), "saving removes the copy");
-    assert_eq!(storage.recent(), vec![std::fs::canonicalize(&lp.path).unwrap()]);
+    assert_eq!(
+        storage.recent(),
+        vec![std::fs::canonicalize(&lp.path).unwrap()]
+    );
 }
 
 #[test]

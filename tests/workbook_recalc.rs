@@ -5,6 +5,9 @@
 //! Without `soffice` the test fails when the environment variable `CI` is set and is
 //! skipped with a note otherwise. Install: `apt-get install -y libreoffice-calc-nogui`.
 
+// The helpers below are test code too, but outside `#[test]` functions clippy cannot tell.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use calamine::{Data, Reader, open_workbook_auto};
 use kdu_konzept::analysis::quantile::QuantileType;
 use kdu_konzept::dataset::{Dataset, LoadedProject};
@@ -76,7 +79,8 @@ fn synthetic(seed: u64) -> LoadedProject {
                 line += 1;
                 r.ags = Some(format!("0599900{}", g + 1));
                 if k % 6 != 1 {
-                    r.operating_costs = Some((area * (1.3 + rng.next() * 1.9) * 100.0).round() / 100.0);
+                    r.operating_costs =
+                        Some((area * (1.3 + rng.next() * 1.9) * 100.0).round() / 100.0);
                 }
                 r.lift = Some(rng.next() < 0.35);
                 records.push(r);
@@ -126,11 +130,20 @@ fn recalc(soffice: &Path, work: &Path, files: &[PathBuf], out: &Path) {
     std::fs::write(profile.join("user").join("registrymodifications.xcu"), XCU).unwrap();
     std::fs::create_dir_all(out).unwrap();
     let mut cmd = Command::new(soffice);
-    cmd.arg(format!("-env:UserInstallation=file://{}", profile.display()))
-        .args(["--headless", "--norestore", "--convert-to", "xlsx", "--outdir"])
-        .arg(out)
-        .args(files)
-        .env("HOME", work);
+    cmd.arg(format!(
+        "-env:UserInstallation=file://{}",
+        profile.display()
+    ))
+    .args([
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "xlsx",
+        "--outdir",
+    ])
+    .arg(out)
+    .args(files)
+    .env("HOME", work);
     let mut child = cmd.spawn().unwrap();
     let start = Instant::now();
     loop {
@@ -319,14 +332,25 @@ fn libreoffice_recalculation_matches_cached_values() {
     for f in files.iter().filter(|f| **f != control) {
         let name = f.file_name().unwrap();
         let (n, bad) = compare(f, &out.join(name));
-        eprintln!("{}: {n} Formelzellen, {} Abweichungen", name.to_string_lossy(), bad.len());
-        assert!(n > 200, "{}: zu wenige Formeln ({n})", name.to_string_lossy());
+        eprintln!(
+            "{}: {n} Formelzellen, {} Abweichungen",
+            name.to_string_lossy(),
+            bad.len()
+        );
+        assert!(
+            n > 200,
+            "{}: zu wenige Formeln ({n})",
+            name.to_string_lossy()
+        );
         total += n;
         mismatches.extend(bad);
     }
     for m in mismatches.iter().take(25) {
         eprintln!("  {m}");
     }
-    eprintln!("Gesamt: {total} Formelzellen, {} Abweichungen", mismatches.len());
+    eprintln!(
+        "Gesamt: {total} Formelzellen, {} Abweichungen",
+        mismatches.len()
+    );
     assert!(mismatches.is_empty(), "{} Abweichungen", mismatches.len());
 }

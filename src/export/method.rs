@@ -462,23 +462,22 @@ fn sections(lp: &LoadedProject, an: &Analysis) -> Vec<Section> {
         p.rounding.mode.german(),
         number(p.wohnflaechen.per_further, 0)
     )];
-    if let Some(c) = an.cells.iter().find(|c| c.limits.is_some()) {
-        if let (Some(l), Some(nkm), Some(bk)) =
+    if let Some(c) = an.cells.iter().find(|c| c.limits.is_some())
+        && let (Some(l), Some(nkm), Some(bk)) =
             (c.limits, c.net_rent_per_m2, c.operating_costs_per_m2)
-        {
-            par.push(format!(
-                "Beispiel {}, {}: {} m² × {} = {}; {} m² × {} = {}; Bruttokaltmiete {}.",
-                c.vergleichsraum,
-                style::persons(c.household_size),
-                number(c.area_m2, 0),
-                m2(nkm),
-                euro(l.net_cold),
-                number(c.area_m2, 0),
-                m2(bk),
-                euro(l.operating_costs),
-                euro(l.gross_cold)
-            ));
-        }
+    {
+        par.push(format!(
+            "Beispiel {}, {}: {} m² × {} = {}; {} m² × {} = {}; Bruttokaltmiete {}.",
+            c.vergleichsraum,
+            style::persons(c.household_size),
+            number(c.area_m2, 0),
+            m2(nkm),
+            euro(l.net_cold),
+            number(c.area_m2, 0),
+            m2(bk),
+            euro(l.operating_costs),
+            euro(l.gross_cold)
+        ));
     }
     out.push(Section {
         heading: "10. Richtwerte nach der Produkttheorie".to_string(),

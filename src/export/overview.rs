@@ -748,7 +748,7 @@ pub fn pruefkatalog(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     style::sub_header_row(&mut ws, ctx, r, &["Nr.", "Schwere", "Text", "Kriterium"])?;
     r += 1;
     let mut warnings: Vec<_> = ctx.an.warnings.iter().collect();
-    warnings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    warnings.sort_by_key(|w| std::cmp::Reverse(w.severity));
     if warnings.is_empty() {
         ws.write_string_with_format(r, 1, "keine", &f.text)?;
     }

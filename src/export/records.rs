@@ -247,7 +247,7 @@ pub fn bereinigung(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         return Ok(ws);
     }
     // Every excluded row (Prüfmappe only).
-    rows.sort_by(|a, b| (a.source, a.line, a.stage).cmp(&(b.source, b.line, b.stage)));
+    rows.sort_by_key(|e| (e.source, e.line, e.stage));
     r += 1;
     ws.write_string_with_format(
         r,

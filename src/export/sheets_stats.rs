@@ -507,9 +507,7 @@ pub fn verteilungen(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         r += 1;
     }
     r += 1;
-    if !ctx.pruef() {
-        ws.write_string_with_format(r, 0, ctx.suppression_note(), &f.note)?;
-    } else if any_suppressed {
+    if !ctx.pruef() || any_suppressed {
         ws.write_string_with_format(r, 0, ctx.suppression_note(), &f.note)?;
     }
     Ok(ws)

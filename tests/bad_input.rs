@@ -1,0 +1,775 @@
+//! Bad and awkward input files: every case ends in a clear German message or in records and
+//! reason-coded rejections, never in a panic. Each case is checked through the library
+//! (`import_file`) and through the command line (`kdu-konzept import FILE`).
+//!
+//! Invariant checked in every successful case: every data row is accounted for,
+//! `rows_total == records.len() + rejections.len()`.
+
+use kdu_konzept::import::{ImportError, ImportOptions, ImportedSource, import_file};
+use kdu_konzept::model::{Reason, SourceKind};
+use rust_xlsxwriter::{Formula, Workbook};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+fn import(path: &Path) -> Result<ImportedSource, ImportError> {
+    import_file(
+        path,
+        &ImportOptions::new(SourceKind::Bestand),
+        &mut |_, _| true,
+    )
+}
+
+/// Imports a file that must be readable and checks that every row is accounted for.
+fn import_ok(path: &Path) -> ImportedSource {
+    let imported = import(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    assert_accounted(&imported);
+    imported
+}
+
+fn assert_accounted(imported: &ImportedSource) {
+    assert_eq!(
+        imported.rows_total,
+        imported.records.len() + imported.rejections.len(),
+        "{}: every data row must be a record or a rejection",
+        imported.file_name
+    );
+}
+
+/// Imports a file that must fail; checks the message is German (contains every word of
+/// `words`) and returns the error.
+fn import_err(path: &Path, words: &[&str]) -> ImportError {
+    let err = match import(path) {
+        Ok(imported) => panic!(
+            "{}: expected an error, got {} rows",
+            path.display(),
+            imported.rows_total
+        ),
+        Err(e) => e,
+    };
+    let msg = err.to_string();
+    for w in words {
+        assert!(msg.contains(w), "message lacks „{w}“: {msg}");
+    }
+    assert!(!msg.contains("panicked"), "{msg}");
+    err
+}
+
+fn cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_kdu-konzept"))
+        .args(args)
+        .env_remove("RUST_BACKTRACE")
+        .output()
+        .expect("the binary runs")
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `kdu-konzept import FILE` must fail with a German message on stderr (containing every word
+/// of `words`), without a panic.
+fn cli_fails(path: &Path, words: &[&str]) -> String {
+    let out = cli(&["import", path.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert!(
+        !out.status.success(),
+        "{}: exit code 0, stderr: {err}",
+        path.display()
+    );
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.starts_with("Fehler:"), "stderr: {err}");
+    assert!(!err.contains("panicked"), "stderr: {err}");
+    assert!(!err.contains("RUST_BACKTRACE"), "stderr: {err}");
+    for w in words {
+        assert!(err.contains(w), "stderr lacks „{w}“: {err}");
+    }
+    err
+}
+
+/// `kdu-konzept import FILE --json` must succeed; returns the parsed JSON.
+fn cli_json(path: &Path) -> serde_json::Value {
+    let out = cli(&["import", path.to_str().unwrap(), "--json"]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{}: {err}", path.display());
+    assert!(!err.contains("panicked"), "{err}");
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("valid JSON");
+    let total = v["rows_total"].as_u64().unwrap();
+    let accepted = v["accepted"].as_u64().unwrap();
+    let rejected: u64 = v["rejected"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|n| n.as_u64().unwrap())
+        .sum();
+    assert_eq!(total, accepted + rejected, "{v}");
+    assert_eq!(
+        v["rejected_rows"].as_array().unwrap().len() as u64,
+        rejected
+    );
+    v
+}
+
+/// A small valid workbook: header + three rows.
+fn good_workbook(path: &Path) {
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Mieten").unwrap();
+    for (c, h) in ["Gemeinde", "Nettokaltmiete", "Wohnfläche", "Betriebskosten"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for r in 1..=200u32 {
+        ws.write_string(r, 0, "Düren").unwrap();
+        ws.write_number(r, 1, 400.0 + f64::from(r)).unwrap();
+        ws.write_number(r, 2, 40.0 + f64::from(r % 60)).unwrap();
+        ws.write_number(r, 3, 90.0).unwrap();
+    }
+    wb.save(path).unwrap();
+}
+
+/// Pseudo-random bytes (xorshift), deterministic.
+fn noise(len: usize, mut seed: u64) -> Vec<u8> {
+    (0..len)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 24) as u8
+        })
+        .collect()
+}
+
+/// A minimal compound file (CFB v3, 512-byte sectors: header, one FAT sector, one directory
+/// sector) whose directory names the given streams, as an encrypted OOXML package does
+/// ("EncryptionInfo", "EncryptedPackage"). `workbook.rs` recognises such a file by the CFB magic
+/// and a 128-byte-aligned directory entry starting with one of those UTF-16LE names.
+fn cfb_file(streams: &[&str]) -> Vec<u8> {
+    const FREE: u32 = 0xFFFF_FFFF;
+    const END: u32 = 0xFFFF_FFFE;
+    const FATSECT: u32 = 0xFFFF_FFFD;
+    let put16 = |b: &mut [u8], at: usize, v: u16| b[at..at + 2].copy_from_slice(&v.to_le_bytes());
+    let put32 = |b: &mut [u8], at: usize, v: u32| b[at..at + 4].copy_from_slice(&v.to_le_bytes());
+    let mut f = vec![0u8; 512];
+    f[..8].copy_from_slice(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
+    put16(&mut f, 0x18, 0x003E); // minor version
+    put16(&mut f, 0x1A, 3); // major version
+    put16(&mut f, 0x1C, 0xFFFE); // byte order
+    put16(&mut f, 0x1E, 9); // sector shift (512)
+    put16(&mut f, 0x20, 6); // mini sector shift (64)
+    put32(&mut f, 0x2C, 1); // number of FAT sectors
+    put32(&mut f, 0x30, 1); // first directory sector
+    put32(&mut f, 0x38, 4096); // mini stream cutoff
+    put32(&mut f, 0x3C, END); // first mini FAT sector
+    put32(&mut f, 0x44, END); // first DIFAT sector
+    for i in 0..109 {
+        put32(&mut f, 0x4C + 4 * i, if i == 0 { 0 } else { FREE });
+    }
+    let mut fat = vec![0u8; 512];
+    for i in 0..128 {
+        let v = match i {
+            0 => FATSECT,
+            1 => END,
+            _ => FREE,
+        };
+        put32(&mut fat, 4 * i, v);
+    }
+    f.extend_from_slice(&fat);
+    let mut dir = vec![0u8; 512];
+    let names: Vec<&str> = std::iter::once("Root Entry")
+        .chain(streams.iter().copied())
+        .collect();
+    assert!(names.len() <= 4);
+    for (i, name) in names.iter().enumerate() {
+        let e = &mut dir[128 * i..128 * (i + 1)];
+        let utf16: Vec<u8> = name.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        e[..utf16.len()].copy_from_slice(&utf16);
+        put16(e, 64, (utf16.len() + 2) as u16);
+        e[66] = if i == 0 { 5 } else { 2 }; // root storage / stream
+        e[67] = 1; // black
+        let right = if i > 0 && i + 1 < names.len() {
+            (i + 1) as u32
+        } else {
+            FREE
+        };
+        put32(e, 68, FREE); // left sibling
+        put32(e, 72, right); // right sibling
+        put32(e, 76, if i == 0 { 1 } else { FREE }); // child
+        put32(e, 116, END); // start sector (empty stream)
+    }
+    for i in names.len()..4 {
+        dir[128 * i + 68..128 * i + 80].fill(0xFF);
+    }
+    f.extend_from_slice(&dir);
+    f
+}
+
+/// Peak resident set size of this process in kB (`VmHWM`).
+fn vm_hwm_kb() -> u64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM in /proc/self/status")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files that cannot be read: German error, exit code 1
+
+#[test]
+fn truncated_xlsx() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("gut.xlsx");
+    good_workbook(&good);
+    assert_eq!(import_ok(&good).records.len(), 200);
+    let bytes = std::fs::read(&good).unwrap();
+    for (name, cut) in [
+        ("halb.xlsx", bytes.len() / 2),
+        ("kopf.xlsx", 100),
+        ("fast.xlsx", bytes.len() - 10),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes[..cut]).unwrap();
+        let err = import_err(&path, &["Datei", "nicht gelesen", "beschädigt"]);
+        assert!(matches!(err, ImportError::Unreadable { .. }), "{err:?}");
+        cli_fails(&path, &["nicht gelesen", "beschädigt", name]);
+    }
+}
+
+#[test]
+fn random_bytes_named_xlsx() {
+    let dir = tempfile::tempdir().unwrap();
+    for (i, len) in [1usize, 7, 512, 65_536].into_iter().enumerate() {
+        let path = dir.path().join(format!("zufall{i}.xlsx"));
+        std::fs::write(&path, noise(len, 0x9E37_79B9_7F4A_7C15 + i as u64)).unwrap();
+        let err = import_err(&path, &["Datei kann nicht gelesen werden"]);
+        assert!(matches!(err, ImportError::Unreadable { .. }), "{err:?}");
+        cli_fails(&path, &["Datei kann nicht gelesen werden"]);
+    }
+    // Random bytes that start like a zip archive.
+    let mut zipish = b"PK\x03\x04".to_vec();
+    zipish.extend(noise(4096, 42));
+    let path = dir.path().join("zipartig.xlsx");
+    std::fs::write(&path, zipish).unwrap();
+    import_err(&path, &["nicht gelesen"]);
+    cli_fails(&path, &["nicht gelesen"]);
+}
+
+#[test]
+fn password_protected_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    let bytes = cfb_file(&["EncryptionInfo", "EncryptedPackage"]);
+    for name in ["geschuetzt.xlsx", "geschuetzt.xls", "geschuetzt.xlsm"] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, &bytes).unwrap();
+        let err = import_err(&path, &["kennwortgeschützt", "ohne Kennwort speichern"]);
+        assert!(matches!(err, ImportError::Encrypted { .. }), "{err:?}");
+        cli_fails(&path, &["kennwortgeschützt", "Kennwort", name]);
+    }
+    // Only the EncryptionInfo stream is enough.
+    let path = dir.path().join("nur_info.xlsx");
+    std::fs::write(&path, cfb_file(&["EncryptionInfo"])).unwrap();
+    assert!(matches!(
+        import_err(&path, &["kennwortgeschützt"]),
+        ImportError::Encrypted { .. }
+    ));
+    // An OLE file without those streams is not called encrypted, but still unreadable.
+    let path = dir.path().join("ole.xlsx");
+    std::fs::write(&path, cfb_file(&["Irgendwas"])).unwrap();
+    let err = import_err(&path, &["nicht gelesen"]);
+    assert!(matches!(err, ImportError::Unreadable { .. }), "{err:?}");
+    cli_fails(&path, &["nicht gelesen"]);
+}
+
+#[test]
+fn empty_workbook() {
+    let dir = tempfile::tempdir().unwrap();
+    // A workbook with one empty sheet.
+    let path = dir.path().join("leer.xlsx");
+    let mut wb = Workbook::new();
+    wb.add_worksheet().set_name("Daten").unwrap();
+    wb.save(&path).unwrap();
+    let err = import_err(&path, &["Keine Daten gefunden"]);
+    assert!(matches!(err, ImportError::Empty { .. }), "{err:?}");
+    cli_fails(&path, &["Keine Daten gefunden"]);
+    // rust_xlsxwriter's default: no sheet added at all (it writes one empty sheet).
+    let path = dir.path().join("ganz_leer.xlsx");
+    Workbook::new().save(&path).unwrap();
+    import_err(&path, &["Keine Daten gefunden"]);
+    cli_fails(&path, &["Keine Daten gefunden"]);
+    // A sheet with only blank strings and formatting.
+    let path = dir.path().join("leerzeichen.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "   ").unwrap();
+    ws.write_blank(5, 3, &rust_xlsxwriter::Format::new().set_bold())
+        .unwrap();
+    wb.save(&path).unwrap();
+    import_err(&path, &["Keine Daten"]);
+    cli_fails(&path, &["Keine Daten"]);
+    // An empty CSV file.
+    let path = dir.path().join("leer.csv");
+    std::fs::write(&path, b"").unwrap();
+    import_err(&path, &["Keine Daten gefunden", "leer"]);
+    cli_fails(&path, &["Keine Daten gefunden", "leer"]);
+}
+
+#[test]
+fn header_only_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kopf.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["Gemeinde", "Nettokaltmiete", "Wohnfläche"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    wb.save(&path).unwrap();
+    // The library reads the header and finds no data rows: nothing to account for.
+    let imported = import_ok(&path);
+    assert_eq!(imported.header_line, 1);
+    assert_eq!(imported.rows_total, 0);
+    assert!(imported.records.is_empty() && imported.rejections.is_empty());
+    // The command line says so in German and fails.
+    cli_fails(&path, &["Keine Datenzeilen", "Kopfzeile"]);
+    // Same for a CSV file with only a header line.
+    let path = dir.path().join("kopf.csv");
+    std::fs::write(&path, "Gemeinde;Nettokaltmiete;Wohnfläche\r\n").unwrap();
+    assert_eq!(import_ok(&path).rows_total, 0);
+    cli_fails(&path, &["Keine Datenzeilen", "Kopfzeile"]);
+}
+
+#[test]
+fn nonexistent_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["fehlt.xlsx", "fehlt.csv", "fehlt.xls"] {
+        let path = dir.path().join(name);
+        let err = import_err(&path, &["nicht gefunden", name]);
+        assert!(matches!(err, ImportError::Unreadable { .. }), "{err:?}");
+        cli_fails(&path, &["nicht gefunden", name]);
+    }
+    // A folder instead of a file.
+    let sub = dir.path().join("ordner.csv");
+    std::fs::create_dir(&sub).unwrap();
+    import_err(&sub, &["nicht gelesen"]);
+    cli_fails(&sub, &["nicht gelesen"]);
+}
+
+#[test]
+fn unsupported_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, content) in [
+        ("bericht.pdf", &b"%PDF-1.4 ..."[..]),
+        ("mieten.docx", &b"PK\x03\x04"[..]),
+        ("mieten.json", &b"[{\"miete\": 500}]"[..]),
+        ("ohne_endung", &b"Miete;Flaeche\n500;60\n"[..]),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).unwrap();
+        let err = import_err(&path, &["Dateityp", "nicht unterstützt", "erlaubt"]);
+        assert!(
+            matches!(err, ImportError::UnsupportedFormat { .. }),
+            "{err:?}"
+        );
+        cli_fails(&path, &["Dateityp", "nicht unterstützt", "xlsx", "csv"]);
+    }
+}
+
+#[test]
+fn binary_file_named_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("gut.xlsx");
+    good_workbook(&good);
+    let path = dir.path().join("eigentlich_xlsx.csv");
+    std::fs::copy(&good, &path).unwrap();
+    import_err(&path, &["keine Textdatei", "ZIP"]);
+    cli_fails(&path, &["keine Textdatei"]);
+    let path = dir.path().join("zufall.csv");
+    let mut bytes = noise(2048, 7);
+    bytes[10] = 0;
+    std::fs::write(&path, bytes).unwrap();
+    import_err(&path, &["keine Textdatei"]);
+    cli_fails(&path, &["keine Textdatei"]);
+}
+
+#[test]
+fn missing_required_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ohne_miete.csv");
+    std::fs::write(&path, "Gemeinde;Wohnfläche;Zimmer\nDüren;60;2\nKöln;45;1\n").unwrap();
+    let err = import_err(&path, &["Pflichtspalten", "Nettokaltmiete", "Wohnfläche"]);
+    assert!(
+        matches!(err, ImportError::MissingRequired { .. }),
+        "{err:?}"
+    );
+    cli_fails(
+        &path,
+        &["Pflichtspalten nicht zugeordnet", "Nettokaltmiete"],
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Files that are read, with every row a record or a reason
+
+#[test]
+fn rent_column_entirely_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("text.xlsx");
+    let texts = [
+        "auf Anfrage",
+        "k. Angabe folgt",
+        "siehe Vertrag",
+        "VB",
+        "zwischen 300 und 400",
+        "unbekannt",
+    ];
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["Gemeinde", "Nettokaltmiete", "Wohnfläche"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (i, t) in texts.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_string(r, 0, "Düren").unwrap();
+        ws.write_string(r, 1, *t).unwrap();
+        ws.write_number(r, 2, 55.0).unwrap();
+    }
+    wb.save(&path).unwrap();
+    let imported = import_ok(&path);
+    assert_eq!(imported.rows_total, texts.len());
+    assert!(imported.records.is_empty());
+    for (i, (rej, t)) in imported.rejections.iter().zip(texts).enumerate() {
+        assert_eq!(rej.reason, Reason::RentNotNumeric, "{rej:?}");
+        assert_eq!(rej.line, i as u32 + 2, "Excel row");
+        assert_eq!(rej.detail, t, "the text is kept as detail");
+    }
+    // Not an error for the command line: exit 0, every row listed with its reason.
+    let v = cli_json(&path);
+    assert_eq!(v["accepted"], 0);
+    assert_eq!(v["rejected"]["rent_not_numeric"], texts.len());
+    let rows = v["rejected_rows"].as_array().unwrap();
+    assert_eq!(rows[0]["row"], 2);
+    assert_eq!(rows[0]["detail"], "auf Anfrage");
+    let out = cli(&["import", path.to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.contains("Nettokaltmiete ist keine Zahl"), "{text}");
+    assert!(text.contains("„auf Anfrage“"), "{text}");
+}
+
+#[test]
+fn latin1_csv_with_umlauts() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("ansi.csv");
+    // Windows-1252 / ISO 8859-1 bytes: ü = FC, ö = F6, ä = E4, ß = DF.
+    let mut bytes = Vec::new();
+    bytes.extend_from_slice(b"Gemeinde;Ortsteil;Nettokaltmiete;Wohnfl\xE4che\r\n");
+    bytes.extend_from_slice(b"D\xFCren;Birkesdorf;412,50;61,5\r\n");
+    bytes.extend_from_slice(b"K\xF6ln;M\xFClheim;\"1.050,00\";82\r\n");
+    bytes.extend_from_slice(b"Gro\xDFenhain;;380;55\r\n");
+    bytes.extend_from_slice(b"Bad T\xF6lz;;k.A.;55\r\n");
+    std::fs::write(&path, &bytes).unwrap();
+    let imported = import_ok(&path);
+    assert!(
+        imported.format.contains("Windows-1252"),
+        "{}",
+        imported.format
+    );
+    assert!(imported.format.contains("Semikolon"), "{}", imported.format);
+    assert_eq!(imported.headers[3], "Wohnfläche");
+    assert_eq!(imported.rows_total, 4);
+    let names: Vec<&str> = imported
+        .records
+        .iter()
+        .map(|r| r.gemeinde.as_deref().unwrap())
+        .collect();
+    assert_eq!(names, ["Düren", "Köln", "Großenhain"]);
+    assert_eq!(imported.records[0].net_rent, 412.5);
+    assert_eq!(imported.records[0].area, 61.5);
+    assert_eq!(imported.records[1].net_rent, 1050.0);
+    assert_eq!(imported.records[1].ortsteil.as_deref(), Some("Mülheim"));
+    assert_eq!(
+        imported.records.iter().map(|r| r.row).collect::<Vec<_>>(),
+        [2, 3, 4]
+    );
+    assert_eq!(imported.rejections.len(), 1);
+    assert_eq!(imported.rejections[0].reason, Reason::MissingRent);
+    assert_eq!(imported.rejections[0].line, 5);
+    let v = cli_json(&path);
+    assert_eq!(v["accepted"], 3);
+    assert_eq!(v["mapping"]["area"], "Wohnfläche");
+}
+
+#[test]
+fn csv_with_mixed_separators() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gemischt.csv");
+    let text = "Gemeinde;Nettokaltmiete;Wohnfläche\n\
+                Düren;450;60\n\
+                Köln;612,40;55\n\
+                Jülich,380,50\n\
+                Aachen;520;70\n\
+                Eschweiler\t400\t58\n\
+                Heimbach;390;62\n\
+                Nideggen;410,5;64\n";
+    std::fs::write(&path, text).unwrap();
+    let imported = import_ok(&path);
+    assert!(imported.format.contains("Semikolon"), "{}", imported.format);
+    assert_eq!(imported.rows_total, 7);
+    let accepted: Vec<(u32, &str)> = imported
+        .records
+        .iter()
+        .map(|r| (r.row, r.gemeinde.as_deref().unwrap()))
+        .collect();
+    assert_eq!(
+        accepted,
+        [
+            (2, "Düren"),
+            (3, "Köln"),
+            (5, "Aachen"),
+            (7, "Heimbach"),
+            (8, "Nideggen")
+        ]
+    );
+    assert_eq!(imported.records[1].net_rent, 612.4);
+    assert_eq!(imported.records[4].net_rent, 410.5);
+    // The rows with another separator are one cell each: no rent, reported with their line.
+    let rejected: Vec<(u32, Reason)> = imported
+        .rejections
+        .iter()
+        .map(|r| (r.line, r.reason))
+        .collect();
+    assert_eq!(
+        rejected,
+        [(4, Reason::MissingRent), (6, Reason::MissingRent)]
+    );
+    let v = cli_json(&path);
+    assert_eq!(v["accepted"], 5);
+    // A file that is mostly comma separated is read with commas.
+    let path = dir.path().join("komma.csv");
+    std::fs::write(
+        &path,
+        "Gemeinde,Nettokaltmiete,Wohnfläche\nDüren,450,60\nKöln;500;60\nAachen,\"520,50\",70\n",
+    )
+    .unwrap();
+    let imported = import_ok(&path);
+    assert!(imported.format.contains("Komma"), "{}", imported.format);
+    assert_eq!(imported.rows_total, 3);
+    assert_eq!(imported.records.len(), 2);
+    assert_eq!(imported.records[1].net_rent, 520.5);
+    assert_eq!(imported.rejections[0].line, 3);
+}
+
+#[test]
+fn excel_error_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fehler.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["Gemeinde", "Nettokaltmiete", "Wohnfläche", "Betriebskosten"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    // Row 2: valid. Rows 3–5: rent is a formula with an error result. Row 6: area is one.
+    // Row 7: only the (optional) BK is an error: the row is kept, the BK left empty.
+    ws.write_string(1, 0, "Düren").unwrap();
+    ws.write_number(1, 1, 450.0).unwrap();
+    ws.write_number(1, 2, 60.0).unwrap();
+    let errors = [
+        ("=B2/0", "#DIV/0!"),
+        ("=NA()", "#N/A"),
+        ("=B2+\"x\"", "#VALUE!"),
+    ];
+    for (i, (formula, result)) in errors.iter().enumerate() {
+        let r = i as u32 + 2;
+        ws.write_string(r, 0, "Düren").unwrap();
+        ws.write_formula(r, 1, Formula::new(*formula).set_result(*result))
+            .unwrap();
+        ws.write_number(r, 2, 60.0).unwrap();
+    }
+    ws.write_string(5, 0, "Köln").unwrap();
+    ws.write_number(5, 1, 500.0).unwrap();
+    ws.write_formula(5, 2, Formula::new("=1/0").set_result("#DIV/0!"))
+        .unwrap();
+    ws.write_string(6, 0, "Köln").unwrap();
+    ws.write_number(6, 1, 500.0).unwrap();
+    ws.write_number(6, 2, 50.0).unwrap();
+    ws.write_formula(6, 3, Formula::new("=1/0").set_result("#DIV/0!"))
+        .unwrap();
+    wb.save(&path).unwrap();
+    let imported = import_ok(&path);
+    assert_eq!(imported.rows_total, 6);
+    let rejected: Vec<(u32, Reason, &str)> = imported
+        .rejections
+        .iter()
+        .map(|r| (r.line, r.reason, r.detail.as_str()))
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            (3, Reason::RentNotNumeric, "#DIV/0!"),
+            (4, Reason::RentNotNumeric, "#N/A"),
+            (5, Reason::RentNotNumeric, "#VALUE!"),
+            (6, Reason::AreaNotNumeric, "#DIV/0!"),
+        ]
+    );
+    assert_eq!(
+        imported.records.iter().map(|r| r.row).collect::<Vec<_>>(),
+        [2, 7]
+    );
+    assert_eq!(imported.records[1].operating_costs, None);
+    let v = cli_json(&path);
+    assert_eq!(v["rejected"]["rent_not_numeric"], 3);
+    assert_eq!(v["rejected"]["area_not_numeric"], 1);
+    assert_eq!(v["rejected_rows"][0]["detail"], "#DIV/0!");
+}
+
+#[test]
+fn unknown_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gut.xlsx");
+    good_workbook(&path);
+    let mut opts = ImportOptions::new(SourceKind::Bestand);
+    opts.sheet = Some("Tabelle1".to_string());
+    let err = import_file(&path, &opts, &mut |_, _| true).unwrap_err();
+    let msg = err.to_string();
+    assert!(
+        msg.contains("Tabellenblatt „Tabelle1“ nicht gefunden") && msg.contains("Mieten"),
+        "{msg}"
+    );
+    let out = cli(&["import", path.to_str().unwrap(), "--sheet", "Tabelle1"]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(
+        err.starts_with("Fehler:") && err.contains("nicht gefunden"),
+        "{err}"
+    );
+    assert!(!err.contains("panicked"));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Large files: progress and bounded memory
+
+/// Writes a CSV file with `rows` data rows; every 1000th row has a text rent ("auf Anfrage").
+/// Returns the number of rows that must be rejected.
+fn write_large_csv(path: &Path, rows: usize) -> usize {
+    let file = std::fs::File::create(path).unwrap();
+    let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
+    writeln!(
+        w,
+        "Gemeinde;PLZ;Nettokaltmiete;Wohnfläche;Betriebskosten;Baujahr"
+    )
+    .unwrap();
+    const GEMEINDEN: [&str; 5] = ["Düren", "Köln", "Jülich", "Nörvenich", "Langerwehe"];
+    let mut rejected = 0;
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    for i in 0..rows {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let area = 25 + (seed % 90) as u32;
+        let cents = 500 + (seed >> 20) % 900;
+        let rent = f64::from(area) * cents as f64 / 100.0;
+        let g = GEMEINDEN[(seed >> 40) as usize % GEMEINDEN.len()];
+        if i % 1000 == 999 {
+            rejected += 1;
+            writeln!(w, "{g};52349;auf Anfrage;{area};;1970").unwrap();
+        } else {
+            let rent = format!("{rent:.2}").replace('.', ",");
+            writeln!(w, "{g};52349;{rent};{area};{};1970", area * 2).unwrap();
+        }
+    }
+    w.flush().unwrap();
+    rejected
+}
+
+fn check_large_import(rows: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let path: PathBuf = dir.path().join("gross.csv");
+    let expected_rejected = write_large_csv(&path, rows);
+    let before = vm_hwm_kb();
+    let mut calls: Vec<(u64, u64)> = Vec::new();
+    let imported = import_file(
+        &path,
+        &ImportOptions::new(SourceKind::Bestand),
+        &mut |done, total| {
+            calls.push((done, total));
+            true
+        },
+    )
+    .unwrap();
+    let after = vm_hwm_kb();
+    assert_accounted(&imported);
+    assert_eq!(imported.rows_total, rows);
+    assert_eq!(imported.rejections.len(), expected_rejected);
+    assert!(
+        imported
+            .rejections
+            .iter()
+            .all(|r| r.reason == Reason::RentNotNumeric && r.detail == "auf Anfrage")
+    );
+    assert_eq!(imported.rejections[0].line, 1001);
+    // Row numbers are file lines: the header is line 1, the last data row line rows + 1.
+    assert_eq!(imported.rejections.last().unwrap().line as usize, rows + 1);
+    assert_eq!(imported.records.last().unwrap().row as usize, rows);
+    // Progress: called many times, `done` increasing, ending at the total.
+    assert!(calls.len() >= 10, "{} progress calls", calls.len());
+    let total = calls[0].1;
+    assert_eq!(total, std::fs::metadata(&path).unwrap().len());
+    assert!(calls.iter().all(|&(_, t)| t == total));
+    for w in calls.windows(2) {
+        assert!(w[1].0 >= w[0].0, "progress went back: {w:?}");
+    }
+    let distinct: std::collections::BTreeSet<u64> = calls.iter().map(|c| c.0).collect();
+    assert!(distinct.len() >= 10, "{distinct:?}");
+    assert_eq!(calls.last().unwrap().0, total);
+    // Memory: the peak grows by far less than 1,5 GB.
+    let growth_mb = after.saturating_sub(before) / 1024;
+    eprintln!("{rows} rows: VmHWM {before} kB → {after} kB (+{growth_mb} MB)");
+    assert!(growth_mb < 1536, "peak memory grew by {growth_mb} MB");
+}
+
+/// 1,000,000 rows: about 30 s in a debug build (file generation plus import), so it runs always.
+/// Should it grow beyond a minute, mark it `#[ignore]` and run `check_large_import(200_000)`
+/// instead.
+#[test]
+fn large_csv_1m_rows() {
+    check_large_import(1_000_000);
+}
+
+#[test]
+fn cancelled_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("abbruch.csv");
+    write_large_csv(&path, 20_000);
+    let mut calls = 0;
+    let err = import_file(
+        &path,
+        &ImportOptions::new(SourceKind::Bestand),
+        &mut |_, _| {
+            calls += 1;
+            calls < 2
+        },
+    )
+    .unwrap_err();
+    assert!(matches!(err, ImportError::Cancelled), "{err:?}");
+    assert_eq!(err.to_string(), "Import abgebrochen");
+    assert_eq!(calls, 2);
+}
