@@ -98,7 +98,26 @@ pub fn build_project(args: &InitArgs) -> Result<Project, ImportError> {
         let mut opts = ImportOptions::new(s.kind);
         opts.sheet = s.sheet.clone();
         opts.source_index = u16::try_from(i).unwrap_or(u16::MAX);
-        let imported = import_file(&s.path, &opts, &mut |_, _| true)?;
+        // A saved mapping for files with the same headers is reused (first pass detects them).
+        let mut imported = import_file(&s.path, &opts, &mut |_, _| true)?;
+        if let Some(profile) =
+            crate::import::mapping::find_profile(&project.mapping_profiles, &imported.headers)
+        {
+            opts.mapping = Some(profile.columns.clone());
+            opts.annual = profile.annual.clone();
+            imported = import_file(&s.path, &opts, &mut |_, _| true)?;
+        } else {
+            project.mapping_profiles.push(crate::import::mapping::MappingProfile {
+                name: s
+                    .path
+                    .file_name()
+                    .map(|f| f.to_string_lossy().to_string())
+                    .unwrap_or_default(),
+                signature: crate::import::mapping::header_signature(&imported.headers),
+                columns: imported.mapping_by_header(),
+                annual: opts.annual.clone(),
+            });
+        }
         project.sources.push(SourceSpec {
             path: relative_path(&s.path, base),
             sheet: s.sheet.clone(),
@@ -111,7 +130,7 @@ pub fn build_project(args: &InitArgs) -> Result<Project, ImportError> {
             zeitraum_von: None,
             zeitraum_bis: None,
             mapping: imported.mapping_by_header(),
-            annual: Default::default(),
+            annual: opts.annual.clone(),
         });
     }
     if let Some((path, sheet)) = &args.gemeinden {

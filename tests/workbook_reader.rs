@@ -552,7 +552,7 @@ fn realistic_pipeline_with_immoscout_layout() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 600, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
     /// Damaged workbooks: never a panic, and either rows or a file-level error.
     #[test]

@@ -221,9 +221,23 @@ pub fn box_plot(
         });
 }
 
-/// The exclusion funnel as horizontal bars.
-pub fn funnel_plot(ui: &mut Ui, funnel: &Funnel, height: f32) {
-    let stages = funnel_stages(funnel);
+/// The stages of one cell: records of the Vergleichsraum and size class excluded by scope
+/// rules (by reason), in the cell, removed as outliers, used.
+pub fn cell_stages(cell: &CellResult) -> Vec<(String, usize)> {
+    let mut out: Vec<(String, usize)> = cell
+        .excluded
+        .iter()
+        .map(|(reason, n)| (format!("ausgeschlossen: {}", reason.german()), *n))
+        .collect();
+    out.push(("im Tabellenfeld".to_string(), cell.n_in_cell));
+    out.push(("Extremwerte unten".to_string(), cell.outliers.n_low));
+    out.push(("Extremwerte oben".to_string(), cell.outliers.n_high));
+    out.push(("verwendet".to_string(), cell.n));
+    out
+}
+
+/// Horizontal bars for named counts (the exclusion funnel), first stage on top.
+pub fn funnel_plot(ui: &mut Ui, id: &str, stages: &[(String, usize)], height: f32) {
     let n = stages.len();
     let bars: Vec<Bar> = stages
         .iter()
@@ -231,18 +245,19 @@ pub fn funnel_plot(ui: &mut Ui, funnel: &Funnel, height: f32) {
         .map(|(i, (name, count))| {
             Bar::new((n - 1 - i) as f64, *count as f64)
                 .width(0.7)
-                .name(*name)
+                .name(name)
         })
         .collect();
-    let labels: Vec<&'static str> = stages.iter().map(|s| s.0).collect();
-    Plot::new("plot_funnel")
+    let labels: Vec<String> = stages.iter().map(|s| s.0.clone()).collect();
+    Plot::new(id)
         .height(height)
         .allow_scroll(false)
-        .y_axis_min_width(150.0)
+        .y_axis_min_width(170.0)
+        .show_grid([true, false])
         .y_axis_formatter(move |mark, _range| {
             let i = mark.value.round();
             if (mark.value - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
-                labels[labels.len() - 1 - i as usize].to_string()
+                labels[labels.len() - 1 - i as usize].clone()
             } else {
                 String::new()
             }

@@ -125,6 +125,7 @@ fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &mut Vec<Com
         return;
     }
     let lift = analysis.cells.iter().any(|c| c.limits_lift.is_some());
+    let wogg = analysis.cells.iter().any(|c| c.wogg.is_some());
     egui::ScrollArea::both()
         .id_salt("limits_scroll")
         .max_height(380.0)
@@ -148,6 +149,9 @@ fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &mut Vec<Com
                     if lift {
                         headers.push("mit Aufzug €");
                     }
+                    if wogg {
+                        headers.push("WoGG + Zuschlag €");
+                    }
                     headers.push("Hinweise");
                     for h in headers {
                         ui.label(RichText::new(h).strong());
@@ -156,7 +160,7 @@ fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &mut Vec<Com
                     let mut last_vr = None;
                     for c in &analysis.cells {
                         if last_vr.is_some() && last_vr != Some(c.vr) {
-                            further_row(ui, doc, last_vr.unwrap_or(0), lift);
+                            further_row(ui, doc, last_vr.unwrap_or(0), lift, wogg);
                         }
                         if last_vr != Some(c.vr) {
                             ui.label(RichText::new(&c.vergleichsraum).strong());
@@ -194,6 +198,17 @@ fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &mut Vec<Com
                         if lift {
                             ui.label(euro_opt(c.limits_lift.map(|l| l.gross_cold)));
                         }
+                        if wogg {
+                            match &c.wogg {
+                                Some(w) => {
+                                    ui.label(euro(w.value.with_surcharge))
+                                        .on_hover_text(wogg_text(w));
+                                }
+                                None => {
+                                    ui.label("–");
+                                }
+                            }
+                        }
                         match c.flags.iter().max() {
                             Some(worst) => {
                                 ui.colored_label(flag_color(ui, *worst), flags_text(&c.flags));
@@ -205,14 +220,14 @@ fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &mut Vec<Com
                         ui.end_row();
                     }
                     if let Some(vr) = last_vr {
-                        further_row(ui, doc, vr, lift);
+                        further_row(ui, doc, vr, lift, wogg);
                     }
                 });
         });
 }
 
 /// The "je weitere Person" row of a Vergleichsraum.
-fn further_row(ui: &mut Ui, doc: &Document, vr: usize, lift: bool) {
+fn further_row(ui: &mut Ui, doc: &Document, vr: usize, lift: bool, wogg: bool) {
     let Some(v) = doc.analysis.vergleichsraeume.get(vr) else {
         return;
     };
@@ -231,6 +246,9 @@ fn further_row(ui: &mut Ui, doc: &Document, vr: usize, lift: bool) {
     ui.label(RichText::new(euro_opt(v.further_person.map(|l| l.gross_cold))).italics());
     if lift {
         ui.label(euro_opt(v.further_person_lift.map(|l| l.gross_cold)));
+    }
+    if wogg {
+        ui.label("");
     }
     ui.label("");
     ui.end_row();
@@ -334,6 +352,11 @@ fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
                 number(ci.upper, 2)
             ));
         }
+        if let Some(w) = &cell.wogg {
+            ui.separator();
+            ui.label(format!("WoGG + Zuschlag: {}", euro(w.value.with_surcharge)))
+                .on_hover_text(wogg_text(w));
+        }
         if let Some(l) = cell.limits {
             ui.separator();
             ui.label(format!(
@@ -378,18 +401,55 @@ fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
             params.quantile_type,
             height,
         );
-        cols[1].label(RichText::new("Ausschlüsse (alle Tabellenfelder)").strong());
-        plots::funnel_plot(&mut cols[1], &doc.analysis.funnel, height - 40.0);
-        egui::Grid::new("funnel_counts")
-            .spacing([12.0, 0.0])
-            .show(&mut cols[1], |ui| {
-                for (name, count) in plots::funnel_stages(&doc.analysis.funnel) {
-                    ui.small(name);
-                    ui.small(number(count as f64, 0));
-                    ui.end_row();
-                }
-            });
+        cols[1].label(RichText::new("Ausschlüsse in diesem Tabellenfeld").strong());
+        let stages = plots::cell_stages(cell);
+        plots::funnel_plot(&mut cols[1], "plot_funnel_cell", &stages, height);
     });
+    ui.add_space(6.0);
+    egui::CollapsingHeader::new("Ausschlüsse insgesamt (alle Tabellenfelder)")
+        .id_salt("funnel_total")
+        .default_open(false)
+        .show(ui, |ui| {
+            egui::Grid::new("funnel_counts")
+                .striped(true)
+                .spacing([16.0, 2.0])
+                .show(ui, |ui| {
+                    let funnel = &doc.analysis.funnel;
+                    for (i, (name, count)) in plots::funnel_stages(funnel).into_iter().enumerate() {
+                        ui.label(name);
+                        ui.label(number(count as f64, 0));
+                        ui.end_row();
+                        let details = match i {
+                            1 => &funnel.import_rejected,
+                            3 => &funnel.excluded,
+                            _ => continue,
+                        };
+                        for (reason, n) in details {
+                            ui.weak(format!("    davon {}", reason.german()));
+                            ui.weak(number(*n as f64, 0));
+                            ui.end_row();
+                        }
+                    }
+                });
+        });
+}
+
+/// Hover text of the WoGG comparison.
+fn wogg_text(w: &crate::analysis::compute::WoggComparison) -> String {
+    let mut text = format!(
+        "WoGG-Vergleich (Mietstufe {}): Höchstbetrag {}, Klimakomponente {}, mit Sicherheitszuschlag {}.",
+        w.mietstufe,
+        euro(w.value.table_value),
+        euro(w.value.klima),
+        euro(w.value.with_surcharge)
+    );
+    if let Some(r) = w.ratio {
+        text.push_str(&format!(
+            " Die Bruttokaltmiete des Konzepts beträgt {} dieses Werts.",
+            percent(r)
+        ));
+    }
+    text
 }
 
 fn bound_text(v: f64) -> String {
