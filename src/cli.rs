@@ -418,7 +418,7 @@ pub fn cells_json(a: &Analysis) -> Vec<CellJson> {
             limit_gross_cold: c.limits.map(|l| l.gross_cold),
             limit_gross_cold_lift: c.limits_lift.map(|l| l.gross_cold),
             wogg: c.wogg.clone(),
-            summary: c.summary.clone(),
+            summary: c.summary,
             flags: c.flags.clone(),
         })
         .collect()

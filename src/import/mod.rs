@@ -309,7 +309,7 @@ pub fn import_file(
     while let Some(row) = reader.next_row()? {
         take(&row, &mut out);
         counter += 1;
-        if counter % 4096 == 0 {
+        if counter.is_multiple_of(4096) {
             let (done, total) = reader.progress().unwrap_or((counter, 0));
             if !progress(done, total) {
                 return Err(ImportError::Cancelled);

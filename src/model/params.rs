@@ -105,7 +105,7 @@ impl WohnflaechenParams {
 }
 
 /// Size classes derived from the Wohnflächen steps (DOMAIN §2.4).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SizeClassParams {
     /// Lower bound of class 1 in m² (exclusive); `None` = no lower bound.
@@ -114,14 +114,6 @@ pub struct SizeClassParams {
     pub open_top: bool,
 }
 
-impl Default for SizeClassParams {
-    fn default() -> Self {
-        SizeClassParams {
-            lower_bound: None,
-            open_top: false,
-        }
-    }
-}
 
 /// Scope filters (DOMAIN §2.5).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
