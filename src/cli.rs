@@ -383,12 +383,35 @@ pub struct CellJson {
     pub limit_gross_cold: Option<f64>,
     /// Bruttokaltmiete limit with lift.
     pub limit_gross_cold_lift: Option<f64>,
+    /// Verfügbarkeitsprüfung: offers, affordable count and share, per Gemeinde, curve.
+    pub availability: Option<crate::analysis::availability::AvailabilityResult>,
+    /// Iteration log of the iterative procedure (empty otherwise).
+    pub iteration: Vec<crate::analysis::availability::IterationStep>,
+    /// Coverage of the Vergleichsraum.
+    pub coverage: Option<crate::analysis::compute::Coverage>,
+    /// Weighting: whether applied and the private landlords' market share.
+    pub weights: WeightsJson,
+    /// Share of used records with Leistungsbezug.
+    pub welfare_share: Option<f64>,
+    /// Heating Grenzwert € per month.
+    pub heating_limit: Option<f64>,
+    /// Gesamtangemessenheitsgrenze €.
+    pub total_limit: Option<f64>,
     /// WoGG comparison: Mietstufe, table value, with surcharge, ratio.
     pub wogg: Option<crate::analysis::compute::WoggComparison>,
     /// Cell statistics.
     pub summary: Option<crate::analysis::stats::Summary>,
     /// Flags.
     pub flags: Vec<crate::analysis::compute::Flag>,
+}
+
+/// Weighting info of a cell.
+#[derive(Debug, Serialize)]
+pub struct WeightsJson {
+    /// Post-stratification applied to the cell's NKM statistic.
+    pub weighted: bool,
+    /// Market share of private landlords entered for the Vergleichsraum.
+    pub market_share_privat: Option<f64>,
 }
 
 /// The JSON rows of an analysis.
@@ -417,6 +440,23 @@ pub fn cells_json(a: &Analysis) -> Vec<CellJson> {
             limit_operating_costs: c.limits.map(|l| l.operating_costs),
             limit_gross_cold: c.limits.map(|l| l.gross_cold),
             limit_gross_cold_lift: c.limits_lift.map(|l| l.gross_cold),
+            availability: c.availability.clone(),
+            iteration: c
+                .availability
+                .as_ref()
+                .map(|av| av.iteration.clone())
+                .unwrap_or_default(),
+            coverage: a.vergleichsraeume.get(c.vr).map(|v| v.coverage),
+            weights: WeightsJson {
+                weighted: c.weighted,
+                market_share_privat: a
+                    .vergleichsraeume
+                    .get(c.vr)
+                    .and_then(|v| v.market_share_privat),
+            },
+            welfare_share: c.welfare_share,
+            heating_limit: c.heating_limit,
+            total_limit: c.total_limit,
             wogg: c.wogg.clone(),
             summary: c.summary,
             flags: c.flags.clone(),
@@ -432,7 +472,14 @@ fn cmd_compute(path: &Path, json: Option<String>, overrides: &[String]) -> Resul
     let lp = load_with_overrides(path, overrides)?;
     let (_, a) = analysis::run(&lp.project, &lp.data);
     if let Some(target) = json {
-        let text = serde_json::to_string_pretty(&cells_json(&a))?;
+        // An array of cells; with a configured Fortschreibung an object {cells, fortschreibung}.
+        let text = match &a.fortschreibung {
+            None => serde_json::to_string_pretty(&cells_json(&a))?,
+            Some(f) => serde_json::to_string_pretty(&serde_json::json!({
+                "cells": cells_json(&a),
+                "fortschreibung": f,
+            }))?,
+        };
         if target == "-" {
             println!("{text}");
         } else {

@@ -107,16 +107,18 @@ pub fn build_project(args: &InitArgs) -> Result<Project, ImportError> {
             opts.annual = profile.annual.clone();
             imported = import_file(&s.path, &opts, &mut |_, _| true)?;
         } else {
-            project.mapping_profiles.push(crate::import::mapping::MappingProfile {
-                name: s
-                    .path
-                    .file_name()
-                    .map(|f| f.to_string_lossy().to_string())
-                    .unwrap_or_default(),
-                signature: crate::import::mapping::header_signature(&imported.headers),
-                columns: imported.mapping_by_header(),
-                annual: opts.annual.clone(),
-            });
+            project
+                .mapping_profiles
+                .push(crate::import::mapping::MappingProfile {
+                    name: s
+                        .path
+                        .file_name()
+                        .map(|f| f.to_string_lossy().to_string())
+                        .unwrap_or_default(),
+                    signature: crate::import::mapping::header_signature(&imported.headers),
+                    columns: imported.mapping_by_header(),
+                    annual: opts.annual.clone(),
+                });
         }
         project.sources.push(SourceSpec {
             path: relative_path(&s.path, base),

@@ -46,7 +46,7 @@ pub fn write_sample_project(dir: &Path) -> Result<PathBuf> {
         ),
         (
             "Mietwerterhebung bei Vermietern (fiktiv)",
-            "Neuvertragsmieten der letzten 12 Monate",
+            "Neuvertragsmieten der letzten 24 Monate vor dem Stichtag",
         ),
         (
             "Immobilienportale (fiktiv)",

@@ -2,14 +2,15 @@
 //! limits per cell from a [`Prepared`] state. Runs on every parameter change (slider move);
 //! it allocates little and never re-sorts.
 
+use super::availability::{Availability, AvailabilityResult, IterationStep};
 use super::prepare::{BkValues, Prepared, RecordStatus};
-use super::quantile::{QuantileType, quantile_sorted};
+use super::quantile::{QuantileType, quantile_sorted, weighted_quantile_sorted};
 use super::stats::{QuantileCi, Summary, mean, quantile_ci, summarize};
 use crate::model::params::{
-    BkLevel, BkStatistic, OperatingCostParams, OutlierMethod, OutlierParams, Parameters,
-    ReferenceMethod, RoundingMode, round_cents,
+    BkLevel, BkStatistic, IterationStart, OperatingCostParams, OutlierMethod, OutlierParams,
+    Parameters, ReferenceMethod, RoundingMode, round_cents,
 };
-use crate::model::{Project, Reason};
+use crate::model::{LandlordType, Project, Reason};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -24,6 +25,73 @@ pub struct Analysis {
     pub funnel: Funnel,
     /// Warnings in German.
     pub warnings: Vec<Warning>,
+    /// Offers excluded from the availability check, by reason.
+    pub offers_excluded: BTreeMap<Reason, usize>,
+    /// Fortschreibung of old limits, when configured.
+    pub fortschreibung: Option<FortschreibungResult>,
+}
+
+/// Old limits × index factors (DOMAIN §2.14).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FortschreibungResult {
+    /// Factor for the NKM part.
+    pub factor_nkm: f64,
+    /// Factor for the BK part.
+    pub factor_bk: f64,
+    /// Old → new per row.
+    pub rows: Vec<FortschreibungRow>,
+}
+
+/// One updated limit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FortschreibungRow {
+    /// Vergleichsraum.
+    pub vergleichsraum: String,
+    /// Household size.
+    pub household_size: u32,
+    /// Old NKM part.
+    pub old_net_cold: f64,
+    /// Old BK part.
+    pub old_operating_costs: f64,
+    /// Old Bruttokaltmiete.
+    pub old_gross_cold: f64,
+    /// New NKM part = old × factor (cents).
+    pub new_net_cold: f64,
+    /// New BK part.
+    pub new_operating_costs: f64,
+    /// New Bruttokaltmiete.
+    pub new_gross_cold: f64,
+}
+
+/// Applies a Fortschreibung: each part × its index factor, rounded to cents.
+pub fn fortschreibung(
+    f: &crate::model::params::FortschreibungParams,
+) -> Option<FortschreibungResult> {
+    let factor_nkm = f.index_nkm.factor()?;
+    let factor_bk = f.index_bk.factor()?;
+    let rows = f
+        .old_limits
+        .iter()
+        .map(|o| {
+            let new_net_cold = round_cents(o.net_cold * factor_nkm);
+            let new_operating_costs = round_cents(o.operating_costs * factor_bk);
+            FortschreibungRow {
+                vergleichsraum: o.vergleichsraum.clone(),
+                household_size: o.household_size,
+                old_net_cold: o.net_cold,
+                old_operating_costs: o.operating_costs,
+                old_gross_cold: round_cents(o.net_cold + o.operating_costs),
+                new_net_cold,
+                new_operating_costs,
+                new_gross_cold: round_cents(new_net_cold + new_operating_costs),
+            }
+        })
+        .collect();
+    Some(FortschreibungResult {
+        factor_nkm,
+        factor_bk,
+        rows,
+    })
 }
 
 /// Severity of a warning.
@@ -82,6 +150,10 @@ pub enum Flag {
     NoConfidenceInterval,
     /// No BK value for the Vergleichsraum/cell.
     NoOperatingCosts,
+    /// The iteration did not reach the target share of affordable offers.
+    TargetNotReached,
+    /// Share of records with Leistungsbezug above the threshold (Zirkelschluss).
+    WelfareShareHigh,
 }
 
 impl Flag {
@@ -92,6 +164,8 @@ impl Flag {
             Flag::NBelowMin => "Fallzahl unter Mindestwert",
             Flag::NoConfidenceInterval => "kein Konfidenzintervall (zu wenige Werte)",
             Flag::NoOperatingCosts => "keine Betriebskostenwerte",
+            Flag::TargetNotReached => "Zielanteil verfügbarer Angebote nicht erreicht",
+            Flag::WelfareShareHigh => "hoher Anteil Leistungsbezieher (Zirkelschluss prüfen)",
         }
     }
 }
@@ -153,8 +227,10 @@ pub struct CellResult {
     pub outliers: OutlierResult,
     /// Statistics after outliers.
     pub summary: Option<Summary>,
-    /// Percentile used (None for the mean).
+    /// Percentile used (None for the mean); for the iterative method the final p.
     pub p: Option<f64>,
+    /// Post-stratification weights were applied.
+    pub weighted: bool,
     /// Referenzmiete NKM €/m² unrounded.
     pub net_rent_per_m2_raw: Option<f64>,
     /// Referenzmiete NKM €/m² as used for the limit.
@@ -173,6 +249,14 @@ pub struct CellResult {
     pub limits_lift: Option<Limits>,
     /// WoGG + Sicherheitszuschlag comparison (DOMAIN §2.15, §4).
     pub wogg: Option<WoggComparison>,
+    /// Verfügbarkeitsprüfung (None without offers in the cell).
+    pub availability: Option<AvailabilityResult>,
+    /// Share of used records with Leistungsbezug (Zirkelschluss check).
+    pub welfare_share: Option<f64>,
+    /// Heating Grenzwert € per month (Heizspiegel boundary × Wohnfläche).
+    pub heating_limit: Option<f64>,
+    /// Gesamtangemessenheitsgrenze € (Bruttokaltmiete + heating), when enabled.
+    pub total_limit: Option<f64>,
     /// Flags.
     pub flags: Vec<Flag>,
 }
@@ -226,6 +310,21 @@ pub struct VrResult {
     pub further_person_lift: Option<Limits>,
     /// Records used in all cells of the VR.
     pub n_used: usize,
+    /// Coverage: Bestand records in cells ÷ Mietwohnungsbestand (K5).
+    pub coverage: Coverage,
+    /// Market share of private landlords used for weighting (None: unweighted).
+    pub market_share_privat: Option<f64>,
+}
+
+/// Coverage of a Vergleichsraum.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Coverage {
+    /// Bestand records in cells (before outliers).
+    pub n_bestand: usize,
+    /// Mietwohnungsbestand from the Gemeinde table (0 if unknown).
+    pub mietwohnungen: u32,
+    /// n_bestand ÷ mietwohnungen.
+    pub share: Option<f64>,
 }
 
 /// Applies the outlier rule to a sorted cell.
@@ -278,6 +377,50 @@ pub fn outliers(values: &[f64], p: &OutlierParams, qt: QuantileType) -> OutlierR
     }
 }
 
+/// The entered market share of private landlords for a Vergleichsraum, when weighting is on.
+fn market_share(project: &Project, vr_name: &str) -> Option<f64> {
+    let r = &project.parameters.representativeness;
+    if !r.weighting {
+        return None;
+    }
+    r.market_shares
+        .iter()
+        .find(|m| m.vergleichsraum == vr_name)
+        .map(|m| m.privat.clamp(0.0, 1.0))
+}
+
+/// Post-stratification weights by Vermietertyp (LSG Sachsen-Anhalt L 4 AS 92/20): private
+/// records get market share ÷ sample share, institutional ones (1 − market) ÷ (1 − sample),
+/// records of unknown type 1. `None` when the sample has only one type (nothing to weight).
+pub fn post_stratification(
+    landlord: &[Option<LandlordType>],
+    market_privat: f64,
+) -> Option<Vec<f64>> {
+    let privat = landlord
+        .iter()
+        .filter(|l| **l == Some(LandlordType::Privat))
+        .count();
+    let known = landlord.iter().filter(|l| l.is_some()).count();
+    if known == 0 || privat == 0 || privat == known {
+        return None;
+    }
+    let sample = privat as f64 / known as f64;
+    let (wp, wi) = (
+        market_privat / sample,
+        (1.0 - market_privat) / (1.0 - sample),
+    );
+    Some(
+        landlord
+            .iter()
+            .map(|l| match l {
+                Some(LandlordType::Privat) => wp,
+                Some(LandlordType::Institutionell) => wi,
+                None => 1.0,
+            })
+            .collect(),
+    )
+}
+
 /// The BK statistic of sorted values.
 fn bk_statistic(values: &[f64], p: &OperatingCostParams, qt: QuantileType) -> Option<f64> {
     match p.statistic {
@@ -287,8 +430,21 @@ fn bk_statistic(values: &[f64], p: &OperatingCostParams, qt: QuantileType) -> Op
     }
 }
 
-fn bk_result(b: &BkValues, p: &OperatingCostParams, qt: QuantileType) -> BkResult {
-    let (per_m2, per_m2_lift) = if p.lift_split {
+fn bk_result(
+    b: &BkValues,
+    p: &OperatingCostParams,
+    qt: QuantileType,
+    market: Option<f64>,
+) -> BkResult {
+    let weights = market.and_then(|m| post_stratification(&b.all_landlord, m));
+    let (per_m2, per_m2_lift) = if let (Some(w), false) = (&weights, p.lift_split) {
+        let v = match p.statistic {
+            BkStatistic::Median => weighted_quantile_sorted(&b.all, w, 0.5),
+            BkStatistic::Mean => super::stats::weighted_mean(&b.all, w),
+            BkStatistic::Percentile => weighted_quantile_sorted(&b.all, w, p.percentile),
+        };
+        (v, None)
+    } else if p.lift_split {
         (
             bk_statistic(&b.without_lift, p, qt),
             bk_statistic(&b.with_lift, p, qt),
@@ -351,7 +507,12 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
     let p_used = params.reference.effective_p();
     for (vr, name) in prep.vr_names.iter().enumerate() {
         let mietstufe = vr_mietstufe(project, name);
-        let vr_bk = bk_result(&prep.bk_vr[vr], &params.operating_costs, qt);
+        let vr_bk = bk_result(
+            &prep.bk_vr[vr],
+            &params.operating_costs,
+            qt,
+            market_share(project, name),
+        );
         let mut n_used_vr = 0;
         let mut last_nkm = None;
         for class in 0..prep.classes {
@@ -363,21 +524,146 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
             let o = outliers(&cell.values, &params.outliers, qt);
             let kept = &cell.values[o.kept.0..o.kept.1];
             let summary = summarize(kept, qt);
-            let raw = match params.reference.method {
-                ReferenceMethod::Mean => summary.as_ref().map(|s| s.mean),
-                _ => p_used.and_then(|p| quantile_sorted(kept, p, qt)),
+            let market = market_share(project, name);
+            let weights =
+                market.and_then(|m| post_stratification(&cell.landlord[o.kept.0..o.kept.1], m));
+            let nkm_at = |p: f64| match &weights {
+                Some(w) => weighted_quantile_sorted(kept, w, p),
+                None => quantile_sorted(kept, p, qt),
             };
-            let ci = p_used.and_then(|p| quantile_ci(kept, p, params.ci_level));
-            let nkm = maybe_round(raw, round);
             let bk = match params.operating_costs.level {
                 BkLevel::Vergleichsraum => vr_bk.clone(),
-                BkLevel::Cell => bk_result(&cell.bk, &params.operating_costs, qt),
+                BkLevel::Cell => bk_result(&cell.bk, &params.operating_costs, qt, market),
             };
             let bk_m2 = maybe_round(bk.per_m2, round);
             let bk_m2_lift = maybe_round(bk.per_m2_lift, round);
             let mode = params.rounding.mode;
+            let (class_lower, class_upper) = prep.class_bounds[class];
+            let offers = Availability::new(
+                &prep.offers.by_vr[vr],
+                class_lower,
+                class_upper,
+                params.availability.produkttheorie,
+                bk_m2,
+            );
+            // Share of affordable offers at a given €/m² (as used, i.e. rounded).
+            let share_at = |nkm_m2: f64| -> Option<(Limits, usize, f64)> {
+                let l = limits(area, nkm_m2, bk_m2?, mode);
+                let n_aff = offers.affordable(l.net_cold, l.gross_cold);
+                (offers.n() > 0).then(|| (l, n_aff, n_aff as f64 / offers.n() as f64))
+            };
+            let mut iteration = Vec::new();
+            let mut target_reached = false;
+            let (p, raw) = match params.reference.method {
+                ReferenceMethod::Mean => (
+                    None,
+                    match &weights {
+                        Some(w) => super::stats::weighted_mean(kept, w),
+                        None => summary.as_ref().map(|s| s.mean),
+                    },
+                ),
+                ReferenceMethod::Iterative => {
+                    let a = &params.availability;
+                    let start = match a.start {
+                        IterationStart::Fixed => params.reference.percentile,
+                        IterationStart::DemandShare => a
+                            .demand
+                            .iter()
+                            .find(|d| d.household_size == household_size)
+                            .and_then(|d| d.share())
+                            .unwrap_or(params.reference.percentile)
+                            .max(a.p_floor),
+                    };
+                    let mut p = start.clamp(0.0, 1.0);
+                    let mut value = nkm_at(p);
+                    let step = a.p_step.max(0.001);
+                    while let Some(v) = value {
+                        let used = maybe_round(Some(v), round).unwrap_or(v);
+                        match share_at(used) {
+                            Some((l, n_aff, share)) => {
+                                iteration.push(IterationStep {
+                                    p,
+                                    net_rent_per_m2: used,
+                                    limit_gross_cold: l.gross_cold,
+                                    n_affordable: n_aff,
+                                    share,
+                                });
+                                if share >= a.target_share {
+                                    target_reached = true;
+                                    break;
+                                }
+                            }
+                            None => break,
+                        }
+                        let next = ((p + step) * 1e9).round() / 1e9;
+                        if next > a.p_max + 1e-12 {
+                            break;
+                        }
+                        p = next;
+                        value = nkm_at(p);
+                    }
+                    (Some(p), value)
+                }
+                _ => (p_used, p_used.and_then(nkm_at)),
+            };
+            let ci = p.and_then(|p| quantile_ci(kept, p, params.ci_level));
+            let nkm = maybe_round(raw, round);
             let lim = nkm.zip(bk_m2).map(|(n, b)| limits(area, n, b, mode));
             let lim_lift = nkm.zip(bk_m2_lift).map(|(n, b)| limits(area, n, b, mode));
+            let availability = (offers.n() > 0).then(|| {
+                let (net_l, gross_l) = lim
+                    .map(|l| (l.net_cold, l.gross_cold))
+                    .unwrap_or((f64::NEG_INFINITY, f64::NEG_INFINITY));
+                let n_aff = offers.affordable(net_l, gross_l);
+                let (aff_g, all_g) = offers.by_gemeinde(net_l, gross_l);
+                let gname = |g: u32| {
+                    project
+                        .gemeinden
+                        .get(g as usize)
+                        .map(|r| r.name.clone())
+                        .unwrap_or_default()
+                };
+                let curve = (1..=19)
+                    .filter_map(|i| {
+                        let pc = f64::from(i) * 0.05;
+                        let v = maybe_round(nkm_at(pc), round)?;
+                        share_at(v).map(|(_, _, sh)| (pc, sh))
+                    })
+                    .collect();
+                AvailabilityResult {
+                    n_offers: offers.n(),
+                    n_affordable: n_aff,
+                    share: Some(n_aff as f64 / offers.n() as f64),
+                    target_share: params.availability.target_share,
+                    by_gemeinde: aff_g.into_iter().map(|(g, n)| (gname(g), n)).collect(),
+                    offers_by_gemeinde: all_g.into_iter().map(|(g, n)| (gname(g), n)).collect(),
+                    iteration: iteration.clone(),
+                    target_reached,
+                    curve,
+                }
+            });
+            let welfare_share = (!kept.is_empty()).then(|| {
+                cell.welfare[o.kept.0..o.kept.1]
+                    .iter()
+                    .filter(|w| **w)
+                    .count() as f64
+                    / kept.len() as f64
+            });
+            let heating = &params.heating;
+            let heating_limit = if heating.enabled {
+                heating
+                    .table
+                    .monthly_limit(&heating.energietraeger, heating.building_area_m2, area)
+                    .map(round_cents)
+            } else {
+                None
+            };
+            let total_limit = if heating.gesamtangemessenheitsgrenze {
+                lim.zip(heating_limit)
+                    .map(|(l, h)| round_cents(l.gross_cold + h))
+            } else {
+                None
+            };
             let mut flags = Vec::new();
             if kept.is_empty() {
                 flags.push(Flag::NoData);
@@ -385,8 +671,14 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
             if kept.len() < params.min_n {
                 flags.push(Flag::NBelowMin);
             }
-            if p_used.is_some() && ci.is_none() {
+            if p.is_some() && ci.is_none() {
                 flags.push(Flag::NoConfidenceInterval);
+            }
+            if params.reference.method == ReferenceMethod::Iterative && !target_reached {
+                flags.push(Flag::TargetNotReached);
+            }
+            if welfare_share.is_some_and(|w| w > params.representativeness.welfare_share_max) {
+                flags.push(Flag::WelfareShareHigh);
             }
             if bk_m2.is_none() {
                 flags.push(Flag::NoOperatingCosts);
@@ -398,7 +690,6 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
             if nkm.is_some() {
                 last_nkm = nkm;
             }
-            let (class_lower, class_upper) = prep.class_bounds[class];
             let wogg = mietstufe.and_then(|stufe| {
                 let value = crate::tables::wogg::fallback(
                     project.project.stichtag,
@@ -428,7 +719,8 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
                 n: kept.len(),
                 outliers: o,
                 summary,
-                p: p_used,
+                p,
+                weighted: weights.is_some(),
                 net_rent_per_m2_raw: raw,
                 net_rent_per_m2: nkm,
                 ci,
@@ -438,6 +730,10 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
                 limits: lim,
                 limits_lift: lim_lift,
                 wogg,
+                availability,
+                welfare_share,
+                heating_limit,
+                total_limit,
                 flags,
             });
         }
@@ -462,14 +758,35 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
                 .map(|(n, b)| limits(further, n, b, RoundingMode::Cents)),
             bk: vr_bk,
             n_used: n_used_vr,
+            coverage: {
+                let stock: u32 = project
+                    .gemeinden
+                    .iter()
+                    .filter(|g| &g.vergleichsraum == name)
+                    .filter_map(|g| g.mietwohnungen)
+                    .sum();
+                let n_bestand = prep.n_bestand_vr.get(vr).copied().unwrap_or(0);
+                Coverage {
+                    n_bestand,
+                    mietwohnungen: stock,
+                    share: (stock > 0).then(|| n_bestand as f64 / f64::from(stock)),
+                }
+            },
+            market_share_privat: market_share(project, name),
         });
     }
     let warnings = super::warnings::collect(prep, project, data, &cells);
+    let mut offers_excluded = BTreeMap::new();
+    for (_, reason) in &prep.offers.excluded {
+        *offers_excluded.entry(*reason).or_insert(0) += 1;
+    }
     Analysis {
         cells,
         vergleichsraeume: vrs,
         funnel,
         warnings,
+        offers_excluded,
+        fortschreibung: params.fortschreibung.as_ref().and_then(fortschreibung),
     }
 }
 
@@ -511,6 +828,48 @@ mod tests {
         // The 6-person limit computed directly with 125 m² gives the same result.
         let six = limits(125.0, 5.10, 2.02, RoundingMode::Cents);
         assert_eq!(six.gross_cold, 890.00);
+    }
+
+    /// Bremen 2010 → 2013 factors 1,091 (NKM) and 0,993 (BK) (DOMAIN §2.14).
+    #[test]
+    fn fortschreibung_bremen_factors() {
+        use crate::model::params::{FortschreibungParams, IndexSeries, OldLimit};
+        let f = FortschreibungParams {
+            old_stichtag: None,
+            index_nkm: IndexSeries {
+                value_old: 100.0,
+                value_new: 109.1,
+                ..IndexSeries::default()
+            },
+            index_bk: IndexSeries {
+                value_old: 100.0,
+                value_new: 99.3,
+                ..IndexSeries::default()
+            },
+            old_limits: vec![OldLimit {
+                vergleichsraum: "Bremen".into(),
+                household_size: 1,
+                net_cold: 300.0,
+                operating_costs: 80.0,
+            }],
+        };
+        let r = fortschreibung(&f).unwrap();
+        assert!((r.factor_nkm - 1.091).abs() < 1e-12);
+        assert!((r.factor_bk - 0.993).abs() < 1e-12);
+        let row = &r.rows[0];
+        assert_eq!(row.new_net_cold, 327.30);
+        assert_eq!(row.new_operating_costs, 79.44);
+        assert_eq!(row.new_gross_cold, 406.74);
+        assert_eq!(row.old_gross_cold, 380.0);
+    }
+
+    #[test]
+    fn post_stratification_weights() {
+        use LandlordType::{Institutionell as I, Privat as P};
+        // Sample: 1 private, 3 institutional; market: 50 % private.
+        let w = post_stratification(&[Some(P), Some(I), Some(I), Some(I), None], 0.5).unwrap();
+        assert_eq!(w, vec![2.0, 2.0 / 3.0, 2.0 / 3.0, 2.0 / 3.0, 1.0]);
+        assert!(post_stratification(&[Some(P), Some(P)], 0.5).is_none());
     }
 
     #[test]

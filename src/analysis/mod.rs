@@ -3,6 +3,7 @@
 //! [`prepare::Prepared`] is built when data or scope change (assign, filter, group, sort);
 //! [`compute::compute`] runs on every parameter change and reuses it.
 
+pub mod availability;
 pub mod compute;
 pub mod prepare;
 pub mod quantile;

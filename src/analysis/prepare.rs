@@ -5,8 +5,9 @@
 //! Parameter changes that do not touch the scope (percentile, outlier rule, BK statistic,
 //! rounding, …) reuse a [`Prepared`] through [`crate::analysis::compute`].
 
+use super::availability::{PreparedOffers, prepare_offers};
 use crate::model::params::{Parameters, PlausibilityParams, ScopeParams, SizeClassParams};
-use crate::model::{Date, GemeindeRow, Project, Reason, Record, SourceKind};
+use crate::model::{Date, GemeindeRow, LandlordType, Project, Reason, Record, SourceKind};
 use std::collections::{BTreeMap, HashMap};
 
 /// Status of one record in the reference-rent stage.
@@ -30,6 +31,7 @@ pub struct PrepareKey {
     sizes: Vec<f64>,
     size_classes: SizeClassParams,
     plausibility: PlausibilityParams,
+    availability: AvailabilityScopeKey,
     gemeinden: Vec<GemeindeRow>,
     vr_names: Vec<String>,
     stichtag: Date,
@@ -44,11 +46,28 @@ impl PrepareKey {
             sizes: p.wohnflaechen.sizes.clone(),
             size_classes: p.size_classes.clone(),
             plausibility: p.plausibility.clone(),
+            availability: AvailabilityScopeKey {
+                window_months: p.availability.window_months,
+                dedup: p.availability.dedup,
+                dedup_area_m2: p.availability.dedup_area_m2,
+                dedup_rent_share: p.availability.dedup_rent_share,
+                heating_included: p.availability.heating_included,
+            },
             gemeinden: project.gemeinden.clone(),
             vr_names: project.vergleichsraum_names(),
             stichtag: project.project.stichtag,
         }
     }
+}
+
+/// The availability parameters that change which offers are in scope.
+#[derive(Debug, Clone, PartialEq)]
+struct AvailabilityScopeKey {
+    window_months: Option<u32>,
+    dedup: bool,
+    dedup_area_m2: f64,
+    dedup_rent_share: f64,
+    heating_included: crate::model::params::HeatingIncludedOffers,
 }
 
 /// A cell's sorted values.
@@ -58,6 +77,10 @@ pub struct PreparedCell {
     pub values: Vec<f64>,
     /// Record index per value (same order).
     pub records: Vec<u32>,
+    /// Landlord type per value (same order), for post-stratification.
+    pub landlord: Vec<Option<LandlordType>>,
+    /// Leistungsbezug per value (same order), for the Zirkelschluss check.
+    pub welfare: Vec<bool>,
     /// Plausible kBK/m² of the cell's records, ascending (all / without lift / with lift).
     pub bk: BkValues,
     /// Records of this Vergleichsraum and size class excluded by a scope rule, by reason.
@@ -69,6 +92,8 @@ pub struct PreparedCell {
 pub struct BkValues {
     /// All plausible values.
     pub all: Vec<f64>,
+    /// Landlord type per value of `all` (same order).
+    pub all_landlord: Vec<Option<LandlordType>>,
     /// Buildings without lift (or lift unknown).
     pub without_lift: Vec<f64>,
     /// Buildings with lift.
@@ -88,6 +113,7 @@ impl BkValues {
             }
             Some(v) => {
                 self.all.push(v);
+                self.all_landlord.push(r.landlord_type);
                 if r.lift == Some(true) {
                     self.with_lift.push(v);
                 } else {
@@ -98,7 +124,16 @@ impl BkValues {
     }
 
     fn sort(&mut self) {
-        for v in [&mut self.all, &mut self.without_lift, &mut self.with_lift] {
+        let mut pairs: Vec<(f64, Option<LandlordType>)> = self
+            .all
+            .iter()
+            .copied()
+            .zip(self.all_landlord.iter().copied())
+            .collect();
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        self.all = pairs.iter().map(|p| p.0).collect();
+        self.all_landlord = pairs.iter().map(|p| p.1).collect();
+        for v in [&mut self.without_lift, &mut self.with_lift] {
             v.sort_by(f64::total_cmp);
         }
     }
@@ -138,6 +173,10 @@ pub struct Prepared {
     pub coverage: Vec<GemeindeCoverage>,
     /// Reference records without contract date (the age rule could not be checked).
     pub n_without_contract_date: usize,
+    /// Offers of the availability stage.
+    pub offers: PreparedOffers,
+    /// Bestand records in cells per Vergleichsraum (coverage, K5).
+    pub n_bestand_vr: Vec<usize>,
 }
 
 impl Prepared {
@@ -218,10 +257,27 @@ impl Prepared {
             });
             cell.values = pairs.iter().map(|p| p.0).collect();
             cell.records = pairs.iter().map(|p| p.1).collect();
+            cell.landlord = pairs
+                .iter()
+                .map(|p| records[p.1 as usize].landlord_type)
+                .collect();
+            cell.welfare = pairs
+                .iter()
+                .map(|p| records[p.1 as usize].welfare == Some(true))
+                .collect();
             cell.bk.sort();
         }
         for b in &mut bk_vr {
             b.sort();
+        }
+        let offers = prepare_offers(records, project, &lookup, &vr_index);
+        let mut n_bestand_vr = vec![0; vr_names.len()];
+        for (r, st) in records.iter().zip(&status) {
+            if let RecordStatus::InCell { vr, .. } = st
+                && r.kind == SourceKind::Bestand
+            {
+                n_bestand_vr[*vr as usize] += 1;
+            }
         }
         Prepared {
             key,
@@ -234,6 +290,8 @@ impl Prepared {
             bk_vr,
             coverage,
             n_without_contract_date,
+            offers,
+            n_bestand_vr,
         }
     }
 

@@ -90,6 +90,143 @@ pub fn collect(
             );
         }
     }
+    let rep = &p.representativeness;
+    for (vr, name) in prep.vr_names.iter().enumerate() {
+        let stock: u32 = project
+            .gemeinden
+            .iter()
+            .filter(|g| &g.vergleichsraum == name)
+            .filter_map(|g| g.mietwohnungen)
+            .sum();
+        if stock == 0 {
+            continue;
+        }
+        let n = prep.n_bestand_vr.get(vr).copied().unwrap_or(0);
+        let coverage = n as f64 / f64::from(stock);
+        let text = format!(
+            "{name}: {} verwertbare Bestandsmieten bei {} Mietwohnungen = {} des Bestands",
+            crate::fmt::number(n as f64, 0),
+            crate::fmt::number(f64::from(stock), 0),
+            crate::fmt::percent(coverage)
+        );
+        if coverage < rep.coverage_error {
+            warn(
+                Severity::Fehler,
+                Some("K5"),
+                format!(
+                    "{text} – unter {} (LSG Baden-Württemberg L 2 AS 3878/11).",
+                    crate::fmt::percent(rep.coverage_error)
+                ),
+            );
+        } else if coverage < rep.coverage_warn {
+            warn(
+                Severity::Warnung,
+                Some("K5"),
+                format!(
+                    "{text} – unter {} (Bayerisches LSG L 11 AS 52/16).",
+                    crate::fmt::percent(rep.coverage_warn)
+                ),
+            );
+        }
+    }
+    for c in cells {
+        let Some(a) = &c.availability else {
+            continue;
+        };
+        let head = format!("{}, {} Person(en)", c.vergleichsraum, c.household_size);
+        if c.flags.contains(&Flag::TargetNotReached) {
+            warn(
+                Severity::Fehler,
+                Some("K8"),
+                format!(
+                    "{head}: Das iterative Verfahren erreicht den Zielanteil von {} verfügbaren Angeboten bis zum Höchstperzentil nicht.",
+                    crate::fmt::percent(a.target_share)
+                ),
+            );
+        } else if a.share.is_some_and(|s| s < a.target_share) {
+            warn(
+                Severity::Warnung,
+                Some("K8"),
+                format!(
+                    "{head}: nur {} der {} Angebote sind zum Richtwert anmietbar (Ziel {}).",
+                    crate::fmt::percent(a.share.unwrap_or(0.0)),
+                    a.n_offers,
+                    crate::fmt::percent(a.target_share)
+                ),
+            );
+        }
+        // Concentration: one Gemeinde holds most affordable offers, clearly more than its
+        // share of all offers (a central town with most of the stock is no concentration).
+        if a.n_affordable >= 5
+            && let Some((g, n)) = a.by_gemeinde.iter().max_by_key(|(_, n)| **n)
+        {
+            let share_affordable = *n as f64 / a.n_affordable as f64;
+            let share_all =
+                a.offers_by_gemeinde.get(g).copied().unwrap_or(0) as f64 / a.n_offers.max(1) as f64;
+            if share_affordable > p.availability.max_gemeinde_share
+                && share_affordable > share_all + 0.15
+            {
+                warn(
+                    Severity::Warnung,
+                    Some("K1"),
+                    format!(
+                        "{head}: {} der anmietbaren Angebote liegen in {g}, aber nur {} aller Angebote – Konzentration auf wenige Orte (Bayerisches LSG L 11 AS 52/16).",
+                        crate::fmt::percent(share_affordable),
+                        crate::fmt::percent(share_all)
+                    ),
+                );
+            }
+        }
+        let without: Vec<&str> = a
+            .offers_by_gemeinde
+            .iter()
+            .filter(|(g, n)| **n >= 3 && !a.by_gemeinde.contains_key(*g))
+            .map(|(g, _)| g.as_str())
+            .collect();
+        if !without.is_empty() {
+            warn(
+                Severity::Hinweis,
+                Some("K1"),
+                format!(
+                    "{head}: in {} gibt es Angebote, aber keines zum Richtwert.",
+                    without.join(", ")
+                ),
+            );
+        }
+        if c.flags.contains(&Flag::WelfareShareHigh) {
+            warn(
+                Severity::Warnung,
+                Some("K5"),
+                format!(
+                    "{head}: {} der verwendeten Mieten stammen von Leistungsbeziehern (Zirkelschluss, SG Magdeburg S 14 AS 720/19 WA).",
+                    crate::fmt::percent(c.welfare_share.unwrap_or(0.0))
+                ),
+            );
+        }
+    }
+    if p.heating.enabled && p.heating.table.is_example {
+        warn(
+            Severity::Warnung,
+            None,
+            format!(
+                "Die Heizkostengrenzwerte beruhen auf der Beispieltabelle „{}“; bitte die aktuelle Heizspiegel-Ausgabe eintragen (jährliche Überprüfung, § 22c Abs. 2 SGB II).",
+                p.heating.table.edition
+            ),
+        );
+    }
+    if let Some(f) = &p.fortschreibung
+        && let Some(old) = f.old_stichtag
+        && old < project.project.stichtag.minus_years(2)
+    {
+        warn(
+            Severity::Warnung,
+            Some("K3"),
+            format!(
+                "Das fortgeschriebene Konzept (Stichtag {}) ist älter als zwei Jahre: eine Neuerhebung ist fällig (§ 22c Abs. 2 SGB II, BSG B 4 AS 33/16 R).",
+                old.german()
+            ),
+        );
+    }
     let in_cells = prep
         .status
         .iter()

@@ -51,7 +51,9 @@ pub fn severity_german(s: Severity) -> &'static str {
 pub fn flag_color(ui: &Ui, f: Flag) -> Color32 {
     match f {
         Flag::NoData | Flag::NoOperatingCosts => ui.visuals().error_fg_color,
-        Flag::NBelowMin => ui.visuals().warn_fg_color,
+        Flag::NBelowMin | Flag::TargetNotReached | Flag::WelfareShareHigh => {
+            ui.visuals().warn_fg_color
+        }
         Flag::NoConfidenceInterval => ui.visuals().weak_text_color(),
     }
 }

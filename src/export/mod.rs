@@ -231,6 +231,7 @@ pub fn workbook_bytes(
     wb.push_worksheet(sheets_stats::verteilungen(&ctx)?);
     wb.push_worksheet(sheets_stats::histogramme(&ctx)?);
     wb.push_worksheet(sheets_stats::betriebskosten(&ctx)?);
+    wb.push_worksheet(sheets_stats::wogg_vergleich(&ctx)?);
     wb.push_worksheet(method::methodentext(&ctx)?);
     wb.push_worksheet(overview::protokoll(&ctx)?);
     if let Some(layout) = &ctx.values {

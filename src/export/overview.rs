@@ -251,6 +251,10 @@ fn explain(p: &Parameters, key: &str) -> String {
             ReferenceMethod::Median => "Median = 0,5".to_string(),
             ReferenceMethod::Spannenoberwert => "= 1 − (1 − Spanne) / 2".to_string(),
             ReferenceMethod::Mean => "kein Perzentil (Mittelwert)".to_string(),
+            ReferenceMethod::Iterative => {
+                "Startwert p, schrittweise erhöht bis zum Zielanteil verfügbarer Angebote"
+                    .to_string()
+            }
         },
         "operating_costs.effective_p" => match p.operating_costs.statistic {
             BkStatistic::Median => "Median = 0,5".to_string(),
@@ -332,7 +336,7 @@ pub fn param_layout(ctx: &Ctx) -> ParamLayout {
             .reference
             .effective_p()
             .map(|v| ("=1-(1-KdU_Spanne)/2".to_string(), v)),
-        ReferenceMethod::Mean => None,
+        ReferenceMethod::Mean | ReferenceMethod::Iterative => None,
     };
     let bk_effective = match p.operating_costs.statistic {
         BkStatistic::Median => Some(("0.5".to_string(), 0.5)),
@@ -554,6 +558,10 @@ fn contents(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
             "Verteilung der Nettokaltmieten je m² mit Referenzmiete",
         ),
         ("Betriebskosten", "Kalte Betriebskosten je Vergleichsraum"),
+        (
+            "WoGG-Vergleich",
+            "Richtwerte neben WoGG-Höchstbeträgen + Sicherheitszuschlag",
+        ),
         (
             "Methodentext",
             "Beschreibung des Verfahrens mit den Ergebnissen",
@@ -1027,6 +1035,12 @@ pub fn reference_rule_german(p: &Parameters) -> String {
             crate::fmt::number(p.reference.percentile * 100.0, 1).trim_end_matches(",0")
         ),
         ReferenceMethod::Median => "der Median der Nettokaltmieten je m²".to_string(),
+        ReferenceMethod::Iterative => format!(
+            "das Perzentil der Nettokaltmieten je m², das im iterativen Verfahren ab p = {} in Schritten von {} Prozentpunkten erhöht wird, bis mindestens {} der Angebote im Tabellenfeld angemessen sind",
+            crate::fmt::percent(p.reference.percentile),
+            crate::fmt::number(p.availability.p_step * 100.0, 0),
+            crate::fmt::percent(p.availability.target_share)
+        ),
         ReferenceMethod::Mean => "der Mittelwert der Nettokaltmieten je m²".to_string(),
         ReferenceMethod::Spannenoberwert => format!(
             "der Oberwert der zentralen {}-Spanne (Perzentil {}) der Nettokaltmieten je m²",

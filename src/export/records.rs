@@ -243,6 +243,55 @@ pub fn bereinigung(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         r += 1;
     }
 
+    // Per cell: scope exclusions of the Vergleichsraum × size class, outliers, used.
+    r += 1;
+    ws.write_string_with_format(
+        r,
+        0,
+        "Abgrenzung und Extremwerte je Tabellenfeld",
+        &f.heading,
+    )?;
+    r += 1;
+    let reasons: Vec<Reason> = ctx
+        .an
+        .cells
+        .iter()
+        .flat_map(|c| c.excluded.keys().copied())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let mut headers: Vec<String> = vec!["Vergleichsraum".into(), "Haushalt".into()];
+    headers.extend(reasons.iter().map(|r| r.german().to_string()));
+    headers.extend([
+        "in Tabellenfeld".to_string(),
+        "Extremwerte unten".to_string(),
+        "Extremwerte oben".to_string(),
+        "verwendet".to_string(),
+    ]);
+    let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    style::sub_header_row(&mut ws, ctx, r, &header_refs)?;
+    ws.set_row_height(r, 42)?;
+    r += 1;
+    for c in &ctx.an.cells {
+        ws.write_string_with_format(r, 0, &c.vergleichsraum, &f.text)?;
+        ws.write_string_with_format(r, 1, style::persons(c.household_size), &f.text)?;
+        for (k, reason) in reasons.iter().enumerate() {
+            style::int(
+                &mut ws,
+                ctx,
+                r,
+                col(2 + k),
+                c.excluded.get(reason).copied().unwrap_or(0),
+            )?;
+        }
+        let base = 2 + reasons.len();
+        style::int(&mut ws, ctx, r, col(base), c.n_in_cell)?;
+        style::int(&mut ws, ctx, r, col(base + 1), c.outliers.n_low)?;
+        style::int(&mut ws, ctx, r, col(base + 2), c.outliers.n_high)?;
+        style::int(&mut ws, ctx, r, col(base + 3), c.n)?;
+        r += 1;
+    }
+
     if !ctx.pruef() {
         return Ok(ws);
     }

@@ -305,11 +305,17 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         let vr_bk_suppressed = ctx.suppressed(vres.bk.n);
         for (i, c) in ctx.an.cells.iter().enumerate().filter(|(_, c)| c.vr == vr) {
             let cv = layout.and_then(|l| l.cells.get(i));
-            let nkm_formula = cv.and_then(|cv| {
+            // The iterative method ends at its own p per cell; weighted quantiles have no Excel
+            // equivalent, so weighted cells carry the program's value only.
+            let p_ref = match (p.reference.method, c.p) {
+                (ReferenceMethod::Iterative, Some(pc)) => format!("{pc}"),
+                _ => "KdU_p_Referenz".to_string(),
+            };
+            let nkm_formula = cv.filter(|_| !c.weighted).and_then(|cv| {
                 cv.kept_range().map(|range| {
                     let inner = match p.reference.method {
                         ReferenceMethod::Mean => format!("AVERAGE({range})"),
-                        _ => excel_formula(qt, &range, cv.n_kept(), "KdU_p_Referenz"),
+                        _ => excel_formula(qt, &range, cv.n_kept(), &p_ref),
                     };
                     round_wrap(ctx, inner)
                 })

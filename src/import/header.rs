@@ -168,9 +168,12 @@ fn score_candidate(rows: &[RawRow], index: usize) -> Option<u32> {
     Some(score)
 }
 
-/// The header texts of row `index`, widened to the widest row among the following peeked rows;
-/// empty cells become "Spalte C" etc.
+/// The header texts of row `index`, widened to the widest row among it and the following rows
+/// (at most [`PEEK_ROWS`]); empty cells become "Spalte C" etc. Empty if `index` is out of range.
 pub fn header_texts(rows: &[RawRow], index: usize) -> Vec<String> {
+    let Some(row) = rows.get(index) else {
+        return Vec::new();
+    };
     let used_width = |r: &RawRow| {
         r.cells
             .iter()
@@ -184,7 +187,6 @@ pub fn header_texts(rows: &[RawRow], index: usize) -> Vec<String> {
         .map(used_width)
         .max()
         .unwrap_or(0);
-    let row = &rows[index.min(rows.len().saturating_sub(1))];
     (0..width)
         .map(|col| {
             let text = row
@@ -256,6 +258,16 @@ mod tests {
 
     fn texts(line: u32, cells: &[&str]) -> RawRow {
         row(line, cells.iter().map(|s| text(s)).collect())
+    }
+
+    #[test]
+    fn header_texts_out_of_range() {
+        assert!(header_texts(&[], 0).is_empty());
+        assert!(header_texts(&[texts(1, &["a"])], 3).is_empty());
+        assert_eq!(
+            header_texts(&[texts(1, &["a", "", "c"])], 0),
+            ["a", "Spalte B", "c"]
+        );
     }
 
     #[test]

@@ -260,11 +260,11 @@ fn describe_foreign_content(head: &[u8]) -> String {
                 .xlsx speichern"
             .to_string();
     }
+    // Text in any 8-bit encoding (UTF-8, Windows-1252): no control characters.
     let printable = head
         .iter()
-        .all(|&b| b >= 0x20 || matches!(b, b'\t' | b'\r' | b'\n'));
-    if printable && std::str::from_utf8(head).is_ok() || printable && head.iter().all(|&b| b < 0x80)
-    {
+        .all(|&b| b >= 0x20 && b != 0x7F || matches!(b, b'\t' | b'\r' | b'\n'));
+    if printable {
         return "Textdatei mit Excel-Endung (vermutlich CSV); bitte als CSV-Datei laden"
             .to_string();
     }
@@ -442,6 +442,27 @@ fn from_data(d: &Data) -> RawCell {
         Data::DateTime(dt) => date_cell(dt),
         Data::DateTimeIso(s) => iso_cell(s),
         Data::DurationIso(s) => RawCell::Text(s.clone()),
+    }
+}
+
+/// Error values as LibreOffice writes them into ods files (calamine reads them as text), in
+/// English and German.
+const ODS_ERROR_TEXTS: &[&str] = &[
+    "#DIV/0!", "#N/A", "#NV", "#NAME?", "#NULL!", "#NUM!", "#ZAHL!", "#REF!", "#BEZUG!", "#VALUE!",
+    "#WERT!",
+];
+
+/// Converts an ods value: error texts ("#DIV/0!", "Err:502") become errors.
+fn from_ods_data(d: &Data) -> RawCell {
+    match d {
+        Data::String(s)
+            if ODS_ERROR_TEXTS.contains(&s.as_str())
+                || s.strip_prefix("Err:")
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())) =>
+        {
+            RawCell::Error(s.clone())
+        }
+        other => from_data(other),
     }
 }
 
@@ -648,6 +669,11 @@ fn read_sheet(
             }
         }
         Sheets::Xls(_) | Sheets::Ods(_) => {
+            let convert = if format == Format::Ods {
+                from_ods_data
+            } else {
+                from_data
+            };
             let range: Range<Data> = book
                 .worksheet_range(&sheet)
                 .map_err(|e| map_calamine(e, path))?;
@@ -658,7 +684,7 @@ fn read_sheet(
                     let offset = start.1.min(MAX_COLUMNS) as usize;
                     let mut cells = Vec::with_capacity(offset + row.len());
                     cells.resize(offset, RawCell::Empty);
-                    cells.extend(row.iter().map(from_data));
+                    cells.extend(row.iter().map(convert));
                     emitter.row(line.saturating_add(1), cells)?;
                 }
             }
@@ -865,6 +891,26 @@ mod tests {
         assert_eq!(
             from_data_ref(&DataRef::SharedString("x")),
             RawCell::Text("x".into())
+        );
+    }
+
+    #[test]
+    fn ods_error_texts() {
+        assert_eq!(
+            from_ods_data(&Data::String("#DIV/0!".into())),
+            RawCell::Error("#DIV/0!".into())
+        );
+        assert_eq!(
+            from_ods_data(&Data::String("Err:502".into())),
+            RawCell::Error("Err:502".into())
+        );
+        assert_eq!(
+            from_ods_data(&Data::String("Err:".into())),
+            RawCell::Text("Err:".into())
+        );
+        assert_eq!(
+            from_ods_data(&Data::String("#Wohnung".into())),
+            RawCell::Text("#Wohnung".into())
         );
     }
 

@@ -36,6 +36,14 @@ pub struct Parameters {
     pub rounding: RoundingParams,
     /// WoGG comparison.
     pub wogg: WoggParams,
+    /// Availability check (Verfügbarkeitsprüfung) and iterative procedure.
+    pub availability: AvailabilityParams,
+    /// Representativeness diagnostics and weighting.
+    pub representativeness: RepresentativenessParams,
+    /// Heating limits (Heizspiegel) and Gesamtangemessenheitsgrenze.
+    pub heating: HeatingParams,
+    /// Fortschreibung of old limits by index.
+    pub fortschreibung: Option<FortschreibungParams>,
 }
 
 impl Default for Parameters {
@@ -53,6 +61,10 @@ impl Default for Parameters {
             operating_costs: OperatingCostParams::default(),
             rounding: RoundingParams::default(),
             wogg: WoggParams::default(),
+            availability: AvailabilityParams::default(),
+            representativeness: RepresentativenessParams::default(),
+            heating: HeatingParams::default(),
+            fortschreibung: None,
         }
     }
 }
@@ -113,7 +125,6 @@ pub struct SizeClassParams {
     /// Open top class: flats larger than the largest size fall into the top class.
     pub open_top: bool,
 }
-
 
 /// Scope filters (DOMAIN §2.5).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -252,6 +263,8 @@ pub enum ReferenceMethod {
     Mean,
     /// Upper value of the central range (e.g. 2/3-Spanne).
     Spannenoberwert,
+    /// Iterative procedure: raise p from a start value until enough offers are affordable.
+    Iterative,
 }
 
 impl ReferenceMethod {
@@ -262,6 +275,7 @@ impl ReferenceMethod {
             ReferenceMethod::Median => "Median",
             ReferenceMethod::Mean => "Mittelwert",
             ReferenceMethod::Spannenoberwert => "Spannenoberwert",
+            ReferenceMethod::Iterative => "Iteratives Verfahren",
         }
     }
 }
@@ -299,6 +313,7 @@ impl ReferenceParams {
             ReferenceMethod::Median => Some(0.5),
             ReferenceMethod::Mean => None,
             ReferenceMethod::Spannenoberwert => Some(1.0 - (1.0 - self.spanne) / 2.0),
+            ReferenceMethod::Iterative => Some(self.percentile),
         }
     }
 }
@@ -409,6 +424,271 @@ impl Default for WoggParams {
             kreis_mietstufe: None,
         }
     }
+}
+
+/// How offers whose Nebenkosten include heating are treated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HeatingIncludedOffers {
+    /// Count the abstrakt angemessene kBK as Betriebskosten, the rest as heating (BSG B 4 AS 9/14 R).
+    Split,
+    /// Leave such offers out of the availability check.
+    Exclude,
+}
+
+/// Where the iterative procedure starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IterationStart {
+    /// At `reference.percentile`.
+    Fixed,
+    /// At the demand share dₕ of the household size (table `availability.demand`).
+    DemandShare,
+}
+
+/// Demand groups of one household size (DOMAIN §2.8 G1) [U].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DemandRow {
+    /// Household size.
+    pub household_size: u32,
+    /// Bedarfsgemeinschaften SGB II.
+    pub bedarfsgemeinschaften: f64,
+    /// Households SGB XII.
+    pub sgb12: f64,
+    /// Wohngeld households.
+    pub wohngeld: f64,
+    /// Other low-income households.
+    pub niedrigeinkommen: f64,
+    /// All tenant households of this size.
+    pub mieterhaushalte: f64,
+}
+
+impl Default for DemandRow {
+    fn default() -> Self {
+        DemandRow {
+            household_size: 1,
+            bedarfsgemeinschaften: 0.0,
+            sgb12: 0.0,
+            wohngeld: 0.0,
+            niedrigeinkommen: 0.0,
+            mieterhaushalte: 0.0,
+        }
+    }
+}
+
+impl DemandRow {
+    /// dₕ = (BG + SGB XII + Wohngeld + Niedrigeinkommen) / Mieterhaushalte.
+    pub fn share(&self) -> Option<f64> {
+        (self.mieterhaushalte > 0.0).then(|| {
+            (self.bedarfsgemeinschaften + self.sgb12 + self.wohngeld + self.niedrigeinkommen)
+                / self.mieterhaushalte
+        })
+    }
+}
+
+/// Availability check and iterative procedure (DOMAIN §2.8 G1, §2.11).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AvailabilityParams {
+    /// Offer window before the Stichtag in months [U: 12 default]; `None` = all offers.
+    pub window_months: Option<u32>,
+    /// Drop duplicate offers.
+    pub dedup: bool,
+    /// Duplicate tolerance for the area, m².
+    pub dedup_area_m2: f64,
+    /// Duplicate tolerance for the rent, share (0,01 = 1 %).
+    pub dedup_rent_share: f64,
+    /// Offers with heating in the Nebenkosten.
+    pub heating_included: HeatingIncludedOffers,
+    /// Count offers of any size with Bruttokaltmiete ≤ limit (Produkttheorie at this stage) [U].
+    pub produkttheorie: bool,
+    /// Target share of affordable offers [U: 20 %].
+    pub target_share: f64,
+    /// Start of the iteration.
+    pub start: IterationStart,
+    /// Lowest start percentile when starting at the demand share.
+    pub p_floor: f64,
+    /// Step of the iteration (percentage points as share, 0,01 = 1 pp).
+    pub p_step: f64,
+    /// Highest percentile the iteration may reach.
+    pub p_max: f64,
+    /// Demand groups per household size.
+    pub demand: Vec<DemandRow>,
+    /// Warn when one Gemeinde holds more than this share of the affordable offers.
+    pub max_gemeinde_share: f64,
+}
+
+impl Default for AvailabilityParams {
+    fn default() -> Self {
+        AvailabilityParams {
+            window_months: Some(12),
+            dedup: true,
+            dedup_area_m2: 1.0,
+            dedup_rent_share: 0.01,
+            heating_included: HeatingIncludedOffers::Split,
+            produkttheorie: false,
+            target_share: 0.20,
+            start: IterationStart::Fixed,
+            p_floor: 0.20,
+            p_step: 0.01,
+            p_max: 0.80,
+            demand: Vec::new(),
+            max_gemeinde_share: 0.5,
+        }
+    }
+}
+
+/// Landlord market share of one Vergleichsraum (for post-stratification).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MarketShare {
+    /// Vergleichsraum name.
+    pub vergleichsraum: String,
+    /// Share of flats let by private small landlords in the market (0..1).
+    pub privat: f64,
+}
+
+impl Default for MarketShare {
+    fn default() -> Self {
+        MarketShare {
+            vergleichsraum: String::new(),
+            privat: 0.5,
+        }
+    }
+}
+
+/// Representativeness diagnostics and weighting (DOMAIN §2.7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RepresentativenessParams {
+    /// Warning below this coverage of the Mietwohnungsbestand (Bay. LSG: 10 %).
+    pub coverage_warn: f64,
+    /// Error below this coverage (LSG BW: 4 %).
+    pub coverage_error: f64,
+    /// Post-stratify by Vermietertyp (NKM and BK separately).
+    pub weighting: bool,
+    /// Market shares per Vergleichsraum.
+    pub market_shares: Vec<MarketShare>,
+    /// Flag cells whose share of records with Leistungsbezug exceeds this (Zirkelschluss).
+    pub welfare_share_max: f64,
+}
+
+impl Default for RepresentativenessParams {
+    fn default() -> Self {
+        RepresentativenessParams {
+            coverage_warn: 0.10,
+            coverage_error: 0.04,
+            weighting: false,
+            market_shares: Vec::new(),
+            welfare_share_max: 0.30,
+        }
+    }
+}
+
+/// Heating limits by Heizspiegel (DOMAIN §2.12–2.13).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HeatingParams {
+    /// Compute heating Grenzwerte.
+    pub enabled: bool,
+    /// The Heizspiegel table (default: the Nienburg 2022 example, marked as example).
+    pub table: crate::tables::heizspiegel::HeizspiegelTable,
+    /// Energieträger used for the Grenzwert.
+    pub energietraeger: String,
+    /// Beheizte Gebäudefläche, m² (selects the band).
+    pub building_area_m2: f64,
+    /// Add the heating Grenzwert to the Bruttokaltmiete limit (§ 22 Abs. 10 SGB II).
+    pub gesamtangemessenheitsgrenze: bool,
+}
+
+impl Default for HeatingParams {
+    fn default() -> Self {
+        HeatingParams {
+            enabled: false,
+            table: crate::tables::heizspiegel::nienburg_2022_example(),
+            energietraeger: "Erdgas".to_string(),
+            building_area_m2: 300.0,
+            gesamtangemessenheitsgrenze: false,
+        }
+    }
+}
+
+/// One index value of a series.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IndexSeries {
+    /// Series name (e.g. "VPI Nettokaltmiete").
+    pub series: String,
+    /// Base period label.
+    pub period_old: String,
+    /// Index value at the base period.
+    pub value_old: f64,
+    /// New period label.
+    pub period_new: String,
+    /// Index value at the new period.
+    pub value_new: f64,
+    /// Source.
+    pub source: String,
+}
+
+impl Default for IndexSeries {
+    fn default() -> Self {
+        IndexSeries {
+            series: String::new(),
+            period_old: String::new(),
+            value_old: 100.0,
+            period_new: String::new(),
+            value_new: 100.0,
+            source: String::new(),
+        }
+    }
+}
+
+impl IndexSeries {
+    /// value_new / value_old.
+    pub fn factor(&self) -> Option<f64> {
+        (self.value_old > 0.0).then(|| self.value_new / self.value_old)
+    }
+}
+
+/// An old limit to update.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OldLimit {
+    /// Vergleichsraum.
+    pub vergleichsraum: String,
+    /// Household size.
+    pub household_size: u32,
+    /// Old NKM part €.
+    pub net_cold: f64,
+    /// Old BK part €.
+    pub operating_costs: f64,
+}
+
+impl Default for OldLimit {
+    fn default() -> Self {
+        OldLimit {
+            vergleichsraum: String::new(),
+            household_size: 1,
+            net_cold: 0.0,
+            operating_costs: 0.0,
+        }
+    }
+}
+
+/// Fortschreibung (DOMAIN §2.14): old limits × index ratios, NKM and BK separately.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct FortschreibungParams {
+    /// Stichtag of the old concept.
+    pub old_stichtag: Option<super::Date>,
+    /// Index for the Nettokaltmiete part.
+    pub index_nkm: IndexSeries,
+    /// Index for the Betriebskosten part.
+    pub index_bk: IndexSeries,
+    /// The old limits.
+    pub old_limits: Vec<OldLimit>,
 }
 
 /// Rounds half away from zero to cents, after removing binary representation noise

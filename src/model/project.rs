@@ -235,9 +235,7 @@ impl Project {
         );
         let mut commented = std::collections::HashSet::new();
         for line in body.lines() {
-            if let Some((_, comment)) = SECTION_COMMENTS
-                .iter()
-                .find(|(header, _)| line == *header)
+            if let Some((_, comment)) = SECTION_COMMENTS.iter().find(|(header, _)| line == *header)
                 && commented.insert(line.to_string())
             {
                 out.push('\n');
@@ -297,22 +295,70 @@ impl Project {
 /// Comments written above the first occurrence of each section, so every saved project file
 /// documents itself.
 const SECTION_COMMENTS: [(&str, &str); 16] = [
-    ("[project]", "Deckblatt: Name, Träger, Gebiet, Stichtag (JJJJ-MM-TT), Gültigkeit.\n„erstellt“ ist das feste Erstellungsdatum der Exporte (bit-identische Dateien), „salt“ das Geheimnis für Pseudonyme."),
-    ("[parameters]", "Alle Parameter; fehlende Schlüssel erhalten den Standardwert.\nquantile_type: Hyndman-Fan-Typ 1–9 (7 = Excel QUANTIL.INKL); min_n: Mindestfallzahl je Tabellenfeld; ci_level: Konfidenzniveau."),
-    ("[parameters.wohnflaechen]", "Angemessene Wohnflächen (m²) für 1, 2, … Personen und je weitere Person; Quelle und Bestätigung durch den Anwender."),
-    ("[parameters.size_classes]", "Größenklassen (Tabellenfelder) aus den Wohnflächen: lower_bound = Untergrenze der Klasse 1 (m²), open_top = größere Wohnungen in die oberste Klasse."),
-    ("[parameters.scope]", "Abgrenzung: Datenarten für die Referenzmiete und die Verfügbarkeitsprüfung, Altersgrenze der Mietverträge in Jahren, Ausschluss von Sonderwohnformen."),
-    ("[parameters.plausibility]", "Harte Plausibilitätsgrenzen: Nettokaltmiete je m² (Ablehnung beim Import) und kalte Betriebskosten je m² (nur BK-Auswertung)."),
-    ("[parameters.outliers]", "Extremwertkappung je Tabellenfeld auf Nettokaltmiete/m²: method = none | mean_sd | trim | iqr | absolute;\nk für Mittelwert ± k·SD, trim_share je Seite, iqr_k, abs_min/abs_max in €/m²."),
-    ("[parameters.reference]", "Referenzmiete: method = percentile | median | mean | spannenoberwert; percentile (0–1); spanne (zentrale Spanne);\nround_per_m2 = €/m² vor der Multiplikation auf Cent runden."),
-    ("[parameters.operating_costs]", "Kalte Betriebskosten: statistic = median | mean | percentile; level = vergleichsraum | cell; lift_split = mit/ohne Aufzug getrennt."),
-    ("[parameters.rounding]", "Rundung der Bruttokaltmiete: mode = cents | euro_up | euro_commercial."),
-    ("[parameters.wogg]", "WoGG-Vergleich: surcharge = Sicherheitszuschlag (0.10), klima = none | after | before, kreis_mietstufe für Gemeinden ohne eigene Mietstufe."),
-    ("[[vergleichsraeume]]", "Vergleichsräume mit Begründung (homogener Lebens- und Wohnbereich, BSG K1)."),
-    ("[[gemeinden]]", "Gemeindetabelle: AGS (8-stellig), Name, Vergleichsraum, Einwohner, Mietwohnungsbestand, WoGG-Mietstufe."),
-    ("[[sources]]", "Datenquellen: Pfad relativ zur Projektdatei, Blatt, Kopfzeile (Excel-Zeilennummer), Datenart, SHA-256 beim Speichern,\nLieferant, Methode, Zeitraum; [sources.mapping] ordnet Felder den Spaltenüberschriften zu."),
-    ("[justifications]", "Begründungstexte je Parameter (Schlüssel wie bei --set), erscheinen in der Begründungsmappe."),
-    ("mapping_profiles = []", "Gespeicherte Spaltenzuordnungen für wiederkehrende Dateien."),
+    (
+        "[project]",
+        "Deckblatt: Name, Träger, Gebiet, Stichtag (JJJJ-MM-TT), Gültigkeit.\n„erstellt“ ist das feste Erstellungsdatum der Exporte (bit-identische Dateien), „salt“ das Geheimnis für Pseudonyme.",
+    ),
+    (
+        "[parameters]",
+        "Alle Parameter; fehlende Schlüssel erhalten den Standardwert.\nquantile_type: Hyndman-Fan-Typ 1–9 (7 = Excel QUANTIL.INKL); min_n: Mindestfallzahl je Tabellenfeld; ci_level: Konfidenzniveau.",
+    ),
+    (
+        "[parameters.wohnflaechen]",
+        "Angemessene Wohnflächen (m²) für 1, 2, … Personen und je weitere Person; Quelle und Bestätigung durch den Anwender.",
+    ),
+    (
+        "[parameters.size_classes]",
+        "Größenklassen (Tabellenfelder) aus den Wohnflächen: lower_bound = Untergrenze der Klasse 1 (m²), open_top = größere Wohnungen in die oberste Klasse.",
+    ),
+    (
+        "[parameters.scope]",
+        "Abgrenzung: Datenarten für die Referenzmiete und die Verfügbarkeitsprüfung, Altersgrenze der Mietverträge in Jahren, Ausschluss von Sonderwohnformen.",
+    ),
+    (
+        "[parameters.plausibility]",
+        "Harte Plausibilitätsgrenzen: Nettokaltmiete je m² (Ablehnung beim Import) und kalte Betriebskosten je m² (nur BK-Auswertung).",
+    ),
+    (
+        "[parameters.outliers]",
+        "Extremwertkappung je Tabellenfeld auf Nettokaltmiete/m²: method = none | mean_sd | trim | iqr | absolute;\nk für Mittelwert ± k·SD, trim_share je Seite, iqr_k, abs_min/abs_max in €/m².",
+    ),
+    (
+        "[parameters.reference]",
+        "Referenzmiete: method = percentile | median | mean | spannenoberwert; percentile (0–1); spanne (zentrale Spanne);\nround_per_m2 = €/m² vor der Multiplikation auf Cent runden.",
+    ),
+    (
+        "[parameters.operating_costs]",
+        "Kalte Betriebskosten: statistic = median | mean | percentile; level = vergleichsraum | cell; lift_split = mit/ohne Aufzug getrennt.",
+    ),
+    (
+        "[parameters.rounding]",
+        "Rundung der Bruttokaltmiete: mode = cents | euro_up | euro_commercial.",
+    ),
+    (
+        "[parameters.wogg]",
+        "WoGG-Vergleich: surcharge = Sicherheitszuschlag (0.10), klima = none | after | before, kreis_mietstufe für Gemeinden ohne eigene Mietstufe.",
+    ),
+    (
+        "[[vergleichsraeume]]",
+        "Vergleichsräume mit Begründung (homogener Lebens- und Wohnbereich, BSG K1).",
+    ),
+    (
+        "[[gemeinden]]",
+        "Gemeindetabelle: AGS (8-stellig), Name, Vergleichsraum, Einwohner, Mietwohnungsbestand, WoGG-Mietstufe.",
+    ),
+    (
+        "[[sources]]",
+        "Datenquellen: Pfad relativ zur Projektdatei, Blatt, Kopfzeile (Excel-Zeilennummer), Datenart, SHA-256 beim Speichern,\nLieferant, Methode, Zeitraum; [sources.mapping] ordnet Felder den Spaltenüberschriften zu.",
+    ),
+    (
+        "[justifications]",
+        "Begründungstexte je Parameter (Schlüssel wie bei --set), erscheinen in der Begründungsmappe.",
+    ),
+    (
+        "mapping_profiles = []",
+        "Gespeicherte Spaltenzuordnungen für wiederkehrende Dateien.",
+    ),
 ];
 
 fn toml_error_german(e: &toml::de::Error, text: &str) -> String {

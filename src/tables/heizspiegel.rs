@@ -42,14 +42,25 @@ impl PeriodUnit {
     }
 }
 
+/// One band of beheizte Gebäudefläche with its boundary value.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct HeizspiegelBand {
+    /// Lower bound, exclusive, m².
+    pub lower_m2: f64,
+    /// Upper bound, inclusive, m² (`None` = open).
+    #[serde(default)]
+    pub upper_m2: Option<f64>,
+    /// Boundary value €/m² in the table's unit.
+    pub value: f64,
+}
+
 /// The boundaries of one Energieträger.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HeizspiegelRow {
     /// Energieträger as named in the source (e.g. `Erdgas`).
     pub energietraeger: String,
-    /// Bands of beheizte Gebäudefläche: (lower bound exclusive m², upper bound inclusive m²
-    /// or `None` = open, boundary value €/m² in the table's unit), in ascending order.
-    pub bands: Vec<(f64, Option<f64>, f64)>,
+    /// Bands of beheizte Gebäudefläche in ascending order.
+    pub bands: Vec<HeizspiegelBand>,
     /// Source of the row's values.
     #[serde(default)]
     pub source: String,
@@ -140,11 +151,11 @@ impl HeizspiegelTable {
         for row in table.rows() {
             let name = row.required("energietraeger")?.to_string();
             let row_source = row.source()?;
-            let band = (
-                row.required_f64("lower_exclusive_m2")?,
-                row.optional_f64("upper_inclusive_m2")?,
-                row.required_f64("value")?,
-            );
+            let band = HeizspiegelBand {
+                lower_m2: row.required_f64("lower_exclusive_m2")?,
+                upper_m2: row.optional_f64("upper_inclusive_m2")?,
+                value: row.required_f64("value")?,
+            };
             match rows
                 .iter_mut()
                 .find(|r| fold(&r.energietraeger) == fold(&name))
@@ -208,7 +219,9 @@ impl HeizspiegelTable {
             if row.bands.is_empty() {
                 return fail(format!("„{name}“: keine Flächenklassen"));
             }
-            for (j, (lower, upper, value)) in row.bands.iter().enumerate() {
+            for (j, band) in row.bands.iter().enumerate() {
+                let (lower, upper, value) = (&band.lower_m2, band.upper_m2, &band.value);
+                let lower_v = *lower;
                 if !lower.is_finite() || *lower < 0.0 || !value.is_finite() || *value < 0.0 {
                     return fail(format!(
                         "„{name}“: ungültige Werte in Flächenklasse {}",
@@ -216,7 +229,7 @@ impl HeizspiegelTable {
                     ));
                 }
                 match upper {
-                    Some(upper) if !upper.is_finite() || upper <= lower => {
+                    Some(upper) if !upper.is_finite() || upper <= lower_v => {
                         return fail(format!(
                             "„{name}“: Obergrenze muss über der Untergrenze liegen (Klasse {})",
                             j + 1
@@ -230,7 +243,7 @@ impl HeizspiegelTable {
                     _ => {}
                 }
                 if let Some(next) = row.bands.get(j + 1)
-                    && *upper != Some(next.0)
+                    && upper != Some(next.lower_m2)
                 {
                     return fail(format!(
                         "„{name}“: Flächenklassen {} und {} schließen nicht lückenlos an",
@@ -264,10 +277,10 @@ impl HeizspiegelTable {
             .find(|r| fold(&r.energietraeger) == wanted)?;
         row.bands
             .iter()
-            .find(|(lower, upper, _)| {
-                building_area_m2 > *lower && upper.is_none_or(|u| building_area_m2 <= u)
+            .find(|b| {
+                building_area_m2 > b.lower_m2 && b.upper_m2.is_none_or(|u| building_area_m2 <= u)
             })
-            .map(|(_, _, value)| *value)
+            .map(|b| b.value)
     }
 
     /// The monthly heating-cost limit in € for a household area (the angemessene Wohnfläche):

@@ -130,7 +130,7 @@ pub fn nav_ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
         let (text, color) = nav_status(ui, state, screen);
         if !text.is_empty() {
             ui.indent(("nav_status", i), |ui| {
-                ui.label(RichText::new(text).small().color(color));
+                ui.label(RichText::new(text).size(12.0).color(color));
             });
         }
         ui.add_space(4.0);

@@ -8,7 +8,8 @@ use crate::app::state::{AppState, Command};
 use crate::app::widgets::{combo, drag_de, no_project, section};
 use crate::fmt::number;
 use crate::model::params::{
-    BkLevel, BkStatistic, OutlierMethod, Parameters, ReferenceMethod, RoundingMode,
+    BkLevel, BkStatistic, HeatingIncludedOffers, IterationStart, OutlierMethod, Parameters,
+    ReferenceMethod, RoundingMode,
 };
 use crate::model::{Project, SourceKind};
 use egui::{RichText, Ui};
@@ -46,6 +47,48 @@ impl Rows<'_> {
             justification_field(ui, self.project, key, label, self.cmds);
         }
         ui.end_row();
+    }
+}
+
+impl Rows<'_> {
+    /// A parameter laid out as a block (for lists of checkboxes that do not fit a grid cell):
+    /// label and default on one line, the widgets wrapped below, then the justification.
+    fn block(
+        &mut self,
+        ui: &mut Ui,
+        key: &'static str,
+        label: &str,
+        tooltip: &str,
+        default: &str,
+        add: impl FnOnce(&mut Ui, egui::Id, &mut Parameters) -> bool,
+    ) {
+        let l = ui
+            .horizontal(|ui| {
+                let l = ui
+                    .label(RichText::new(label).strong())
+                    .on_hover_text(tooltip);
+                ui.weak(format!("Voreinstellung: {default}"));
+                l
+            })
+            .inner;
+        let changed = ui
+            .indent(("block", key), |ui| {
+                let changed = ui
+                    .horizontal_wrapped(|ui| add(ui, l.id, &mut self.params))
+                    .inner;
+                if self.show_justifications {
+                    justification_field(ui, self.project, key, label, self.cmds);
+                }
+                changed
+            })
+            .inner;
+        if changed {
+            self.cmds.push(Command::SetParameters {
+                params: Box::new(self.params.clone()),
+                key,
+            });
+        }
+        ui.add_space(6.0);
     }
 }
 
@@ -136,11 +179,18 @@ pub fn params_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
                                 ReferenceMethod::Spannenoberwert,
                                 ReferenceMethod::Spannenoberwert.german(),
                             ),
+                            (
+                                ReferenceMethod::Iterative,
+                                ReferenceMethod::Iterative.german(),
+                            ),
                         ],
                     )
                 },
             );
-            let is_percentile = rows.params.reference.method == ReferenceMethod::Percentile;
+            let is_percentile = matches!(
+                rows.params.reference.method,
+                ReferenceMethod::Percentile | ReferenceMethod::Iterative
+            );
             rows.row(
                 ui,
                 "reference.percentile",
@@ -423,7 +473,76 @@ pub fn params_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
         });
 
     section(ui, "Untersuchungsgegenstand");
-    egui::Grid::new("params_scope")
+    rows.block(
+        ui,
+        "scope.reference_kinds",
+        "Datenarten für die Referenzmiete",
+        "Welche Mietwerte in die Referenzmiete eingehen; Bestandsmieten sind unverzichtbar, Neuvertragsmieten sind nach § 22c SGB II zu berücksichtigen. Voreinstellung: Bestands- und Neuvertragsmieten.",
+        "Bestands- und Neuvertragsmieten",
+        |ui, _id, p| {
+            let mut changed = false;
+            for kind in SourceKind::ALL {
+                let mut on = p.scope.reference_kinds.contains(&kind);
+                if ui.checkbox(&mut on, kind.german()).changed() {
+                    changed = true;
+                    if on {
+                        p.scope.reference_kinds.push(kind);
+                    } else {
+                        p.scope.reference_kinds.retain(|k| *k != kind);
+                    }
+                }
+            }
+            changed
+        },
+    );
+    rows.block(
+        ui,
+        "scope.contract_window_years",
+        "Vertragsalter höchstens",
+        "Nur Mietverträge, die in diesem Zeitraum vor dem Stichtag geschlossen oder in der Miete geändert wurden, bilden den aktuellen Markt ab (vgl. § 558 Abs. 2 BGB). Voreinstellung: 4 Jahre.",
+        "4 Jahre",
+        |ui, id, p| {
+            let mut on = p.scope.contract_window_years.is_some();
+            let mut years = p.scope.contract_window_years.unwrap_or(4);
+            let a = ui.checkbox(&mut on, "begrenzen").changed();
+            let b = ui
+                .add_enabled(
+                    on,
+                    egui::DragValue::new(&mut years)
+                        .range(1..=30)
+                        .suffix(" Jahre"),
+                )
+                .labelled_by(id)
+                .changed();
+            p.scope.contract_window_years = on.then_some(years);
+            a || b
+        },
+    );
+    rows.block(
+        ui,
+        "scope.exclusions",
+        "Ausgeschlossene Wohnungen",
+        "Wohnungen, die nicht zum allgemeinen Mietwohnungsmarkt des einfachen Standards gehören, werden nicht berücksichtigt (Gegenstand der Beobachtung, BSG-Kriterium K2). Voreinstellung: alle ausgeschlossen.",
+        "alle ausgeschlossen",
+        |ui, _id, p| {
+            let s = &mut p.scope;
+            let mut changed = false;
+            for (value, text) in [
+                (&mut s.exclude_furnished, "möblierte Wohnungen"),
+                (&mut s.exclude_subsidised, "öffentlich geförderte Wohnungen"),
+                (&mut s.exclude_company_flats, "Werks- und Dienstwohnungen"),
+                (&mut s.exclude_dormitories, "Wohnheime"),
+                (&mut s.exclude_favour_rents, "Gefälligkeitsmieten"),
+                (&mut s.exclude_substandard, "Substandard-Wohnungen"),
+            ] {
+                changed |= ui.checkbox(value, text).changed();
+            }
+            changed
+        },
+    );
+
+    section(ui, "Verfügbarkeitsprüfung (Angebotsmieten)");
+    egui::Grid::new("params_availability")
         .num_columns(columns)
         .spacing([18.0, 6.0])
         .striped(true)
@@ -431,78 +550,279 @@ pub fn params_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
             header(ui, rows.show_justifications);
             rows.row(
                 ui,
-                "scope.reference_kinds",
-                "Datenarten für die Referenzmiete",
-                "Welche Mietwerte in die Referenzmiete eingehen; Bestandsmieten sind unverzichtbar, Neuvertragsmieten sind nach § 22c SGB II zu berücksichtigen. Voreinstellung: Bestands- und Neuvertragsmieten.",
-                "Bestand, Neuvertrag",
-                |ui, _id, p| {
-                    let mut changed = false;
-                    ui.vertical(|ui| {
-                        for kind in SourceKind::ALL {
-                            let mut on = p.scope.reference_kinds.contains(&kind);
-                            if ui.checkbox(&mut on, kind.german()).changed() {
-                                changed = true;
-                                if on {
-                                    p.scope.reference_kinds.push(kind);
-                                } else {
-                                    p.scope.reference_kinds.retain(|k| *k != kind);
-                                }
-                            }
-                        }
-                    });
-                    changed
+                "availability.target_share",
+                "Zielanteil anmietbarer Angebote",
+                "Mindestanteil der Angebote im Tabellenfeld, die zur Grenze anmietbar sein müssen; sonst ist Wohnraum zu diesem Preis nicht tatsächlich verfügbar. Voreinstellung: 0,20 (20 %).",
+                &number(defaults.availability.target_share, 2),
+                |ui, id, p| {
+                    ui.add(
+                        drag_de(&mut p.availability.target_share, 2)
+                            .range(0.0..=1.0)
+                            .speed(0.005),
+                    )
+                    .labelled_by(id)
+                    .changed()
                 },
             );
             rows.row(
                 ui,
-                "scope.contract_window_years",
-                "Vertragsalter höchstens",
-                "Nur Mietverträge, die in diesem Zeitraum vor dem Stichtag geschlossen oder in der Miete geändert wurden, bilden den aktuellen Markt ab (vgl. § 558 Abs. 2 BGB). Voreinstellung: 4 Jahre.",
-                "4 Jahre",
+                "availability.window_months",
+                "Angebotszeitraum",
+                "Nur Angebote aus diesem Zeitraum vor dem Stichtag zeigen die aktuelle Marktlage. Voreinstellung: 12 Monate.",
+                "12 Monate",
                 |ui, id, p| {
-                    let mut on = p.scope.contract_window_years.is_some();
-                    let mut years = p.scope.contract_window_years.unwrap_or(4);
+                    let mut on = p.availability.window_months.is_some();
+                    let mut months = p.availability.window_months.unwrap_or(12);
                     let a = ui.checkbox(&mut on, "begrenzen").changed();
                     let b = ui
                         .add_enabled(
                             on,
-                            egui::DragValue::new(&mut years).range(1..=30).suffix(" Jahre"),
+                            egui::DragValue::new(&mut months)
+                                .range(1..=60)
+                                .suffix(" Monate"),
                         )
                         .labelled_by(id)
                         .changed();
-                    p.scope.contract_window_years = on.then_some(years);
+                    p.availability.window_months = on.then_some(months);
                     a || b
                 },
             );
             rows.row(
                 ui,
-                "scope.exclusions",
-                "Ausgeschlossene Wohnungen",
-                "Wohnungen, die nicht zum allgemeinen Mietwohnungsmarkt des einfachen Standards gehören, werden nicht berücksichtigt (Gegenstand der Beobachtung, BSG-Kriterium K2). Voreinstellung: alle ausgeschlossen.",
-                "alle ausgeschlossen",
+                "availability.start",
+                "Start der Iteration",
+                "Beim iterativen Verfahren beginnt die Suche beim festen Perzentil oder beim Anteil der Nachfragegruppen an den Mieterhaushalten. Voreinstellung: festes Perzentil.",
+                "festes Perzentil",
+                |ui, id, p| {
+                    combo(
+                        ui,
+                        "p_iteration_start",
+                        id,
+                        &mut p.availability.start,
+                        &[
+                            (IterationStart::Fixed, "festes Perzentil"),
+                            (IterationStart::DemandShare, "Nachfrageanteil"),
+                        ],
+                    )
+                },
+            );
+            rows.row(
+                ui,
+                "availability.p_step",
+                "Schrittweite / Höchstwert",
+                "Um diese Schrittweite wird das Perzentil erhöht, bis der Zielanteil erreicht ist, höchstens bis zum Höchstwert. Voreinstellung: 0,01 bis 0,80.",
+                "0,01 / 0,80",
+                |ui, id, p| {
+                    let a = ui
+                        .add(
+                            drag_de(&mut p.availability.p_step, 3)
+                                .range(0.001..=0.10)
+                                .speed(0.001),
+                        )
+                        .labelled_by(id)
+                        .on_hover_text("Schrittweite")
+                        .changed();
+                    ui.label("bis");
+                    let b = ui
+                        .add(
+                            drag_de(&mut p.availability.p_max, 2)
+                                .range(0.10..=0.99)
+                                .speed(0.005),
+                        )
+                        .labelled_by(id)
+                        .on_hover_text("Höchstwert")
+                        .changed();
+                    a || b
+                },
+            );
+            rows.row(
+                ui,
+                "availability.produkttheorie",
+                "Produkttheorie bei Angeboten",
+                "Angebote jeder Größe zählen als anmietbar, wenn ihre Bruttokaltmiete die Grenze nicht übersteigt (Produkttheorie auch bei der Verfügbarkeit). Voreinstellung: nein.",
+                "nein",
                 |ui, _id, p| {
-                    let s = &mut p.scope;
-                    let mut changed = false;
-                    ui.vertical(|ui| {
-                        changed |= ui.checkbox(&mut s.exclude_furnished, "möblierte Wohnungen").changed();
-                        changed |= ui
-                            .checkbox(&mut s.exclude_subsidised, "öffentlich geförderte Wohnungen")
-                            .changed();
-                        changed |= ui
-                            .checkbox(&mut s.exclude_company_flats, "Werks- und Dienstwohnungen")
-                            .changed();
-                        changed |= ui.checkbox(&mut s.exclude_dormitories, "Wohnheime").changed();
-                        changed |= ui
-                            .checkbox(&mut s.exclude_favour_rents, "Gefälligkeitsmieten")
-                            .changed();
-                        changed |= ui
-                            .checkbox(&mut s.exclude_substandard, "Substandard-Wohnungen")
-                            .changed();
-                    });
-                    changed
+                    ui.checkbox(&mut p.availability.produkttheorie, "alle Größen zählen")
+                        .changed()
+                },
+            );
+            rows.row(
+                ui,
+                "availability.dedup",
+                "Doppelte Angebote",
+                "Mehrfach inserierte Wohnungen werden nur einmal gezählt. Voreinstellung: ja.",
+                "entfernen",
+                |ui, _id, p| ui.checkbox(&mut p.availability.dedup, "entfernen").changed(),
+            );
+            rows.row(
+                ui,
+                "availability.heating_included",
+                "Angebote mit Heizkosten in den Nebenkosten",
+                "Aufteilung in abstrakt angemessene kalte Betriebskosten und Heizkosten (BSG B 4 AS 9/14 R) oder Ausschluss solcher Angebote. Voreinstellung: aufteilen.",
+                "aufteilen",
+                |ui, id, p| {
+                    combo(
+                        ui,
+                        "p_heating_included",
+                        id,
+                        &mut p.availability.heating_included,
+                        &[
+                            (HeatingIncludedOffers::Split, "aufteilen"),
+                            (HeatingIncludedOffers::Exclude, "ausschließen"),
+                        ],
+                    )
+                },
+            );
+            rows.row(
+                ui,
+                "availability.max_gemeinde_share",
+                "Höchstanteil einer Gemeinde",
+                "Warnung, wenn mehr als dieser Anteil der anmietbaren Angebote in einer Gemeinde liegt (keine Konzentration auf einzelne Orte). Voreinstellung: 0,50.",
+                &number(defaults.availability.max_gemeinde_share, 2),
+                |ui, id, p| {
+                    ui.add(
+                        drag_de(&mut p.availability.max_gemeinde_share, 2)
+                            .range(0.05..=1.0)
+                            .speed(0.005),
+                    )
+                    .labelled_by(id)
+                    .changed()
                 },
             );
         });
+
+    section(ui, "Repräsentativität");
+    egui::Grid::new("params_representativeness")
+        .num_columns(columns)
+        .spacing([18.0, 6.0])
+        .striped(true)
+        .show(ui, |ui| {
+            header(ui, rows.show_justifications);
+            rows.row(
+                ui,
+                "representativeness.coverage",
+                "Mindestabdeckung Warnung / Fehler",
+                "Anteil der erhobenen Mietwerte am Mietwohnungsbestand, unterhalb dessen gewarnt bzw. die Datengrundlage als unzureichend gemeldet wird (Bay. LSG 10 %, LSG BW 4 %). Voreinstellung: 0,10 / 0,04.",
+                "0,10 / 0,04",
+                |ui, id, p| {
+                    let r = &mut p.representativeness;
+                    let a = ui
+                        .add(drag_de(&mut r.coverage_warn, 3).range(0.0..=1.0).speed(0.001))
+                        .labelled_by(id)
+                        .on_hover_text("Warnung unterhalb")
+                        .changed();
+                    ui.label("/");
+                    let b = ui
+                        .add(drag_de(&mut r.coverage_error, 3).range(0.0..=1.0).speed(0.001))
+                        .labelled_by(id)
+                        .on_hover_text("Fehler unterhalb")
+                        .changed();
+                    a || b
+                },
+            );
+            rows.row(
+                ui,
+                "representativeness.weighting",
+                "Gewichtung nach Vermietertyp",
+                "Nachgewichtung der Mietwerte nach den Marktanteilen privater und institutioneller Vermieter, getrennt für Nettokaltmiete und Betriebskosten (LSG Sachsen-Anhalt). Voreinstellung: nein.",
+                "nein",
+                |ui, _id, p| {
+                    ui.checkbox(&mut p.representativeness.weighting, "gewichten")
+                        .changed()
+                },
+            );
+            rows.row(
+                ui,
+                "representativeness.welfare_share_max",
+                "Höchstanteil Leistungsbezieher",
+                "Tabellenfelder mit einem höheren Anteil an Mietwerten von Leistungsbeziehern werden markiert, weil sonst ein Zirkelschluss droht. Voreinstellung: 0,30.",
+                &number(defaults.representativeness.welfare_share_max, 2),
+                |ui, id, p| {
+                    ui.add(
+                        drag_de(&mut p.representativeness.welfare_share_max, 2)
+                            .range(0.0..=1.0)
+                            .speed(0.005),
+                    )
+                    .labelled_by(id)
+                    .changed()
+                },
+            );
+        });
+
+    section(ui, "Heizkosten");
+    let energietraeger: Vec<String> = rows
+        .params
+        .heating
+        .table
+        .energietraeger()
+        .iter()
+        .map(|s| (*s).to_string())
+        .collect();
+    egui::Grid::new("params_heating")
+        .num_columns(columns)
+        .spacing([18.0, 6.0])
+        .striped(true)
+        .show(ui, |ui| {
+            header(ui, rows.show_justifications);
+            rows.row(
+                ui,
+                "heating.enabled",
+                "Heizkostengrenzen",
+                "Grenzwerte für Heizkosten nach dem Heizspiegel (Grenze zu „zu hoch“), getrennt von der Bruttokaltmiete geprüft (BSG B 14 AS 36/08 R). Voreinstellung: nein.",
+                "nein",
+                |ui, _id, p| ui.checkbox(&mut p.heating.enabled, "berechnen").changed(),
+            );
+            rows.row(
+                ui,
+                "heating.energietraeger",
+                "Energieträger / Gebäudefläche",
+                "Energieträger und beheizte Gebäudefläche wählen die Zeile und Spalte des Heizspiegels. Voreinstellung: Erdgas, 300 m².",
+                "Erdgas, 300 m²",
+                |ui, id, p| {
+                    let before = p.heating.energietraeger.clone();
+                    egui::ComboBox::from_id_salt("p_energietraeger")
+                        .selected_text(p.heating.energietraeger.clone())
+                        .show_ui(ui, |ui| {
+                            for e in &energietraeger {
+                                ui.selectable_value(&mut p.heating.energietraeger, e.clone(), e);
+                            }
+                        })
+                        .response
+                        .labelled_by(id);
+                    let b = ui
+                        .add(
+                            drag_de(&mut p.heating.building_area_m2, 0)
+                                .range(10.0..=100_000.0)
+                                .speed(5.0)
+                                .suffix(" m²"),
+                        )
+                        .labelled_by(id)
+                        .on_hover_text("beheizte Gebäudefläche")
+                        .changed();
+                    before != p.heating.energietraeger || b
+                },
+            );
+            rows.row(
+                ui,
+                "heating.gesamtangemessenheitsgrenze",
+                "Gesamtangemessenheitsgrenze",
+                "Bruttokaltmiete und Heizkostengrenze werden zu einer Grenze für Unterkunft und Heizung zusammengefasst (§ 22 Abs. 10 SGB II). Voreinstellung: nein.",
+                "nein",
+                |ui, _id, p| {
+                    ui.checkbox(&mut p.heating.gesamtangemessenheitsgrenze, "zusammenfassen")
+                        .changed()
+                },
+            );
+        });
+    if rows.params.heating.table.is_example {
+        ui.colored_label(
+            ui.visuals().warn_fg_color,
+            format!(
+                "Heizspiegel: {} – Beispieltabelle, vor Verwendung durch die örtlich gültige Tabelle ersetzen.",
+                rows.params.heating.table.edition
+            ),
+        );
+    }
 
     section(ui, "Angemessene Wohnflächen");
     wohnflaechen_ui(ui, &mut rows);

@@ -46,7 +46,10 @@ fn controls(ui: &mut Ui, doc: &Document, cmds: &mut Vec<Command>) {
     let params = &doc.project().parameters;
     ui.horizontal_wrapped(|ui| {
         let mut p = params.clone();
-        if params.reference.method == ReferenceMethod::Percentile {
+        if matches!(
+            params.reference.method,
+            ReferenceMethod::Percentile | ReferenceMethod::Iterative
+        ) {
             let r = ui
                 .add(
                     egui::Slider::new(&mut p.reference.percentile, 0.10..=0.90)

@@ -1,0 +1,339 @@
+//! Verfügbarkeitsprüfung and iterative procedure (DOMAIN §2.8 G1, §2.11).
+//!
+//! Offers (default: Angebotsmieten) are filtered once in [`prepare_offers`] (window before the
+//! Stichtag, duplicates, heating in the Nebenkosten); [`Availability`] then answers "how many
+//! offers are affordable at this limit" with two binary searches, so the iteration and the
+//! availability curve stay cheap on every parameter change.
+
+use super::prepare::GemeindeLookup;
+use crate::model::params::{AvailabilityParams, HeatingIncludedOffers};
+use crate::model::{Date, Project, Reason, Record};
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+
+/// One offer that passed the availability scope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Offer {
+    /// Record index.
+    pub record: u32,
+    /// Vergleichsraum index.
+    pub vr: u16,
+    /// Gemeinde index.
+    pub gemeinde: u32,
+    /// Wohnfläche.
+    pub area: f64,
+    /// Nettokaltmiete €.
+    pub net_rent: f64,
+    /// Kalte BK € (None: unknown).
+    pub operating_costs: Option<f64>,
+    /// The Nebenkosten include heating (split with the abstract BK).
+    pub heating_included: bool,
+}
+
+/// Offers after scope, per Vergleichsraum, plus the exclusions with reasons.
+#[derive(Debug, Clone, Default)]
+pub struct PreparedOffers {
+    /// Offers per Vergleichsraum.
+    pub by_vr: Vec<Vec<Offer>>,
+    /// Excluded offers: (record index, reason).
+    pub excluded: Vec<(u32, Reason)>,
+}
+
+/// Filters the offers of the availability stage.
+pub fn prepare_offers(
+    records: &[Record],
+    project: &Project,
+    lookup: &GemeindeLookup,
+    vr_index: &HashMap<&str, u16>,
+) -> PreparedOffers {
+    let p = &project.parameters;
+    let a = &p.availability;
+    let stichtag = project.project.stichtag;
+    let window_start: Option<Date> = a.window_months.map(|m| stichtag.minus_months(m as i32));
+    let mut out = PreparedOffers {
+        by_vr: vec![Vec::new(); vr_index.len()],
+        excluded: Vec::new(),
+    };
+    let mut candidates: Vec<Offer> = Vec::new();
+    for (idx, r) in records.iter().enumerate() {
+        if !p.scope.availability_kinds.contains(&r.kind) {
+            continue;
+        }
+        let idx = idx as u32;
+        let gemeinde = match lookup.find(r) {
+            Ok(g) => g,
+            Err(reason) => {
+                out.excluded.push((idx, reason));
+                continue;
+            }
+        };
+        let Some(&vr) = project
+            .gemeinden
+            .get(gemeinde as usize)
+            .and_then(|g| vr_index.get(g.vergleichsraum.as_str()))
+        else {
+            out.excluded.push((idx, Reason::NoVergleichsraum));
+            continue;
+        };
+        if let Some(start) = window_start {
+            match r.offer_date {
+                None => {
+                    out.excluded.push((idx, Reason::OfferDateMissing));
+                    continue;
+                }
+                Some(d) if d < start || d > stichtag => {
+                    out.excluded.push((idx, Reason::OfferOutsideWindow));
+                    continue;
+                }
+                Some(_) => {}
+            }
+        }
+        let heating_included = r.heating_included == Some(true);
+        if heating_included && a.heating_included == HeatingIncludedOffers::Exclude {
+            out.excluded.push((idx, Reason::OfferHeatingIncluded));
+            continue;
+        }
+        candidates.push(Offer {
+            record: idx,
+            vr,
+            gemeinde,
+            area: r.area,
+            net_rent: r.net_rent,
+            operating_costs: r.operating_costs,
+            heating_included,
+        });
+    }
+    let kept = if a.dedup {
+        dedup(candidates, records, a, &mut out.excluded)
+    } else {
+        candidates
+    };
+    for o in kept {
+        out.by_vr[o.vr as usize].push(o);
+    }
+    out.excluded.sort_unstable();
+    out
+}
+
+/// Drops duplicates: same Gemeinde (and PLZ where given), area within ± tolerance, rent within
+/// ± share. The first offer in the order (date, source, row) is kept.
+fn dedup(
+    mut offers: Vec<Offer>,
+    records: &[Record],
+    a: &AvailabilityParams,
+    excluded: &mut Vec<(u32, Reason)>,
+) -> Vec<Offer> {
+    let key = |o: &Offer| {
+        let r = &records[o.record as usize];
+        (o.gemeinde, r.plz.clone().unwrap_or_default())
+    };
+    offers.sort_by(|x, y| {
+        let (rx, ry) = (&records[x.record as usize], &records[y.record as usize]);
+        key(x)
+            .cmp(&key(y))
+            .then(x.area.total_cmp(&y.area))
+            .then((rx.offer_date, rx.source, rx.row).cmp(&(ry.offer_date, ry.source, ry.row)))
+    });
+    let mut kept: Vec<Offer> = Vec::with_capacity(offers.len());
+    let mut group_start = 0;
+    for o in offers {
+        if kept
+            .get(group_start)
+            .is_some_and(|first| key(first) != key(&o))
+        {
+            group_start = kept.len();
+        }
+        let duplicate = kept[group_start..].iter().rev().any(|k| {
+            (o.area - k.area).abs() <= a.dedup_area_m2
+                && (o.net_rent - k.net_rent).abs()
+                    <= a.dedup_rent_share * k.net_rent.max(o.net_rent)
+        });
+        if duplicate {
+            excluded.push((o.record, Reason::OfferDuplicate));
+        } else {
+            kept.push(o);
+        }
+    }
+    kept
+}
+
+/// Offers of one cell ready for counting at any limit.
+#[derive(Debug, Clone, Default)]
+pub struct Availability {
+    /// Bruttokaltmiete of offers with known BK, ascending.
+    gross: Vec<(f64, u32)>,
+    /// Nettokaltmiete of offers without BK, ascending.
+    net_only: Vec<(f64, u32)>,
+}
+
+impl Availability {
+    /// Builds the cell's offers: those of `vr` whose area lies in `(lower, upper]` (or above
+    /// `lower` under the Produkttheorie), with heating-included Nebenkosten split at `bk_per_m2`.
+    pub fn new(
+        offers: &[Offer],
+        lower: f64,
+        upper: Option<f64>,
+        produkttheorie: bool,
+        bk_per_m2: Option<f64>,
+    ) -> Availability {
+        let mut gross = Vec::new();
+        let mut net_only = Vec::new();
+        for o in offers {
+            let in_class = o.area > lower && (produkttheorie || upper.is_none_or(|u| o.area <= u));
+            if !in_class {
+                continue;
+            }
+            let bk = match (o.operating_costs, o.heating_included, bk_per_m2) {
+                (Some(nk), true, Some(b)) => Some(nk.min(b * o.area)),
+                (Some(_), true, None) => None,
+                (bk, _, _) => bk,
+            };
+            match bk {
+                Some(b) => gross.push((o.net_rent + b, o.gemeinde)),
+                None => net_only.push((o.net_rent, o.gemeinde)),
+            }
+        }
+        gross.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        net_only.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        Availability { gross, net_only }
+    }
+
+    /// Offers in the cell.
+    pub fn n(&self) -> usize {
+        self.gross.len() + self.net_only.len()
+    }
+
+    /// Offers affordable at the limits: Bruttokaltmiete ≤ gross limit, or NKM ≤ NKM limit where
+    /// BK are unknown.
+    pub fn affordable(&self, net_limit: f64, gross_limit: f64) -> usize {
+        self.gross.partition_point(|g| g.0 <= gross_limit)
+            + self.net_only.partition_point(|g| g.0 <= net_limit)
+    }
+
+    /// Affordable offers per Gemeinde index, and all offers per Gemeinde index.
+    pub fn by_gemeinde(
+        &self,
+        net_limit: f64,
+        gross_limit: f64,
+    ) -> (BTreeMap<u32, usize>, BTreeMap<u32, usize>) {
+        let mut affordable = BTreeMap::new();
+        let mut all = BTreeMap::new();
+        for (list, limit) in [(&self.gross, gross_limit), (&self.net_only, net_limit)] {
+            for (v, g) in list.iter() {
+                *all.entry(*g).or_insert(0) += 1;
+                if *v <= limit {
+                    *affordable.entry(*g).or_insert(0) += 1;
+                }
+            }
+        }
+        (affordable, all)
+    }
+}
+
+/// One step of the iterative procedure (BSG K8).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct IterationStep {
+    /// Percentile.
+    pub p: f64,
+    /// NKM €/m² at p (as used for the limit).
+    pub net_rent_per_m2: f64,
+    /// Bruttokaltmiete limit at p.
+    pub limit_gross_cold: f64,
+    /// Affordable offers.
+    pub n_affordable: usize,
+    /// Share of affordable offers.
+    pub share: f64,
+}
+
+/// The availability result of one cell.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AvailabilityResult {
+    /// Offers in the cell.
+    pub n_offers: usize,
+    /// Affordable offers at the final limit.
+    pub n_affordable: usize,
+    /// Share of affordable offers (None without offers).
+    pub share: Option<f64>,
+    /// Target share.
+    pub target_share: f64,
+    /// Affordable offers per Gemeinde name.
+    pub by_gemeinde: BTreeMap<String, usize>,
+    /// Offers per Gemeinde name.
+    pub offers_by_gemeinde: BTreeMap<String, usize>,
+    /// Iteration log (empty unless the iterative method is used).
+    pub iteration: Vec<IterationStep>,
+    /// The iteration reached the target.
+    pub target_reached: bool,
+    /// Availability curve: (p, share) for p = 0,05 … 0,95.
+    pub curve: Vec<(f64, f64)>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{GemeindeRow, SourceKind};
+
+    fn offer(row: u32, area: f64, rent: f64, date: (i32, u32, u32)) -> Record {
+        let mut r = Record::new(0, row, SourceKind::Angebot, rent, area);
+        r.gemeinde = Some("A".into());
+        r.offer_date = Date::from_ymd(date.0, date.1, date.2);
+        r.operating_costs = Some(area * 2.0);
+        r
+    }
+
+    fn project() -> Project {
+        let mut p = Project::new("t", Date::from_ymd(2025, 1, 1).unwrap());
+        p.gemeinden.push(GemeindeRow {
+            ags: String::new(),
+            name: "A".into(),
+            vergleichsraum: "V".into(),
+            einwohner: None,
+            mietwohnungen: None,
+            mietstufe: None,
+        });
+        p
+    }
+
+    #[test]
+    fn window_duplicates_and_heating() {
+        let p = project();
+        let mut heated = offer(6, 60.0, 400.0, (2024, 6, 1));
+        heated.heating_included = Some(true);
+        heated.operating_costs = Some(250.0);
+        let records = vec![
+            offer(2, 50.0, 300.0, (2024, 6, 1)),
+            offer(3, 50.4, 301.0, (2024, 7, 1)), // duplicate of row 2
+            offer(4, 50.0, 330.0, (2024, 7, 1)), // rent differs by 10 %: kept
+            offer(5, 45.0, 280.0, (2023, 6, 1)), // outside the 12-month window
+            heated,
+        ];
+        let lookup = GemeindeLookup::new(&p.gemeinden);
+        let vr: HashMap<&str, u16> = [("V", 0u16)].into_iter().collect();
+        let prepared = prepare_offers(&records, &p, &lookup, &vr);
+        assert_eq!(prepared.by_vr[0].len(), 3);
+        assert_eq!(
+            prepared.excluded,
+            vec![(1, Reason::OfferDuplicate), (3, Reason::OfferOutsideWindow)]
+        );
+        // Heating split at 2 €/m²: 400 + min(250, 120) = 520.
+        let a = Availability::new(&prepared.by_vr[0], 0.0, None, false, Some(2.0));
+        assert_eq!(a.n(), 3);
+        assert_eq!(a.affordable(0.0, 399.99), 0);
+        assert_eq!(a.affordable(0.0, 400.0), 1);
+        assert_eq!(a.affordable(0.0, 520.0), 3);
+        // Size class (50, 65]: only the 60 m² offer; under the Produkttheorie larger flats
+        // count too, smaller ones do not.
+        let small = Availability::new(&prepared.by_vr[0], 50.0, Some(65.0), false, Some(2.0));
+        assert_eq!(small.n(), 1);
+        let pt = Availability::new(&prepared.by_vr[0], 0.0, Some(50.0), true, Some(2.0));
+        assert_eq!(pt.n(), 3);
+        let mut p2 = p.clone();
+        p2.parameters.availability.heating_included = HeatingIncludedOffers::Exclude;
+        let prepared = prepare_offers(&records, &p2, &lookup, &vr);
+        assert!(
+            prepared
+                .excluded
+                .contains(&(4, Reason::OfferHeatingIncluded))
+        );
+    }
+}
