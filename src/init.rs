@@ -137,10 +137,25 @@ pub fn build_project(args: &InitArgs) -> Result<Project, ImportError> {
     }
     if let Some((path, sheet)) = &args.gemeinden {
         project.gemeinden = read_gemeinden(path, sheet.as_deref())?;
+        // Fill missing Mietstufen from the WoGV Anlage (Gemeinde row, else Kreis row); ambiguous
+        // names stay empty for the user to decide.
+        for g in &mut project.gemeinden {
+            if g.mietstufe.is_none()
+                && let crate::tables::mietstufen::MietstufeLookup::Found { stufe, .. } =
+                    crate::tables::mietstufen::lookup_mietstufe(
+                        Some(&args.land),
+                        (!g.ags.is_empty()).then_some(g.ags.as_str()),
+                        &g.name,
+                    )
+            {
+                g.mietstufe = Some(stufe);
+            }
+        }
         for name in project.vergleichsraum_names() {
             project.vergleichsraeume.push(VergleichsraumSpec {
                 name,
                 begruendung: String::new(),
+                ohne_konzept: false,
             });
         }
     }

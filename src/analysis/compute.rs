@@ -257,6 +257,10 @@ pub struct CellResult {
     pub heating_limit: Option<f64>,
     /// Gesamtangemessenheitsgrenze € (Bruttokaltmiete + heating), when enabled.
     pub total_limit: Option<f64>,
+    /// The Vergleichsraum is marked as without valid concept: the WoGG fallback applies.
+    pub fallback_applied: bool,
+    /// The Bruttokaltmiete limit that applies: the concept's, or the WoGG fallback.
+    pub applied_gross_cold: Option<f64>,
     /// Flags.
     pub flags: Vec<Flag>,
 }
@@ -314,6 +318,8 @@ pub struct VrResult {
     pub coverage: Coverage,
     /// Market share of private landlords used for weighting (None: unweighted).
     pub market_share_privat: Option<f64>,
+    /// Share of private landlords among the VR's used records with known Vermietertyp.
+    pub sample_share_privat: Option<f64>,
 }
 
 /// Coverage of a Vergleichsraum.
@@ -507,6 +513,10 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
     let p_used = params.reference.effective_p();
     for (vr, name) in prep.vr_names.iter().enumerate() {
         let mietstufe = vr_mietstufe(project, name);
+        let without_concept = project
+            .vergleichsraeume
+            .iter()
+            .any(|v| &v.name == name && v.ohne_konzept);
         let vr_bk = bk_result(
             &prep.bk_vr[vr],
             &params.operating_costs,
@@ -729,6 +739,12 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
                 bk,
                 limits: lim,
                 limits_lift: lim_lift,
+                fallback_applied: without_concept,
+                applied_gross_cold: if without_concept {
+                    wogg.as_ref().map(|w| w.value.with_surcharge)
+                } else {
+                    lim.map(|l| l.gross_cold)
+                },
                 wogg,
                 availability,
                 welfare_share,
@@ -773,6 +789,20 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
                 }
             },
             market_share_privat: market_share(project, name),
+            sample_share_privat: {
+                let (mut privat, mut known) = (0usize, 0usize);
+                for (class, c) in cells.iter().filter(|c| c.vr == vr).enumerate() {
+                    if let Some(pc) = prep.cell(vr, class) {
+                        let kept = &pc.landlord[c.outliers.kept.0..c.outliers.kept.1];
+                        known += kept.iter().filter(|l| l.is_some()).count();
+                        privat += kept
+                            .iter()
+                            .filter(|l| **l == Some(LandlordType::Privat))
+                            .count();
+                    }
+                }
+                (known > 0).then(|| privat as f64 / known as f64)
+            },
         });
     }
     let warnings = super::warnings::collect(prep, project, data, &cells);

@@ -227,6 +227,17 @@ pub fn collect(
             ),
         );
     }
+    for v in project.vergleichsraeume.iter().filter(|v| v.ohne_konzept) {
+        warn(
+            Severity::Warnung,
+            None,
+            format!(
+                "{}: als „ohne gültiges Konzept“ markiert – es gilt der WoGG-Tabellenwert zuzüglich {} Sicherheitszuschlag (BSG B 4 AS 87/12 R).",
+                v.name,
+                crate::fmt::percent(p.wogg.surcharge)
+            ),
+        );
+    }
     let in_cells = prep
         .status
         .iter()

@@ -260,7 +260,10 @@ pub fn funnel_plot(ui: &mut Ui, id: &str, stages: &[(String, usize)], height: f3
                 .name(name)
         })
         .collect();
-    let labels: Vec<String> = stages.iter().map(|s| s.0.clone()).collect();
+    let labels: Vec<String> = stages
+        .iter()
+        .map(|(name, count)| format!("{name} ({})", number(*count as f64, 0)))
+        .collect();
     Plot::new(id)
         .height(height)
         .allow_scroll(false)

@@ -512,6 +512,7 @@ impl AppState {
                             .push(crate::model::project::VergleichsraumSpec {
                                 name: vr,
                                 begruendung: text,
+                                ohne_konzept: false,
                             });
                     }
                 });

@@ -21,6 +21,7 @@ mod method;
 mod overview;
 mod records;
 mod results;
+mod sheets_avail;
 mod sheets_data;
 mod sheets_stats;
 mod style;
@@ -231,6 +232,7 @@ pub fn workbook_bytes(
     wb.push_worksheet(sheets_stats::verteilungen(&ctx)?);
     wb.push_worksheet(sheets_stats::histogramme(&ctx)?);
     wb.push_worksheet(sheets_stats::betriebskosten(&ctx)?);
+    wb.push_worksheet(sheets_avail::verfuegbarkeit(&ctx)?);
     wb.push_worksheet(sheets_stats::wogg_vergleich(&ctx)?);
     wb.push_worksheet(method::methodentext(&ctx)?);
     wb.push_worksheet(overview::protokoll(&ctx)?);

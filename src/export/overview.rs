@@ -559,6 +559,10 @@ fn contents(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
         ),
         ("Betriebskosten", "Kalte Betriebskosten je Vergleichsraum"),
         (
+            "Verfügbarkeit",
+            "Angebotsmieten: Anteil angemessener Angebote, Iteration, Gemeinden",
+        ),
+        (
             "WoGG-Vergleich",
             "Richtwerte neben WoGG-Höchstbeträgen + Sicherheitszuschlag",
         ),

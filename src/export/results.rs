@@ -303,6 +303,9 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         let mut row_of_cell: Vec<(usize, u32)> = Vec::new();
         let vr_bk = layout.and_then(|l| l.bk_vr.get(vr));
         let vr_bk_suppressed = ctx.suppressed(vres.bk.n);
+        // Weighted BK statistics (post-stratification, not with the lift split) have no Excel
+        // equivalent: those cells carry the program's value only.
+        let bk_weighted = vres.market_share_privat.is_some() && !p.operating_costs.lift_split;
         for (i, c) in ctx.an.cells.iter().enumerate().filter(|(_, c)| c.vr == vr) {
             let cv = layout.and_then(|l| l.cells.get(i));
             // The iterative method ends at its own p per cell; weighted quantiles have no Excel
@@ -326,6 +329,7 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             };
             let bk_f = |lift: bool| {
                 bk_ranges
+                    .filter(|_| !bk_weighted)
                     .and_then(|b| bk_column(b, lift))
                     .map(|(range, n)| bk_formula(ctx, range, n))
             };
@@ -389,6 +393,7 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         let vr_bk_value = |v: Option<f64>| v.map(|x| if round { round_cents(x) } else { x });
         let vr_bk_f = |lift: bool| {
             vr_bk
+                .filter(|_| !bk_weighted)
                 .and_then(|b| bk_column(b, lift))
                 .map(|(range, n)| bk_formula(ctx, range, n))
         };

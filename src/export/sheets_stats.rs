@@ -393,15 +393,20 @@ pub fn verteilungen(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                     ReferenceMethod::Mean => format!("AVERAGE({range})"),
                     _ => excel_formula(qt, range, n, &p_ref),
                 };
-                style::formula(
-                    &mut ws,
-                    ctx,
-                    r,
-                    c_raw,
-                    &raw_f,
-                    c.net_rent_per_m2_raw,
-                    &f.dec4,
-                )?;
+                if c.weighted {
+                    // Weighted quantiles/means have no Excel equivalent: values only.
+                    style::opt_num(&mut ws, ctx, r, c_raw, c.net_rent_per_m2_raw, &f.dec4)?;
+                } else {
+                    style::formula(
+                        &mut ws,
+                        ctx,
+                        r,
+                        c_raw,
+                        &raw_f,
+                        c.net_rent_per_m2_raw,
+                        &f.dec4,
+                    )?;
+                }
                 let raw_ref = style::cell_ref(r, c_raw);
                 let used_f = if p.reference.round_per_m2 {
                     format!("ROUND({raw_ref},2)")
@@ -501,11 +506,11 @@ pub fn verteilungen(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         let note = if suppressed {
             format!("nicht ausgewiesen (n < {})", p.min_n)
         } else {
-            c.flags
-                .iter()
-                .map(|fl| fl.german())
-                .collect::<Vec<_>>()
-                .join("; ")
+            let mut v: Vec<&str> = c.flags.iter().map(|fl| fl.german()).collect();
+            if c.weighted {
+                v.push("gewichtet nach Vermietertyp (Referenzmiete als Wert)");
+            }
+            v.join("; ")
         };
         ws.write_string_with_format(r, c_note, note, &f.text)?;
         r += 1;

@@ -28,8 +28,13 @@ use std::sync::mpsc::{Receiver, RecvError, SyncSender, sync_channel};
 /// Number of columns of an Excel sheet (A..XFD); cells beyond are ignored.
 const MAX_COLUMNS: u32 = 16_384;
 
-/// Capacity of the channel between the reading thread and the consumer (in messages).
-const CHANNEL_CAPACITY: usize = 256;
+/// Rows (or blank-row ranges) per message from the reading thread: batching keeps the channel's
+/// synchronisation cost small against the parsing.
+const BATCH_ROWS: usize = 256;
+
+/// Capacity of the channel between the reading thread and the consumer (in batches), so at most
+/// about `(CHANNEL_CAPACITY + 2) * BATCH_ROWS` rows are in memory at once.
+const CHANNEL_CAPACITY: usize = 4;
 
 /// The German detail for files that are not a workbook at all.
 const NOT_A_WORKBOOK: &str = "keine gültige Excel-Datei (beschädigt oder abgeschnitten)";
@@ -494,14 +499,20 @@ enum Msg {
         first_line: u32,
         last_line: Option<u32>,
     },
-    /// A row with data.
-    Row(RawRow),
-    /// Blank rows `from..=to` (between data rows).
-    Blank { from: u32, to: u32 },
+    /// Rows and blank-row ranges, in sheet order.
+    Batch(Vec<Item>),
     /// Reading failed; nothing follows.
     Failed(ImportError),
     /// All rows were sent.
     End,
+}
+
+/// One entry of a batch.
+enum Item {
+    /// A row with data.
+    Row(RawRow),
+    /// Blank rows `from..=to` (between data rows).
+    Blank { from: u32, to: u32 },
 }
 
 /// Why the reading thread stops early.
@@ -526,11 +537,29 @@ struct Emitter<'a> {
     last_line_hint: Option<u32>,
     opened: bool,
     last_line: Option<u32>,
+    batch: Vec<Item>,
 }
 
 impl Emitter<'_> {
     fn send(&self, msg: Msg) -> Result<(), Stop> {
         self.tx.send(msg).map_err(|_| Stop::Gone)
+    }
+
+    fn push(&mut self, item: Item) -> Result<(), Stop> {
+        self.batch.push(item);
+        if self.batch.len() >= BATCH_ROWS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Sends the rows collected so far.
+    fn flush(&mut self) -> Result<(), Stop> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH_ROWS));
+        self.send(Msg::Batch(batch))
     }
 
     fn row(&mut self, line: u32, mut cells: Vec<RawCell>) -> Result<(), Stop> {
@@ -550,7 +579,7 @@ impl Emitter<'_> {
         }
         if let Some(last) = self.last_line {
             if line > last.saturating_add(1) {
-                self.send(Msg::Blank {
+                self.push(Item::Blank {
                     from: last + 1,
                     to: line - 1,
                 })?;
@@ -559,10 +588,10 @@ impl Emitter<'_> {
         } else {
             self.last_line = Some(line);
         }
-        self.send(Msg::Row(RawRow { line, cells }))
+        self.push(Item::Row(RawRow { line, cells }))
     }
 
-    fn finish(self, path: &Path) -> Result<(), Stop> {
+    fn finish(mut self, path: &Path) -> Result<(), Stop> {
         if !self.opened {
             return Err(Stop::Failed(ImportError::Empty {
                 detail: format!(
@@ -572,6 +601,7 @@ impl Emitter<'_> {
                 ),
             }));
         }
+        self.flush()?;
         self.send(Msg::End)
     }
 }
@@ -633,12 +663,32 @@ fn read_sheet(
         last_line_hint: None,
         opened: false,
         last_line: None,
+        batch: Vec::with_capacity(BATCH_ROWS),
     };
+    match emit_rows(&mut book, &sheet, format, path, &mut emitter) {
+        Ok(()) => emitter.finish(path),
+        Err(Stop::Failed(e)) => {
+            // Rows read before the failure still reach the consumer, then the error.
+            emitter.flush()?;
+            Err(Stop::Failed(e))
+        }
+        Err(Stop::Gone) => Err(Stop::Gone),
+    }
+}
+
+/// Reads the sheet's cells into rows and hands them to the emitter.
+fn emit_rows(
+    book: &mut Sheets<BufReader<File>>,
+    sheet: &str,
+    format: Format,
+    path: &Path,
+    emitter: &mut Emitter<'_>,
+) -> Result<(), Stop> {
     let mut rows = RowAssembler { current: None };
-    match &mut book {
+    match book {
         Sheets::Xlsx(xlsx) => {
             let mut cells = xlsx
-                .worksheet_cells_reader(&sheet)
+                .worksheet_cells_reader(sheet)
                 .map_err(|e| map_calamine(calamine::Error::Xlsx(e), path))?;
             emitter.last_line_hint = declared_last_line(cells.dimensions());
             while let Some(cell) = cells
@@ -646,7 +696,7 @@ fn read_sheet(
                 .map_err(|e| map_calamine(calamine::Error::Xlsx(e), path))?
             {
                 rows.push(
-                    &mut emitter,
+                    emitter,
                     cell.get_position(),
                     from_data_ref(cell.get_value()),
                 )?;
@@ -654,7 +704,7 @@ fn read_sheet(
         }
         Sheets::Xlsb(xlsb) => {
             let mut cells = xlsb
-                .worksheet_cells_reader(&sheet)
+                .worksheet_cells_reader(sheet)
                 .map_err(|e| map_calamine(calamine::Error::Xlsb(e), path))?;
             emitter.last_line_hint = declared_last_line(cells.dimensions());
             while let Some(cell) = cells
@@ -662,7 +712,7 @@ fn read_sheet(
                 .map_err(|e| map_calamine(calamine::Error::Xlsb(e), path))?
             {
                 rows.push(
-                    &mut emitter,
+                    emitter,
                     cell.get_position(),
                     from_data_ref(cell.get_value()),
                 )?;
@@ -675,7 +725,7 @@ fn read_sheet(
                 from_data
             };
             let range: Range<Data> = book
-                .worksheet_range(&sheet)
+                .worksheet_range(sheet)
                 .map_err(|e| map_calamine(e, path))?;
             if let (Some(start), Some(end)) = (range.start(), range.end()) {
                 emitter.last_line_hint = Some(end.0.saturating_add(1));
@@ -690,8 +740,7 @@ fn read_sheet(
             }
         }
     }
-    rows.flush(&mut emitter)?;
-    emitter.finish(path)
+    rows.flush(emitter)
 }
 
 /// The body of the reading thread.
@@ -724,6 +773,7 @@ pub struct SheetReader {
     last_line: Option<u32>,
     done: u64,
     pending_blank: Option<(u32, u32)>,
+    buffer: std::vec::IntoIter<Item>,
     finished: bool,
 }
 
@@ -752,37 +802,43 @@ impl SheetReader {
 
 impl RowReader for SheetReader {
     fn next_row(&mut self) -> Result<Option<RawRow>, ImportError> {
-        if let Some((from, to)) = self.pending_blank {
-            self.pending_blank = (from < to).then(|| (from + 1, to));
-            self.done += 1;
-            return Ok(Some(RawRow {
-                line: from,
-                cells: Vec::new(),
-            }));
-        }
-        if self.finished {
-            return Ok(None);
-        }
-        match self.rx.recv() {
-            Ok(Msg::Row(row)) => {
+        loop {
+            if let Some((from, to)) = self.pending_blank {
+                self.pending_blank = (from < to).then(|| (from + 1, to));
                 self.done += 1;
-                Ok(Some(row))
+                return Ok(Some(RawRow {
+                    line: from,
+                    cells: Vec::new(),
+                }));
             }
-            Ok(Msg::Blank { from, to }) => {
-                self.pending_blank = Some((from, to));
-                self.next_row()
+            match self.buffer.next() {
+                Some(Item::Row(row)) => {
+                    self.done += 1;
+                    return Ok(Some(row));
+                }
+                Some(Item::Blank { from, to }) => {
+                    self.pending_blank = Some((from, to));
+                    continue;
+                }
+                None => {}
             }
-            Ok(Msg::End) => {
-                self.finished = true;
-                Ok(None)
+            if self.finished {
+                return Ok(None);
             }
-            Ok(Msg::Failed(e)) => {
-                self.finished = true;
-                Err(e)
-            }
-            Ok(Msg::Opened { .. }) | Err(RecvError) => {
-                self.finished = true;
-                Err(internal_failure(&self.path))
+            match self.rx.recv() {
+                Ok(Msg::Batch(items)) => self.buffer = items.into_iter(),
+                Ok(Msg::End) => {
+                    self.finished = true;
+                    return Ok(None);
+                }
+                Ok(Msg::Failed(e)) => {
+                    self.finished = true;
+                    return Err(e);
+                }
+                Ok(Msg::Opened { .. }) | Err(RecvError) => {
+                    self.finished = true;
+                    return Err(internal_failure(&self.path));
+                }
             }
         }
     }
@@ -827,12 +883,11 @@ pub fn open_sheet(path: &Path, sheet: Option<&str>) -> Result<SheetReader, Impor
             last_line,
             done: 0,
             pending_blank: None,
+            buffer: Vec::new().into_iter(),
             finished: false,
         }),
         Ok(Msg::Failed(e)) => Err(e),
-        Ok(Msg::End | Msg::Row(_) | Msg::Blank { .. }) | Err(RecvError) => {
-            Err(internal_failure(path))
-        }
+        Ok(Msg::End | Msg::Batch(_)) | Err(RecvError) => Err(internal_failure(path)),
     }
 }
 

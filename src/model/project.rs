@@ -77,6 +77,10 @@ pub struct VergleichsraumSpec {
     /// Justification text (K1).
     #[serde(default)]
     pub begruendung: String,
+    /// No valid concept for this Vergleichsraum: the WoGG fallback (table value + surcharge)
+    /// applies (BSG B 4 AS 87/12 R).
+    #[serde(default)]
+    pub ohne_konzept: bool,
 }
 
 /// One row of the Gemeinde table.
@@ -294,7 +298,7 @@ impl Project {
 
 /// Comments written above the first occurrence of each section, so every saved project file
 /// documents itself.
-const SECTION_COMMENTS: [(&str, &str); 16] = [
+const SECTION_COMMENTS: [(&str, &str); 20] = [
     (
         "[project]",
         "Deckblatt: Name, Träger, Gebiet, Stichtag (JJJJ-MM-TT), Gültigkeit.\n„erstellt“ ist das feste Erstellungsdatum der Exporte (bit-identische Dateien), „salt“ das Geheimnis für Pseudonyme.",
