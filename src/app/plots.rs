@@ -233,6 +233,32 @@ pub fn box_plot(
         });
 }
 
+/// The availability curve (share of affordable offers per percentile) with the target share
+/// and the percentile used.
+pub fn availability_plot(
+    ui: &mut Ui,
+    a: &crate::analysis::availability::AvailabilityResult,
+    p_used: Option<f64>,
+    height: f32,
+) {
+    let points: Vec<[f64; 2]> = a.curve.iter().map(|(p, share)| [*p, *share]).collect();
+    Plot::new("plot_availability")
+        .height(height)
+        .legend(Legend::default())
+        .allow_scroll(false)
+        .include_y(0.0)
+        .include_y(1.0)
+        .x_axis_label("Perzentil")
+        .y_axis_label("Anteil anmietbar")
+        .show(ui, |pl| {
+            pl.add(Line::new("Anteil anmietbarer Angebote", points).color(KEPT));
+            pl.add(HLine::new("Zielanteil", a.target_share).color(BOUND));
+            if let Some(p) = p_used {
+                pl.add(VLine::new("gewähltes Perzentil", p).color(REFERENCE).width(2.0));
+            }
+        });
+}
+
 /// The stages of one cell: records of the Vergleichsraum and size class excluded by scope
 /// rules (by reason), in the cell, removed as outliers, used.
 pub fn cell_stages(cell: &CellResult) -> Vec<(String, usize)> {

@@ -94,8 +94,9 @@ pub struct ParamLayout {
     pub rows: Vec<ParamRow>,
 }
 
-/// Curated order of the parameter keys; unknown (newer) keys follow alphabetically.
-const ORDER: [&str; 45] = [
+/// Curated order of the parameter keys; an entry also orders every key below it
+/// (`availability` orders `availability.*`); unknown keys follow in serialisation order.
+const ORDER: &[&str] = &[
     "wohnflaechen.land",
     "wohnflaechen.sizes",
     "wohnflaechen.per_further",
@@ -130,18 +131,68 @@ const ORDER: [&str; 45] = [
     "reference.spanne",
     "reference.round_per_m2",
     "reference.effective_p",
+    "availability.target_share",
+    "availability.start",
+    "availability.p_floor",
+    "availability.p_step",
+    "availability.p_max",
+    "availability.window_months",
+    "availability.dedup",
+    "availability.dedup_area_m2",
+    "availability.dedup_rent_share",
+    "availability.heating_included",
+    "availability.produkttheorie",
+    "availability.max_gemeinde_share",
+    "availability.demand",
+    "availability",
+    "representativeness.coverage_warn",
+    "representativeness.coverage_error",
+    "representativeness.welfare_share_max",
+    "representativeness.weighting",
+    "representativeness.market_shares",
+    "representativeness",
     "operating_costs.statistic",
     "operating_costs.percentile",
     "operating_costs.level",
     "operating_costs.lift_split",
     "operating_costs.effective_p",
     "rounding.mode",
+    "heating",
     "wogg.surcharge",
     "wogg.klima",
     "wogg.kreis_mietstufe",
-    "weighting",
-    "availability",
+    "fortschreibung",
 ];
+
+/// The key without array positions: `availability.demand[2].wohngeld` → `availability.demand.wohngeld`.
+fn base_key(key: &str) -> String {
+    let mut out = String::with_capacity(key.len());
+    let mut depth = 0;
+    for ch in key.chars() {
+        match ch {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            c if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Sort rank of a key: its own ORDER position, else that of the closest listed parent.
+fn rank(key: &str) -> usize {
+    let base = base_key(key);
+    let mut k = base.as_str();
+    loop {
+        if let Some(pos) = ORDER.iter().position(|o| *o == k) {
+            return pos;
+        }
+        match k.rfind('.') {
+            Some(i) => k = &k[..i],
+            None => return ORDER.len(),
+        }
+    }
+}
 
 /// German label of a (base) key.
 fn label(key: &str, index: Option<usize>) -> String {
@@ -150,7 +201,46 @@ fn label(key: &str, index: Option<usize>) -> String {
     {
         return format!("Angemessene Wohnfläche {} (m²)", style::persons(row(i)));
     }
+    if key.contains('[') {
+        let base = base_key(key);
+        let row_no: String = key
+            .split('[')
+            .nth(1)
+            .and_then(|t| t.split(']').next())
+            .unwrap_or_default()
+            .to_string();
+        return format!("{} (Eintrag {row_no})", label(&base, None));
+    }
     match key {
+        "availability.window_months" => "Zeitfenster der Angebotsmieten vor dem Stichtag (Monate)",
+        "availability.dedup" => "Doppelte Angebote entfernen",
+        "availability.dedup_area_m2" => "Dublettentoleranz Wohnfläche (m²)",
+        "availability.dedup_rent_share" => "Dublettentoleranz Miete (Anteil)",
+        "availability.heating_included" => "Angebote mit Heizkosten in den Nebenkosten",
+        "availability.produkttheorie" => {
+            "Verfügbarkeit nach Produkttheorie (Angebote jeder Größe)"
+        }
+        "availability.target_share" => "Zielanteil angemessener Angebote",
+        "availability.start" => "Startwert des iterativen Verfahrens",
+        "availability.p_floor" => "Mindest-Startperzentil (Start beim Nachfrageanteil)",
+        "availability.p_step" => "Schrittweite des iterativen Verfahrens",
+        "availability.p_max" => "Höchstes Perzentil des iterativen Verfahrens",
+        "availability.max_gemeinde_share" => {
+            "Höchstanteil einer Gemeinde an den angemessenen Angeboten"
+        }
+        "availability.demand" => "Nachfragegruppen je Haushaltsgröße",
+        "representativeness.coverage_warn" => "Abdeckung des Mietwohnungsbestands: Warnschwelle",
+        "representativeness.coverage_error" => "Abdeckung des Mietwohnungsbestands: Fehlerschwelle",
+        "representativeness.weighting" => "Gewichtung nach Vermietertyp (NKM und BK getrennt)",
+        "representativeness.market_shares" => "Marktanteil privater Vermieter je Vergleichsraum",
+        "representativeness.welfare_share_max" => "Höchstanteil von Leistungsbeziehern je Tabellenfeld",
+        "heating.enabled" => "Heizkostengrenzwerte ausweisen",
+        "heating.energietraeger" => "Energieträger der Heizkostengrenze",
+        "heating.building_area_m2" => "Beheizte Gebäudefläche (m²)",
+        "heating.gesamtangemessenheitsgrenze" => {
+            "Gesamtangemessenheitsgrenze (§ 22 Abs. 10 SGB II) ausweisen"
+        }
+        "fortschreibung" => "Fortschreibung (Indexfortschreibung)",
         "wohnflaechen.land" => "Land der Wohnflächenregelung",
         "wohnflaechen.per_further" => "Zusätzliche Wohnfläche je weitere Person (m²)",
         "wohnflaechen.source" => "Rechtsgrundlage/Quelle der Wohnflächen",
@@ -287,6 +377,11 @@ fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, Option<usize>, Value)
                 flatten(&key, child, out);
             }
         }
+        Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_object) => {
+            for (i, item) in items.iter().enumerate() {
+                flatten(&format!("{prefix}[{}]", i + 1), item, out);
+            }
+        }
         Value::Array(items) if !items.is_empty() && items.iter().all(Value::is_number) => {
             for (i, item) in items.iter().enumerate() {
                 out.push((prefix.to_string(), Some(i), item.clone()));
@@ -323,7 +418,6 @@ pub fn param_layout(ctx: &Ctx) -> ParamLayout {
         .into_iter()
         .map(|(k, i, v)| (row_key(&k, i), v))
         .collect();
-    let rank = |k: &str| ORDER.iter().position(|o| *o == k).unwrap_or(ORDER.len());
     let mut entries: Vec<(usize, String, Option<usize>, Value)> = current
         .into_iter()
         .map(|(k, i, v)| (rank(&k), k, i, v))
@@ -358,7 +452,7 @@ pub fn param_layout(ctx: &Ctx) -> ParamLayout {
         None,
         Value::Null,
     ));
-    entries.sort_by(|a, b| (a.0, &a.1, a.2).cmp(&(b.0, &b.1, b.2)));
+    entries.sort_by_key(|e| e.0);
     let mut rows = Vec::new();
     for (_, base, index, value) in entries {
         let key = row_key(&base, index);

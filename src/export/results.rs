@@ -18,7 +18,7 @@ pub const RICHTWERTE: &str = "Richtwerte";
 /// Header row (0-based).
 const HEADER: u32 = 3;
 
-/// Column positions, depending on the lift split.
+/// Column positions, depending on the lift split and the heating columns.
 struct Cols {
     area: u16,
     nkm_m2: u16,
@@ -27,36 +27,37 @@ struct Cols {
     bk: u16,
     bkm: u16,
     lift: Option<(u16, u16, u16)>,
+    heating: Option<u16>,
+    total: Option<u16>,
     n: u16,
     note: u16,
 }
 
 impl Cols {
-    fn new(split: bool) -> Cols {
-        if split {
-            Cols {
-                area: 2,
-                nkm_m2: 3,
-                nkm: 4,
-                bk_m2: 5,
-                bk: 6,
-                bkm: 7,
-                lift: Some((8, 9, 10)),
-                n: 11,
-                note: 12,
-            }
-        } else {
-            Cols {
-                area: 2,
-                nkm_m2: 3,
-                nkm: 4,
-                bk_m2: 5,
-                bk: 6,
-                bkm: 7,
-                lift: None,
-                n: 8,
-                note: 9,
-            }
+    fn new(split: bool, heating: bool, total: bool) -> Cols {
+        let mut next = 8u16;
+        let mut take = |on: bool, width: u16| {
+            on.then(|| {
+                let c = next;
+                next += width;
+                c
+            })
+        };
+        let lift = take(split, 3).map(|c| (c, c + 1, c + 2));
+        let heating = take(heating, 1);
+        let total = take(total, 1);
+        Cols {
+            area: 2,
+            nkm_m2: 3,
+            nkm: 4,
+            bk_m2: 5,
+            bk: 6,
+            bkm: 7,
+            lift,
+            heating,
+            total,
+            n: next,
+            note: next + 1,
         }
     }
 }
@@ -118,6 +119,8 @@ struct RowData {
     bk_suppressed: bool,
     n: Option<usize>,
     note: String,
+    heating: Option<f64>,
+    total: Option<f64>,
 }
 
 /// Writes one row; returns nothing. Values in the Veröffentlichung, formulas in the
@@ -229,6 +232,17 @@ fn write_row(
             style::opt_num(ws, ctx, r, c_bkm, bkm, &f.euro_bold)?;
         }
     }
+    if let Some(c) = cols.heating {
+        style::opt_num(ws, ctx, r, c, d.heating, &f.euro)?;
+    }
+    if let Some(c) = cols.total {
+        let total = if nkm_m2.is_some() && !d.bk_suppressed {
+            d.total
+        } else {
+            None
+        };
+        style::opt_num(ws, ctx, r, c, total, &f.euro_bold)?;
+    }
     match d.n {
         Some(n) => style::int(ws, ctx, r, cols.n, n)?,
         None => {
@@ -243,7 +257,9 @@ fn write_row(
 pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     let p = ctx.p();
     let split = p.operating_costs.lift_split;
-    let cols = Cols::new(split);
+    let has_heating = ctx.an.cells.iter().any(|c| c.heating_limit.is_some());
+    let has_total = ctx.an.cells.iter().any(|c| c.total_limit.is_some());
+    let cols = Cols::new(split, has_heating, has_total);
     let meta = &ctx.lp.project.project;
     let mut ws = style::new_sheet(
         ctx,
@@ -284,11 +300,23 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     } else {
         headers.extend(["kalte BK €/m²", "kalte BK €", "Bruttokaltmiete €"]);
     }
+    if has_heating {
+        headers.push("Heizkosten-Grenzwert €");
+    }
+    if has_total {
+        headers.push("Gesamtangemessenheitsgrenze €");
+    }
     headers.extend(["Fallzahl n", "Hinweise"]);
     style::header_row(&mut ws, ctx, HEADER, &headers)?;
     let mut w = vec![22.0, 16.0, 11.0, 12.0, 13.0, 12.0, 12.0, 14.0];
     if split {
         w.extend([12.0, 12.0, 14.0]);
+    }
+    if has_heating {
+        w.push(13.0);
+    }
+    if has_total {
+        w.push(15.0);
     }
     w.extend([10.0, 40.0]);
     style::widths(&mut ws, &w)?;
@@ -359,6 +387,8 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                 bk_suppressed,
                 n: Some(c.n),
                 note: notes.join("; "),
+                heating: c.heating_limit,
+                total: c.total_limit,
             };
             ws.write_string_with_format(r, 0, &c.vergleichsraum, &f.bold)?;
             ws.write_string_with_format(r, 1, style::persons(c.household_size), &f.text)?;
@@ -410,6 +440,8 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             nkm_suppressed,
             bk_suppressed: vr_bk_suppressed,
             n: None,
+            heating: None,
+            total: None,
             note: format!(
                 "+{} m² je weitere Person; €/m² der größten Haushaltsgröße",
                 crate::fmt::number(vres.further_area_m2, 0)

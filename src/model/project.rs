@@ -298,7 +298,7 @@ impl Project {
 
 /// Comments written above the first occurrence of each section, so every saved project file
 /// documents itself.
-const SECTION_COMMENTS: [(&str, &str); 20] = [
+const SECTION_COMMENTS: &[(&str, &str)] = &[
     (
         "[project]",
         "Deckblatt: Name, Träger, Gebiet, Stichtag (JJJJ-MM-TT), Gültigkeit.\n„erstellt“ ist das feste Erstellungsdatum der Exporte (bit-identische Dateien), „salt“ das Geheimnis für Pseudonyme.",

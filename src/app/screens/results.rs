@@ -129,6 +129,16 @@ fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &mut Vec<Com
     }
     let lift = analysis.cells.iter().any(|c| c.limits_lift.is_some());
     let wogg = analysis.cells.iter().any(|c| c.wogg.is_some());
+    let avail = analysis.cells.iter().any(|c| c.availability.is_some());
+    let heating = analysis.cells.iter().any(|c| c.heating_limit.is_some());
+    let total = analysis.cells.iter().any(|c| c.total_limit.is_some());
+    let extra = Extra {
+        lift,
+        wogg,
+        avail,
+        heating,
+        total,
+    };
     egui::ScrollArea::both()
         .id_salt("limits_scroll")
         .max_height(380.0)
@@ -152,8 +162,17 @@ fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &mut Vec<Com
                     if lift {
                         headers.push("mit Aufzug €");
                     }
+                    if heating {
+                        headers.push("Heizkosten €");
+                    }
+                    if total {
+                        headers.push("Gesamtgrenze €");
+                    }
                     if wogg {
                         headers.push("WoGG + Zuschlag €");
+                    }
+                    if avail {
+                        headers.push("Angebote anmietbar");
                     }
                     headers.push("Hinweise");
                     for h in headers {
@@ -163,7 +182,7 @@ fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &mut Vec<Com
                     let mut last_vr = None;
                     for c in &analysis.cells {
                         if last_vr.is_some() && last_vr != Some(c.vr) {
-                            further_row(ui, doc, last_vr.unwrap_or(0), lift, wogg);
+                            further_row(ui, doc, last_vr.unwrap_or(0), &extra);
                         }
                         if last_vr != Some(c.vr) {
                             ui.label(RichText::new(&c.vergleichsraum).strong());
@@ -197,9 +216,28 @@ fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &mut Vec<Com
                         ui.label(per_m2_opt(c.operating_costs_per_m2));
                         ui.label(euro_opt(c.limits.map(|l| l.net_cold)));
                         ui.label(euro_opt(c.limits.map(|l| l.operating_costs)));
-                        ui.label(RichText::new(euro_opt(c.limits.map(|l| l.gross_cold))).strong());
+                        if c.fallback_applied {
+                            ui.colored_label(
+                                ui.visuals().warn_fg_color,
+                                RichText::new(euro_opt(c.applied_gross_cold)).strong(),
+                            )
+                            .on_hover_text(format!(
+                                "WoGG-Rückfall: Für diesen Vergleichsraum gilt der WoGG-Wert mit Sicherheitszuschlag; Konzeptwert {}.",
+                                euro_opt(c.limits.map(|l| l.gross_cold))
+                            ));
+                        } else {
+                            ui.label(
+                                RichText::new(euro_opt(c.limits.map(|l| l.gross_cold))).strong(),
+                            );
+                        }
                         if lift {
                             ui.label(euro_opt(c.limits_lift.map(|l| l.gross_cold)));
+                        }
+                        if heating {
+                            ui.label(euro_opt(c.heating_limit));
+                        }
+                        if total {
+                            ui.label(euro_opt(c.total_limit));
                         }
                         if wogg {
                             match &c.wogg {
@@ -209,6 +247,34 @@ fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &mut Vec<Com
                                 }
                                 None => {
                                     ui.label("–");
+                                }
+                            }
+                        }
+                        if avail {
+                            match &c.availability {
+                                Some(a) => {
+                                    let ok = a.share.is_some_and(|x| x >= a.target_share);
+                                    let color = if ok {
+                                        ui.visuals().text_color()
+                                    } else {
+                                        ui.visuals().error_fg_color
+                                    };
+                                    ui.colored_label(
+                                        color,
+                                        format!(
+                                            "{} von {} ({})",
+                                            a.n_affordable,
+                                            a.n_offers,
+                                            a.share.map_or("–".into(), percent)
+                                        ),
+                                    )
+                                    .on_hover_text(format!(
+                                        "Zielanteil {}",
+                                        percent(a.target_share)
+                                    ));
+                                }
+                                None => {
+                                    ui.label("keine Angebote");
                                 }
                             }
                         }
@@ -223,14 +289,23 @@ fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &mut Vec<Com
                         ui.end_row();
                     }
                     if let Some(vr) = last_vr {
-                        further_row(ui, doc, vr, lift, wogg);
+                        further_row(ui, doc, vr, &extra);
                     }
                 });
         });
 }
 
 /// The "je weitere Person" row of a Vergleichsraum.
-fn further_row(ui: &mut Ui, doc: &Document, vr: usize, lift: bool, wogg: bool) {
+/// Which optional columns the limit table shows.
+struct Extra {
+    lift: bool,
+    wogg: bool,
+    avail: bool,
+    heating: bool,
+    total: bool,
+}
+
+fn further_row(ui: &mut Ui, doc: &Document, vr: usize, extra: &Extra) {
     let Some(v) = doc.analysis.vergleichsraeume.get(vr) else {
         return;
     };
@@ -247,13 +322,16 @@ fn further_row(ui: &mut Ui, doc: &Document, vr: usize, lift: bool, wogg: bool) {
     ui.label(euro_opt(v.further_person.map(|l| l.net_cold)));
     ui.label(euro_opt(v.further_person.map(|l| l.operating_costs)));
     ui.label(RichText::new(euro_opt(v.further_person.map(|l| l.gross_cold))).italics());
-    if lift {
+    if extra.lift {
         ui.label(euro_opt(v.further_person_lift.map(|l| l.gross_cold)));
     }
-    if wogg {
+    let blanks = [extra.heating, extra.total, extra.wogg, extra.avail]
+        .iter()
+        .filter(|x| **x)
+        .count();
+    for _ in 0..=blanks {
         ui.label("");
     }
-    ui.label("");
     ui.end_row();
 }
 
@@ -373,6 +451,16 @@ fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
         }
     });
 
+    if let Some(w) = cell.welfare_share {
+        ui.label(format!(
+            "Anteil Mietwerte mit Leistungsbezug: {}",
+            percent(w)
+        ));
+    }
+    if let Some(a) = &cell.availability {
+        availability_detail(ui, cell, a);
+    }
+
     let Some(prepared) = doc.prep.cell(cell.vr, cell.household_size as usize - 1) else {
         return;
     };
@@ -435,6 +523,83 @@ fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
                     }
                 });
         });
+}
+
+/// Availability check of the selected cell: figures, curve, offers per Gemeinde, iteration log.
+fn availability_detail(
+    ui: &mut Ui,
+    cell: &CellResult,
+    a: &crate::analysis::availability::AvailabilityResult,
+) {
+    let ok = a.share.is_some_and(|x| x >= a.target_share);
+    let color = if ok {
+        crate::app::widgets::success_color(ui)
+    } else {
+        ui.visuals().error_fg_color
+    };
+    ui.colored_label(
+        color,
+        format!(
+            "Verfügbarkeit: {} von {} Angeboten zur Grenze anmietbar ({}; Zielanteil {}){}",
+            a.n_affordable,
+            a.n_offers,
+            a.share.map_or("–".into(), percent),
+            percent(a.target_share),
+            if a.iteration.is_empty() {
+                String::new()
+            } else if a.target_reached {
+                " – Ziel im iterativen Verfahren erreicht".to_string()
+            } else {
+                " – Ziel im iterativen Verfahren nicht erreicht".to_string()
+            }
+        ),
+    );
+    ui.columns(2, |cols| {
+        cols[0].label(RichText::new("Verfügbarkeitskurve (Anteil anmietbarer Angebote je Perzentil)").strong());
+        plots::availability_plot(&mut cols[0], a, cell.p, 180.0);
+        cols[1].label(RichText::new("Angebote je Gemeinde").strong());
+        egui::Grid::new("offers_by_gemeinde")
+            .striped(true)
+            .spacing([16.0, 2.0])
+            .show(&mut cols[1], |ui| {
+                ui.strong("Gemeinde");
+                ui.strong("Angebote");
+                ui.strong("anmietbar");
+                ui.end_row();
+                for (g, n) in &a.offers_by_gemeinde {
+                    ui.label(g);
+                    ui.label(number(*n as f64, 0));
+                    ui.label(number(a.by_gemeinde.get(g).copied().unwrap_or(0) as f64, 0));
+                    ui.end_row();
+                }
+            });
+    });
+    if !a.iteration.is_empty() {
+        egui::CollapsingHeader::new(format!(
+            "Iterationsprotokoll ({} Schritte)",
+            a.iteration.len()
+        ))
+        .id_salt("iteration_log")
+        .show(ui, |ui| {
+            egui::Grid::new("iteration_grid")
+                .striped(true)
+                .spacing([16.0, 2.0])
+                .show(ui, |ui| {
+                    for h in ["Perzentil", "NKM €/m²", "Bruttokaltmiete", "anmietbar", "Anteil"] {
+                        ui.strong(h);
+                    }
+                    ui.end_row();
+                    for step in &a.iteration {
+                        ui.label(number(step.p, 2));
+                        ui.label(number(step.net_rent_per_m2, 2));
+                        ui.label(euro(step.limit_gross_cold));
+                        ui.label(number(step.n_affordable as f64, 0));
+                        ui.label(percent(step.share));
+                        ui.end_row();
+                    }
+                });
+        });
+    }
 }
 
 /// Hover text of the WoGG comparison.
