@@ -254,7 +254,11 @@ pub fn availability_plot(
             pl.add(Line::new("Anteil anmietbarer Angebote", points).color(KEPT));
             pl.add(HLine::new("Zielanteil", a.target_share).color(BOUND));
             if let Some(p) = p_used {
-                pl.add(VLine::new("gewähltes Perzentil", p).color(REFERENCE).width(2.0));
+                pl.add(
+                    VLine::new("gewähltes Perzentil", p)
+                        .color(REFERENCE)
+                        .width(2.0),
+                );
             }
         });
 }

@@ -217,9 +217,7 @@ fn label(key: &str, index: Option<usize>) -> String {
         "availability.dedup_area_m2" => "Dublettentoleranz Wohnfläche (m²)",
         "availability.dedup_rent_share" => "Dublettentoleranz Miete (Anteil)",
         "availability.heating_included" => "Angebote mit Heizkosten in den Nebenkosten",
-        "availability.produkttheorie" => {
-            "Verfügbarkeit nach Produkttheorie (Angebote jeder Größe)"
-        }
+        "availability.produkttheorie" => "Verfügbarkeit nach Produkttheorie (Angebote jeder Größe)",
         "availability.target_share" => "Zielanteil angemessener Angebote",
         "availability.start" => "Startwert des iterativen Verfahrens",
         "availability.p_floor" => "Mindest-Startperzentil (Start beim Nachfrageanteil)",
@@ -233,7 +231,9 @@ fn label(key: &str, index: Option<usize>) -> String {
         "representativeness.coverage_error" => "Abdeckung des Mietwohnungsbestands: Fehlerschwelle",
         "representativeness.weighting" => "Gewichtung nach Vermietertyp (NKM und BK getrennt)",
         "representativeness.market_shares" => "Marktanteil privater Vermieter je Vergleichsraum",
-        "representativeness.welfare_share_max" => "Höchstanteil von Leistungsbeziehern je Tabellenfeld",
+        "representativeness.welfare_share_max" => {
+            "Höchstanteil von Leistungsbeziehern je Tabellenfeld"
+        }
         "heating.enabled" => "Heizkostengrenzwerte ausweisen",
         "heating.energietraeger" => "Energieträger der Heizkostengrenze",
         "heating.building_area_m2" => "Beheizte Gebäudefläche (m²)",

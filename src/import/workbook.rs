@@ -609,6 +609,8 @@ impl Emitter<'_> {
 /// Builds rows from cells arriving in row-major order.
 struct RowAssembler {
     current: Option<(u32, Vec<RawCell>)>,
+    /// Width of the previous row, to allocate each row once.
+    width_hint: usize,
 }
 
 impl RowAssembler {
@@ -622,7 +624,10 @@ impl RowAssembler {
         if self.current.as_ref().is_some_and(|(r, _)| *r != row) {
             self.flush(emitter)?;
         }
-        let (_, cells) = self.current.get_or_insert_with(|| (row, Vec::new()));
+        let hint = self.width_hint;
+        let (_, cells) = self
+            .current
+            .get_or_insert_with(|| (row, Vec::with_capacity(hint)));
         if matches!(cell, RawCell::Empty) || col >= MAX_COLUMNS {
             return Ok(());
         }
@@ -636,6 +641,7 @@ impl RowAssembler {
 
     fn flush(&mut self, emitter: &mut Emitter<'_>) -> Result<(), Stop> {
         if let Some((row, cells)) = self.current.take() {
+            self.width_hint = cells.len().min(MAX_COLUMNS as usize);
             emitter.row(row.saturating_add(1), cells)?;
         }
         Ok(())
@@ -684,7 +690,10 @@ fn emit_rows(
     path: &Path,
     emitter: &mut Emitter<'_>,
 ) -> Result<(), Stop> {
-    let mut rows = RowAssembler { current: None };
+    let mut rows = RowAssembler {
+        current: None,
+        width_hint: 0,
+    };
     match book {
         Sheets::Xlsx(xlsx) => {
             let mut cells = xlsx

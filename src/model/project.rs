@@ -344,8 +344,24 @@ const SECTION_COMMENTS: &[(&str, &str)] = &[
         "WoGG-Vergleich: surcharge = Sicherheitszuschlag (0.10), klima = none | after | before, kreis_mietstufe für Gemeinden ohne eigene Mietstufe.",
     ),
     (
+        "[parameters.availability]",
+        "Verfügbarkeitsprüfung: Angebotszeitraum in Monaten vor dem Stichtag, Dubletten (Fläche ± m², Miete ± Anteil),\nheating_included = split | exclude, produkttheorie, Zielanteil anmietbarer Angebote; iteratives Verfahren:\nstart = fixed | demand_share, p_floor, p_step, p_max, demand = Nachfragegruppen je Haushaltsgröße.",
+    ),
+    (
+        "[parameters.representativeness]",
+        "Repräsentativität: Abdeckung des Mietwohnungsbestands (Warnung/Fehler), Gewichtung nach Vermietertyp\n(market_shares je Vergleichsraum: Anteil privater Kleinvermieter), Höchstanteil Leistungsbezieher (Zirkelschluss).",
+    ),
+    (
+        "[parameters.heating]",
+        "Heizkosten: Grenzwert = Heizspiegel-Wert × angemessene Wohnfläche; Energieträger, beheizte Gebäudefläche;\ngesamtangemessenheitsgrenze = Bruttokaltmiete + Heizkostengrenzwert (§ 22 Abs. 10 SGB II). Die Tabelle ist editierbar.",
+    ),
+    (
+        "[parameters.fortschreibung]",
+        "Fortschreibung: alte Richtwerte × Indexfaktoren, getrennt für Nettokaltmiete und Betriebskosten.",
+    ),
+    (
         "[[vergleichsraeume]]",
-        "Vergleichsräume mit Begründung (homogener Lebens- und Wohnbereich, BSG K1).",
+        "Vergleichsräume mit Begründung (homogener Lebens- und Wohnbereich, BSG K1);\nohne_konzept = true: es gilt der WoGG-Tabellenwert + Sicherheitszuschlag.",
     ),
     (
         "[[gemeinden]]",

@@ -555,7 +555,10 @@ fn availability_detail(
         ),
     );
     ui.columns(2, |cols| {
-        cols[0].label(RichText::new("Verfügbarkeitskurve (Anteil anmietbarer Angebote je Perzentil)").strong());
+        cols[0].label(
+            RichText::new("Verfügbarkeitskurve (Anteil anmietbarer Angebote je Perzentil)")
+                .strong(),
+        );
         plots::availability_plot(&mut cols[0], a, cell.p, 180.0);
         cols[1].label(RichText::new("Angebote je Gemeinde").strong());
         egui::Grid::new("offers_by_gemeinde")
@@ -585,7 +588,13 @@ fn availability_detail(
                 .striped(true)
                 .spacing([16.0, 2.0])
                 .show(ui, |ui| {
-                    for h in ["Perzentil", "NKM €/m²", "Bruttokaltmiete", "anmietbar", "Anteil"] {
+                    for h in [
+                        "Perzentil",
+                        "NKM €/m²",
+                        "Bruttokaltmiete",
+                        "anmietbar",
+                        "Anteil",
+                    ] {
                         ui.strong(h);
                     }
                     ui.end_row();
