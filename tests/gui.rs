@@ -44,6 +44,7 @@ fn synthetic_project(dir: &Path) -> LoadedProject {
         project.vergleichsraeume.push(VergleichsraumSpec {
             name: name.to_string(),
             begruendung: text.to_string(),
+            ohne_konzept: false,
         });
     }
     for (ags, name, vr) in [
@@ -474,4 +475,30 @@ fn ctrl_o_focuses_the_open_field_and_new_project_is_created() {
     assert_eq!(state.project().unwrap().project.name, "Neuer Kreis");
     assert_eq!(state.screen, Screen::Daten);
     assert!(target.is_file());
+}
+
+#[test]
+fn vergleichsraum_without_concept_uses_the_wogg_fallback() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = KduApp::with_loaded(synthetic_project(dir.path()));
+    let s = app.state_mut();
+    s.handle(Command::SetVrFallback {
+        vr: "Nordkreis".to_string(),
+        on: true,
+    });
+    let doc = s.doc.as_ref().unwrap();
+    let cell = doc
+        .analysis
+        .cells
+        .iter()
+        .find(|c| c.vergleichsraum == "Nordkreis")
+        .unwrap();
+    assert!(cell.fallback_applied);
+    assert_eq!(
+        cell.applied_gross_cold,
+        cell.wogg.as_ref().map(|w| w.value.with_surcharge)
+    );
+    s.handle(Command::Undo);
+    let doc = s.doc.as_ref().unwrap();
+    assert!(doc.analysis.cells.iter().all(|c| !c.fallback_applied));
 }

@@ -214,6 +214,13 @@ pub enum Command {
         /// Text.
         text: String,
     },
+    /// Mark a Vergleichsraum as without valid concept (the WoGG fallback applies).
+    SetVrFallback {
+        /// Vergleichsraum name.
+        vr: String,
+        /// Fallback on.
+        on: bool,
+    },
     /// Assign a Gemeinde (row index of the Gemeinde table) to a Vergleichsraum.
     AssignGemeinde {
         /// Row index.
@@ -513,6 +520,20 @@ impl AppState {
                                 name: vr,
                                 begruendung: text,
                                 ohne_konzept: false,
+                            });
+                    }
+                });
+            }
+            Command::SetVrFallback { vr, on } => {
+                self.edit_project(None, |p| {
+                    if let Some(spec) = p.vergleichsraeume.iter_mut().find(|v| v.name == vr) {
+                        spec.ohne_konzept = on;
+                    } else {
+                        p.vergleichsraeume
+                            .push(crate::model::project::VergleichsraumSpec {
+                                name: vr,
+                                begruendung: String::new(),
+                                ohne_konzept: on,
                             });
                     }
                 });

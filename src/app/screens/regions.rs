@@ -45,6 +45,11 @@ pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut V
             .find(|v| &v.name == name)
             .map(|v| v.begruendung.clone())
             .unwrap_or_default();
+        let fallback = project
+            .vergleichsraeume
+            .iter()
+            .find(|v| &v.name == name)
+            .is_some_and(|v| v.ohne_konzept);
         let mut text = current.clone();
         let label = ui
             .horizontal(|ui| {
@@ -70,6 +75,22 @@ pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut V
                     )),
             )
             .labelled_by(label.id);
+        let mut on = fallback;
+        if ui
+            .checkbox(
+                &mut on,
+                format!("{name}: kein schlüssiges Konzept – WoGG-Wert mit Sicherheitszuschlag anwenden"),
+            )
+            .on_hover_text(
+                "Wenn für diesen Vergleichsraum kein schlüssiges Konzept erstellt werden kann, gelten die Werte der Wohngeldtabelle zuzüglich Sicherheitszuschlag (BSG B 4 AS 87/12 R).",
+            )
+            .changed()
+        {
+            cmds.push(Command::SetVrFallback {
+                vr: name.clone(),
+                on,
+            });
+        }
         if response.changed() && text != current {
             cmds.push(Command::SetVrJustification {
                 vr: name.clone(),
