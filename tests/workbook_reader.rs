@@ -1,6 +1,9 @@
 //! Workbook reader, header detection and automatic mapping on workbooks written with
 //! rust_xlsxwriter (and on damaged, foreign and encrypted-looking files).
 
+// Test helpers outside `#[test]` functions unwrap too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use kdu_konzept::import::ImportError;
 use kdu_konzept::import::header::{PEEK_ROWS, detect_header};
 use kdu_konzept::import::mapping::auto_map;
@@ -218,6 +221,28 @@ fn dropping_a_reader_midway_is_fine() {
         assert_eq!(reader.next_row().unwrap().unwrap().line, 1);
         drop(reader);
     }
+}
+
+#[test]
+fn a_large_gap_becomes_blank_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("luecke.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "Kaltmiete").unwrap();
+    ws.write_number(1_048_575, 0, 500).unwrap();
+    wb.save(&path).unwrap();
+    let mut reader = open_sheet(&path, None).unwrap();
+    let mut n = 0u32;
+    let mut last = None;
+    while let Some(row) = reader.next_row().unwrap() {
+        n += 1;
+        assert_eq!(row.line, n);
+        assert_eq!(row.is_blank(), n != 1 && n != 1_048_576);
+        last = Some(row);
+    }
+    assert_eq!(n, 1_048_576);
+    assert_eq!(last.unwrap().cells, [RawCell::Number(500.0)]);
 }
 
 #[test]
@@ -604,5 +629,75 @@ proptest! {
             .map(|(i, h)| RawRow { line: i as u32 + 1, cells: vec![RawCell::Text(h.clone())] })
             .collect();
         let _ = detect_header(&rows);
+    }
+}
+
+/// LibreOffice, if installed (`None` otherwise).
+fn soffice() -> Option<PathBuf> {
+    [
+        "/usr/bin/soffice",
+        "/usr/bin/libreoffice",
+        "/usr/local/bin/soffice",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists())
+}
+
+/// Converts `file` with LibreOffice into `out` as `format` ("xls", "ods"); returns the new path.
+fn convert(soffice: &Path, work: &Path, file: &Path, format: &str) -> PathBuf {
+    let profile = work.join("lo-profile");
+    let out = work.join(format!("out-{format}"));
+    std::fs::create_dir_all(&out).unwrap();
+    let status = std::process::Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            format,
+            "--outdir",
+        ])
+        .arg(&out)
+        .arg(file)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "soffice: {status}");
+    out.join(file.with_extension(format).file_name().unwrap())
+}
+
+/// The survey workbook converted by LibreOffice to xls (BIFF8) and ods reads exactly like the xlsx
+/// (dates, blank rows, text numbers, `#DIV/0!`). Skipped without LibreOffice unless `CI` is set.
+#[test]
+fn xls_and_ods_read_like_xlsx() {
+    let Some(soffice) = soffice() else {
+        if std::env::var_os("CI").is_some() {
+            panic!("soffice (LibreOffice) fehlt; CI muss libreoffice-calc-nogui installieren");
+        }
+        eprintln!("soffice not installed: xls/ods test skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = survey_workbook(dir.path());
+    let expected = read_all(&xlsx, None);
+    for format in ["xls", "ods"] {
+        let path = convert(&soffice, dir.path(), &xlsx, format);
+        let rows = read_all(&path, None);
+        assert_eq!(rows, expected, "{format}");
+        let sheets = list_sheets(&path).unwrap();
+        assert_eq!(
+            sheets.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+            ["Mieten", "Info"],
+            "{format}"
+        );
+        assert!(matches!(
+            open_sheet(&path, Some("Fehlt")),
+            Err(ImportError::SheetNotFound { .. })
+        ));
     }
 }
