@@ -5,6 +5,9 @@
 //! Invariant checked in every successful case: every data row is accounted for,
 //! `rows_total == records.len() + rejections.len()`.
 
+// unwrap/expect are fine in tests (helpers outside #[test] are not covered by clippy.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use kdu_konzept::import::{ImportError, ImportOptions, ImportedSource, import_file};
 use kdu_konzept::model::{Reason, SourceKind};
 use rust_xlsxwriter::{Formula, Workbook};
@@ -557,6 +560,18 @@ fn csv_with_mixed_separators() {
     assert_eq!(
         rejected,
         [(4, Reason::MissingRent), (6, Reason::MissingRent)]
+    );
+    // The detail names the likely cause and shows the line.
+    assert_eq!(
+        imported.rejections[0].detail,
+        "nur eine Spalte erkannt – anderes Trennzeichen? „Jülich,380,50“"
+    );
+    assert!(
+        imported.rejections[1]
+            .detail
+            .contains("Eschweiler\t400\t58"),
+        "{}",
+        imported.rejections[1].detail
     );
     let v = cli_json(&path);
     assert_eq!(v["accepted"], 5);

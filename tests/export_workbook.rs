@@ -44,10 +44,12 @@ fn project() -> LoadedProject {
         VergleichsraumSpec {
             name: "Nord".into(),
             begruendung: "Mittelbereich Nordstadt, ÖPNV unter 30 Minuten.".into(),
+            ohne_konzept: false,
         },
         VergleichsraumSpec {
             name: "Süd".into(),
             begruendung: "Mittelbereich Südheim.".into(),
+            ohne_konzept: false,
         },
     ];
     let gem = |ags: &str, name: &str, vr: &str, ew: u32, mw: u32| GemeindeRow {
@@ -227,6 +229,7 @@ fn pruefmappe_has_every_sheet_and_limits_to_the_cent() {
         "Verteilungen",
         "Histogramme",
         "Betriebskosten",
+        "WoGG-Vergleich",
         "Methodentext",
         "Protokoll",
         "Werte",
@@ -340,6 +343,11 @@ fn pruefmappe_has_every_sheet_and_limits_to_the_cent() {
     );
     assert!(ber.rows().any(|r| text(r.get(2)) == "furnished"));
     assert!(ber.rows().any(|r| text(r.get(2)) == "outlier_high"));
+
+    // WoGG comparison: Mietstufe III, 2025, 1 person: 456 × 1,1 + 19,20 = 520,80 €.
+    let wogg = wb.worksheet_range("WoGG-Vergleich").unwrap();
+    let rw1 = find_row(&wogg, "Nord", "1 Person");
+    close_cent(num(wogg.get_value((rw1, 5))), 520.80, "WoGG-Grenze");
 
     // Deckblatt: program version and fingerprint.
     let deck = wb.worksheet_range("Deckblatt").unwrap();
@@ -610,7 +618,11 @@ fn export_time_large() {
     let base = lp.data.records.clone();
     let mut line = 100_000u32;
     let mut rng = Lcg(7);
-    while lp.data.records.len() < 200_000 {
+    let target: usize = std::env::var("KDU_EXPORT_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(200_000);
+    while lp.data.records.len() < target {
         for r in &base {
             let mut r = r.clone();
             r.row = line;
@@ -631,4 +643,33 @@ fn export_time_large() {
         t2 - t1,
         bytes.len() / 1_000_000
     );
+}
+
+#[test]
+fn vergleichsraum_without_concept_shows_the_wogg_limit() {
+    let mut lp = project();
+    for v in &mut lp.project.vergleichsraeume {
+        if v.name == "Süd" {
+            v.ohne_konzept = true;
+        }
+    }
+    let (_, an) = run(&lp);
+    let cell = an
+        .cells
+        .iter()
+        .find(|c| c.vergleichsraum == "Süd" && c.household_size == 1)
+        .unwrap();
+    assert!(cell.fallback_applied);
+    let applied = cell.applied_gross_cold.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = export_to(dir.path(), "wogg.xlsx", &lp, &opts(Variant::Pruefmappe));
+    let mut wb = open(&path);
+    let rw = wb.worksheet_range("Richtwerte").unwrap();
+    let header = (0..30u32)
+        .find(|&c| text(rw.get_value((3, c))) == "geltende Grenze €")
+        .expect("Spalte „geltende Grenze €“ fehlt");
+    let r = find_row(&rw, "Süd", "1 Person");
+    close_cent(num(rw.get_value((r, header))), applied, "geltende Grenze");
+    let notes: String = (0..30u32).map(|c| text(rw.get_value((r, c)))).collect();
+    assert!(notes.contains("kein schlüssiges Konzept"), "{notes}");
 }

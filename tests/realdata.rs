@@ -5,6 +5,9 @@
 //! independent CSV parser (Python's `csv` module, `newline=''`, so `\r\n`, `\n` and `\r` each end
 //! a line, as in editors).
 
+// unwrap/expect are fine in tests (helpers outside #[test] are not covered by clippy.toml).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use kdu_konzept::analysis::compute::limits;
 use kdu_konzept::analysis::prepare::RecordStatus;
 use kdu_konzept::analysis::{self, Analysis};
@@ -285,7 +288,7 @@ fn immonet_prices_areas_and_towns() {
 }
 
 #[test]
-fn immonet_all_nrw_pages_are_accounted_for() {
+fn immonet_nrw_pages_are_accounted_for() {
     let dir = realdata().join("immonet_2021/downloads/state_5");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
@@ -293,10 +296,14 @@ fn immonet_all_nrw_pages_are_accounted_for() {
         .collect();
     files.sort();
     assert_eq!(files.len(), 283);
+    // Every 4th page (in name order) keeps the test fast in debug builds, where header detection
+    // on these text-heavy pages costs tens of milliseconds per file.
+    let sampled: Vec<&PathBuf> = files.iter().step_by(4).collect();
+    assert_eq!(sampled.len(), 71);
     let mut total = 0;
     let mut records = 0;
     let mut by_reason: BTreeMap<Reason, usize> = BTreeMap::new();
-    for f in &files {
+    for f in sampled {
         let imported = import(f, &ImportOptions::new(SourceKind::Angebot));
         total += imported.rows_total;
         records += imported.records.len();
@@ -410,6 +417,7 @@ fn munich_project() -> Project {
         p.vergleichsraeume.push(VergleichsraumSpec {
             name: vr.to_string(),
             begruendung: format!("{vr} (Testeinteilung der Stadtbezirke)"),
+            ohne_konzept: false,
         });
     }
     for (name, vr) in BEZIRKE {

@@ -42,10 +42,12 @@ fn synthetic(seed: u64) -> LoadedProject {
         VergleichsraumSpec {
             name: "West".into(),
             begruendung: String::new(),
+            ohne_konzept: false,
         },
         VergleichsraumSpec {
             name: "Ost".into(),
             begruendung: String::new(),
+            ohne_konzept: false,
         },
     ];
     p.gemeinden = ["West", "Ost"]
@@ -258,6 +260,40 @@ fn libreoffice_recalculation_matches_cached_values() {
     let lp = LoadedProject::load(&project_file, &mut |_, _, _| true).unwrap();
     let (prep, an) = kdu_konzept::analysis::run(&lp.project, &lp.data);
     let path = dir.join("beispiel.xlsx");
+    std::fs::write(&path, workbook_bytes(&lp, &prep, &an, &opts).unwrap()).unwrap();
+    files.push(path);
+
+    // 1b. The sample project with the iterative procedure (offers), weighting by landlord
+    //     type (weighted cells carry values only) and heating limits.
+    let mut lp = LoadedProject::load(&project_file, &mut |_, _, _| true).unwrap();
+    {
+        let names = lp.project.vergleichsraum_names();
+        let p = &mut lp.project.parameters;
+        p.reference.method = ReferenceMethod::Iterative;
+        p.reference.percentile = 0.10;
+        p.availability.target_share = 0.35;
+        p.representativeness.weighting = true;
+        p.representativeness.market_shares = names
+            .iter()
+            .take(1)
+            .map(|n| kdu_konzept::model::params::MarketShare {
+                vergleichsraum: n.clone(),
+                privat: 0.6,
+            })
+            .collect();
+        p.heating.enabled = true;
+        p.heating.gesamtangemessenheitsgrenze = true;
+    }
+    let (prep, an) = kdu_konzept::analysis::run(&lp.project, &lp.data);
+    assert!(an.cells.iter().any(|c| c.weighted), "weighting not applied");
+    assert!(
+        an.cells.iter().any(|c| c
+            .availability
+            .as_ref()
+            .is_some_and(|a| a.iteration.len() > 1)),
+        "no iteration"
+    );
+    let path = dir.join("beispiel_iterativ.xlsx");
     std::fs::write(&path, workbook_bytes(&lp, &prep, &an, &opts).unwrap()).unwrap();
     files.push(path);
 

@@ -215,18 +215,14 @@ fn sections(lp: &LoadedProject, an: &Analysis) -> Vec<Section> {
         .vergleichsraeume
         .iter()
         .filter_map(|v| {
-            let stock: u64 = proj
-                .gemeinden
-                .iter()
-                .filter(|g| g.vergleichsraum == v.name)
-                .map(|g| u64::from(g.mietwohnungen.unwrap_or(0)))
-                .sum();
-            (stock > 0).then(|| format!("{} {}", v.name, percent(v.n_used as f64 / stock as f64)))
+            v.coverage
+                .share
+                .map(|sh| format!("{} {}", v.name, percent(sh)))
         })
         .collect();
     if !cover.is_empty() {
         par.push(format!(
-            "Verhältnis der verwendeten Mietwerte zum Mietwohnungsbestand: {}. Die Rechtsprechung hält ohne Mietspiegel eine Abdeckung von mindestens 10 % für erforderlich (Bayerisches LSG, L 11 AS 52/16); unter 4 % gilt die Datengrundlage als unzureichend (LSG Baden-Württemberg, L 2 AS 3878/11).",
+            "Verhältnis der Bestandsmieten in Tabellenfeldern zum Mietwohnungsbestand: {}. Die Rechtsprechung hält ohne Mietspiegel eine Abdeckung von mindestens 10 % für erforderlich (Bayerisches LSG, L 11 AS 52/16); unter 4 % gilt die Datengrundlage als unzureichend (LSG Baden-Württemberg, L 2 AS 3878/11).",
             cover.join(", ")
         ));
     }

@@ -43,6 +43,7 @@ impl Val {
             Value::Bool(b) => Val::Bool(*b),
             Value::Number(n) => n.as_f64().map_or(Val::Unset, Val::Num),
             Value::String(s) => Val::Text(s.clone()),
+            Value::Array(items) if items.is_empty() => Val::Unset,
             Value::Array(items) => Val::Text(
                 items
                     .iter()
@@ -235,6 +236,7 @@ fn label(key: &str, index: Option<usize>) -> String {
             "Höchstanteil von Leistungsbeziehern je Tabellenfeld"
         }
         "heating.enabled" => "Heizkostengrenzwerte ausweisen",
+        "heating.table" => "Heizspiegel-Tabelle",
         "heating.energietraeger" => "Energieträger der Heizkostengrenze",
         "heating.building_area_m2" => "Beheizte Gebäudefläche (m²)",
         "heating.gesamtangemessenheitsgrenze" => {
@@ -366,6 +368,30 @@ pub fn bk_statistic_german(s: BkStatistic) -> &'static str {
 
 /// Flattens a JSON value into (base key, array index, value).
 fn flatten(prefix: &str, v: &Value, out: &mut Vec<(String, Option<usize>, Value)>) {
+    if prefix == "heating.table"
+        && let Value::Object(map) = v
+    {
+        // The Heizspiegel table is data, not a parameter: one row naming the edition.
+        let field = |k: &str| match map.get(k) {
+            Some(Value::String(t)) => t.clone(),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        };
+        out.push((
+            prefix.to_string(),
+            None,
+            Value::String(format!(
+                "{} (Spalte „{}“, {}; {} Energieträger)",
+                field("edition"),
+                field("column"),
+                field("unit"),
+                map.get("rows")
+                    .and_then(Value::as_array)
+                    .map_or(0, Vec::len)
+            )),
+        ));
+        return;
+    }
     match v {
         Value::Object(map) => {
             for (k, child) in map {
@@ -993,14 +1019,17 @@ fn criteria(ctx: &Ctx) -> Vec<Criterion> {
         n_sources
     );
     let below = an.cells.iter().filter(|c| c.n < p.min_n).count();
-    let shares: Vec<String> = coverage_by_vr(ctx)
-        .into_iter()
-        .filter_map(|(name, n, stock)| {
-            (stock > 0).then(|| format!("{name} {}", crate::fmt::percent(n as f64 / stock as f64)))
+    let shares: Vec<String> = an
+        .vergleichsraeume
+        .iter()
+        .filter_map(|v| {
+            v.coverage
+                .share
+                .map(|sh| format!("{} {}", v.name, crate::fmt::percent(sh)))
         })
         .collect();
     let k5 = format!(
-        "{} Mietwerte in {} Tabellenfeldern; {} Tabellenfeld(er) unter der Mindestfallzahl {}. Verwertbare Mietwerte im Verhältnis zum Mietwohnungsbestand: {}.",
+        "{} Mietwerte in {} Tabellenfeldern; {} Tabellenfeld(er) unter der Mindestfallzahl {}. Bestandsmieten in Tabellenfeldern im Verhältnis zum Mietwohnungsbestand: {}.",
         num(fu.used),
         an.cells.len(),
         below,

@@ -29,12 +29,13 @@ struct Cols {
     lift: Option<(u16, u16, u16)>,
     heating: Option<u16>,
     total: Option<u16>,
+    applied: Option<u16>,
     n: u16,
     note: u16,
 }
 
 impl Cols {
-    fn new(split: bool, heating: bool, total: bool) -> Cols {
+    fn new(split: bool, heating: bool, total: bool, applied: bool) -> Cols {
         let mut next = 8u16;
         let mut take = |on: bool, width: u16| {
             on.then(|| {
@@ -46,6 +47,7 @@ impl Cols {
         let lift = take(split, 3).map(|c| (c, c + 1, c + 2));
         let heating = take(heating, 1);
         let total = take(total, 1);
+        let applied = take(applied, 1);
         Cols {
             area: 2,
             nkm_m2: 3,
@@ -56,6 +58,7 @@ impl Cols {
             lift,
             heating,
             total,
+            applied,
             n: next,
             note: next + 1,
         }
@@ -121,6 +124,8 @@ struct RowData {
     note: String,
     heating: Option<f64>,
     total: Option<f64>,
+    /// The limit that applies (WoGG fallback in a Vergleichsraum without concept).
+    applied: Option<f64>,
 }
 
 /// Writes one row; returns nothing. Values in the Veröffentlichung, formulas in the
@@ -243,6 +248,9 @@ fn write_row(
         };
         style::opt_num(ws, ctx, r, c, total, &f.euro_bold)?;
     }
+    if let Some(c) = cols.applied {
+        style::opt_num(ws, ctx, r, c, d.applied, &f.euro_bold)?;
+    }
     match d.n {
         Some(n) => style::int(ws, ctx, r, cols.n, n)?,
         None => {
@@ -259,7 +267,8 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     let split = p.operating_costs.lift_split;
     let has_heating = ctx.an.cells.iter().any(|c| c.heating_limit.is_some());
     let has_total = ctx.an.cells.iter().any(|c| c.total_limit.is_some());
-    let cols = Cols::new(split, has_heating, has_total);
+    let has_fallback = ctx.an.cells.iter().any(|c| c.fallback_applied);
+    let cols = Cols::new(split, has_heating, has_total, has_fallback);
     let meta = &ctx.lp.project.project;
     let mut ws = style::new_sheet(
         ctx,
@@ -306,6 +315,9 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     if has_total {
         headers.push("Gesamtangemessenheitsgrenze €");
     }
+    if has_fallback {
+        headers.push("geltende Grenze €");
+    }
     headers.extend(["Fallzahl n", "Hinweise"]);
     style::header_row(&mut ws, ctx, HEADER, &headers)?;
     let mut w = vec![22.0, 16.0, 11.0, 12.0, 13.0, 12.0, 12.0, 14.0];
@@ -317,6 +329,9 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     }
     if has_total {
         w.push(15.0);
+    }
+    if has_fallback {
+        w.push(14.0);
     }
     w.extend([10.0, 40.0]);
     style::widths(&mut ws, &w)?;
@@ -370,6 +385,12 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             } else if ctx.pruef() {
                 notes.extend(c.flags.iter().map(|fl| fl.german().to_string()));
             }
+            if c.fallback_applied {
+                notes.push(
+                    "kein schlüssiges Konzept: es gilt der WoGG-Höchstbetrag + Sicherheitszuschlag (BSG B 4 AS 87/12 R)"
+                        .to_string(),
+                );
+            }
             if bk_suppressed && !nkm_suppressed {
                 notes.push(format!("BK nicht ausgewiesen (n < {})", p.min_n));
             }
@@ -389,6 +410,11 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                 note: notes.join("; "),
                 heating: c.heating_limit,
                 total: c.total_limit,
+                applied: if c.fallback_applied || !(nkm_suppressed || bk_suppressed) {
+                    c.applied_gross_cold
+                } else {
+                    None
+                },
             };
             ws.write_string_with_format(r, 0, &c.vergleichsraum, &f.bold)?;
             ws.write_string_with_format(r, 1, style::persons(c.household_size), &f.text)?;
@@ -442,6 +468,7 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             n: None,
             heating: None,
             total: None,
+            applied: None,
             note: format!(
                 "+{} m² je weitere Person; €/m² der größten Haushaltsgröße",
                 crate::fmt::number(vres.further_area_m2, 0)

@@ -14,7 +14,7 @@ pub fn vergleichsraeume(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     ws.write_string_with_format(
         1,
         0,
-        "Je Vergleichsraum genau ein Richtwert je Haushaltsgröße (BSG, 30.01.2019, B 14 AS 24/18 R). Anteil = verwertbare Mietwerte im Verhältnis zum Mietwohnungsbestand (Warnschwelle 10 %, Bayerisches LSG L 11 AS 52/16; unter 4 % unzureichend, LSG Baden-Württemberg L 2 AS 3878/11).",
+        "Je Vergleichsraum genau ein Richtwert je Haushaltsgröße (BSG, 30.01.2019, B 14 AS 24/18 R). Abdeckung = Bestandsmieten in Tabellenfeldern im Verhältnis zum Mietwohnungsbestand (Warnschwelle 10 %, Bayerisches LSG L 11 AS 52/16; unter 4 % unzureichend, LSG Baden-Württemberg L 2 AS 3878/11).",
         &f.note,
     )?;
     style::header_row(
@@ -26,9 +26,9 @@ pub fn vergleichsraeume(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             "Gemeinden",
             "Einwohner",
             "Mietwohnungen",
-            "verwertbare Mietwerte",
+            "Mietwerte in Tabellenfeldern",
             "verwendete Mietwerte",
-            "Anteil am Mietwohnungsbestand",
+            "Abdeckung (Bestandsmieten ÷ Mietwohnungen)",
             "Begründung (homogener Lebens- und Wohnbereich)",
         ],
     )?;
@@ -66,7 +66,11 @@ pub fn vergleichsraeume(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         }
         style::int(&mut ws, ctx, r, 4, n_ref)?;
         style::int(&mut ws, ctx, r, 5, n_used)?;
-        let share = (stock > 0).then(|| n_ref as f64 / stock as f64);
+        let share = ctx
+            .an
+            .vergleichsraeume
+            .get(vr)
+            .and_then(|v| v.coverage.share);
         style::opt_num(&mut ws, ctx, r, 6, share, &f.pct)?;
         let text = proj
             .vergleichsraeume

@@ -578,7 +578,7 @@ pub fn histogramme(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         ),
         &f.note,
     )?;
-    style::widths(&mut ws, &[10.0, 10.0, 14.0, 10.0, 10.0])?;
+    style::widths(&mut ws, &[10.0, 10.0, 14.0, 14.0, 14.0])?;
     let mut r = 3u32;
     let mut charts = 0usize;
     for c in &ctx.an.cells {
@@ -618,6 +618,7 @@ pub fn histogramme(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                 "über Referenzmiete",
             ],
         )?;
+        ws.set_row_height(r + 1, 28)?;
         let first = r + 2;
         for (k, n) in counts.iter().enumerate() {
             let rr = first + row(k);

@@ -54,7 +54,10 @@ pub struct Formats {
 impl Formats {
     /// Builds the formats.
     pub fn new() -> Formats {
-        let base = Format::new().set_font_name("Calibri").set_font_size(10);
+        let base = Format::new()
+            .set_font_name("Calibri")
+            .set_font_size(10)
+            .set_align(FormatAlign::Top);
         let header = base
             .clone()
             .set_bold()

@@ -119,7 +119,7 @@ impl RowContext<'_> {
             }
         }
         let net_rent = match self.money(row, Field::NetRent) {
-            Parsed::Missing => return Err(reject(Reason::MissingRent, String::new())),
+            Parsed::Missing => return Err(reject(Reason::MissingRent, separator_hint(row))),
             Parsed::Invalid(text) => return Err(reject(Reason::RentNotNumeric, text)),
             Parsed::Value(v) => v,
         };
@@ -203,6 +203,19 @@ pub fn normalize_ags(text: &str) -> String {
         format!("0{digits}")
     } else {
         digits
+    }
+}
+
+/// A hint for a row read as one single cell that holds another field separator (a CSV line
+/// written with a different separator than the rest of the file); empty otherwise.
+fn separator_hint(row: &RawRow) -> String {
+    let mut filled = row.cells.iter().filter(|c| !c.is_blank());
+    match (filled.next(), filled.next()) {
+        (Some(RawCell::Text(t)), None) if t.contains([';', ',', '\t']) => format!(
+            "nur eine Spalte erkannt – anderes Trennzeichen? „{}“",
+            t.trim()
+        ),
+        _ => String::new(),
     }
 }
 
@@ -355,5 +368,19 @@ mod tests {
         .unwrap();
         assert_eq!(r.kind, SourceKind::Bestand);
         assert_eq!(normalize_ags("5358008"), "05358008");
+    }
+
+    #[test]
+    fn other_separator_is_named() {
+        // The whole line landed in one column (here the listing column).
+        let rej = run(vec![RawCell::Empty, RawCell::Empty, text("Jülich,380,50")]).unwrap_err();
+        assert_eq!(rej.reason, Reason::MissingRent);
+        assert_eq!(
+            rej.detail,
+            "nur eine Spalte erkannt – anderes Trennzeichen? „Jülich,380,50“"
+        );
+        // An ordinary missing rent has no detail.
+        let rej = run(vec![RawCell::Empty, RawCell::Number(40.0)]).unwrap_err();
+        assert_eq!((rej.reason, rej.detail.as_str()), (Reason::MissingRent, ""));
     }
 }
