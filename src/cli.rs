@@ -436,7 +436,7 @@ pub fn cells_json(a: &Analysis) -> Vec<CellJson> {
             area_m2: c.area_m2,
             operating_costs_per_m2: c.operating_costs_per_m2,
             operating_costs_per_m2_lift: c.operating_costs_per_m2_lift,
-            limit_net_cold: c.limits.map(|l| l.net_cold),
+            limit_net_cold: c.net_cold_limit,
             limit_operating_costs: c.limits.map(|l| l.operating_costs),
             limit_gross_cold: c.limits.map(|l| l.gross_cold),
             limit_gross_cold_lift: c.limits_lift.map(|l| l.gross_cold),

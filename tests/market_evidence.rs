@@ -44,7 +44,7 @@ fn iteration_raises_p_until_target_and_logs_every_step() {
         if av.target_reached {
             reached += 1;
             assert!(last.share >= 0.35);
-            assert_eq!(c.limits.unwrap().gross_cold, last.limit_gross_cold);
+            assert_eq!(Some(c.limits.unwrap().gross_cold), last.limit_gross_cold);
             assert_eq!(av.share, Some(last.share));
         } else {
             assert!(

@@ -164,6 +164,8 @@ pub struct Availability {
     gross: Vec<(f64, u32)>,
     /// Nettokaltmiete of offers without BK, ascending.
     net_only: Vec<(f64, u32)>,
+    /// Nettokaltmiete of all offers, ascending (used when no abstract BK value exists).
+    all_net: Vec<(f64, u32)>,
 }
 
 impl Availability {
@@ -178,11 +180,13 @@ impl Availability {
     ) -> Availability {
         let mut gross = Vec::new();
         let mut net_only = Vec::new();
+        let mut all_net = Vec::new();
         for o in offers {
             let in_class = o.area > lower && (produkttheorie || upper.is_none_or(|u| o.area <= u));
             if !in_class {
                 continue;
             }
+            all_net.push((o.net_rent, o.gemeinde));
             let bk = match (o.operating_costs, o.heating_included, bk_per_m2) {
                 (Some(nk), true, Some(b)) => Some(nk.min(b * o.area)),
                 (Some(_), true, None) => None,
@@ -195,7 +199,12 @@ impl Availability {
         }
         gross.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         net_only.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        Availability { gross, net_only }
+        all_net.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        Availability {
+            gross,
+            net_only,
+            all_net,
+        }
     }
 
     /// Offers in the cell.
@@ -204,21 +213,31 @@ impl Availability {
     }
 
     /// Offers affordable at the limits: Bruttokaltmiete ≤ gross limit, or NKM ≤ NKM limit where
-    /// BK are unknown.
-    pub fn affordable(&self, net_limit: f64, gross_limit: f64) -> usize {
-        self.gross.partition_point(|g| g.0 <= gross_limit)
-            + self.net_only.partition_point(|g| g.0 <= net_limit)
+    /// the offer's BK are unknown. Without a gross limit (no abstract BK value) every offer is
+    /// compared by its NKM.
+    pub fn affordable(&self, net_limit: f64, gross_limit: Option<f64>) -> usize {
+        match gross_limit {
+            Some(g) => {
+                self.gross.partition_point(|x| x.0 <= g)
+                    + self.net_only.partition_point(|x| x.0 <= net_limit)
+            }
+            None => self.all_net.partition_point(|x| x.0 <= net_limit),
+        }
     }
 
     /// Affordable offers per Gemeinde index, and all offers per Gemeinde index.
     pub fn by_gemeinde(
         &self,
         net_limit: f64,
-        gross_limit: f64,
+        gross_limit: Option<f64>,
     ) -> (BTreeMap<u32, usize>, BTreeMap<u32, usize>) {
         let mut affordable = BTreeMap::new();
         let mut all = BTreeMap::new();
-        for (list, limit) in [(&self.gross, gross_limit), (&self.net_only, net_limit)] {
+        let lists: Vec<(&Vec<(f64, u32)>, f64)> = match gross_limit {
+            Some(g) => vec![(&self.gross, g), (&self.net_only, net_limit)],
+            None => vec![(&self.all_net, net_limit)],
+        };
+        for (list, limit) in lists {
             for (v, g) in list.iter() {
                 *all.entry(*g).or_insert(0) += 1;
                 if *v <= limit {
@@ -237,8 +256,10 @@ pub struct IterationStep {
     pub p: f64,
     /// NKM €/m² at p (as used for the limit).
     pub net_rent_per_m2: f64,
-    /// Bruttokaltmiete limit at p.
-    pub limit_gross_cold: f64,
+    /// Nettokaltmiete limit at p.
+    pub limit_net_cold: f64,
+    /// Bruttokaltmiete limit at p (None without a BK value).
+    pub limit_gross_cold: Option<f64>,
     /// Affordable offers.
     pub n_affordable: usize,
     /// Share of affordable offers.
@@ -318,9 +339,11 @@ mod tests {
         // Heating split at 2 €/m²: 400 + min(250, 120) = 520.
         let a = Availability::new(&prepared.by_vr[0], 0.0, None, false, Some(2.0));
         assert_eq!(a.n(), 3);
-        assert_eq!(a.affordable(0.0, 399.99), 0);
-        assert_eq!(a.affordable(0.0, 400.0), 1);
-        assert_eq!(a.affordable(0.0, 520.0), 3);
+        assert_eq!(a.affordable(0.0, Some(399.99)), 0);
+        assert_eq!(a.affordable(0.0, Some(400.0)), 1);
+        assert_eq!(a.affordable(0.0, Some(520.0)), 3);
+        // Without an abstract BK value the NKM decides.
+        assert_eq!(a.affordable(330.0, None), 2);
         // Size class (50, 65]: only the 60 m² offer; under the Produkttheorie larger flats
         // count too, smaller ones do not.
         let small = Availability::new(&prepared.by_vr[0], 50.0, Some(65.0), false, Some(2.0));

@@ -243,6 +243,8 @@ pub struct CellResult {
     pub operating_costs_per_m2: Option<f64>,
     /// kBK €/m² with lift as used (when split).
     pub operating_costs_per_m2_lift: Option<f64>,
+    /// NKM limit € = area × NKM/m² (also when no BK value exists).
+    pub net_cold_limit: Option<f64>,
     /// Limits.
     pub limits: Option<Limits>,
     /// Limits with lift (when split).
@@ -557,10 +559,12 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
                 bk_m2,
             );
             // Share of affordable offers at a given €/m² (as used, i.e. rounded).
-            let share_at = |nkm_m2: f64| -> Option<(Limits, usize, f64)> {
-                let l = limits(area, nkm_m2, bk_m2?, mode);
-                let n_aff = offers.affordable(l.net_cold, l.gross_cold);
-                (offers.n() > 0).then(|| (l, n_aff, n_aff as f64 / offers.n() as f64))
+            // Without an abstract BK value offers are compared by their NKM alone.
+            let share_at = |nkm_m2: f64| -> Option<(f64, Option<f64>, usize, f64)> {
+                let net = round_cents(area * nkm_m2);
+                let gross = bk_m2.map(|b| limits(area, nkm_m2, b, mode).gross_cold);
+                let n_aff = offers.affordable(net, gross);
+                (offers.n() > 0).then(|| (net, gross, n_aff, n_aff as f64 / offers.n() as f64))
             };
             let mut iteration = Vec::new();
             let mut target_reached = false;
@@ -590,11 +594,12 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
                     while let Some(v) = value {
                         let used = maybe_round(Some(v), round).unwrap_or(v);
                         match share_at(used) {
-                            Some((l, n_aff, share)) => {
+                            Some((net, gross, n_aff, share)) => {
                                 iteration.push(IterationStep {
                                     p,
                                     net_rent_per_m2: used,
-                                    limit_gross_cold: l.gross_cold,
+                                    limit_net_cold: net,
+                                    limit_gross_cold: gross,
                                     n_affordable: n_aff,
                                     share,
                                 });
@@ -620,10 +625,14 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
             let nkm = maybe_round(raw, round);
             let lim = nkm.zip(bk_m2).map(|(n, b)| limits(area, n, b, mode));
             let lim_lift = nkm.zip(bk_m2_lift).map(|(n, b)| limits(area, n, b, mode));
+            let net_cold_limit = nkm.map(|n| round_cents(area * n));
             let availability = (offers.n() > 0).then(|| {
-                let (net_l, gross_l) = lim
-                    .map(|l| (l.net_cold, l.gross_cold))
-                    .unwrap_or((f64::NEG_INFINITY, f64::NEG_INFINITY));
+                let net_l = net_cold_limit.unwrap_or(f64::NEG_INFINITY);
+                let gross_l = match (lim, nkm) {
+                    (Some(l), _) => Some(l.gross_cold),
+                    (None, Some(_)) => None,
+                    (None, None) => Some(f64::NEG_INFINITY),
+                };
                 let n_aff = offers.affordable(net_l, gross_l);
                 let (aff_g, all_g) = offers.by_gemeinde(net_l, gross_l);
                 let gname = |g: u32| {
@@ -637,7 +646,7 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
                     .filter_map(|i| {
                         let pc = f64::from(i) * 0.05;
                         let v = maybe_round(nkm_at(pc), round)?;
-                        share_at(v).map(|(_, _, sh)| (pc, sh))
+                        share_at(v).map(|(_, _, _, sh)| (pc, sh))
                     })
                     .collect();
                 AvailabilityResult {
@@ -737,6 +746,7 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
                 operating_costs_per_m2: bk_m2,
                 operating_costs_per_m2_lift: bk_m2_lift,
                 bk,
+                net_cold_limit,
                 limits: lim,
                 limits_lift: lim_lift,
                 fallback_applied: without_concept,

@@ -26,9 +26,29 @@ use anyhow::anyhow;
 use egui::{Key, KeyboardShortcut, Modifiers, ViewportCommand};
 use recovery::{PanicSnapshot, Storage};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
 use tasks::Task;
+
+/// Start of [`run`], set only when `KDU_TIMING=1` (startup benchmark, `scripts/bench_startup.sh`).
+static TIMING_START: OnceLock<Instant> = OnceLock::new();
+
+/// With `KDU_TIMING=1`: prints to stderr the milliseconds from the start of [`run`] to the end
+/// of the first frame's UI pass, and to the first frame that shows the loaded project.
+fn report_timing(has_project: bool) {
+    static FIRST_FRAME: OnceLock<()> = OnceLock::new();
+    static PROJECT_FRAME: OnceLock<()> = OnceLock::new();
+    let Some(start) = TIMING_START.get() else {
+        return;
+    };
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    if FIRST_FRAME.set(()).is_ok() {
+        eprintln!("KDU_TIMING first_frame_ms={ms:.1}");
+    }
+    if has_project && PROJECT_FRAME.set(()).is_ok() {
+        eprintln!("KDU_TIMING project_frame_ms={ms:.1}");
+    }
+}
 
 /// The bundled sample project, relative to the current folder or to the crate's folder.
 pub fn sample_project_path() -> Option<PathBuf> {
@@ -57,6 +77,9 @@ fn check_display() -> anyhow::Result<()> {
 
 /// Starts the desktop app. Without `project`, the bundled sample project is opened.
 pub fn run(project: Option<PathBuf>) -> anyhow::Result<()> {
+    if std::env::var_os("KDU_TIMING").is_some_and(|v| v == "1") {
+        TIMING_START.get_or_init(Instant::now);
+    }
     check_display()?;
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
@@ -374,5 +397,6 @@ impl eframe::App for KduApp {
                 ),
             );
         }
+        report_timing(self.state.doc.is_some());
     }
 }

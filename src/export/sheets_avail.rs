@@ -213,7 +213,12 @@ pub fn verfuegbarkeit(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                 style::int(&mut ws, ctx, r, 2, k + 1)?;
                 ws.write_number_with_format(r, 3, step.p, &f.pct)?;
                 ws.write_number_with_format(r, 4, step.net_rent_per_m2, &f.eur_m2)?;
-                ws.write_number_with_format(r, 5, step.limit_gross_cold, &f.euro)?;
+                ws.write_number_with_format(
+                    r,
+                    5,
+                    step.limit_gross_cold.unwrap_or(step.limit_net_cold),
+                    &f.euro,
+                )?;
                 style::int(&mut ws, ctx, r, 6, step.n_affordable)?;
                 ws.write_number_with_format(r, 7, step.share, &f.pct)?;
                 let decision = if step.share >= av.target_share {

@@ -601,7 +601,11 @@ fn availability_detail(
                     for step in &a.iteration {
                         ui.label(number(step.p, 2));
                         ui.label(number(step.net_rent_per_m2, 2));
-                        ui.label(euro(step.limit_gross_cold));
+                        ui.label(
+                            step.limit_gross_cold
+                                .map(euro)
+                                .unwrap_or_else(|| format!("NKM {}", euro(step.limit_net_cold))),
+                        );
                         ui.label(number(step.n_affordable as f64, 0));
                         ui.label(percent(step.share));
                         ui.end_row();
