@@ -1,0 +1,120 @@
+//! Image snapshots of the desktop app's main screens, rendered with wgpu on Mesa's software
+//! Vulkan driver (lavapipe). The app shows the bundled sample project "Landkreis Musterland".
+//!
+//! The reference images live in `tests/snapshots/`, the thresholds in `kittest.toml`. After an
+//! intended change of the UI: `UPDATE_SNAPSHOTS=1 cargo test --test gui_snapshots`, then look
+//! at the changed PNGs before committing them (see TESTING.md).
+
+// The helpers below are test code too; clippy only exempts `#[test]` functions themselves.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use eframe::egui_wgpu::wgpu;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use egui_kittest::wgpu::{WgpuTestRenderer, create_render_state, default_wgpu_setup};
+use kdu_konzept::app::{Command, KduApp, Screen};
+use std::time::Duration;
+
+/// Window size of every snapshot (logical points = pixels, `pixels_per_point` 1).
+const SIZE: egui::Vec2 = egui::vec2(1200.0, 800.0);
+
+/// The temp folder's name changes in every run: the path fields show this fixed folder instead.
+const SHOWN_FOLDER: &str = "/daten/kdu";
+
+/// What to install when no software renderer is found.
+const INSTALL_HINT: &str = "The snapshots are rendered by Mesa's software renderer: \
+    `apt-get install mesa-vulkan-drivers` (lavapipe). If wgpu still picks another driver, set \
+    VK_ICD_FILENAMES=/usr/share/vulkan/icd.d/lvp_icd.x86_64.json. See TESTING.md.";
+
+/// A wgpu renderer on a software (CPU) adapter. Panics with instructions when there is none,
+/// so the snapshots are never skipped and never silently come from a hardware GPU.
+fn software_renderer() -> WgpuTestRenderer {
+    // egui_kittest's setup prefers CPU adapters: lavapipe (Vulkan), else llvmpipe (GL).
+    let state = std::panic::catch_unwind(|| {
+        create_render_state(
+            default_wgpu_setup(),
+            eframe::egui_wgpu::RendererOptions::PREDICTABLE,
+        )
+    })
+    .unwrap_or_else(|_| panic!("wgpu found no graphics adapter. {INSTALL_HINT}"));
+    let info = state.adapter.get_info();
+    eprintln!(
+        "wgpu adapter: {} ({:?}, {})",
+        info.name, info.backend, info.driver_info
+    );
+    assert_eq!(
+        info.device_type,
+        wgpu::DeviceType::Cpu,
+        "wgpu chose a hardware adapter ({info:?}). {INSTALL_HINT}"
+    );
+    WgpuTestRenderer::from_render_state(state)
+}
+
+/// The app on the sample project (written to `dir`), rendered with wgpu.
+fn sample_harness(dir: &std::path::Path) -> Harness<'static, KduApp> {
+    let path = kdu_konzept::sample_project::write_sample_project(dir).unwrap();
+    // Headless: no recovery storage (no restore offer, no recent list), no file dialogs.
+    let mut app = KduApp::open_blocking(&path).unwrap();
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let forms = app.forms_mut();
+    forms.open_path = format!("{SHOWN_FOLDER}/{name}");
+    forms.export_path = format!("{SHOWN_FOLDER}/musterland-Pruefmappe.xlsx");
+    forms.export_path_for = Some(path.clone());
+    Harness::builder()
+        .with_size(SIZE)
+        .with_pixels_per_point(1.0)
+        .with_theme(egui::Theme::Dark)
+        .with_render_cursor(false)
+        .renderer(software_renderer())
+        .build_eframe(move |_cc| app)
+}
+
+/// Shows `screen` (as a command: no pointer, so nothing is hovered) and lets the UI settle.
+fn show(h: &mut Harness<'_, KduApp>, screen: Screen) {
+    let state = h.state_mut().state_mut();
+    state.handle(Command::Navigate(screen));
+    // The measured computation time is part of the Ergebnisse screen.
+    if let Some(doc) = state.doc.as_mut() {
+        doc.compute_time = Duration::from_micros(4_200);
+    }
+    h.run();
+    // Table columns and grids size themselves in the first frames.
+    h.run_steps(2);
+    h.run();
+    assert_eq!(h.state().state().screen, screen);
+}
+
+#[test]
+fn main_screens_match_their_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path());
+
+    show(&mut h, Screen::Start);
+    h.snapshot("start");
+
+    show(&mut h, Screen::Daten);
+    h.snapshot("daten");
+
+    show(&mut h, Screen::Vergleichsraeume);
+    h.snapshot("vergleichsraeume");
+
+    show(&mut h, Screen::Parameter);
+    h.snapshot("parameter");
+
+    // Ergebnisse: the limit table with the selected cell (VR 1, 2 Personen) …
+    h.state_mut().state_mut().handle(Command::SelectCell {
+        vr: 0,
+        household_size: 2,
+    });
+    show(&mut h, Screen::Ergebnisse);
+    h.snapshot("ergebnisse");
+    // … and, scrolled down, the cell's figures and plots.
+    h.get_by_label("Ausschlüsse insgesamt (alle Tabellenfelder)")
+        .scroll_to_me();
+    h.run();
+    assert!(h.query_by_label("Häufigkeitsverteilung NKM €/m²").is_some());
+    h.snapshot("ergebnisse_zelle");
+
+    show(&mut h, Screen::Export);
+    h.snapshot("export");
+}
