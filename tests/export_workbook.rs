@@ -673,3 +673,176 @@ fn vergleichsraum_without_concept_shows_the_wogg_limit() {
     let notes: String = (0..30u32).map(|c| text(rw.get_value((r, c)))).collect();
     assert!(notes.contains("kein schlüssiges Konzept"), "{notes}");
 }
+
+/// Heating limits (with Gesamtgrenze) and a Fortschreibung in one project.
+fn project_with_heating_and_fortschreibung() -> LoadedProject {
+    use kdu_konzept::model::params::{FortschreibungParams, IndexSeries, OldLimit};
+    let mut lp = project();
+    let p = &mut lp.project.parameters;
+    p.heating.enabled = true;
+    p.heating.gesamtangemessenheitsgrenze = true;
+    let series = |name: &str, old: f64, new: f64| IndexSeries {
+        series: name.into(),
+        period_old: "Juni 2022".into(),
+        value_old: old,
+        period_new: "Dezember 2024".into(),
+        value_new: new,
+        source: "Statistisches Bundesamt".into(),
+    };
+    p.fortschreibung = Some(FortschreibungParams {
+        old_stichtag: Date::from_ymd(2022, 6, 1),
+        index_nkm: series("VPI Nettokaltmiete", 102.7, 109.3),
+        index_bk: series("VPI Wohnungsnebenkosten", 104.1, 118.6),
+        old_limits: vec![
+            OldLimit {
+                vergleichsraum: "Nord".into(),
+                household_size: 1,
+                net_cold: 301.17,
+                operating_costs: 88.41,
+            },
+            OldLimit {
+                vergleichsraum: "Süd".into(),
+                household_size: 2,
+                net_cold: 377.03,
+                operating_costs: 109.95,
+            },
+        ],
+    });
+    lp
+}
+
+/// Column letters + row of an A1 reference (`H5` → (4, 7)).
+fn a1(reference: &str) -> (u32, u32) {
+    let r = reference.rsplit('!').next().unwrap().replace('$', "");
+    let letters: String = r.chars().take_while(char::is_ascii_alphabetic).collect();
+    let digits: String = r.chars().skip(letters.len()).collect();
+    let col = letters
+        .chars()
+        .fold(0u32, |acc, ch| acc * 26 + (ch as u32 - 'A' as u32 + 1))
+        - 1;
+    (digits.parse::<u32>().unwrap() - 1, col)
+}
+
+#[test]
+fn heating_and_fortschreibung_sheets_equal_the_analysis() {
+    let lp = project_with_heating_and_fortschreibung();
+    let (_, an) = run(&lp);
+    let dir = tempfile::tempdir().unwrap();
+    let path = export_to(dir.path(), "heiz.xlsx", &lp, &opts(Variant::Pruefmappe));
+    let mut wb = open(&path);
+    let names = wb.sheet_names();
+    for s in ["Heizkosten", "Fortschreibung"] {
+        assert!(names.iter().any(|n| n == s), "Blatt {s} fehlt: {names:?}");
+    }
+
+    // Heizkosten: every cell's Grenzwert and Gesamtgrenze, as formulas.
+    let hk = wb.worksheet_range("Heizkosten").unwrap();
+    let hf = wb.worksheet_formula("Heizkosten").unwrap();
+    let rw = wb.worksheet_range("Richtwerte").unwrap();
+    let all: String = hk.cells().map(|(_, _, d)| text(Some(d)) + "\n").collect();
+    assert!(all.contains("Beispieltabelle"), "Beispiel-Warnung fehlt");
+    assert!(
+        all.contains("§ 22c Abs. 2 SGB II"),
+        "Überprüfungspflicht fehlt"
+    );
+    assert!(all.contains("Erdgas") && all.contains("Fernwärme"));
+    for c in &an.cells {
+        let r = find_row(&hk, &c.vergleichsraum, &persons(c.household_size));
+        assert_eq!(num(hk.get_value((r, 2))), Some(c.area_m2));
+        close_cent(num(hk.get_value((r, 3))), 3.06, "Grenze €/m²");
+        close_cent(
+            num(hk.get_value((r, 4))),
+            c.heating_limit.unwrap(),
+            "Heizkosten",
+        );
+        let gross = c.limits.unwrap().gross_cold;
+        close_cent(num(hk.get_value((r, 5))), gross, "Bruttokaltmiete");
+        close_cent(
+            num(hk.get_value((r, 6))),
+            c.total_limit.unwrap(),
+            "Gesamtgrenze",
+        );
+        let f_heat = hf.get_value((r, 4)).cloned().unwrap_or_default();
+        assert!(f_heat.starts_with("ROUND("), "{f_heat}");
+        let f_gross = hf.get_value((r, 5)).cloned().unwrap_or_default();
+        assert!(f_gross.contains("Richtwerte"), "{f_gross}");
+        close_cent(num(rw.get_value(a1(&f_gross))), gross, "verknüpfte Zelle");
+    }
+
+    // Fortschreibung: factors and old → new, as formulas.
+    let fs = wb.worksheet_range("Fortschreibung").unwrap();
+    let ff = wb.worksheet_formula("Fortschreibung").unwrap();
+    let result = an.fortschreibung.as_ref().unwrap();
+    for (part, factor) in [
+        ("Nettokaltmiete", result.factor_nkm),
+        ("kalte Betriebskosten", result.factor_bk),
+    ] {
+        let r = fs
+            .rows()
+            .position(|row| text(row.first()) == part)
+            .map(|i| fs.start().unwrap().0 + i as u32)
+            .unwrap_or_else(|| panic!("Indexzeile {part} fehlt"));
+        let v = num(fs.get_value((r, 6))).unwrap();
+        assert!((v - factor).abs() < 1e-12, "{part}: {v} ≠ {factor}");
+        assert!(ff.get_value((r, 6)).is_some_and(|f| f.contains('/')));
+    }
+    assert_eq!(result.rows.len(), 2);
+    for row in &result.rows {
+        let r = find_row(&fs, &row.vergleichsraum, &persons(row.household_size));
+        close_cent(num(fs.get_value((r, 4))), row.old_gross_cold, "BKM alt");
+        close_cent(num(fs.get_value((r, 5))), row.new_net_cold, "NKM neu");
+        close_cent(num(fs.get_value((r, 6))), row.new_operating_costs, "BK neu");
+        close_cent(num(fs.get_value((r, 7))), row.new_gross_cold, "BKM neu");
+        let f_new = ff.get_value((r, 5)).cloned().unwrap_or_default();
+        assert!(f_new.starts_with("ROUND("), "{f_new}");
+    }
+    let all: String = fs.cells().map(|(_, _, d)| text(Some(d)) + "\n").collect();
+    assert!(all.contains("Neuerhebung fällig"), "Altershinweis fehlt");
+    assert!(all.contains("VPI Wohnungsnebenkosten"));
+
+    // Method text and Prüfkatalog mention both.
+    let text_all = method_text(&lp, &an).join("\n");
+    assert!(
+        text_all.contains("Heizkosten:"),
+        "Methodentext ohne Heizkosten"
+    );
+    assert!(
+        text_all.contains("Fortschreibung:"),
+        "Methodentext ohne Fortschreibung"
+    );
+    let kat = wb.worksheet_range("BSG-Prüfkatalog").unwrap();
+    let kat: String = kat.cells().map(|(_, _, d)| text(Some(d)) + "\n").collect();
+    assert!(kat.contains("Heizkosten") && kat.contains("Fortschreibung"));
+
+    // The Veröffentlichung has both sheets with values only.
+    let path = export_to(
+        dir.path(),
+        "heiz_pub.xlsx",
+        &lp,
+        &opts(Variant::Veroeffentlichung),
+    );
+    let mut wb = open(&path);
+    let hk = wb.worksheet_range("Heizkosten").unwrap();
+    let c = &an.cells[0];
+    let r = find_row(&hk, &c.vergleichsraum, &persons(c.household_size));
+    close_cent(
+        num(hk.get_value((r, 4))),
+        c.heating_limit.unwrap(),
+        "Heizkosten",
+    );
+    assert!(wb.worksheet_range("Fortschreibung").is_ok());
+
+    // Without heating and Fortschreibung neither sheet is written.
+    let path = export_to(
+        dir.path(),
+        "ohne.xlsx",
+        &project(),
+        &opts(Variant::Pruefmappe),
+    );
+    let names = open(&path).sheet_names();
+    assert!(
+        !names
+            .iter()
+            .any(|n| n == "Heizkosten" || n == "Fortschreibung")
+    );
+}

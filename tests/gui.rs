@@ -502,3 +502,223 @@ fn vergleichsraum_without_concept_uses_the_wogg_fallback() {
     let doc = s.doc.as_ref().unwrap();
     assert!(doc.analysis.cells.iter().all(|c| !c.fallback_applied));
 }
+
+#[test]
+fn demand_row_and_market_share_edits_recompute_and_undo() {
+    use kdu_konzept::model::LandlordType;
+    use kdu_konzept::model::params::{IterationStart, ReferenceMethod};
+    let dir = tempfile::tempdir().unwrap();
+    let mut lp = synthetic_project(dir.path());
+    // Landlord types (institutional landlords more often in the upper half), so that
+    // weighting by market share changes the Referenzmiete.
+    for (i, r) in lp.data.records.iter_mut().enumerate() {
+        let upper = r.net_rent_per_m2() >= 7.0;
+        r.landlord_type = Some(if upper && i % 2 == 0 {
+            LandlordType::Institutionell
+        } else {
+            LandlordType::Privat
+        });
+    }
+    {
+        let p = &mut lp.project.parameters;
+        p.reference.method = ReferenceMethod::Iterative;
+        p.availability.start = IterationStart::DemandShare;
+        p.representativeness.weighting = true;
+    }
+    lp.project.save(&lp.path).unwrap();
+    let mut h = harness(lp);
+    h.state_mut()
+        .state_mut()
+        .handle(Command::Navigate(Screen::Parameter));
+    h.run();
+    let cell = |h: &Harness<'_, KduApp>, vr: usize, size: u32| {
+        h.state()
+            .state()
+            .doc
+            .as_ref()
+            .unwrap()
+            .analysis
+            .cells
+            .iter()
+            .find(|c| c.vr == vr && c.household_size == size)
+            .cloned()
+            .unwrap()
+    };
+    let p_before = cell(&h, 0, 1).p.unwrap();
+    assert!((p_before - 0.33).abs() < 1e-9, "{p_before}");
+
+    // Demand row for one person: 400 Bedarfsgemeinschaften of 1.000 tenant households → 40 %.
+    h.get_by_label("Mieterhaushalte, 1 Person")
+        .set_value_accesskit(1000.0);
+    h.run();
+    h.get_by_label("Bedarfsgemeinschaften, 1 Person")
+        .set_value_accesskit(400.0);
+    h.run();
+    let demand = h
+        .state()
+        .state()
+        .project()
+        .unwrap()
+        .parameters
+        .availability
+        .demand
+        .clone();
+    assert_eq!(demand.len(), 1);
+    assert_eq!(demand[0].share(), Some(0.4));
+    assert!(h.query_by_label("40,0 %").is_some(), "share not shown");
+    // No offers: the iteration stops at its start, the demand share.
+    assert!((cell(&h, 0, 1).p.unwrap() - 0.4).abs() < 1e-9);
+    assert!((cell(&h, 0, 2).p.unwrap() - 0.33).abs() < 1e-9);
+
+    // Market share of private landlords in Musterstadt: 30 % (sample: about 70 %).
+    let gross_before = cell(&h, 0, 2).limits.unwrap().gross_cold;
+    let sample = h
+        .state()
+        .state()
+        .doc
+        .as_ref()
+        .unwrap()
+        .analysis
+        .vergleichsraeume[0]
+        .sample_share_privat
+        .unwrap();
+    assert!(sample > 0.5 && sample < 0.9, "{sample}");
+    assert!(
+        h.query_by_label(&kdu_konzept::fmt::percent(sample))
+            .is_some(),
+        "sample share not shown"
+    );
+    h.get_by_label("Marktanteil privat, Musterstadt")
+        .set_value_accesskit(30.0);
+    h.run();
+    {
+        let doc = h.state().state().doc.as_ref().unwrap();
+        let shares = &doc.project().parameters.representativeness.market_shares;
+        assert_eq!(shares.len(), 1);
+        assert_eq!(shares[0].vergleichsraum, "Musterstadt");
+        assert!((shares[0].privat - 0.3).abs() < 1e-12);
+        assert_eq!(
+            doc.analysis.vergleichsraeume[0].market_share_privat,
+            Some(0.3)
+        );
+    }
+    let weighted = cell(&h, 0, 2);
+    assert!(weighted.weighted);
+    assert_ne!(weighted.limits.unwrap().gross_cold, gross_before);
+    assert!(!cell(&h, 1, 2).weighted, "Nordkreis has no market share");
+
+    // The Ergebnisse screen shows coverage and the shares.
+    h.get_by_label("Ergebnisse").click();
+    h.run();
+    assert!(
+        h.query_by_label("Abdeckung und Vermietertyp je Vergleichsraum")
+            .is_some()
+    );
+    assert!(h.query_by_label_contains(" / 3.000 = ").is_some());
+    assert!(h.query_by_label_contains(" / 6.000 = ").is_some());
+    assert!(h.query_by_label("nachgewichtet").is_some());
+
+    // Undo: first the market share, then the demand edits (one merged step).
+    let s = h.state_mut().state_mut();
+    s.handle(Command::Undo);
+    h.run();
+    assert!(
+        h.state()
+            .state()
+            .project()
+            .unwrap()
+            .parameters
+            .representativeness
+            .market_shares
+            .is_empty()
+    );
+    assert_eq!(cell(&h, 0, 2).limits.unwrap().gross_cold, gross_before);
+    h.state_mut().state_mut().handle(Command::Undo);
+    h.run();
+    assert!(
+        h.state()
+            .state()
+            .project()
+            .unwrap()
+            .parameters
+            .availability
+            .demand
+            .is_empty()
+    );
+    assert!((cell(&h, 0, 1).p.unwrap() - p_before).abs() < 1e-9);
+    assert!(!h.state().state().is_dirty());
+}
+
+#[test]
+fn fortschreibung_and_heating_show_on_both_screens() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut lp = synthetic_project(dir.path());
+    lp.project.parameters.heating.enabled = true;
+    lp.project.parameters.heating.gesamtangemessenheitsgrenze = true;
+    lp.project.save(&lp.path).unwrap();
+    let mut h = harness(lp);
+    h.state_mut()
+        .state_mut()
+        .handle(Command::Navigate(Screen::Parameter));
+    h.run();
+    // Switch the Fortschreibung on and take over the current limits.
+    h.get_by_label("Fortschreibung alter Richtwerte")
+        .click_accesskit();
+    h.run();
+    h.get_by_label("Aus den aktuellen Richtwerten übernehmen")
+        .click_accesskit();
+    h.run();
+    h.get_by_label("Indexwert neu, Nettokaltmiete")
+        .set_value_accesskit(110.0);
+    h.run();
+    let f = h
+        .state()
+        .state()
+        .project()
+        .unwrap()
+        .parameters
+        .fortschreibung
+        .clone()
+        .unwrap();
+    assert_eq!(f.old_limits.len(), 10);
+    assert_eq!(f.index_nkm.value_new, 110.0);
+    let res = h
+        .state()
+        .state()
+        .doc
+        .as_ref()
+        .unwrap()
+        .analysis
+        .fortschreibung
+        .clone()
+        .unwrap();
+    assert!((res.factor_nkm - 1.1).abs() < 1e-12);
+    assert_eq!(res.factor_bk, 1.0);
+
+    // A Heizspiegel value edited in the grid changes the heating limit.
+    let before = h.state().state().doc.as_ref().unwrap().analysis.cells[0]
+        .heating_limit
+        .unwrap();
+    h.get_by_label("Erdgas, über 250 bis 500 m²")
+        .set_value_accesskit(4.0);
+    h.run();
+    let doc = h.state().state().doc.as_ref().unwrap();
+    let after = doc.analysis.cells[0].heating_limit.unwrap();
+    assert!((after - 200.0).abs() < 1e-9, "{before} → {after}");
+
+    // Ergebnisse: Fortschreibung table and the heating figures of the selected cell.
+    h.get_by_label("Ergebnisse").click();
+    h.run();
+    assert!(
+        h.query_by_label("Fortschreibung alter Richtwerte: alt und neu")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("Heizkosten-Grenzwert: 200,00 €")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("Gesamtangemessenheitsgrenze:")
+            .is_some()
+    );
+}

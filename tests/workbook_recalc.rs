@@ -283,9 +283,49 @@ fn libreoffice_recalculation_matches_cached_values() {
             .collect();
         p.heating.enabled = true;
         p.heating.gesamtangemessenheitsgrenze = true;
+        // Fortschreibung of old limits (irregular amounts and index values).
+        let old_limits = names
+            .iter()
+            .flat_map(|n| {
+                (1..=5u32).map(move |h| kdu_konzept::model::params::OldLimit {
+                    vergleichsraum: n.clone(),
+                    household_size: h,
+                    net_cold: 231.17 + 63.29 * f64::from(h),
+                    operating_costs: 71.03 + 19.87 * f64::from(h),
+                })
+            })
+            .collect();
+        p.fortschreibung = Some(kdu_konzept::model::params::FortschreibungParams {
+            old_stichtag: Date::from_ymd(2021, 3, 1),
+            index_nkm: kdu_konzept::model::params::IndexSeries {
+                series: "VPI Nettokaltmiete".into(),
+                period_old: "2021-03".into(),
+                value_old: 101.3,
+                period_new: "2024-03".into(),
+                value_new: 108.7,
+                source: "Destatis".into(),
+            },
+            index_bk: kdu_konzept::model::params::IndexSeries {
+                series: "VPI Wohnungsnebenkosten".into(),
+                period_old: "2021-03".into(),
+                value_old: 99.8,
+                period_new: "2024-03".into(),
+                value_new: 112.4,
+                source: "Destatis".into(),
+            },
+            old_limits,
+        });
     }
     let (prep, an) = kdu_konzept::analysis::run(&lp.project, &lp.data);
     assert!(an.cells.iter().any(|c| c.weighted), "weighting not applied");
+    assert!(
+        an.cells.iter().any(|c| c.total_limit.is_some()),
+        "no Gesamtgrenze"
+    );
+    assert!(
+        an.fortschreibung.as_ref().is_some_and(|f| f.rows.len() > 5),
+        "no Fortschreibung"
+    );
     assert!(
         an.cells.iter().any(|c| c
             .availability
@@ -295,6 +335,15 @@ fn libreoffice_recalculation_matches_cached_values() {
     );
     let path = dir.join("beispiel_iterativ.xlsx");
     std::fs::write(&path, workbook_bytes(&lp, &prep, &an, &opts).unwrap()).unwrap();
+    // The heating and Fortschreibung sheets carry formulas that LibreOffice recalculates.
+    {
+        let mut wb = open_workbook_auto(&path).unwrap();
+        for sheet in ["Heizkosten", "Fortschreibung"] {
+            let formulas = wb.worksheet_formula(sheet).unwrap();
+            let n = formulas.cells().filter(|(_, _, f)| !f.is_empty()).count();
+            assert!(n > 20, "{sheet}: nur {n} Formeln");
+        }
+    }
     files.push(path);
 
     // 2. Lift split, BK per cell, quantile type 6, Spannenoberwert, euro rounding up,
@@ -309,6 +358,17 @@ fn libreoffice_recalculation_matches_cached_values() {
         p.rounding.mode = RoundingMode::EuroUp;
         p.outliers.method = OutlierMethod::Iqr;
         p.min_n = 20;
+        // Heating with yearly boundary values (÷ 12) and the Gesamtgrenze.
+        p.heating.enabled = true;
+        p.heating.gesamtangemessenheitsgrenze = true;
+        p.heating.energietraeger = "Fernwärme".into();
+        p.heating.building_area_m2 = 730.0;
+        p.heating.table.unit = kdu_konzept::tables::heizspiegel::PeriodUnit::PerYear;
+        for row in &mut p.heating.table.rows {
+            for b in &mut row.bands {
+                b.value *= 12.37;
+            }
+        }
     }
     let (prep, an) = kdu_konzept::analysis::run(&lp.project, &lp.data);
     let path = dir.join("variante_a.xlsx");

@@ -472,6 +472,8 @@ fn sections(lp: &LoadedProject, an: &Analysis) -> Vec<Section> {
             euro(l.gross_cold)
         ));
     }
+    par.extend(super::heating::method_paragraphs(lp, an));
+    par.extend(super::fortschreibung::method_paragraphs(lp, an));
     out.push(Section {
         heading: "10. Richtwerte nach der Produkttheorie".to_string(),
         paragraphs: par,

@@ -17,6 +17,8 @@
 //! The bytes are deterministic: the same inputs give an identical file (fixed creation
 //! date from the project, stable ordering everywhere, no clock or path in the content).
 
+mod fortschreibung;
+mod heating;
 mod method;
 mod overview;
 mod records;
@@ -232,8 +234,14 @@ pub fn workbook_bytes(
     wb.push_worksheet(sheets_stats::verteilungen(&ctx)?);
     wb.push_worksheet(sheets_stats::histogramme(&ctx)?);
     wb.push_worksheet(sheets_stats::betriebskosten(&ctx)?);
+    if heating::wanted(&ctx) {
+        wb.push_worksheet(heating::heizkosten(&ctx)?);
+    }
     wb.push_worksheet(sheets_avail::verfuegbarkeit(&ctx)?);
     wb.push_worksheet(sheets_stats::wogg_vergleich(&ctx)?);
+    if fortschreibung::wanted(&ctx) {
+        wb.push_worksheet(fortschreibung::fortschreibung(&ctx)?);
+    }
     wb.push_worksheet(method::methodentext(&ctx)?);
     wb.push_worksheet(overview::protokoll(&ctx)?);
     if let Some(layout) = &ctx.values {

@@ -678,6 +678,14 @@ fn contents(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
             "Verteilung der Nettokaltmieten je m² mit Referenzmiete",
         ),
         ("Betriebskosten", "Kalte Betriebskosten je Vergleichsraum"),
+    ];
+    if super::heating::wanted(ctx) {
+        v.push((
+            super::heating::HEIZKOSTEN,
+            "Heizspiegel, Heizkosten-Grenzwerte und Gesamtangemessenheitsgrenze",
+        ));
+    }
+    v.extend([
         (
             "Verfügbarkeit",
             "Angebotsmieten: Anteil angemessener Angebote, Iteration, Gemeinden",
@@ -686,12 +694,20 @@ fn contents(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
             "WoGG-Vergleich",
             "Richtwerte neben WoGG-Höchstbeträgen + Sicherheitszuschlag",
         ),
+    ]);
+    if super::fortschreibung::wanted(ctx) {
+        v.push((
+            super::fortschreibung::FORTSCHREIBUNG,
+            "Alte Richtwerte × Indexfaktoren (Nettokaltmiete und Betriebskosten getrennt)",
+        ));
+    }
+    v.extend([
         (
             "Methodentext",
             "Beschreibung des Verfahrens mit den Ergebnissen",
         ),
         (PROTOKOLL, "Version, Prüfsummen, Fingerprints, Parameter"),
-    ];
+    ]);
     if ctx.pruef() {
         v.push((
             super::values::WERTE,
@@ -1012,7 +1028,7 @@ fn criteria(ctx: &Ctx) -> Vec<Criterion> {
         } else {
             format!("Erhebungszeiträume: {}.", windows.join("; "))
         }
-    );
+    ) + &super::fortschreibung::katalog_sentence(ctx).unwrap_or_default();
     let n_sources = ctx.lp.project.sources.len().max(ctx.lp.data.sources.len());
     let k4 = format!(
         "{} Datenquelle(n) mit Datenart, Lieferant, Erhebungsmethode, Zeitraum, Zeilenzahl und SHA-256-Prüfsumme im Quellenregister.",
@@ -1085,7 +1101,7 @@ fn criteria(ctx: &Ctx) -> Vec<Criterion> {
             ),
         },
         bk_statistic_german(p.operating_costs.statistic)
-    );
+    ) + &super::heating::katalog_sentence(ctx).unwrap_or_default();
     vec![
         Criterion {
             id: "K1",

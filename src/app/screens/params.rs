@@ -14,6 +14,8 @@ use crate::model::params::{
 use crate::model::{Project, SourceKind};
 use egui::{RichText, Ui};
 
+mod editors;
+
 /// Shared context of the parameter rows.
 struct Rows<'a> {
     /// Parameters as edited this frame.
@@ -691,6 +693,8 @@ pub fn params_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
             );
         });
 
+    editors::demand_ui(ui, &mut rows);
+
     section(ui, "Repräsentativität");
     egui::Grid::new("params_representativeness")
         .num_columns(columns)
@@ -748,6 +752,8 @@ pub fn params_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
                 },
             );
         });
+
+    editors::market_shares_ui(ui, &mut rows, &doc.analysis);
 
     section(ui, "Heizkosten");
     let energietraeger: Vec<String> = rows
@@ -824,8 +830,13 @@ pub fn params_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
         );
     }
 
+    editors::heizspiegel_ui(ui, &mut rows);
+
     section(ui, "Angemessene Wohnflächen");
     wohnflaechen_ui(ui, &mut rows);
+
+    section(ui, "Fortschreibung");
+    editors::fortschreibung_ui(ui, &mut rows, &doc.analysis);
 }
 
 fn header(ui: &mut Ui, justifications: bool) {

@@ -29,6 +29,8 @@ pub fn results_ui(ui: &mut Ui, state: &AppState, _forms: &mut Forms, cmds: &mut 
     controls(ui, doc, cmds);
     ui.add_space(4.0);
     limit_table(ui, state, doc, cmds);
+    coverage_table(ui, doc);
+    fortschreibung_table(ui, doc);
     warnings(ui, doc);
     if let Some((vr, h)) = state.selected
         && let Some(cell) = doc
@@ -335,6 +337,190 @@ fn further_row(ui: &mut Ui, doc: &Document, vr: usize, extra: &Extra) {
     ui.end_row();
 }
 
+/// Coverage of the Mietwohnungsbestand per Vergleichsraum and, with weighting, the share of
+/// private landlords in the sample next to the market share.
+fn coverage_table(ui: &mut Ui, doc: &Document) {
+    let analysis = &doc.analysis;
+    if analysis.vergleichsraeume.is_empty() {
+        return;
+    }
+    let r = &doc.project().parameters.representativeness;
+    let weighting = r.weighting;
+    egui::CollapsingHeader::new("Abdeckung und Vermietertyp je Vergleichsraum")
+        .id_salt("coverage_header")
+        .default_open(true)
+        .show(ui, |ui| {
+            egui::Grid::new("coverage_grid")
+                .striped(true)
+                .spacing([14.0, 2.0])
+                .show(ui, |ui| {
+                    let mut headers = vec![
+                        "Vergleichsraum",
+                        "Abdeckung (Bestandsmieten / Mietwohnungen)",
+                        "privat in der Stichprobe",
+                    ];
+                    if weighting {
+                        headers.extend(["privat am Markt", "Gewichtung"]);
+                    }
+                    for h in headers {
+                        ui.label(RichText::new(h).strong());
+                    }
+                    ui.end_row();
+                    for (i, v) in analysis.vergleichsraeume.iter().enumerate() {
+                        ui.label(&v.name);
+                        let cov = &v.coverage;
+                        match cov.share {
+                            Some(share) => {
+                                let color = if share < r.coverage_error {
+                                    ui.visuals().error_fg_color
+                                } else if share < r.coverage_warn {
+                                    ui.visuals().warn_fg_color
+                                } else {
+                                    ui.visuals().text_color()
+                                };
+                                ui.colored_label(
+                                    color,
+                                    format!(
+                                        "{} / {} = {}",
+                                        number(cov.n_bestand as f64, 0),
+                                        number(f64::from(cov.mietwohnungen), 0),
+                                        percent(share)
+                                    ),
+                                )
+                                .on_hover_text(format!(
+                                    "Warnung unter {}, Fehler unter {} des Mietwohnungsbestands",
+                                    percent(r.coverage_warn),
+                                    percent(r.coverage_error)
+                                ));
+                            }
+                            None => {
+                                ui.label(format!(
+                                    "{} Bestandsmieten; Mietwohnungsbestand nicht angegeben",
+                                    number(cov.n_bestand as f64, 0)
+                                ));
+                            }
+                        }
+                        ui.label(
+                            v.sample_share_privat
+                                .map_or_else(|| "–".to_string(), percent),
+                        );
+                        if weighting {
+                            ui.label(
+                                v.market_share_privat
+                                    .map_or_else(|| "nicht angegeben".to_string(), percent),
+                            );
+                            let weighted = analysis.cells.iter().any(|c| c.vr == i && c.weighted);
+                            ui.label(if weighted {
+                                "nachgewichtet"
+                            } else if v.market_share_privat.is_none() {
+                                "ohne (kein Marktanteil)"
+                            } else {
+                                "ohne (nur ein Vermietertyp bekannt)"
+                            });
+                        }
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
+/// The Fortschreibung of old limits (old → new), when configured.
+fn fortschreibung_table(ui: &mut Ui, doc: &Document) {
+    let Some(f) = &doc.project().parameters.fortschreibung else {
+        return;
+    };
+    let result = doc.analysis.fortschreibung.as_ref();
+    egui::CollapsingHeader::new("Fortschreibung alter Richtwerte: alt und neu")
+        .id_salt("fortschreibung_header")
+        .default_open(true)
+        .show(ui, |ui| {
+            let Some(res) = result else {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    "Keine Fortschreibung möglich: Die alten Indexwerte müssen größer als null sein.",
+                );
+                return;
+            };
+            ui.horizontal_wrapped(|ui| {
+                ui.label(format!(
+                    "Faktor Nettokaltmiete {} ({}), Faktor Betriebskosten {} ({})",
+                    number(res.factor_nkm, 4),
+                    if f.index_nkm.series.is_empty() {
+                        "–"
+                    } else {
+                        f.index_nkm.series.as_str()
+                    },
+                    number(res.factor_bk, 4),
+                    if f.index_bk.series.is_empty() {
+                        "–"
+                    } else {
+                        f.index_bk.series.as_str()
+                    },
+                ));
+                if let Some(old) = f.old_stichtag {
+                    ui.separator();
+                    let stichtag = doc.project().project.stichtag;
+                    if old < stichtag.minus_years(2) {
+                        ui.colored_label(
+                            ui.visuals().warn_fg_color,
+                            format!(
+                                "Konzept vom {}: älter als zwei Jahre, Neuerhebung fällig",
+                                old.german()
+                            ),
+                        );
+                    } else {
+                        ui.label(format!("Konzept vom {}", old.german()));
+                    }
+                }
+            });
+            if res.rows.is_empty() {
+                ui.label("Keine alten Richtwerte erfasst (Parameter, Abschnitt Fortschreibung).");
+                return;
+            }
+            egui::Grid::new("fortschreibung_grid")
+                .striped(true)
+                .spacing([14.0, 2.0])
+                .show(ui, |ui| {
+                    for h in [
+                        "Vergleichsraum",
+                        "Haushalt",
+                        "NKM alt",
+                        "BK alt",
+                        "Bruttokaltmiete alt",
+                        "NKM neu",
+                        "BK neu",
+                        "Bruttokaltmiete neu",
+                        "neu berechnet",
+                    ] {
+                        ui.label(RichText::new(h).strong());
+                    }
+                    ui.end_row();
+                    for row in &res.rows {
+                        ui.label(&row.vergleichsraum);
+                        ui.label(persons(row.household_size));
+                        ui.label(euro(row.old_net_cold));
+                        ui.label(euro(row.old_operating_costs));
+                        ui.label(euro(row.old_gross_cold));
+                        ui.label(euro(row.new_net_cold));
+                        ui.label(euro(row.new_operating_costs));
+                        ui.label(RichText::new(euro(row.new_gross_cold)).strong());
+                        let current = doc
+                            .analysis
+                            .cells
+                            .iter()
+                            .find(|c| {
+                                c.vergleichsraum == row.vergleichsraum
+                                    && c.household_size == row.household_size
+                            })
+                            .and_then(|c| c.limits.map(|l| l.gross_cold));
+                        ui.label(euro_opt(current))
+                            .on_hover_text("Richtwert dieser Auswertung für dasselbe Tabellenfeld");
+                        ui.end_row();
+                    }
+                });
+        });
+}
+
 /// Warnings of the current analysis.
 fn warnings(ui: &mut Ui, doc: &Document) {
     let list = &doc.analysis.warnings;
@@ -451,6 +637,41 @@ fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
         }
     });
 
+    if let Some(h) = cell.heating_limit {
+        let heating = &params.heating;
+        let boundary = heating
+            .table
+            .boundary(&heating.energietraeger, heating.building_area_m2);
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!(
+                "Heizkosten-Grenzwert: {} monatlich{}",
+                euro(h),
+                boundary.map_or_else(String::new, |b| format!(
+                    " ({} × {} m²{}; {}, {})",
+                    per_m2_opt(Some(b)),
+                    number(cell.area_m2, 1),
+                    match heating.table.unit {
+                        crate::tables::heizspiegel::PeriodUnit::PerMonth => "",
+                        crate::tables::heizspiegel::PeriodUnit::PerYear => " ÷ 12",
+                    },
+                    heating.energietraeger,
+                    heating.table.edition
+                ))
+            ));
+            if let Some(t) = cell.total_limit {
+                ui.separator();
+                ui.label(
+                    RichText::new(format!(
+                        "Gesamtangemessenheitsgrenze: {} (Bruttokaltmiete {} + Heizkosten {})",
+                        euro(t),
+                        euro_opt(cell.limits.map(|l| l.gross_cold)),
+                        euro(h)
+                    ))
+                    .strong(),
+                );
+            }
+        });
+    }
     if let Some(w) = cell.welfare_share {
         ui.label(format!(
             "Anteil Mietwerte mit Leistungsbezug: {}",
