@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kdu-konzept-target}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/kdu-target}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 
 if [ ! -d ../shared/realdata ]; then
