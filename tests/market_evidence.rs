@@ -213,3 +213,29 @@ fn coverage_warnings_and_fortschreibung() {
         assert!(v.coverage.share.unwrap() > 0.0);
     }
 }
+
+#[test]
+fn size_structure_against_the_stock() {
+    let (_dir, mut lp) = sample();
+    lp.project.parameters.representativeness.stock_by_size =
+        vec![kdu_konzept::model::params::SizeStructure {
+            vergleichsraum: "VR 2 Nordkreis".into(),
+            shares: vec![0.6, 0.1, 0.1, 0.1, 0.1],
+        }];
+    let (_, a) = run(&lp.project, &lp.data);
+    let v = &a.vergleichsraeume[1];
+    let total: f64 = v.size_structure.iter().map(|s| s.0).sum();
+    assert!((total - 1.0).abs() < 1e-9);
+    assert_eq!(v.size_structure[0].1, Some(0.6));
+    assert!(
+        a.vergleichsraeume[0]
+            .size_structure
+            .iter()
+            .all(|s| s.1.is_none())
+    );
+    assert!(
+        a.warnings
+            .iter()
+            .any(|w| w.text.contains("VR 2 Nordkreis, Größenklasse 1"))
+    );
+}

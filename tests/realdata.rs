@@ -740,3 +740,53 @@ fn munich_cli_matches_library() {
         assert_eq!(j["limit_gross_cold"], serde_json::Value::Null);
     }
 }
+
+/// The iterative procedure on a real city: Munich Bestand (Mietspiegel 2015 sample) against
+/// immonet offers of München. The offers carry no date, so the offer window is switched off;
+/// without Betriebskosten in either source, offers are compared by their Nettokaltmiete.
+#[test]
+fn munich_iterative_procedure_against_immonet_offers() {
+    use kdu_konzept::model::params::ReferenceMethod;
+    let m = munich();
+    let mut project = m.project.clone();
+    project.parameters.availability.window_months = None;
+    project.parameters.reference.method = ReferenceMethod::Iterative;
+    project.parameters.reference.percentile = 0.20;
+    project.parameters.availability.target_share = 0.20;
+    let (prep, a) = analysis::run(&project, &m.data);
+    let offers: usize = prep.offers.by_vr.iter().map(Vec::len).sum();
+    assert!(offers > 100, "München offers in scope: {offers}");
+    let mut with_offers = 0;
+    let mut raised = 0;
+    for c in a.cells.iter().filter(|c| c.household_size <= 3) {
+        let Some(av) = &c.availability else { continue };
+        with_offers += 1;
+        assert!(
+            !av.iteration.is_empty(),
+            "{} {}",
+            c.vergleichsraum,
+            c.household_size
+        );
+        assert!((av.iteration[0].p - 0.20).abs() < 1e-9);
+        for w in av.iteration.windows(2) {
+            assert!(w[1].p > w[0].p && w[1].share >= w[0].share);
+            assert!(
+                w[1].limit_gross_cold.is_none(),
+                "no BK values in the Munich data"
+            );
+        }
+        let last = av.iteration.last().unwrap();
+        assert_eq!(c.p, Some(last.p));
+        assert_eq!(av.target_reached, last.share >= 0.20);
+        eprintln!(
+            "{} {}: {} Angebote, p {} -> {}, Anteil {:.3}",
+            c.vergleichsraum, c.household_size, av.n_offers, av.iteration[0].p, last.p, last.share
+        );
+        if last.p > 0.20 {
+            raised += 1;
+        }
+    }
+    assert!(with_offers >= 6, "{with_offers}");
+    // Offers of 2021 are dearer than the 2015 Bestand: in some cells p must rise.
+    assert!(raised >= 1, "the iteration never raised p");
+}

@@ -322,6 +322,8 @@ pub struct VrResult {
     pub market_share_privat: Option<f64>,
     /// Share of private landlords among the VR's used records with known Vermietertyp.
     pub sample_share_privat: Option<f64>,
+    /// Size structure: per size class (sample share before outliers, stock share if entered).
+    pub size_structure: Vec<(f64, Option<f64>)>,
 }
 
 /// Coverage of a Vergleichsraum.
@@ -798,6 +800,31 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
                     share: (stock > 0).then(|| n_bestand as f64 / f64::from(stock)),
                 }
             },
+            size_structure: {
+                let counts: Vec<usize> = (0..prep.classes)
+                    .map(|c| prep.cell(vr, c).map_or(0, |pc| pc.values.len()))
+                    .collect();
+                let total: usize = counts.iter().sum();
+                let stock = params
+                    .representativeness
+                    .stock_by_size
+                    .iter()
+                    .find(|s| &s.vergleichsraum == name);
+                counts
+                    .iter()
+                    .enumerate()
+                    .map(|(c, n)| {
+                        (
+                            if total > 0 {
+                                *n as f64 / total as f64
+                            } else {
+                                0.0
+                            },
+                            stock.and_then(|s| s.shares.get(c).copied()),
+                        )
+                    })
+                    .collect()
+            },
             market_share_privat: market_share(project, name),
             sample_share_privat: {
                 let (mut privat, mut known) = (0usize, 0usize);
@@ -815,7 +842,8 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
             },
         });
     }
-    let warnings = super::warnings::collect(prep, project, data, &cells);
+    let mut warnings = super::warnings::collect(prep, project, data, &cells);
+    super::warnings::size_structure(project, &vrs, &mut warnings);
     let mut offers_excluded = BTreeMap::new();
     for (_, reason) in &prep.offers.excluded {
         *offers_excluded.entry(*reason).or_insert(0) += 1;

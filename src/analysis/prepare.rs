@@ -389,10 +389,13 @@ fn classify(
     }
 }
 
-/// Assigns records to rows of the Gemeinde table: by AGS, else by normalised name.
+/// Assigns records to rows of the Gemeinde table: by AGS, else by normalised name, else by the
+/// record's Ortsteil (city concepts whose table lists Stadtbezirke), exactly or by a unique first
+/// word ("Aubing-Lochhausen-Langwied" → "Aubing").
 pub struct GemeindeLookup {
     by_ags: HashMap<String, u32>,
     by_name: HashMap<String, u32>,
+    by_first_word: HashMap<String, Option<u32>>,
 }
 
 impl GemeindeLookup {
@@ -400,14 +403,26 @@ impl GemeindeLookup {
     pub fn new(gemeinden: &[GemeindeRow]) -> GemeindeLookup {
         let mut by_ags = HashMap::new();
         let mut by_name = HashMap::new();
+        let mut by_first_word = HashMap::new();
         for (i, g) in gemeinden.iter().enumerate() {
             let ags = crate::import::validate::normalize_ags(&g.ags);
             if !ags.is_empty() {
                 by_ags.entry(ags).or_insert(i as u32);
             }
-            by_name.entry(normalize_name(&g.name)).or_insert(i as u32);
+            let norm = normalize_name(&g.name);
+            if let Some(first) = norm.split_whitespace().next() {
+                by_first_word
+                    .entry(first.to_string())
+                    .and_modify(|e: &mut Option<u32>| *e = None)
+                    .or_insert(Some(i as u32));
+            }
+            by_name.entry(norm).or_insert(i as u32);
         }
-        GemeindeLookup { by_ags, by_name }
+        GemeindeLookup {
+            by_ags,
+            by_name,
+            by_first_word,
+        }
     }
 
     /// The Gemeinde of a record, or why there is none.
@@ -422,7 +437,20 @@ impl GemeindeLookup {
         {
             return Ok(i);
         }
-        if r.ags.is_none() && r.gemeinde.is_none() {
+        if let Some(ortsteil) = &r.ortsteil {
+            let norm = normalize_name(ortsteil);
+            if let Some(&i) = self.by_name.get(&norm) {
+                return Ok(i);
+            }
+            if let Some(Some(i)) = norm
+                .split_whitespace()
+                .next()
+                .and_then(|w| self.by_first_word.get(w))
+            {
+                return Ok(*i);
+            }
+        }
+        if r.ags.is_none() && r.gemeinde.is_none() && r.ortsteil.is_none() {
             Err(Reason::MissingGemeinde)
         } else {
             Err(Reason::UnknownGemeinde)

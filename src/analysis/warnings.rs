@@ -204,6 +204,16 @@ pub fn collect(
             );
         }
     }
+    if p.heating.enabled && p.heating.table.year < project.project.stichtag.ymd().0 - 1 {
+        warn(
+            Severity::Warnung,
+            None,
+            format!(
+                "Die Heizspiegel-Ausgabe {} ist älter als ein Jahr vor dem Stichtag: Heizkostenwerte sind jährlich zu überprüfen (§ 22c Abs. 2 SGB II).",
+                p.heating.table.year
+            ),
+        );
+    }
     if p.heating.enabled && p.heating.table.is_example {
         warn(
             Severity::Warnung,
@@ -256,4 +266,29 @@ pub fn collect(
         );
     }
     out
+}
+
+/// Warns where the sample's size structure deviates from the stock's (K5).
+pub fn size_structure(project: &Project, vrs: &[super::compute::VrResult], out: &mut Vec<Warning>) {
+    let tol = project.parameters.representativeness.size_share_tolerance;
+    for v in vrs {
+        for (class, (sample, stock)) in v.size_structure.iter().enumerate() {
+            if let Some(stock) = stock
+                && (sample - stock).abs() > tol
+            {
+                out.push(Warning {
+                    severity: Severity::Warnung,
+                    criterion: Some("K5"),
+                    text: format!(
+                        "{}, Größenklasse {}: Anteil in der Stichprobe {} gegenüber {} im Mietwohnungsbestand (Abweichung über {}).",
+                        v.name,
+                        class + 1,
+                        crate::fmt::percent(*sample),
+                        crate::fmt::percent(*stock),
+                        crate::fmt::percent(tol)
+                    ),
+                });
+            }
+        }
+    }
 }

@@ -572,6 +572,20 @@ pub struct RepresentativenessParams {
     pub market_shares: Vec<MarketShare>,
     /// Flag cells whose share of records with Leistungsbezug exceeds this (Zirkelschluss).
     pub welfare_share_max: f64,
+    /// Size structure of the rented stock per Vergleichsraum (share per size class), where known.
+    pub stock_by_size: Vec<SizeStructure>,
+    /// Warn when a size class's sample share deviates from its stock share by more than this.
+    pub size_share_tolerance: f64,
+}
+
+/// Shares of the rented stock per size class in one Vergleichsraum (e.g. from the Zensus).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+pub struct SizeStructure {
+    /// Vergleichsraum name.
+    pub vergleichsraum: String,
+    /// Share of the stock per size class (class 1 first), summing to about 1.
+    pub shares: Vec<f64>,
 }
 
 impl Default for RepresentativenessParams {
@@ -582,6 +596,8 @@ impl Default for RepresentativenessParams {
             weighting: false,
             market_shares: Vec::new(),
             welfare_share_max: 0.30,
+            stock_by_size: Vec::new(),
+            size_share_tolerance: 0.10,
         }
     }
 }
