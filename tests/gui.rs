@@ -722,3 +722,346 @@ fn fortschreibung_and_heating_show_on_both_screens() {
             .is_some()
     );
 }
+
+/// Runs frames until `done` holds (background tasks finish on their threads).
+fn run_until(h: &mut Harness<'_, KduApp>, what: &str, done: impl Fn(&KduApp) -> bool) {
+    for _ in 0..1000 {
+        // Single frames: a spinner keeps repainting while a task runs.
+        h.step();
+        if done(h.state()) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("timeout waiting for: {what}");
+}
+
+/// A rent table as suppliers send it: a title row, a blank row, German headers in row 3 and
+/// 40 data rows; three rents are "auf Anfrage" (among the first rows of the preview).
+fn write_rent_workbook(path: &Path) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("Mieten").unwrap();
+    ws.write_string(0, 0, "Mietdaten Testkreis, Stand 31.12.2024")
+        .unwrap();
+    for (c, h) in [
+        "Gemeinde",
+        "Nettokaltmiete",
+        "Wohnfläche",
+        "Betriebskosten",
+        "Mietbeginn",
+        "Bemerkung",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(2, c as u16, *h).unwrap();
+    }
+    for i in 0..40u32 {
+        let row = 3 + i;
+        let gemeinde = if i % 2 == 0 {
+            "Musterstadt"
+        } else {
+            "Nordheim"
+        };
+        ws.write_string(row, 0, gemeinde).unwrap();
+        let area = 40.0 + f64::from(i);
+        if i % 5 == 0 && i <= 10 {
+            ws.write_string(row, 1, "auf Anfrage").unwrap();
+        } else {
+            ws.write_number(row, 1, area * 7.0).unwrap();
+        }
+        ws.write_number(row, 2, area).unwrap();
+        ws.write_number(row, 3, area * 2.0).unwrap();
+        ws.write_string(row, 4, "01.06.2023").unwrap();
+        ws.write_string(row, 5, format!("Whg. {i}")).unwrap();
+    }
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn a_source_is_added_with_preview_and_mapping_and_undo_removes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mieten.xlsx");
+    write_rent_workbook(&file);
+    let mut h = harness(synthetic_project(dir.path()));
+    h.run();
+    h.get_by_label("Daten").click();
+    h.run();
+    h.get_by_label("Quelle hinzufügen …").click();
+    h.run();
+    h.get_by_role_and_label(egui::Role::TextInput, "Datei:")
+        .click();
+    h.run();
+    h.get_by_role_and_label(egui::Role::TextInput, "Datei:")
+        .type_text(&file.display().to_string());
+    h.run();
+    h.get_by_label("Vorschau laden").click();
+    run_until(&mut h, "preview", |app| {
+        app.state().source_preview.is_some() && app.state().preview_task.is_none()
+    });
+    h.run();
+    // The header row is found below the title, the columns are mapped and checked.
+    assert!(h.query_by_label("erkannt: Zeile 3").is_some());
+    assert_eq!(
+        h.get_by_role_and_label(egui::Role::TextInput, "Kopfzeile (Zeilennummer):")
+            .accesskit_node()
+            .value()
+            .as_deref(),
+        Some("3")
+    );
+    assert!(h.query_by_label("3 × keine Zahl").is_some());
+    assert!(h.query_by_label("Tabellenblatt:").is_some());
+    assert!(h.query_all_by_label("Zahl").count() >= 3);
+    let columns = h.state_mut().forms_mut().source.columns.clone();
+    assert_eq!(columns[1], Some(kdu_konzept::model::Field::NetRent));
+    assert_eq!(columns[2], Some(kdu_konzept::model::Field::Area));
+    assert_eq!(columns[5], None, "Bemerkung is not mapped automatically");
+
+    // Map "Bemerkung" to the record id by hand.
+    h.get_by_role_and_label(egui::Role::ComboBox, "F Bemerkung")
+        .click();
+    h.run();
+    // The last entry of the list: scroll it into view first.
+    h.get_by_label("Datensatz-ID").scroll_to_me();
+    h.run();
+    h.get_by_label("Datensatz-ID").click();
+    h.run();
+    assert_eq!(
+        h.state_mut().forms_mut().source.columns[5],
+        Some(kdu_konzept::model::Field::RecordId)
+    );
+    h.get_by_role_and_label(egui::Role::TextInput, "Stichtag:")
+        .click();
+    h.run();
+    h.get_by_role_and_label(egui::Role::TextInput, "Stichtag:")
+        .type_text("31.12.2024");
+    h.run();
+
+    h.get_by_label("Übernehmen").click();
+    run_until(&mut h, "reload", |app| {
+        !app.state().busy() && app.state().doc.as_ref().unwrap().lp.data.sources.len() == 1
+    });
+    h.run();
+    {
+        let doc = h.state().state().doc.as_ref().unwrap();
+        let spec = &doc.project().sources[0];
+        assert_eq!(spec.path, "mieten.xlsx");
+        assert_eq!(spec.sheet.as_deref(), Some("Mieten"));
+        assert_eq!(spec.header_row, Some(3));
+        assert_eq!(spec.kind, SourceKind::Bestand);
+        assert_eq!(spec.stichtag, Date::from_ymd(2024, 12, 31));
+        assert_eq!(
+            spec.mapping
+                .get(&kdu_konzept::model::Field::RecordId)
+                .map(String::as_str),
+            Some("Bemerkung")
+        );
+        assert_eq!(spec.sha256.len(), 64, "checksum filled in on load");
+        assert_eq!(doc.project().mapping_profiles.len(), 1);
+        assert_eq!(doc.lp.data.sources[0].import.rows_total, 40);
+        assert_eq!(doc.lp.data.records.len(), 37);
+        assert_eq!(doc.lp.data.rejections.len(), 3);
+    }
+    // The register shows the new source with its counts.
+    assert!(h.query_by_label("mieten.xlsx").is_some());
+    assert!(h.query_by_label("40").is_some());
+    assert!(h.query_by_label("37").is_some());
+    assert!(
+        h.query_by_label_contains("Zusammen 37 Datensätze übernommen, 3 Zeilen abgelehnt")
+            .is_some()
+    );
+
+    // One undo step removes the source (and its profile); the data are reloaded.
+    h.state_mut().state_mut().handle(Command::Undo);
+    run_until(&mut h, "reload after undo", |app| !app.state().busy());
+    h.run();
+    let doc = h.state().state().doc.as_ref().unwrap();
+    assert!(doc.project().sources.is_empty());
+    assert!(doc.project().mapping_profiles.is_empty());
+    assert!(doc.lp.data.records.is_empty());
+    assert!(h.query_by_label("mieten.xlsx").is_none());
+    assert!(
+        h.query_by_label_contains("Noch keine Datenquellen")
+            .is_some()
+    );
+}
+
+#[test]
+fn a_saved_mapping_profile_is_reused_and_a_source_can_be_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("angebote.xlsx");
+    write_rent_workbook(&file);
+    let mut h = harness(synthetic_project(dir.path()));
+    let mut profile_columns = std::collections::BTreeMap::new();
+    profile_columns.insert(
+        kdu_konzept::model::Field::NetRent,
+        "Nettokaltmiete".to_string(),
+    );
+    profile_columns.insert(kdu_konzept::model::Field::Area, "Wohnfläche".to_string());
+    profile_columns.insert(kdu_konzept::model::Field::RecordId, "Bemerkung".to_string());
+    let state = h.state_mut().state_mut();
+    state.handle(Command::AddSource {
+        spec: Box::new(kdu_konzept::model::SourceSpec {
+            path: "angebote.xlsx".to_string(),
+            sheet: None,
+            header_row: None,
+            kind: SourceKind::Angebot,
+            sha256: String::new(),
+            lieferant: String::new(),
+            methode: String::new(),
+            stichtag: None,
+            zeitraum_von: None,
+            zeitraum_bis: None,
+            mapping: profile_columns.clone(),
+            annual: Default::default(),
+        }),
+        profile: Some(kdu_konzept::import::mapping::MappingProfile {
+            name: "Export Portal".to_string(),
+            signature: String::new(),
+            columns: profile_columns,
+            annual: Default::default(),
+        }),
+        replace: None,
+    });
+    state.handle(Command::Navigate(Screen::Daten));
+    run_until(&mut h, "reload", |app| !app.state().busy());
+    h.run();
+    assert_eq!(
+        h.state()
+            .state()
+            .doc
+            .as_ref()
+            .unwrap()
+            .lp
+            .data
+            .records
+            .len(),
+        37
+    );
+    // A file with the same headers: the saved profile is offered.
+    h.get_by_label("Quelle hinzufügen …").click();
+    h.run();
+    h.state_mut().forms_mut().source.path = file.display().to_string();
+    h.run();
+    h.get_by_label("Vorschau laden").click();
+    run_until(&mut h, "preview", |app| {
+        app.state().source_preview.is_some() && app.state().preview_task.is_none()
+    });
+    h.run();
+    assert!(
+        h.query_by_label_contains("Gespeicherte Zuordnung „Export Portal“")
+            .is_some()
+    );
+    assert_eq!(
+        h.state_mut().forms_mut().source.columns[5],
+        Some(kdu_konzept::model::Field::RecordId)
+    );
+    h.get_by_label("Abbrechen").click();
+    h.run();
+    // Remove the source from the register.
+    h.get_by_label("Entfernen").click();
+    run_until(&mut h, "reload after removal", |app| !app.state().busy());
+    h.run();
+    let doc = h.state().state().doc.as_ref().unwrap();
+    assert!(doc.project().sources.is_empty());
+    assert!(doc.lp.data.records.is_empty());
+}
+
+#[test]
+fn gemeinde_table_is_imported_edited_and_undone() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("gemeinden.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in [
+        "AGS",
+        "Gemeinde",
+        "Vergleichsraum",
+        "Einwohner",
+        "Mietwohnungen",
+        "Mietstufe",
+    ]
+    .iter()
+    .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for (r, (ags, name, vr, ew)) in [
+        ("05999001", "Musterstadt", "Musterstadt", 52_000.0),
+        ("05999002", "Nordheim", "Nordkreis", 8_000.0),
+        ("05999004", "Südheim", "Südkreis", 6_500.0),
+        ("05999005", "Westdorf", "Südkreis", 2_100.0),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let row = 1 + r as u32;
+        ws.write_string(row, 0, *ags).unwrap();
+        ws.write_string(row, 1, *name).unwrap();
+        ws.write_string(row, 2, *vr).unwrap();
+        ws.write_number(row, 3, *ew).unwrap();
+        ws.write_number(row, 4, ew / 3.0).unwrap();
+        ws.write_number(row, 5, 3.0).unwrap();
+    }
+    wb.save(&file).unwrap();
+
+    let mut h = harness(synthetic_project(dir.path()));
+    h.run();
+    h.get_by_label("Vergleichsräume").click();
+    h.run();
+    h.get_by_role_and_label(egui::Role::TextInput, "Gemeindetabelle (Datei):")
+        .click();
+    h.run();
+    h.get_by_role_and_label(egui::Role::TextInput, "Gemeindetabelle (Datei):")
+        .type_text(&file.display().to_string());
+    h.run();
+    h.get_by_label("Gemeindetabelle importieren").click();
+    h.run();
+    // A table exists: ask first.
+    assert!(
+        h.query_by_label_contains("Die vorhandene Tabelle mit 3 Gemeinden wird ersetzt")
+            .is_some()
+    );
+    assert_eq!(h.state().state().project().unwrap().gemeinden.len(), 3);
+    h.get_by_label("Ersetzen").click();
+    h.run();
+    let gemeinden = &h.state().state().project().unwrap().gemeinden;
+    assert_eq!(gemeinden.len(), 4);
+    assert_eq!(gemeinden[2].vergleichsraum, "Südkreis");
+    assert_eq!(gemeinden[2].einwohner, Some(6_500));
+    assert!(h.query_by_label("Südheim").is_some());
+    assert!(h.query_by_label("Westdorf").is_some());
+    assert!(h.query_by_label("Leerdorf").is_none());
+
+    // Inline editing: add a row, change its Einwohner.
+    h.get_by_label("Tabelle bearbeiten").click();
+    h.run();
+    h.get_by_label("Gemeinde hinzufügen").click();
+    h.run();
+    assert_eq!(h.state().state().project().unwrap().gemeinden.len(), 5);
+    let einwohner: Vec<_> = h
+        .get_all_by_role_and_label(egui::Role::TextInput, "Einwohner")
+        .collect();
+    assert_eq!(einwohner.len(), 5);
+    einwohner[4].click();
+    h.run();
+    h.get_all_by_role_and_label(egui::Role::TextInput, "Einwohner")
+        .nth(4)
+        .unwrap()
+        .type_text("1234");
+    h.run();
+    assert_eq!(
+        h.state().state().project().unwrap().gemeinden[4].einwohner,
+        Some(1234)
+    );
+
+    // Undo: the typed number, the added row, then the import.
+    let state = h.state_mut().state_mut();
+    state.handle(Command::Undo);
+    state.handle(Command::Undo);
+    assert_eq!(state.project().unwrap().gemeinden.len(), 4);
+    state.handle(Command::Undo);
+    assert_eq!(state.project().unwrap().gemeinden.len(), 3);
+    assert_eq!(state.project().unwrap().gemeinden[2].name, "Leerdorf");
+}

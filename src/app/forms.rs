@@ -3,7 +3,7 @@
 
 use super::state::ScenarioRef;
 use crate::export::Variant;
-use crate::model::Reason;
+use crate::model::{Field, Reason, SourceKind};
 use std::path::PathBuf;
 
 /// Which file dialog the UI asked for.
@@ -15,6 +15,70 @@ pub enum DialogRequest {
     NewProject,
     /// Choose the export target.
     ExportTarget,
+    /// Pick a data file to add as a source.
+    SourceFile,
+    /// Pick a Gemeinde table to import.
+    GemeindeFile,
+}
+
+/// The "Quelle hinzufügen" dialog: the fields the user edits before "Übernehmen".
+#[derive(Debug, Clone)]
+pub struct SourceForm {
+    /// The dialog is shown.
+    pub open: bool,
+    /// File path as typed.
+    pub path: String,
+    /// Editing this existing source (index) instead of adding one.
+    pub editing: Option<usize>,
+    /// The preview (by [`crate::app::AppState::preview_seq`]) the fields were set up for.
+    pub seen_preview: u64,
+    /// Header row (Excel/CSV line) as typed.
+    pub header_line: String,
+    /// Header line to take once the next preview arrives (an Excel table was chosen).
+    pub pending_header_line: Option<u32>,
+    /// The header line the column mapping was set up for.
+    pub mapped_line: Option<u32>,
+    /// Field per column (`None` = not used).
+    pub columns: Vec<Option<Field>>,
+    /// Source kind.
+    pub kind: SourceKind,
+    /// Stichtag as typed.
+    pub stichtag: String,
+    /// Start of the collection window as typed.
+    pub von: String,
+    /// End of the collection window as typed.
+    pub bis: String,
+    /// Supplier.
+    pub lieferant: String,
+    /// Collection method.
+    pub methode: String,
+    /// Note about a reused mapping profile.
+    pub profile_note: Option<String>,
+    /// Name of the mapping profile to save.
+    pub profile_name: String,
+}
+
+impl Default for SourceForm {
+    fn default() -> Self {
+        SourceForm {
+            open: false,
+            path: String::new(),
+            editing: None,
+            seen_preview: 0,
+            header_line: String::new(),
+            pending_header_line: None,
+            mapped_line: None,
+            columns: Vec::new(),
+            kind: SourceKind::Bestand,
+            stichtag: String::new(),
+            von: String::new(),
+            bis: String::new(),
+            lieferant: String::new(),
+            methode: String::new(),
+            profile_note: None,
+            profile_name: String::new(),
+        }
+    }
 }
 
 /// Field contents and view settings of all screens.
@@ -54,6 +118,14 @@ pub struct Forms {
     pub dialog_request: Option<DialogRequest>,
     /// Show the parameter justification fields.
     pub show_justifications: bool,
+    /// The "Quelle hinzufügen" dialog.
+    pub source: SourceForm,
+    /// Gemeinde table file as typed.
+    pub gemeinde_path: String,
+    /// Asking whether to replace the existing Gemeinde table.
+    pub gemeinde_confirm: bool,
+    /// The Gemeinde table is shown with input fields.
+    pub gemeinde_edit: bool,
 }
 
 impl Default for Forms {
@@ -76,6 +148,10 @@ impl Default for Forms {
             dialogs_enabled: false,
             dialog_request: None,
             show_justifications: true,
+            source: SourceForm::default(),
+            gemeinde_path: String::new(),
+            gemeinde_confirm: false,
+            gemeinde_edit: false,
         }
     }
 }

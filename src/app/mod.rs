@@ -14,6 +14,7 @@ pub mod forms;
 pub mod plots;
 pub mod recovery;
 pub mod screens;
+pub mod source_import;
 pub mod state;
 pub mod tasks;
 pub mod widgets;
@@ -295,6 +296,20 @@ impl KduApp {
                     }
                     d.save_file()
                 }
+                DialogRequest::SourceFile => dialog
+                    .set_title("Datenquelle wählen")
+                    .add_filter(
+                        "Tabellen (Excel, CSV)",
+                        &["xlsx", "xlsm", "xlsb", "xls", "ods", "csv", "txt", "tsv"],
+                    )
+                    .pick_file(),
+                DialogRequest::GemeindeFile => dialog
+                    .set_title("Gemeindetabelle wählen")
+                    .add_filter(
+                        "Tabellen (Excel, CSV)",
+                        &["xlsx", "xlsm", "xlsb", "xls", "ods", "csv", "txt", "tsv"],
+                    )
+                    .pick_file(),
             };
             DialogResult { request, path }
         };
@@ -322,6 +337,11 @@ impl KduApp {
                     }
                     DialogRequest::NewProject => self.forms.new_path = text,
                     DialogRequest::ExportTarget => self.forms.export_path = text,
+                    DialogRequest::SourceFile => self.choose_source_file(path),
+                    DialogRequest::GemeindeFile => {
+                        self.forms.gemeinde_path = text;
+                        self.forms.gemeinde_confirm = false;
+                    }
                 }
             }
             Ok(DialogResult { path: None, .. }) => self.state.notify(
@@ -329,6 +349,49 @@ impl KduApp {
                 "Keine Datei ausgewählt. Falls kein Auswahldialog erschienen ist, bitte den Pfad direkt in das Feld eingeben.",
             ),
             Err(e) => self.state.notify(Level::Fehler, e),
+        }
+    }
+
+    /// A data file was chosen (dialog or drag & drop): open the "Quelle hinzufügen" dialog on
+    /// the Daten screen and read its preview.
+    fn choose_source_file(&mut self, path: PathBuf) {
+        let form = &mut self.forms.source;
+        if !form.open {
+            form.editing = None;
+        }
+        if form.editing.is_none() {
+            form.kind = crate::init::guess_kind(&path);
+        }
+        form.open = true;
+        form.path = path.display().to_string();
+        self.state.handle(Command::Navigate(Screen::Daten));
+        self.state
+            .handle(Command::PreviewSource { path, sheet: None });
+    }
+
+    /// Files dropped onto the window: on the Vergleichsräume screen a Gemeinde table, elsewhere
+    /// a data source.
+    fn take_dropped_files(&mut self, ctx: &egui::Context) {
+        let dropped = ctx.input(|i| i.raw.dropped_files.clone());
+        let Some(path) = dropped
+            .iter()
+            .map(|f| f.path().to_path_buf())
+            .find(|p| !p.as_os_str().is_empty())
+        else {
+            return;
+        };
+        if self.state.doc.is_none() {
+            self.state.notify(
+                Level::Warnung,
+                "Bitte zuerst ein Projekt öffnen oder anlegen; dann lassen sich Dateien als Datenquelle hineinziehen.",
+            );
+            return;
+        }
+        if self.state.screen == Screen::Vergleichsraeume {
+            self.forms.gemeinde_path = path.display().to_string();
+            self.forms.gemeinde_confirm = false;
+        } else {
+            self.choose_source_file(path);
         }
     }
 
@@ -370,6 +433,7 @@ impl eframe::App for KduApp {
             ctx.send_viewport_cmd(ViewportCommand::Close);
         }
         self.shortcuts(ctx);
+        self.take_dropped_files(ctx);
         let title = self.state.title();
         if title != self.last_title {
             ctx.send_viewport_cmd(ViewportCommand::Title(title.clone()));

@@ -7,12 +7,15 @@
 //! ([`Prepared::is_stale`]), otherwise only [`compute`].
 
 use super::recovery::{PanicSnapshot, RecoveryCopy, Storage};
+use super::source_import::{SourcePreview, read_preview};
 use super::tasks::{Reporter, Task};
 use crate::analysis::compute::{Analysis, compute};
 use crate::analysis::prepare::Prepared;
 use crate::dataset::{Dataset, LoadedProject};
 use crate::export::Variant;
+use crate::import::mapping::MappingProfile;
 use crate::model::params::Parameters;
+use crate::model::project::{GemeindeRow, SourceSpec};
 use crate::model::{Date, Project};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -281,6 +284,40 @@ pub enum Command {
     DismissMessage,
     /// Show a message (from UI validation).
     Notify(Level, String),
+    /// Read the first rows of a file for the "Quelle hinzufügen" dialog (in the background).
+    PreviewSource {
+        /// The file.
+        path: PathBuf,
+        /// Sheet (`None` = first sheet / CSV).
+        sheet: Option<String>,
+    },
+    /// Close the source preview.
+    ClosePreview,
+    /// Add a source (or replace source `replace`) and save its mapping as a profile, as one
+    /// undoable step; the data are then reloaded in the background.
+    AddSource {
+        /// The source.
+        spec: Box<SourceSpec>,
+        /// Mapping profile to save (replaces one with the same signature).
+        profile: Option<MappingProfile>,
+        /// Index of the source being edited, `None` = append.
+        replace: Option<usize>,
+    },
+    /// Remove a source (undoable); the data are reloaded.
+    RemoveSource(usize),
+    /// Replace the Gemeinde table by the one read from a file (undoable).
+    ImportGemeinden(PathBuf),
+    /// Append an empty Gemeinde row.
+    AddGemeinde,
+    /// Remove a Gemeinde row.
+    RemoveGemeinde(usize),
+    /// Replace a Gemeinde row (inline editing; consecutive edits of a row merge).
+    UpdateGemeinde {
+        /// Row index.
+        index: usize,
+        /// New content.
+        row: Box<GemeindeRow>,
+    },
 }
 
 /// A loaded project with its prepared state and the current analysis.
@@ -295,7 +332,31 @@ pub struct Document {
     saved: Project,
     /// Duration of the last recomputation.
     pub compute_time: Duration,
+    /// The sources the data were loaded for ([`sources_key`]).
+    data_key: Vec<SourceSpec>,
 }
+
+/// The sources as far as they decide the loaded data (the stored checksum does not).
+fn sources_key(sources: &[SourceSpec]) -> Vec<SourceSpec> {
+    sources
+        .iter()
+        .map(|s| SourceSpec {
+            sha256: String::new(),
+            ..s.clone()
+        })
+        .collect()
+}
+
+/// Data reloaded after the sources changed.
+pub struct ReloadOutcome {
+    /// The sources the data were loaded for.
+    key: Vec<SourceSpec>,
+    /// Data, warnings and the prepared state, or a German error.
+    result: Result<Box<(Dataset, Vec<String>, Prepared)>, String>,
+}
+
+/// Result of reading a source preview.
+pub type PreviewOutcome = Result<SourcePreview, String>;
 
 impl Document {
     /// Prepares and computes a loaded project.
@@ -304,12 +365,14 @@ impl Document {
         let prep = Prepared::new(&lp.data.records, &lp.project);
         let analysis = compute(&prep, &lp.project, &lp.data);
         let saved = lp.project.clone();
+        let data_key = sources_key(&lp.project.sources);
         Document {
             lp,
             prep,
             analysis,
             saved,
             compute_time: start.elapsed(),
+            data_key,
         }
     }
 
@@ -358,6 +421,14 @@ pub struct AppState {
     pub load_task: Option<Task<LoadOutcome>>,
     /// Running export.
     pub export_task: Option<Task<ExportOutcome>>,
+    /// Running reload of the data after the sources changed.
+    pub reload_task: Option<Task<ReloadOutcome>>,
+    /// The preview of a file for the "Quelle hinzufügen" dialog (or the German error).
+    pub source_preview: Option<PreviewOutcome>,
+    /// Counts finished previews (the dialog re-initialises its fields on a new one).
+    pub preview_seq: u64,
+    /// Running preview read.
+    pub preview_task: Option<Task<PreviewOutcome>>,
     /// Kind of the running or last export.
     pub export_kind: Variant,
     /// The last finished export: (file, generation it was made for).
@@ -376,6 +447,9 @@ pub struct AppState {
     pub generation: u64,
     /// Generation of load requests (stale loads are dropped).
     load_generation: u64,
+    reload_generation: u64,
+    reload_key: Option<Vec<SourceSpec>>,
+    preview_generation: u64,
     undo: Vec<Project>,
     redo: Vec<Project>,
     last_edit: Option<(String, Instant)>,
@@ -402,6 +476,10 @@ impl AppState {
             messages: Vec::new(),
             load_task: None,
             export_task: None,
+            reload_task: None,
+            source_preview: None,
+            preview_seq: 0,
+            preview_task: None,
             export_kind: Variant::Pruefmappe,
             last_export: None,
             scenarios: Vec::new(),
@@ -411,6 +489,9 @@ impl AppState {
             allow_close: false,
             generation: 0,
             load_generation: 0,
+            reload_generation: 0,
+            reload_key: None,
+            preview_generation: 0,
             undo: Vec::new(),
             redo: Vec::new(),
             last_edit: None,
@@ -620,6 +701,248 @@ impl AppState {
                 self.messages.pop();
             }
             Command::Notify(level, text) => self.notify(level, text),
+            Command::PreviewSource { path, sheet } => self.start_preview(path, sheet),
+            Command::ClosePreview => {
+                if let Some(task) = self.preview_task.take() {
+                    task.cancel();
+                }
+                self.source_preview = None;
+            }
+            Command::AddSource {
+                spec,
+                profile,
+                replace,
+            } => self.add_source(*spec, profile, replace),
+            Command::RemoveSource(index) => {
+                let name = self
+                    .project()
+                    .and_then(|p| p.sources.get(index))
+                    .map(|s| s.path.clone());
+                if let Some(name) = name {
+                    self.edit_project(None, |p| {
+                        p.sources.remove(index);
+                    });
+                    self.notify(
+                        Level::Info,
+                        format!("Quelle „{name}“ entfernt (rückgängig mit Strg+Z)."),
+                    );
+                }
+            }
+            Command::ImportGemeinden(path) => self.import_gemeinden(&path),
+            Command::AddGemeinde => self.edit_project(None, |p| {
+                p.gemeinden.push(GemeindeRow {
+                    ags: String::new(),
+                    name: "Neue Gemeinde".to_string(),
+                    vergleichsraum: String::new(),
+                    einwohner: None,
+                    mietwohnungen: None,
+                    mietstufe: None,
+                });
+            }),
+            Command::RemoveGemeinde(index) => self.edit_project(None, |p| {
+                if index < p.gemeinden.len() {
+                    p.gemeinden.remove(index);
+                }
+            }),
+            Command::UpdateGemeinde { index, row } => {
+                self.edit_project(Some(format!("gemeinde:{index}")), |p| {
+                    if let Some(g) = p.gemeinden.get_mut(index) {
+                        *g = *row;
+                    }
+                });
+            }
+        }
+    }
+
+    // ----- sources and Gemeinde table ------------------------------------------------------
+
+    fn start_preview(&mut self, path: PathBuf, sheet: Option<String>) {
+        if let Some(old) = self.preview_task.take() {
+            old.cancel();
+        }
+        if path.as_os_str().is_empty() {
+            self.notify(Level::Fehler, "Bitte eine Datei angeben.");
+            return;
+        }
+        self.preview_generation += 1;
+        let label = format!("Vorschau wird gelesen: {}", file_label(&path));
+        let work = move |_r: &mut Reporter<PreviewOutcome>| read_preview(&path, sheet.as_deref());
+        match Task::spawn(
+            "kdu-preview",
+            label,
+            self.preview_generation,
+            self.ctx.clone(),
+            work,
+        ) {
+            Ok(task) => self.preview_task = Some(task),
+            Err(e) => self.notify(Level::Fehler, e),
+        }
+    }
+
+    fn finish_preview(&mut self, result: Result<PreviewOutcome, String>, generation: u64) {
+        if generation != self.preview_generation {
+            return;
+        }
+        self.source_preview = Some(result.and_then(|r| r));
+        self.preview_seq += 1;
+    }
+
+    fn add_source(
+        &mut self,
+        spec: SourceSpec,
+        profile: Option<MappingProfile>,
+        replace: Option<usize>,
+    ) {
+        let name = spec.path.clone();
+        self.edit_project(None, |p| {
+            match replace {
+                Some(i) if i < p.sources.len() => p.sources[i] = spec,
+                _ => p.sources.push(spec),
+            }
+            if let Some(profile) = profile {
+                match p
+                    .mapping_profiles
+                    .iter_mut()
+                    .find(|x| x.signature == profile.signature)
+                {
+                    Some(existing) => *existing = profile,
+                    None => p.mapping_profiles.push(profile),
+                }
+            }
+        });
+        self.source_preview = None;
+        let text = if replace.is_some() {
+            format!("Quelle „{name}“ geändert; die Daten werden neu eingelesen.")
+        } else {
+            format!("Quelle „{name}“ hinzugefügt; die Daten werden eingelesen.")
+        };
+        self.notify(Level::Info, text);
+    }
+
+    fn import_gemeinden(&mut self, path: &Path) {
+        if self.doc.is_none() {
+            self.notify(Level::Warnung, "Kein Projekt geöffnet.");
+            return;
+        }
+        match crate::import::gemeinden::read_gemeinden(path, None) {
+            Ok(rows) => {
+                let n = rows.len();
+                self.edit_project(None, |p| p.gemeinden = rows);
+                self.notify(
+                    Level::Erfolg,
+                    format!(
+                        "Gemeindetabelle eingelesen: {n} Gemeinden aus {}.",
+                        file_label(path)
+                    ),
+                );
+            }
+            Err(e) => self.notify(
+                Level::Fehler,
+                format!("Gemeindetabelle nicht eingelesen: {e}"),
+            ),
+        }
+    }
+
+    /// Starts reloading the data when the sources differ from those the data came from.
+    fn reload_if_sources_changed(&mut self) {
+        let Some(doc) = &self.doc else { return };
+        let key = sources_key(&doc.lp.project.sources);
+        if key == doc.data_key {
+            if let Some(task) = self.reload_task.take() {
+                task.cancel();
+            }
+            self.reload_key = None;
+            return;
+        }
+        if self.reload_task.is_some() && self.reload_key.as_ref() == Some(&key) {
+            return;
+        }
+        if let Some(old) = self.reload_task.take() {
+            old.cancel();
+        }
+        self.reload_generation += 1;
+        self.reload_key = Some(key.clone());
+        let project = doc.lp.project.clone();
+        let path = doc.lp.path.clone();
+        let work = move |r: &mut Reporter<ReloadOutcome>| {
+            let mut progress = |source: usize, done: u64, total: u64| {
+                let fraction = (total > 0).then(|| done as f32 / total as f32);
+                r.progress(fraction, || format!("Quelle {}", source + 1))
+            };
+            let result = crate::dataset::load_sources(&path, &project, &mut progress)
+                .map_err(|e| e.to_string())
+                .map(|(data, warnings)| {
+                    let prep = Prepared::new(&data.records, &project);
+                    Box::new((data, warnings, prep))
+                });
+            ReloadOutcome { key, result }
+        };
+        match Task::spawn(
+            "kdu-reload",
+            "Daten werden neu eingelesen",
+            self.reload_generation,
+            self.ctx.clone(),
+            work,
+        ) {
+            Ok(task) => self.reload_task = Some(task),
+            Err(e) => self.notify(Level::Fehler, e),
+        }
+    }
+
+    fn finish_reload(&mut self, result: Result<ReloadOutcome, String>, generation: u64) {
+        if generation != self.reload_generation {
+            return;
+        }
+        self.reload_key = None;
+        let Some(doc) = &mut self.doc else { return };
+        let outcome = match result {
+            Ok(o) => o,
+            Err(e) => {
+                self.notify(Level::Fehler, e);
+                return;
+            }
+        };
+        if outcome.key != sources_key(&doc.lp.project.sources) {
+            // The sources changed again meanwhile; a newer reload follows.
+            return;
+        }
+        doc.data_key = outcome.key;
+        match outcome.result {
+            Ok(loaded) => {
+                let (data, warnings, prep) = *loaded;
+                // Checksums of newly added sources are filled in from the import.
+                for (spec, info) in doc.lp.project.sources.iter_mut().zip(&data.sources) {
+                    if spec.sha256.is_empty() {
+                        spec.sha256 = info.import.sha256.clone();
+                    }
+                }
+                let records = data.records.len();
+                let rejected = data.rejections.len();
+                doc.lp.data = data;
+                doc.lp.warnings = warnings.clone();
+                doc.prep = prep;
+                doc.recompute();
+                self.generation += 1;
+                self.fix_selection();
+                self.update_panic_snapshot();
+                self.notify(
+                    Level::Erfolg,
+                    format!(
+                        "Daten eingelesen: {} Datensätze übernommen, {} Zeilen abgelehnt.",
+                        crate::fmt::number(records as f64, 0),
+                        crate::fmt::number(rejected as f64, 0)
+                    ),
+                );
+                for w in warnings {
+                    self.notify(Level::Warnung, w);
+                }
+            }
+            Err(e) => self.notify(
+                Level::Fehler,
+                format!(
+                    "Die Daten konnten nicht eingelesen werden: {e} – Die Änderung der Quellen lässt sich mit Strg+Z rückgängig machen."
+                ),
+            ),
         }
     }
 
@@ -648,6 +971,20 @@ impl AppState {
             self.export_task = None;
             self.finish_export(result, generation);
         }
+        if let Some(task) = &mut self.reload_task
+            && let Some(result) = task.poll()
+        {
+            let generation = task.generation;
+            self.reload_task = None;
+            self.finish_reload(result, generation);
+        }
+        if let Some(task) = &mut self.preview_task
+            && let Some(result) = task.poll()
+        {
+            let generation = task.generation;
+            self.preview_task = None;
+            self.finish_preview(result, generation);
+        }
         if self.is_dirty() && self.last_recovery_write.elapsed() >= AUTOSAVE_INTERVAL {
             self.write_recovery_now();
         }
@@ -655,7 +992,10 @@ impl AppState {
 
     /// True while a background task runs.
     pub fn busy(&self) -> bool {
-        self.load_task.is_some() || self.export_task.is_some()
+        self.load_task.is_some()
+            || self.export_task.is_some()
+            || self.reload_task.is_some()
+            || self.preview_task.is_some()
     }
 
     /// Waits for running background tasks (tests, blocking open). Returns false on timeout.
@@ -689,6 +1029,22 @@ impl AppState {
                 let generation = task.generation;
                 self.export_task = None;
                 self.finish_export(result, generation);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if let Some(task) = &mut self.reload_task
+                && let Some(result) = task.wait(left)
+            {
+                let generation = task.generation;
+                self.reload_task = None;
+                self.finish_reload(result, generation);
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if let Some(task) = &mut self.preview_task
+                && let Some(result) = task.wait(left)
+            {
+                let generation = task.generation;
+                self.preview_task = None;
+                self.finish_preview(result, generation);
             }
         }
         true
@@ -767,6 +1123,7 @@ impl AppState {
             doc.recompute();
         }
         self.fix_selection();
+        self.reload_if_sources_changed();
         if let Some(c) = &self.comparison
             && (c.a == ScenarioRef::Current || c.b == ScenarioRef::Current)
         {
@@ -821,6 +1178,10 @@ impl AppState {
             }
         }
         self.doc = Some(doc);
+        if let Some(task) = self.reload_task.take() {
+            task.cancel();
+        }
+        self.reload_key = None;
         self.undo.clear();
         self.redo.clear();
         self.last_edit = None;
@@ -903,7 +1264,7 @@ impl AppState {
         self.screen = Screen::Daten;
         self.notify(
             Level::Info,
-            "Neues Projekt angelegt. Datenquellen werden mit „kdu-konzept import“ bzw. „kdu-konzept init“ eingebunden.",
+            "Neues Projekt angelegt. Datenquellen mit „Quelle hinzufügen“ einbinden oder eine Datei in das Fenster ziehen.",
         );
     }
 

@@ -10,7 +10,7 @@ use egui_extras::{Column, TableBuilder};
 use std::collections::BTreeMap;
 
 /// Draws the data screen.
-pub fn data_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, _cmds: &mut Vec<Command>) {
+pub fn data_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<Command>) {
     let Some(doc) = &state.doc else {
         no_project(ui);
         return;
@@ -22,7 +22,7 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, _cmds: &mut Vec
     section(ui, "Quellenverzeichnis");
     if project.sources.is_empty() {
         ui.label(
-            "Noch keine Datenquellen. Quellen werden über die Kommandozeile eingebunden: kdu-konzept init --help bzw. kdu-konzept import --help.",
+            "Noch keine Datenquellen. Eine Excel- oder CSV-Datei mit „Quelle hinzufügen“ einbinden oder in das Fenster ziehen.",
         );
     } else {
         let mut rejected_per_source: BTreeMap<u16, usize> = BTreeMap::new();
@@ -47,6 +47,7 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, _cmds: &mut Vec
                             "SHA-256",
                             "Lieferant",
                             "Zeitraum",
+                            "",
                         ] {
                             ui.label(RichText::new(h).strong());
                         }
@@ -82,6 +83,28 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, _cmds: &mut Vec
                             })
                             .on_hover_text(&spec.methode);
                             ui.label(info.map_or("–", |s| s.zeitraum.as_str()));
+                            ui.horizontal(|ui| {
+                                if ui
+                                    .small_button("Bearbeiten")
+                                    .on_hover_text(format!(
+                                        "Blatt, Kopfzeile, Datenart und Spaltenzuordnung von Quelle {} ändern",
+                                        i + 1
+                                    ))
+                                    .clicked()
+                                {
+                                    super::source_dialog::edit_source(doc, i, forms, cmds);
+                                }
+                                if ui
+                                    .small_button("Entfernen")
+                                    .on_hover_text(format!(
+                                        "Quelle {} aus dem Projekt entfernen (rückgängig mit Strg+Z)",
+                                        i + 1
+                                    ))
+                                    .clicked()
+                                {
+                                    cmds.push(Command::RemoveSource(i));
+                                }
+                            });
                             ui.end_row();
                         }
                     });
@@ -92,6 +115,8 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, _cmds: &mut Vec
             number(data.rejections.len() as f64, 0)
         ));
     }
+
+    super::source_dialog::source_dialog_ui(ui, state, forms, cmds);
 
     for w in &doc.lp.warnings {
         ui.colored_label(ui.visuals().warn_fg_color, w);

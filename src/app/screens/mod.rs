@@ -7,6 +7,7 @@ pub mod params;
 pub mod regions;
 pub mod results;
 pub mod scenarios;
+pub mod source_dialog;
 pub mod start;
 
 use super::forms::Forms;
@@ -192,6 +193,15 @@ pub fn top_ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
             if ui.button("Laden abbrechen").clicked() {
                 cmds.push(Command::CancelLoad);
             }
+        }
+        if let Some(task) = &state.reload_task {
+            ui.separator();
+            ui.spinner();
+            let text = match task.fraction {
+                Some(f) => format!("{} – {}", task.label, crate::fmt::percent(f64::from(f))),
+                None => task.label.clone(),
+            };
+            ui.label(text);
         }
     });
 }

@@ -1,11 +1,13 @@
 //! Vergleichsräume screen: the Gemeinde table with coverage (K1) and the mapping to
 //! Vergleichsräume, and the justification text per Vergleichsraum.
 
-use crate::app::forms::Forms;
+use crate::app::forms::{DialogRequest, Forms};
 use crate::app::state::{AppState, Command};
 use crate::app::widgets::{no_project, section};
 use crate::fmt::number;
+use crate::model::project::GemeindeRow;
 use egui::{RichText, Ui};
+use std::path::PathBuf;
 
 /// Draws the Vergleichsräume screen.
 pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<Command>) {
@@ -100,6 +102,14 @@ pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut V
     }
 
     section(ui, "Gemeinden");
+    gemeinde_import_ui(ui, project.gemeinden.len(), forms, cmds);
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut forms.gemeinde_edit, "Tabelle bearbeiten")
+            .on_hover_text("AGS, Name, Einwohner, Mietwohnungen und Mietstufe direkt ändern");
+        if forms.gemeinde_edit && ui.button("Gemeinde hinzufügen").clicked() {
+            cmds.push(Command::AddGemeinde);
+        }
+    });
     ui.horizontal(|ui| {
         let l = ui.label("Filter:");
         ui.add(
@@ -125,19 +135,22 @@ pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut V
                 .striped(true)
                 .spacing([16.0, 4.0])
                 .show(ui, |ui| {
+                    let mut header_ids = Vec::new();
                     for h in [
                         "AGS",
                         "Gemeinde",
                         "Vergleichsraum",
                         "Einwohner",
                         "Mietwohnungen",
+                        "Mietstufe",
                         "Mietwerte verwendet",
                         "Datensätze gesamt",
                         "davon Angebote",
                     ] {
-                        ui.label(RichText::new(h).strong());
+                        header_ids.push(ui.label(RichText::new(h).strong()).id);
                     }
                     ui.end_row();
+                    let edit = forms.gemeinde_edit;
                     for (i, g) in project.gemeinden.iter().enumerate() {
                         if !filter.is_empty()
                             && !g.name.to_lowercase().contains(&filter)
@@ -153,8 +166,14 @@ pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut V
                         } else {
                             ui.visuals().text_color()
                         };
-                        ui.colored_label(color, if g.ags.is_empty() { "–" } else { &g.ags });
-                        let name_label = ui.colored_label(color, &g.name);
+                        let mut row = g.clone();
+                        let name_id = if edit {
+                            text_cell(ui, &mut row.ags, ("g_ags", i), 80.0, header_ids[0]);
+                            text_cell(ui, &mut row.name, ("g_name", i), 160.0, header_ids[1])
+                        } else {
+                            ui.colored_label(color, if g.ags.is_empty() { "–" } else { &g.ags });
+                            ui.colored_label(color, &g.name).id
+                        };
                         let mut vr = g.vergleichsraum.clone();
                         egui::ComboBox::from_id_salt(("gemeinde_vr", i))
                             .selected_text(if vr.is_empty() { "(keiner)" } else { &vr })
@@ -165,21 +184,150 @@ pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut V
                                 }
                             })
                             .response
-                            .labelled_by(name_label.id)
+                            .labelled_by(name_id)
                             .on_hover_text(format!("Vergleichsraum der Gemeinde {}", g.name));
                         if vr != g.vergleichsraum {
                             cmds.push(Command::AssignGemeinde { index: i, vr });
                         }
-                        ui.label(g.einwohner.map_or("–".into(), |n| number(f64::from(n), 0)));
-                        ui.label(
-                            g.mietwohnungen
-                                .map_or("–".into(), |n| number(f64::from(n), 0)),
-                        );
+                        if edit {
+                            number_cell(ui, &mut row.einwohner, ("g_ew", i), header_ids[3]);
+                            number_cell(ui, &mut row.mietwohnungen, ("g_mw", i), header_ids[4]);
+                            number_cell(ui, &mut row.mietstufe, ("g_ms", i), header_ids[5]);
+                        } else {
+                            ui.label(g.einwohner.map_or("–".into(), |n| number(f64::from(n), 0)));
+                            ui.label(
+                                g.mietwohnungen
+                                    .map_or("–".into(), |n| number(f64::from(n), 0)),
+                            );
+                            ui.label(g.mietstufe.map_or("–".into(), |n| n.to_string()));
+                        }
+                        if row.ags != g.ags
+                            || row.name != g.name
+                            || row.einwohner != g.einwohner
+                            || row.mietwohnungen != g.mietwohnungen
+                            || row.mietstufe != g.mietstufe
+                        {
+                            cmds.push(Command::UpdateGemeinde {
+                                index: i,
+                                row: Box::new(GemeindeRow {
+                                    vergleichsraum: g.vergleichsraum.clone(),
+                                    ..row
+                                }),
+                            });
+                        }
                         ui.colored_label(color, number(cov.n_reference as f64, 0));
                         ui.label(number(cov.n_assigned as f64, 0));
                         ui.label(number(cov.n_offers as f64, 0));
+                        if edit
+                            && ui
+                                .small_button("Entfernen")
+                                .on_hover_text(format!(
+                                    "Gemeinde {} aus der Tabelle entfernen",
+                                    g.name
+                                ))
+                                .clicked()
+                        {
+                            cmds.push(Command::RemoveGemeinde(i));
+                        }
                         ui.end_row();
                     }
                 });
         });
+}
+
+/// A text field in the Gemeinde table; returns its id (it names the row's other inputs).
+fn text_cell(
+    ui: &mut Ui,
+    value: &mut String,
+    id: (&str, usize),
+    width: f32,
+    header: egui::Id,
+) -> egui::Id {
+    ui.add(
+        egui::TextEdit::singleline(value)
+            .id_salt(id)
+            .desired_width(width),
+    )
+    .labelled_by(header)
+    .id
+}
+
+/// A whole-number field in the Gemeinde table: empty = none; anything else that is not a
+/// number is ignored.
+fn number_cell<T>(ui: &mut Ui, value: &mut Option<T>, id: (&str, usize), header: egui::Id)
+where
+    T: std::str::FromStr + std::fmt::Display + Copy,
+{
+    let mut text = value.map(|v| v.to_string()).unwrap_or_default();
+    let response = ui
+        .add(
+            egui::TextEdit::singleline(&mut text)
+                .id_salt(id)
+                .desired_width(70.0),
+        )
+        .labelled_by(header);
+    if response.changed() {
+        let digits: String = text.chars().filter(|c| !matches!(c, '.' | ' ')).collect();
+        if digits.is_empty() {
+            *value = None;
+        } else if let Ok(v) = digits.parse::<T>() {
+            *value = Some(v);
+        }
+    }
+}
+
+/// "Gemeindetabelle importieren": path field, file dialog, confirmation before replacing.
+fn gemeinde_import_ui(ui: &mut Ui, existing: usize, forms: &mut Forms, cmds: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        let label = ui.label("Gemeindetabelle (Datei):");
+        ui.add(
+            egui::TextEdit::singleline(&mut forms.gemeinde_path)
+                .hint_text("/pfad/zu/gemeinden.xlsx oder .csv")
+                .desired_width(360.0),
+        )
+        .labelled_by(label.id)
+        .on_hover_text(
+            "Tabelle mit den Spalten Gemeinde und Vergleichsraum, optional AGS, Einwohner, Mietwohnungen, Mietstufe",
+        );
+        if forms.dialogs_enabled
+            && ui
+                .button("Datei wählen …")
+                .on_hover_text("Systemdialog zur Dateiauswahl öffnen")
+                .clicked()
+        {
+            forms.dialog_request = Some(DialogRequest::GemeindeFile);
+        }
+        if ui.button("Gemeindetabelle importieren").clicked() {
+            let path = forms.gemeinde_path.trim();
+            if path.is_empty() {
+                cmds.push(Command::Notify(
+                    crate::app::Level::Fehler,
+                    "Bitte die Datei der Gemeindetabelle angeben.".to_string(),
+                ));
+            } else if existing > 0 {
+                forms.gemeinde_confirm = true;
+            } else {
+                cmds.push(Command::ImportGemeinden(PathBuf::from(path)));
+            }
+        }
+    });
+    if forms.gemeinde_confirm {
+        ui.horizontal(|ui| {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!(
+                    "Die vorhandene Tabelle mit {existing} Gemeinden wird ersetzt (rückgängig mit Strg+Z)."
+                ),
+            );
+            if ui.button("Ersetzen").clicked() {
+                forms.gemeinde_confirm = false;
+                cmds.push(Command::ImportGemeinden(PathBuf::from(
+                    forms.gemeinde_path.trim(),
+                )));
+            }
+            if ui.button("Nicht ersetzen").clicked() {
+                forms.gemeinde_confirm = false;
+            }
+        });
+    }
 }
