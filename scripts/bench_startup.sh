@@ -12,6 +12,8 @@
 #   title_ms    – wall time until the window title names the project (set in the first frame
 #                 that has the project, i.e. the project is on screen one paint later).
 # window_ms/title_ms are polled with xdotool about every 10 ms (resolution ± one poll).
+# Xvfb runs with -noreset: otherwise it resets whenever its last client (an xdotool poll or the
+# previous app) disconnects, and a launch during the reset fails to connect.
 #
 # Usage: scripts/bench_startup.sh [RUNS]
 #   KDU_BIN=path       use this binary instead of building the release binary
@@ -55,7 +57,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-Xvfb "$display" -screen 0 1600x1000x24 -nolisten tcp >"$tmp/xvfb.log" 2>&1 &
+Xvfb "$display" -screen 0 1600x1000x24 -nolisten tcp -noreset >"$tmp/xvfb.log" 2>&1 &
 xvfb_pid=$!
 for _ in $(seq 1 100); do
   if DISPLAY="$display" xdotool getdisplaygeometry >/dev/null 2>&1; then
@@ -96,8 +98,14 @@ for run in $(seq 1 "$runs"); do
       title_ms=$(ms_since "$t0")
     fi
     if ! kill -0 "$app_pid" 2>/dev/null; then
-      echo "Fehler: Anwendung beendet, bevor das Projekt angezeigt wurde:" >&2
+      echo "Fehler: Anwendung beendet, bevor das Projekt angezeigt wurde (Lauf $run):" >&2
       cat "$log" >&2
+      if ! kill -0 "$xvfb_pid" 2>/dev/null; then
+        wait "$xvfb_pid" 2>/dev/null && status=0 || status=$?
+        echo "Xvfb $display ist nicht mehr aktiv (Status $status):" >&2
+        cat "$tmp/xvfb.log" >&2
+        xvfb_pid=""
+      fi
       app_pid=""
       exit 1
     fi
