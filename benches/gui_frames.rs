@@ -19,6 +19,9 @@
 //! Also timed on their own: the pure `analysis::compute` for the same percentiles, and
 //! `Prepared::new` (runs only when the data scope changes, not while dragging).
 //!
+//! Without `--bench` (e.g. `cargo test --benches`) it only does a smoke run: 2 000 records,
+//! 10 frames per phase, no verdict.
+//!
 //! Environment: `KDU_BENCH_RECORDS` (default 100000), `KDU_BENCH_FRAMES` (default 200),
 //! `KDU_BENCH_WINDOW` (default `1400x900`, the app's start size; e.g. `1400x3000` puts the
 //! whole results screen with all plots on screen).
@@ -37,6 +40,8 @@ use std::time::{Duration, Instant};
 const BUDGET_MS: f64 = 16.0;
 /// Unmeasured frames before each phase.
 const WARMUP_FRAMES: usize = 20;
+/// Records and frames of a smoke run (started without `--bench`).
+const SMOKE: (usize, usize) = (2_000, 10);
 
 /// A small deterministic generator (LCG), so every run sees the same data.
 struct Lcg(u64);
@@ -314,20 +319,34 @@ fn window_size() -> Result<egui::Vec2, Box<dyn Error>> {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let n_records = env_usize("KDU_BENCH_RECORDS", 100_000)?;
-    let frames = env_usize("KDU_BENCH_FRAMES", 200)?;
+    let full = std::env::args().any(|a| a == "--bench");
+    let (n_records, frames) = if full {
+        (
+            env_usize("KDU_BENCH_RECORDS", 100_000)?,
+            env_usize("KDU_BENCH_FRAMES", 200)?,
+        )
+    } else {
+        SMOKE
+    };
     if frames == 0 {
         return Err("KDU_BENCH_FRAMES must be at least 1".into());
     }
     let window = window_size()?;
+    let warmup = if full { WARMUP_FRAMES } else { 2 };
     let profile = if cfg!(debug_assertions) {
         "debug (numbers not meaningful)"
     } else {
         "optimized"
     };
     println!(
-        "gui_frames: {n_records} records, {frames} frames per phase, window {}x{}, {profile} build",
-        window.x, window.y
+        "gui_frames: {n_records} records, {frames} frames per phase, window {}x{}, {profile} build{}",
+        window.x,
+        window.y,
+        if full {
+            ""
+        } else {
+            " (smoke run without --bench)"
+        }
     );
     println!(
         "load average: {}",
@@ -350,7 +369,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut project = lp.project.clone();
     let mut compute_times = Vec::with_capacity(frames);
     let mut compute_wait = WaitSamples::default();
-    for i in 0..WARMUP_FRAMES + frames {
+    for i in 0..warmup + frames {
         project.parameters.reference.percentile = percentile_at(i);
         let w0 = run_queue_wait();
         let start = Instant::now();
@@ -358,7 +377,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let took = start.elapsed();
         let w1 = run_queue_wait();
         black_box(analysis);
-        if i >= WARMUP_FRAMES {
+        if i >= warmup {
             compute_times.push(took);
             compute_wait.push(took, w0, w1);
         }
@@ -400,7 +419,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut recompute_a = Vec::with_capacity(frames);
     let mut extra_a = 0usize;
     let mut wait_a = WaitSamples::default();
-    for i in 0..WARMUP_FRAMES + frames {
+    for i in 0..warmup + frames {
         let mut params = h
             .state()
             .state()
@@ -425,7 +444,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         if h.state().state().generation != generation {
             extra_a += 1;
         }
-        if i >= WARMUP_FRAMES {
+        if i >= warmup {
             handle_a.push(t1 - t0);
             step_a.push(t2 - t1);
             tess_a.push(tess);
@@ -434,7 +453,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             wait_a.push(t2 - t0 + tess, w0, w1);
         }
     }
-    if (percentile(&h) - percentile_at(WARMUP_FRAMES + frames)).abs() > 1e-9 {
+    if (percentile(&h) - percentile_at(warmup + frames)).abs() > 1e-9 {
         return Err("the percentile did not follow the commands".into());
     }
 
@@ -459,7 +478,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     let mut step_b = Vec::with_capacity(frames);
     let mut changed_b = 0usize;
     let mut wait_b = WaitSamples::default();
-    for i in 0..WARMUP_FRAMES + frames {
+    for i in 0..warmup + frames {
         let before = percentile(&h);
         h.hover_at(egui::pos2(x_at(i + 1), y));
         let w0 = run_queue_wait();
@@ -468,7 +487,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let t1 = Instant::now();
         let tess = tessellate(&h);
         let w1 = run_queue_wait();
-        if i >= WARMUP_FRAMES {
+        if i >= warmup {
             wait_b.push(t1 - t0 + tess, w0, w1);
             step_b.push(t1 - t0);
             frame_b.push(t1 - t0 + tess);
@@ -477,7 +496,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             }
         }
     }
-    h.drop_at(egui::pos2(x_at(WARMUP_FRAMES + frames), y));
+    h.drop_at(egui::pos2(x_at(warmup + frames), y));
     h.step();
     let (undo, _) = h.state().state().undo_redo_len();
 
@@ -505,6 +524,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     println!(
         "  frames in which the percentile changed: {changed_b} of {frames}; undo steps after both drags: {undo}"
     );
+    if !full {
+        return Ok(());
+    }
     println!();
     let verdict = |p95: f64| if p95 <= BUDGET_MS { "met" } else { "NOT met" };
     for (name, wall, net) in [("phase A", &a, &a_net), ("phase B", &b, &b_net)] {

@@ -5,7 +5,6 @@
 //! offers are affordable at this limit" with two binary searches, so the iteration and the
 //! availability curve stay cheap on every parameter change.
 
-use super::prepare::GemeindeLookup;
 use crate::model::params::{AvailabilityParams, HeatingIncludedOffers};
 use crate::model::{Date, Project, Reason, Record};
 use serde::Serialize;
@@ -43,7 +42,7 @@ pub struct PreparedOffers {
 pub fn prepare_offers(
     records: &[Record],
     project: &Project,
-    lookup: &GemeindeLookup,
+    gemeinde_of: &[Result<u32, Reason>],
     vr_index: &HashMap<&str, u16>,
 ) -> PreparedOffers {
     let p = &project.parameters;
@@ -60,7 +59,7 @@ pub fn prepare_offers(
             continue;
         }
         let idx = idx as u32;
-        let gemeinde = match lookup.find(r) {
+        let gemeinde = match gemeinde_of[idx as usize] {
             Ok(g) => g,
             Err(reason) => {
                 out.excluded.push((idx, reason));
@@ -118,36 +117,50 @@ pub fn prepare_offers(
 /// Drops duplicates: same Gemeinde (and PLZ where given), area within ± tolerance, rent within
 /// ± share. The first offer in the order (date, source, row) is kept.
 fn dedup(
-    mut offers: Vec<Offer>,
+    offers: Vec<Offer>,
     records: &[Record],
     a: &AvailabilityParams,
     excluded: &mut Vec<(u32, Reason)>,
 ) -> Vec<Offer> {
-    let key = |o: &Offer| {
-        let r = &records[o.record as usize];
-        (o.gemeinde, r.plz.clone().unwrap_or_default())
-    };
-    offers.sort_by(|x, y| {
+    // Group key (Gemeinde, PLZ) computed once per offer; PLZ texts become small integers.
+    let mut plz_ids: HashMap<&str, u32> = HashMap::new();
+    let mut keyed: Vec<((u32, u32), Offer)> = offers
+        .into_iter()
+        .map(|o| {
+            let plz = records[o.record as usize].plz.as_deref().unwrap_or("");
+            let next = plz_ids.len() as u32;
+            let id = *plz_ids.entry(plz).or_insert(next);
+            ((o.gemeinde, id), o)
+        })
+        .collect();
+    // PLZ ids depend on input order; sort groups by the PLZ text to stay order independent.
+    let mut plz_text: Vec<&str> = vec![""; plz_ids.len()];
+    for (t, id) in &plz_ids {
+        plz_text[*id as usize] = t;
+    }
+    keyed.sort_by(|(kx, x), (ky, y)| {
         let (rx, ry) = (&records[x.record as usize], &records[y.record as usize]);
-        key(x)
-            .cmp(&key(y))
+        (kx.0, plz_text[kx.1 as usize])
+            .cmp(&(ky.0, plz_text[ky.1 as usize]))
             .then(x.area.total_cmp(&y.area))
             .then((rx.offer_date, rx.source, rx.row).cmp(&(ry.offer_date, ry.source, ry.row)))
     });
-    let mut kept: Vec<Offer> = Vec::with_capacity(offers.len());
+    let mut kept: Vec<Offer> = Vec::with_capacity(keyed.len());
+    let mut group: Option<(u32, u32)> = None;
     let mut group_start = 0;
-    for o in offers {
-        if kept
-            .get(group_start)
-            .is_some_and(|first| key(first) != key(&o))
-        {
+    for (key, o) in keyed {
+        if group != Some(key) {
+            group = Some(key);
             group_start = kept.len();
         }
-        let duplicate = kept[group_start..].iter().rev().any(|k| {
-            (o.area - k.area).abs() <= a.dedup_area_m2
-                && (o.net_rent - k.net_rent).abs()
-                    <= a.dedup_rent_share * k.net_rent.max(o.net_rent)
-        });
+        // Candidates are sorted by area: only the tail within the area tolerance can match.
+        let duplicate = kept[group_start..]
+            .iter()
+            .rev()
+            .take_while(|k| o.area - k.area <= a.dedup_area_m2)
+            .any(|k| {
+                (o.net_rent - k.net_rent).abs() <= a.dedup_rent_share * k.net_rent.max(o.net_rent)
+            });
         if duplicate {
             excluded.push((o.record, Reason::OfferDuplicate));
         } else {
@@ -328,9 +341,10 @@ mod tests {
             offer(5, 45.0, 280.0, (2023, 6, 1)), // outside the 12-month window
             heated,
         ];
-        let lookup = GemeindeLookup::new(&p.gemeinden);
+        let lookup = super::super::prepare::GemeindeLookup::new(&p.gemeinden);
+        let found: Vec<Result<u32, Reason>> = records.iter().map(|r| lookup.find(r)).collect();
         let vr: HashMap<&str, u16> = [("V", 0u16)].into_iter().collect();
-        let prepared = prepare_offers(&records, &p, &lookup, &vr);
+        let prepared = prepare_offers(&records, &p, &found, &vr);
         assert_eq!(prepared.by_vr[0].len(), 3);
         assert_eq!(
             prepared.excluded,
@@ -352,7 +366,7 @@ mod tests {
         assert_eq!(pt.n(), 3);
         let mut p2 = p.clone();
         p2.parameters.availability.heating_included = HeatingIncludedOffers::Exclude;
-        let prepared = prepare_offers(&records, &p2, &lookup, &vr);
+        let prepared = prepare_offers(&records, &p2, &found, &vr);
         assert!(
             prepared
                 .excluded

@@ -3,7 +3,7 @@
 //! it allocates little and never re-sorts.
 
 use super::availability::{Availability, AvailabilityResult, IterationStep};
-use super::prepare::{BkValues, Prepared, RecordStatus};
+use super::prepare::{BkValues, Prepared};
 use super::quantile::{QuantileType, quantile_sorted, weighted_quantile_sorted};
 use super::stats::{QuantileCi, Summary, mean, quantile_ci, summarize};
 use crate::model::params::{
@@ -508,12 +508,8 @@ pub fn compute(prep: &Prepared, project: &Project, data: &crate::dataset::Datase
     for r in &data.rejections {
         *funnel.import_rejected.entry(r.reason).or_insert(0) += 1;
     }
-    for s in &prep.status {
-        match s {
-            RecordStatus::Excluded(reason) => *funnel.excluded.entry(*reason).or_insert(0) += 1,
-            RecordStatus::InCell { .. } => funnel.in_cells += 1,
-        }
-    }
+    funnel.excluded = prep.excluded_counts.clone();
+    funnel.in_cells = prep.n_in_cells;
     let p_used = params.reference.effective_p();
     for (vr, name) in prep.vr_names.iter().enumerate() {
         let mietstufe = vr_mietstufe(project, name);

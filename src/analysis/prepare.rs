@@ -177,6 +177,10 @@ pub struct Prepared {
     pub offers: PreparedOffers,
     /// Bestand records in cells per Vergleichsraum (coverage, K5).
     pub n_bestand_vr: Vec<usize>,
+    /// Records excluded from the reference stage, by reason (counted once here, not per change).
+    pub excluded_counts: BTreeMap<Reason, usize>,
+    /// Records in a cell.
+    pub n_in_cells: usize,
 }
 
 impl Prepared {
@@ -208,8 +212,10 @@ impl Prepared {
         // Pairs (value, record) per cell, sorted afterwards for order independence.
         let mut cell_pairs: Vec<Vec<(f64, u32)>> = vec![Vec::new(); cells.len()];
 
+        let mut found = Vec::with_capacity(records.len());
         for (idx, r) in records.iter().enumerate() {
             let g = lookup.find(r);
+            found.push(g);
             gemeinde_of.push(g.ok());
             if let Ok(gi) = g
                 && let Some(c) = coverage.get_mut(gi as usize)
@@ -270,7 +276,15 @@ impl Prepared {
         for b in &mut bk_vr {
             b.sort();
         }
-        let offers = prepare_offers(records, project, &lookup, &vr_index);
+        let offers = prepare_offers(records, project, &found, &vr_index);
+        let mut excluded_counts = BTreeMap::new();
+        let mut n_in_cells = 0;
+        for st in &status {
+            match st {
+                RecordStatus::Excluded(reason) => *excluded_counts.entry(*reason).or_insert(0) += 1,
+                RecordStatus::InCell { .. } => n_in_cells += 1,
+            }
+        }
         let mut n_bestand_vr = vec![0; vr_names.len()];
         for (r, st) in records.iter().zip(&status) {
             if let RecordStatus::InCell { vr, .. } = st
@@ -292,6 +306,8 @@ impl Prepared {
             n_without_contract_date,
             offers,
             n_bestand_vr,
+            excluded_counts,
+            n_in_cells,
         }
     }
 

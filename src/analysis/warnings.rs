@@ -248,11 +248,7 @@ pub fn collect(
             ),
         );
     }
-    let in_cells = prep
-        .status
-        .iter()
-        .filter(|s| matches!(s, super::prepare::RecordStatus::InCell { .. }))
-        .count();
+    let in_cells = prep.n_in_cells;
     if prep.n_without_contract_date > 0 && p.scope.contract_window_years.is_some() {
         warn(
             Severity::Hinweis,
