@@ -43,7 +43,12 @@ pub fn percent(share: f64) -> String {
 /// A number as short as possible without losing digits (for cell previews): `6,5`, `1234`.
 pub fn number_plain(value: f64) -> String {
     if value.fract() == 0.0 && value.abs() < 1e15 {
-        format!("{value:.0}")
+        if value == 0.0 {
+            // Keeps the sign of -0.0 as before.
+            return format!("{value:.0}");
+        }
+        // Exact: |value| < 1e15 < 2^53, and integer formatting avoids the slow exact-float path.
+        (value as i64).to_string()
     } else {
         format!("{value}").replace('.', ",")
     }
@@ -62,6 +67,9 @@ mod tests {
         assert_eq!(euro(467.21), "467,21 €");
         assert_eq!(percent(0.2), "20,0 %");
         assert_eq!(number_plain(6.5), "6,5");
+        assert_eq!(number_plain(-42.0), "-42");
+        assert_eq!(number_plain(999_999_999_999_999.0), "999999999999999");
+        assert_eq!(number_plain(-0.0), format!("{:.0}", -0.0));
         assert_eq!(number(f64::NAN, 2), "–");
     }
 }

@@ -95,7 +95,17 @@ pub fn is_missing_marker(text: &str) -> bool {
         "/",
         ".",
     ];
-    let t = text.trim().to_lowercase();
+    let t = text.trim();
+    if t.is_ascii() {
+        // ASCII lowercasing is Unicode lowercasing here: compare without allocating.
+        return t.len() <= 13 && MARKERS.iter().any(|m| t.eq_ignore_ascii_case(m));
+    }
+    // Lowercasing shrinks a character to no less than a third of its bytes (e.g. the Kelvin
+    // sign); no marker is longer than 13 bytes.
+    if t.len() > 3 * 13 {
+        return false;
+    }
+    let t = t.to_lowercase();
     MARKERS.contains(&t.as_str())
 }
 
@@ -226,17 +236,50 @@ fn parse_bool_text(text: &str) -> Parsed<bool> {
     if is_missing_marker(t) {
         return Parsed::Missing;
     }
-    let lower = t.to_lowercase();
-    // Collapse inner runs of blanks ("nicht  vorhanden").
-    let lower: String = lower.split_whitespace().collect::<Vec<_>>().join(" ");
-    match lower.as_str() {
-        "ja" | "j" | "x" | "1" | "wahr" | "true" | "yes" | "y" | "vorhanden" | "mit" | "✓"
-        | "✔" => {
-            return Parsed::Value(true);
-        }
-        "nein" | "n" | "0" | "falsch" | "false" | "no" | "nicht vorhanden" | "ohne" | "kein"
-        | "keine" => return Parsed::Value(false),
-        _ => {}
+    const TRUE_WORDS: [&str; 12] = [
+        "ja",
+        "j",
+        "x",
+        "1",
+        "wahr",
+        "true",
+        "yes",
+        "y",
+        "vorhanden",
+        "mit",
+        "✓",
+        "✔",
+    ];
+    const FALSE_WORDS: [&str; 10] = [
+        "nein",
+        "n",
+        "0",
+        "falsch",
+        "false",
+        "no",
+        "nicht vorhanden",
+        "ohne",
+        "kein",
+        "keine",
+    ];
+    // ASCII text without blanks is compared case-insensitively as it is (no allocation); other
+    // text is lowercased with inner runs of blanks collapsed ("nicht  vorhanden").
+    let collapsed: String;
+    let lower: &str = if t.is_ascii() && !t.contains(char::is_whitespace) {
+        t
+    } else {
+        collapsed = t
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        &collapsed
+    };
+    if TRUE_WORDS.iter().any(|w| lower.eq_ignore_ascii_case(w)) {
+        return Parsed::Value(true);
+    }
+    if FALSE_WORDS.iter().any(|w| lower.eq_ignore_ascii_case(w)) {
+        return Parsed::Value(false);
     }
     if lower
         .chars()

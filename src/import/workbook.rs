@@ -30,7 +30,7 @@ const MAX_COLUMNS: u32 = 16_384;
 
 /// Rows (or blank-row ranges) per message from the reading thread: batching keeps the channel's
 /// synchronisation cost small against the parsing.
-const BATCH_ROWS: usize = 256;
+const BATCH_ROWS: usize = 1024;
 
 /// Capacity of the channel between the reading thread and the consumer (in batches), so at most
 /// about `(CHANNEL_CAPACITY + 2) * BATCH_ROWS` rows are in memory at once.
@@ -632,10 +632,19 @@ impl RowAssembler {
             return Ok(());
         }
         let col = col as usize;
-        if cells.len() <= col {
-            cells.resize(col + 1, RawCell::Empty);
+        // Cells come left to right, so appending is the common (dense) case.
+        match cells.len().cmp(&col) {
+            std::cmp::Ordering::Equal => cells.push(cell),
+            std::cmp::Ordering::Less => {
+                cells.resize(col, RawCell::Empty);
+                cells.push(cell);
+            }
+            std::cmp::Ordering::Greater => {
+                if let Some(slot) = cells.get_mut(col) {
+                    *slot = cell;
+                }
+            }
         }
-        cells[col] = cell;
         Ok(())
     }
 
