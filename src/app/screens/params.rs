@@ -503,22 +503,7 @@ pub fn params_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
         "Vertragsalter höchstens",
         "Nur Mietverträge, die in diesem Zeitraum vor dem Stichtag geschlossen oder in der Miete geändert wurden, bilden den aktuellen Markt ab (vgl. § 558 Abs. 2 BGB). Voreinstellung: 4 Jahre.",
         "4 Jahre",
-        |ui, id, p| {
-            let mut on = p.scope.contract_window_years.is_some();
-            let mut years = p.scope.contract_window_years.unwrap_or(4);
-            let a = ui.checkbox(&mut on, "begrenzen").changed();
-            let b = ui
-                .add_enabled(
-                    on,
-                    egui::DragValue::new(&mut years)
-                        .range(1..=30)
-                        .suffix(" Jahre"),
-                )
-                .labelled_by(id)
-                .changed();
-            p.scope.contract_window_years = on.then_some(years);
-            a || b
-        },
+        |ui, id, p| optional_limit(ui, id, &mut p.scope.contract_window_years, 4, 30, " Jahre"),
     );
     rows.block(
         ui,
@@ -573,20 +558,7 @@ pub fn params_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
                 "Nur Angebote aus diesem Zeitraum vor dem Stichtag zeigen die aktuelle Marktlage. Voreinstellung: 12 Monate.",
                 "12 Monate",
                 |ui, id, p| {
-                    let mut on = p.availability.window_months.is_some();
-                    let mut months = p.availability.window_months.unwrap_or(12);
-                    let a = ui.checkbox(&mut on, "begrenzen").changed();
-                    let b = ui
-                        .add_enabled(
-                            on,
-                            egui::DragValue::new(&mut months)
-                                .range(1..=60)
-                                .suffix(" Monate"),
-                        )
-                        .labelled_by(id)
-                        .changed();
-                    p.availability.window_months = on.then_some(months);
-                    a || b
+                    optional_limit(ui, id, &mut p.availability.window_months, 12, 60, " Monate")
                 },
             );
             rows.row(
@@ -964,4 +936,27 @@ pub fn persons(n: u32) -> String {
     } else {
         format!("{n} Personen")
     }
+}
+
+/// An optional limit: a "begrenzen" checkbox and a whole-number drag value (1..=max) with a unit.
+fn optional_limit(
+    ui: &mut egui::Ui,
+    id: egui::Id,
+    value: &mut Option<u32>,
+    default: u32,
+    max: u32,
+    suffix: &str,
+) -> bool {
+    let mut on = value.is_some();
+    let mut n = value.unwrap_or(default);
+    let a = ui.checkbox(&mut on, "begrenzen").changed();
+    let b = ui
+        .add_enabled(
+            on,
+            egui::DragValue::new(&mut n).range(1..=max).suffix(suffix),
+        )
+        .labelled_by(id)
+        .changed();
+    *value = on.then_some(n);
+    a || b
 }
