@@ -43,7 +43,7 @@ pub fn results_ui(ui: &mut Ui, state: &AppState, _forms: &mut Forms, cmds: &mut 
     }
 }
 
-/// Percentile slider and outlier parameter, recomputed live.
+/// Percentile slider, outlier parameter and target share, recomputed live.
 fn controls(ui: &mut Ui, doc: &Document, cmds: &mut Vec<Command>) {
     let params = &doc.project().parameters;
     ui.horizontal_wrapped(|ui| {
@@ -103,6 +103,25 @@ fn controls(ui: &mut Ui, doc: &Document, cmds: &mut Vec<Command>) {
             cmds.push(Command::SetParameters {
                 params: Box::new(p.clone()),
                 key,
+            });
+        }
+        ui.separator();
+        let mut p = params.clone();
+        let l = ui.label("Zielanteil").on_hover_text(
+            "Mindestanteil der Angebote im Tabellenfeld, die zur Grenze anmietbar sein müssen (Voreinstellung 0,20).",
+        );
+        if ui
+            .add(
+                drag_de(&mut p.availability.target_share, 2)
+                    .range(0.0..=1.0)
+                    .speed(0.005),
+            )
+            .labelled_by(l.id)
+            .changed()
+        {
+            cmds.push(Command::SetParameters {
+                params: Box::new(p),
+                key: "availability.target_share",
             });
         }
         ui.separator();
