@@ -1092,25 +1092,31 @@ impl AppState {
     }
 
     fn undo(&mut self) {
-        let Some(doc) = &mut self.doc else { return };
-        let Some(previous) = self.undo.pop() else {
-            self.notify(Level::Info, "Nichts rückgängig zu machen.");
-            return;
-        };
-        let current = std::mem::replace(&mut doc.lp.project, previous);
-        self.redo.push(current);
-        self.last_edit = None;
-        self.after_change();
+        self.step_history(true);
     }
 
     fn redo(&mut self) {
+        self.step_history(false);
+    }
+
+    /// Moves one project snapshot from the undo to the redo stack (`back`) or the other way.
+    fn step_history(&mut self, back: bool) {
         let Some(doc) = &mut self.doc else { return };
-        let Some(next) = self.redo.pop() else {
-            self.notify(Level::Info, "Nichts zu wiederholen.");
+        let (from, to) = if back {
+            (&mut self.undo, &mut self.redo)
+        } else {
+            (&mut self.redo, &mut self.undo)
+        };
+        let Some(target) = from.pop() else {
+            let text = if back {
+                "Nichts rückgängig zu machen."
+            } else {
+                "Nichts zu wiederholen."
+            };
+            self.notify(Level::Info, text);
             return;
         };
-        let current = std::mem::replace(&mut doc.lp.project, next);
-        self.undo.push(current);
+        to.push(std::mem::replace(&mut doc.lp.project, target));
         self.last_edit = None;
         self.after_change();
     }

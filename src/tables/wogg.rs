@@ -156,6 +156,76 @@ fn check_periods(
     Ok(())
 }
 
+/// A table valid for one period, filled row by row per household size.
+trait Period {
+    fn valid_from(&self) -> Date;
+    fn valid_until(&self) -> Option<Date>;
+}
+
+impl Period for HoechstbetragTable {
+    fn valid_from(&self) -> Date {
+        self.valid_from
+    }
+    fn valid_until(&self) -> Option<Date> {
+        self.valid_until
+    }
+}
+
+impl Period for KlimaTable {
+    fn valid_from(&self) -> Date {
+        self.valid_from
+    }
+    fn valid_until(&self) -> Option<Date> {
+        self.valid_until
+    }
+}
+
+/// The period a row belongs to (created by `make` when new). Checks that `valid_until` agrees
+/// with the period's other rows and that the household size `index` appears only once.
+fn period_slot<'a, T: Period>(
+    out: &'a mut Vec<T>,
+    seen: &mut Vec<[bool; LISTED_MEMBERS + 1]>,
+    row: &super::CsvRow<'_>,
+    valid_from: Date,
+    valid_until: Option<Date>,
+    index: usize,
+    make: impl FnOnce() -> T,
+) -> Result<&'a mut T, TableError> {
+    let position = match out.iter().position(|p| p.valid_from() == valid_from) {
+        Some(position) => position,
+        None => {
+            out.push(make());
+            seen.push([false; LISTED_MEMBERS + 1]);
+            out.len() - 1
+        }
+    };
+    if out[position].valid_until() != valid_until {
+        return Err(row.error("valid_until weicht von den anderen Zeilen des Zeitraums ab"));
+    }
+    if seen[position][index] {
+        return Err(row.error("Zeile für diese Haushaltsgröße und diesen Zeitraum doppelt"));
+    }
+    seen[position][index] = true;
+    Ok(&mut out[position])
+}
+
+/// Checks completeness and overlaps of the periods and returns them ordered by start.
+fn finish_periods<T: Period>(
+    table_name: &str,
+    mut out: Vec<T>,
+    seen: &[[bool; LISTED_MEMBERS + 1]],
+) -> Result<Vec<T>, TableError> {
+    let mut order: Vec<usize> = (0..out.len()).collect();
+    order.sort_by_key(|i| out[*i].valid_from());
+    let periods: Vec<_> = order
+        .iter()
+        .map(|i| (out[*i].valid_from(), out[*i].valid_until(), seen[*i]))
+        .collect();
+    check_periods(table_name, &periods)?;
+    out.sort_by_key(|p| p.valid_from());
+    Ok(out)
+}
+
 /// Parses a Höchstbeträge table in the format of `assets/wogg_hoechstbetraege.csv`.
 ///
 /// Every row needs `valid_from` and a source; each period needs the rows 1 … 5 and
@@ -179,43 +249,28 @@ pub fn parse_hoechstbetraege(
         for column in STUFEN {
             values.push(check_amount(&row, column)?);
         }
-        let position = match out.iter().position(|p| p.valid_from == valid_from) {
-            Some(position) => position,
-            None => {
-                out.push(HoechstbetragTable {
-                    valid_from,
-                    valid_until,
-                    by_members: vec![vec![None; MIETSTUFEN]; LISTED_MEMBERS],
-                    per_further: vec![None; MIETSTUFEN],
-                    source,
-                });
-                seen.push([false; LISTED_MEMBERS + 1]);
-                out.len() - 1
-            }
-        };
-        let period = &mut out[position];
-        if period.valid_until != valid_until {
-            return Err(row.error("valid_until weicht von den anderen Zeilen des Zeitraums ab"));
-        }
-        if seen[position][index] {
-            return Err(row.error("Zeile für diese Haushaltsgröße und diesen Zeitraum doppelt"));
-        }
-        seen[position][index] = true;
+        let period = period_slot(
+            &mut out,
+            &mut seen,
+            &row,
+            valid_from,
+            valid_until,
+            index,
+            || HoechstbetragTable {
+                valid_from,
+                valid_until,
+                by_members: vec![vec![None; MIETSTUFEN]; LISTED_MEMBERS],
+                per_further: vec![None; MIETSTUFEN],
+                source,
+            },
+        )?;
         if index < LISTED_MEMBERS {
             period.by_members[index] = values;
         } else {
             period.per_further = values;
         }
     }
-    let mut order: Vec<usize> = (0..out.len()).collect();
-    order.sort_by_key(|i| out[*i].valid_from);
-    let periods: Vec<_> = order
-        .iter()
-        .map(|i| (out[*i].valid_from, out[*i].valid_until, seen[*i]))
-        .collect();
-    check_periods(table_name, &periods)?;
-    out.sort_by_key(|p| p.valid_from);
-    Ok(out)
+    finish_periods(table_name, out, &seen)
 }
 
 /// Parses a Klimakomponente table in the format of `assets/wogg_klimakomponente.csv`.
@@ -230,43 +285,28 @@ pub fn parse_klimakomponente(table_name: &str, text: &str) -> Result<Vec<KlimaTa
         let valid_until = row.optional_date("valid_until")?;
         let index = members_index(&row)?;
         let amount = check_amount(&row, "amount")?;
-        let position = match out.iter().position(|p| p.valid_from == valid_from) {
-            Some(position) => position,
-            None => {
-                out.push(KlimaTable {
-                    valid_from,
-                    valid_until,
-                    by_members: vec![None; LISTED_MEMBERS],
-                    per_further: None,
-                    source,
-                });
-                seen.push([false; LISTED_MEMBERS + 1]);
-                out.len() - 1
-            }
-        };
-        let period = &mut out[position];
-        if period.valid_until != valid_until {
-            return Err(row.error("valid_until weicht von den anderen Zeilen des Zeitraums ab"));
-        }
-        if seen[position][index] {
-            return Err(row.error("Zeile für diese Haushaltsgröße und diesen Zeitraum doppelt"));
-        }
-        seen[position][index] = true;
+        let period = period_slot(
+            &mut out,
+            &mut seen,
+            &row,
+            valid_from,
+            valid_until,
+            index,
+            || KlimaTable {
+                valid_from,
+                valid_until,
+                by_members: vec![None; LISTED_MEMBERS],
+                per_further: None,
+                source,
+            },
+        )?;
         if index < LISTED_MEMBERS {
             period.by_members[index] = amount;
         } else {
             period.per_further = amount;
         }
     }
-    let mut order: Vec<usize> = (0..out.len()).collect();
-    order.sort_by_key(|i| out[*i].valid_from);
-    let periods: Vec<_> = order
-        .iter()
-        .map(|i| (out[*i].valid_from, out[*i].valid_until, seen[*i]))
-        .collect();
-    check_periods(table_name, &periods)?;
-    out.sort_by_key(|p| p.valid_from);
-    Ok(out)
+    finish_periods(table_name, out, &seen)
 }
 
 /// The embedded Höchstbeträge periods, sorted by start; an error only if the asset is broken.
