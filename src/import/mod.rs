@@ -8,6 +8,7 @@ pub mod header;
 pub mod mapping;
 pub mod raw;
 pub mod workbook;
+mod xlsx;
 
 use thiserror::Error;
 

@@ -14,6 +14,7 @@
 
 use super::ImportError;
 use super::raw::{RawCell, RawRow, RowReader};
+use super::xlsx;
 use crate::model::Date;
 use calamine::{
     CellErrorType, Data, DataRef, Dimensions, ExcelDateTime, ExcelDateTimeType, Ods, Range, Reader,
@@ -498,6 +499,7 @@ enum Msg {
         sheet: String,
         first_line: u32,
         last_line: Option<u32>,
+        fast: bool,
     },
     /// Rows and blank-row ranges, in sheet order.
     Batch(Vec<Item>),
@@ -534,6 +536,8 @@ impl From<ImportError> for Stop {
 struct Emitter<'a> {
     tx: &'a SyncSender<Msg>,
     sheet: String,
+    /// Whether the fast xlsx reader produces the rows.
+    fast: bool,
     last_line_hint: Option<u32>,
     opened: bool,
     last_line: Option<u32>,
@@ -575,6 +579,7 @@ impl Emitter<'_> {
                 sheet: self.sheet.clone(),
                 first_line: line,
                 last_line: self.last_line_hint,
+                fast: self.fast,
             })?;
         }
         if let Some(last) = self.last_line {
@@ -607,6 +612,7 @@ impl Emitter<'_> {
 }
 
 /// Builds rows from cells arriving in row-major order.
+#[derive(Default)]
 struct RowAssembler {
     current: Option<(u32, Vec<RawCell>)>,
     /// Width of the previous row, to allocate each row once.
@@ -662,24 +668,45 @@ fn declared_last_line(d: Dimensions) -> Option<u32> {
     (d.end != d.start).then(|| d.end.0.saturating_add(1))
 }
 
+/// Which reader parses the cells of xlsx/xlsm sheets. [`XlsxReader::Fast`] (the default)
+/// falls back to calamine for packages it does not expect; tests compare both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XlsxReader {
+    /// `import::xlsx`, a byte scanner for the worksheet XML.
+    Fast,
+    /// calamine's streaming cell reader.
+    Calamine,
+}
+
+impl Emitter<'_> {
+    fn new<'a>(tx: &'a SyncSender<Msg>, sheet: &str, fast: bool) -> Emitter<'a> {
+        Emitter {
+            tx,
+            sheet: sheet.to_string(),
+            fast,
+            last_line_hint: None,
+            opened: false,
+            last_line: None,
+            batch: Vec::with_capacity(BATCH_ROWS),
+        }
+    }
+}
+
 /// Reads the sheet and sends its rows.
 fn read_sheet(
     path: &Path,
     format: Format,
     wanted: Option<&str>,
+    reader: XlsxReader,
     tx: &SyncSender<Msg>,
 ) -> Result<(), Stop> {
+    if format == Format::Xlsx && reader == XlsxReader::Fast && read_sheet_fast(path, wanted, tx)? {
+        return Ok(());
+    }
     let mut book = open_book(path, format)?;
     let names = worksheet_names(&book);
     let sheet = resolve_sheet(&names, wanted, path)?;
-    let mut emitter = Emitter {
-        tx,
-        sheet: sheet.clone(),
-        last_line_hint: None,
-        opened: false,
-        last_line: None,
-        batch: Vec::with_capacity(BATCH_ROWS),
-    };
+    let mut emitter = Emitter::new(tx, &sheet, false);
     match emit_rows(&mut book, &sheet, format, path, &mut emitter) {
         Ok(()) => emitter.finish(path),
         Err(Stop::Failed(e)) => {
@@ -691,6 +718,46 @@ fn read_sheet(
     }
 }
 
+/// Reads an xlsx/xlsm sheet with the fast reader. `Ok(false)` if the package, the sheet or its
+/// first rows are not as that reader expects and nothing has been sent yet: then calamine
+/// reads the file (and explains what is wrong with it).
+fn read_sheet_fast(path: &Path, wanted: Option<&str>, tx: &SyncSender<Msg>) -> Result<bool, Stop> {
+    let Ok(file) = File::open(path) else {
+        return Ok(false);
+    };
+    let Some(mut book) = xlsx::Workbook::open(BufReader::new(file)) else {
+        return Ok(false);
+    };
+    let Ok(sheet) = resolve_sheet(&book.sheet_names(), wanted, path) else {
+        return Ok(false);
+    };
+    let Ok(Some(mut cells)) = book.cells(&sheet) else {
+        return Ok(false);
+    };
+    let mut emitter = Emitter::new(tx, &sheet, true);
+    emitter.last_line_hint = cells.last_line;
+    let mut rows = RowAssembler::default();
+    loop {
+        match cells.next_cell() {
+            Ok(Some((pos, cell))) => rows.push(&mut emitter, pos, cell)?,
+            Ok(None) => break,
+            Err(_) if !emitter.opened => return Ok(false),
+            Err(xlsx::Malformed(detail)) => {
+                emitter.flush()?;
+                return Err(Stop::Failed(unreadable(
+                    path,
+                    format!(
+                        "die Arbeitsmappe ist beschädigt oder hat einen unerwarteten Aufbau (technisch: {detail})"
+                    ),
+                )));
+            }
+        }
+    }
+    rows.flush(&mut emitter)?;
+    emitter.finish(path)?;
+    Ok(true)
+}
+
 /// Reads the sheet's cells into rows and hands them to the emitter.
 fn emit_rows(
     book: &mut Sheets<BufReader<File>>,
@@ -699,10 +766,7 @@ fn emit_rows(
     path: &Path,
     emitter: &mut Emitter<'_>,
 ) -> Result<(), Stop> {
-    let mut rows = RowAssembler {
-        current: None,
-        width_hint: 0,
-    };
+    let mut rows = RowAssembler::default();
     match book {
         Sheets::Xlsx(xlsx) => {
             let mut cells = xlsx
@@ -762,9 +826,15 @@ fn emit_rows(
 }
 
 /// The body of the reading thread.
-fn worker(path: PathBuf, format: Format, sheet: Option<String>, tx: SyncSender<Msg>) {
+fn worker(
+    path: PathBuf,
+    format: Format,
+    sheet: Option<String>,
+    reader: XlsxReader,
+    tx: SyncSender<Msg>,
+) {
     let result = catch_unwind(AssertUnwindSafe(|| {
-        read_sheet(&path, format, sheet.as_deref(), &tx)
+        read_sheet(&path, format, sheet.as_deref(), reader, &tx)
     }));
     let failure = match result {
         Ok(Ok(())) | Ok(Err(Stop::Gone)) => return,
@@ -789,6 +859,7 @@ pub struct SheetReader {
     sheet: String,
     first_line: u32,
     last_line: Option<u32>,
+    fast: bool,
     done: u64,
     pending_blank: Option<(u32, u32)>,
     buffer: std::vec::IntoIter<Item>,
@@ -815,6 +886,11 @@ impl SheetReader {
     /// The Excel row of the first row with data.
     pub fn first_line(&self) -> u32 {
         self.first_line
+    }
+
+    /// True if the fast xlsx reader reads the sheet (false: calamine).
+    pub fn fast(&self) -> bool {
+        self.fast
     }
 }
 
@@ -875,13 +951,22 @@ impl RowReader for SheetReader {
 /// damaged or foreign files, [`ImportError::SheetNotFound`] for an unknown sheet and
 /// [`ImportError::Empty`] for a workbook without worksheets or a sheet without cells.
 pub fn open_sheet(path: &Path, sheet: Option<&str>) -> Result<SheetReader, ImportError> {
+    open_sheet_with(path, sheet, XlsxReader::Fast)
+}
+
+/// [`open_sheet`] with a choice of the xlsx/xlsm cell reader.
+pub fn open_sheet_with(
+    path: &Path,
+    sheet: Option<&str>,
+    reader: XlsxReader,
+) -> Result<SheetReader, ImportError> {
     let format = sniff(path)?;
     let (tx, rx) = sync_channel(CHANNEL_CAPACITY);
     let owned_path = path.to_path_buf();
     let owned_sheet = sheet.map(str::to_string);
     std::thread::Builder::new()
         .name("kdu-workbook-reader".to_string())
-        .spawn(move || worker(owned_path, format, owned_sheet, tx))
+        .spawn(move || worker(owned_path, format, owned_sheet, reader, tx))
         .map_err(|e| {
             unreadable(
                 path,
@@ -893,12 +978,14 @@ pub fn open_sheet(path: &Path, sheet: Option<&str>) -> Result<SheetReader, Impor
             sheet,
             first_line,
             last_line,
+            fast,
         }) => Ok(SheetReader {
             rx,
             path: path.to_path_buf(),
             sheet,
             first_line,
             last_line,
+            fast,
             done: 0,
             pending_blank: None,
             buffer: Vec::new().into_iter(),
