@@ -10,14 +10,15 @@
 //! missed target points at its cause. The verdicts use paired rounds (ours, the floor and polars
 //! right after each other, `--runs` rounds) and the median of the per-round ratios, because on a
 //! shared 2-core machine the background load drifts between separately timed blocks. Step keys
-//! for `--only`: ours, hash, rowstream, validate, calamine-range, calamine-cells, polars, paired. Run with `scripts/bench_import.sh` (creates the Python venv) or
+//! for `--only`: ours, hash, rowstream, fallback, validate, calamine-range, calamine-cells, polars, paired. Run with `scripts/bench_import.sh` (creates the Python venv) or
 //! `cargo bench --bench import [-- --rows N --runs N --no-peer]`.
 
 mod support;
 
 use calamine::{Data, DataRef, Reader, Xlsx, open_workbook, open_workbook_auto};
-use kdu_konzept::import::raw::RawRow;
+use kdu_konzept::import::raw::{RawRow, RowReader};
 use kdu_konzept::import::validate::RowContext;
+use kdu_konzept::import::workbook::{XlsxReader, open_sheet_with};
 use kdu_konzept::import::{ImportOptions, file_sha256, header, import_file, mapping, open_rows};
 use kdu_konzept::model::SourceKind;
 use std::hint::black_box;
@@ -58,7 +59,12 @@ fn main() -> BenchResult<()> {
 
     // Sub-steps of ours.
     let hash = support::measure_if(&cfg, "hash", cfg.runs, || Ok(file_sha256(&path)?))?;
-    let stream = support::measure_if(&cfg, "rowstream", cfg.runs, || stream_rows(&path))?;
+    let stream = support::measure_if(&cfg, "rowstream", cfg.runs, || {
+        stream_rows(&path, XlsxReader::Fast)
+    })?;
+    let fallback = support::measure_if(&cfg, "fallback", cfg.runs, || {
+        stream_rows(&path, XlsxReader::Calamine)
+    })?;
     let validate = if cfg.wants("validate") {
         let (rows, header) = read_all_rows(&path)?;
         let headers = header::header_texts(&rows, header);
@@ -185,6 +191,13 @@ fn main() -> BenchResult<()> {
             vs_floor(&s),
         ));
     }
+    if let Some((s, _)) = fallback {
+        rows.push(Row::new(
+            "  ours, same stream with calamine's cell reader (the fallback)",
+            s,
+            vs_floor(&s),
+        ));
+    }
     if let Some((v, _)) = validate {
         rows.push(Row::new(
             "  ours, sub-step: `RowContext::validate` of all rows (in memory, 1 thread)",
@@ -249,8 +262,11 @@ fn main() -> BenchResult<()> {
 }
 
 /// Our row stream without header detection or validation: counts the cells.
-fn stream_rows(path: &Path) -> BenchResult<usize> {
-    let (mut reader, _) = open_rows(path, None)?;
+fn stream_rows(path: &Path, xlsx: XlsxReader) -> BenchResult<usize> {
+    let mut reader = open_sheet_with(path, None, xlsx)?;
+    if reader.fast() != (xlsx == XlsxReader::Fast) {
+        return Err("unerwarteter Leser".into());
+    }
     let mut cells = 0;
     while let Some(row) = reader.next_row()? {
         cells += row.cells.len();
