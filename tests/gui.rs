@@ -831,6 +831,26 @@ fn a_source_is_added_with_preview_and_mapping_and_undo_removes_it() {
         h.state_mut().forms_mut().source.columns[5],
         Some(kdu_konzept::model::Field::RecordId)
     );
+    // The Betriebskosten column holds annual amounts: tick „jährlich“ for it. Only money
+    // columns offer the choice (Nettokaltmiete and Betriebskosten here).
+    assert!(
+        h.query_by_role_and_label(egui::Role::CheckBox, "B Nettokaltmiete")
+            .is_some()
+    );
+    assert!(
+        h.query_by_role_and_label(egui::Role::CheckBox, "C Wohnfläche")
+            .is_none()
+    );
+    h.get_by_role_and_label(egui::Role::CheckBox, "D Betriebskosten")
+        .click();
+    h.run();
+    assert!(
+        h.state_mut()
+            .forms_mut()
+            .source
+            .annual
+            .contains(&kdu_konzept::model::Field::OperatingCosts)
+    );
     h.get_by_role_and_label(egui::Role::TextInput, "Stichtag:")
         .click();
     h.run();
@@ -838,6 +858,8 @@ fn a_source_is_added_with_preview_and_mapping_and_undo_removes_it() {
         .type_text("31.12.2024");
     h.run();
 
+    h.get_by_label("Übernehmen").scroll_to_me();
+    h.run();
     h.get_by_label("Übernehmen").click();
     run_until(&mut h, "reload", |app| {
         !app.state().busy() && app.state().doc.as_ref().unwrap().lp.data.sources.len() == 1
@@ -858,6 +880,18 @@ fn a_source_is_added_with_preview_and_mapping_and_undo_removes_it() {
             Some("Bemerkung")
         );
         assert_eq!(spec.sha256.len(), 64, "checksum filled in on load");
+        assert_eq!(
+            spec.annual.iter().copied().collect::<Vec<_>>(),
+            vec![kdu_konzept::model::Field::OperatingCosts]
+        );
+        // Betriebskosten were written as 2 €/m² per year: 1/12 of that per month.
+        let r = &doc.lp.data.records[0];
+        let expected = r.area * 2.0 / 12.0;
+        assert!(
+            (r.operating_costs.unwrap() - expected).abs() < 1e-9,
+            "{:?} vs {expected}",
+            r.operating_costs
+        );
         assert_eq!(doc.project().mapping_profiles.len(), 1);
         assert_eq!(doc.lp.data.sources[0].import.rows_total, 40);
         assert_eq!(doc.lp.data.records.len(), 37);

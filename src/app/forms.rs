@@ -4,6 +4,7 @@
 use super::state::ScenarioRef;
 use crate::export::Variant;
 use crate::model::{Field, Reason, SourceKind};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 /// Which file dialog the UI asked for.
@@ -40,6 +41,8 @@ pub struct SourceForm {
     pub mapped_line: Option<u32>,
     /// Field per column (`None` = not used).
     pub columns: Vec<Option<Field>>,
+    /// Money fields whose column holds amounts per year (divided by 12 on import).
+    pub annual: BTreeSet<Field>,
     /// Source kind.
     pub kind: SourceKind,
     /// Stichtag as typed.
@@ -69,6 +72,7 @@ impl Default for SourceForm {
             pending_header_line: None,
             mapped_line: None,
             columns: Vec::new(),
+            annual: BTreeSet::new(),
             kind: SourceKind::Bestand,
             stichtag: String::new(),
             von: String::new(),

@@ -1,7 +1,7 @@
 //! The "Quelle hinzufügen" dialog on the Daten screen: file, sheet or Excel table, header row,
-//! source kind, Stichtag/Zeitraum, supplier and method, and the column mapping with a preview
-//! of the first data rows (detected type and problems per column). "Übernehmen" pushes one
-//! [`Command::AddSource`].
+//! source kind, Stichtag/Zeitraum, supplier and method, and the column mapping (with the unit of
+//! money columns: per month or per year) with a preview of the first data rows (detected type
+//! and problems per column). "Übernehmen" pushes one [`Command::AddSource`].
 
 use crate::app::forms::{DialogRequest, Forms, SourceForm};
 use crate::app::source_import::{SourcePreview, column_problems, detected_type};
@@ -11,7 +11,7 @@ use crate::import::mapping::{MappingProfile, auto_map, find_profile, header_sign
 use crate::import::raw::RawCell;
 use crate::model::{Date, Field, Project, SourceKind, SourceSpec};
 use egui::{RichText, Ui};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
 /// Opens the dialog for editing source `index` and reads its file.
@@ -177,6 +177,11 @@ fn remap(
         .filter(|m| !m.is_empty());
     if let Some(m) = existing {
         form.profile_note = Some("Zuordnung der vorhandenen Quelle übernommen.".to_string());
+        form.annual = form
+            .editing
+            .and_then(|i| project.sources.get(i))
+            .map(|s| s.annual.clone())
+            .unwrap_or_default();
         return m;
     }
     if let Some(profile) = find_profile(&project.mapping_profiles, headers) {
@@ -185,9 +190,11 @@ fn remap(
             profile.name
         ));
         form.profile_name = profile.name.clone();
+        form.annual = profile.annual.clone();
         return profile.resolve(headers);
     }
     form.profile_note = None;
+    form.annual.clear();
     auto_map(headers)
 }
 
@@ -331,6 +338,7 @@ fn preview_ui(
     }
     let data_rows = preview.data_rows(index);
     let mut changed: Option<(usize, Option<Field>)> = None;
+    let mut annual_changed: Option<(Field, bool)> = None;
     egui::ScrollArea::horizontal()
         .id_salt("source_preview_scroll")
         .show(ui, |ui| {
@@ -366,6 +374,27 @@ fn preview_ui(
                         }
                         if chosen != current {
                             changed = Some((i, chosen));
+                        }
+                    }
+                    ui.end_row();
+                    ui.label("Betrag");
+                    for (i, h) in headers.iter().enumerate() {
+                        match form.columns.get(i).copied().flatten() {
+                            Some(f) if f.is_money() => {
+                                let mut yearly = form.annual.contains(&f);
+                                let response = ui.checkbox(&mut yearly, "jährlich");
+                                if let Some(id) = header_ids.get(i) {
+                                    let _ = response.labelled_by(*id).on_hover_text(format!(
+                                        "Spalte „{h}“ enthält Jahresbeträge; sie werden beim Einlesen durch 12 geteilt (Standard: Monatsbeträge)"
+                                    ));
+                                }
+                                if yearly != form.annual.contains(&f) {
+                                    annual_changed = Some((f, yearly));
+                                }
+                            }
+                            _ => {
+                                ui.weak("–");
+                            }
                         }
                     }
                     ui.end_row();
@@ -413,6 +442,13 @@ fn preview_ui(
         }
         if let Some(c) = form.columns.get_mut(col) {
             *c = field;
+        }
+    }
+    if let Some((field, yearly)) = annual_changed {
+        if yearly {
+            form.annual.insert(field);
+        } else {
+            form.annual.remove(&field);
         }
     }
 
@@ -469,11 +505,12 @@ fn preview_ui(
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(std::path::Path::new("."));
-        let annual = form
-            .editing
-            .and_then(|i| doc.project().sources.get(i))
-            .map(|s| s.annual.clone())
-            .unwrap_or_default();
+        let annual: BTreeSet<Field> = form
+            .annual
+            .iter()
+            .copied()
+            .filter(|f| mapping.contains_key(f))
+            .collect();
         let spec = SourceSpec {
             path: crate::init::relative_path(&preview.path, base),
             sheet: preview.sheet.clone(),
