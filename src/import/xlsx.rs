@@ -6,8 +6,13 @@
 //! `BENCHMARKS.md`). It reads the parts it needs itself: the package and workbook
 //! relationships, the sheet list, the 1904 flag, the shared strings and the number formats of
 //! the cell styles. Cell values follow calamine's rules (`tests/xlsx_engines.rs` compares both
-//! readers on generated, hand-written and real workbooks); where calamine refuses a value (an
-//! unknown cell type, a boolean `2`), this reader keeps the text.
+//! readers on generated, hand-written and real workbooks). Where calamine refuses the sheet, this
+//! reader reads on and keeps what is written: an unknown cell type, a boolean `2`, a non-numeric
+//! `t="n"` value and error values calamine does not know (`#SPILL!`, `#CALC!`) keep their text,
+//! unknown entities stay as written, an unknown child of a cell (`<extLst>`) is skipped, and an
+//! unparsable `<dimension>` only leaves the progress total open. Where a `<v>` holds more than one
+//! text node (CDATA, character references), this reader takes all of it as XML says; calamine
+//! takes the first node only.
 //!
 //! [`Workbook::open`] returns `None` for anything unexpected in the package; the caller then
 //! reads the file with calamine, which also gives the proper German message for damaged files.
@@ -1197,7 +1202,7 @@ impl<'a, R: Read + Seek> SheetCells<'a, R> {
                     }
                     b"v" => {
                         value = if empty {
-                            RawCell::Empty
+                            self.convert("", typ, kind)?
                         } else {
                             self.v_value(typ, kind)?
                         };
@@ -1209,11 +1214,17 @@ impl<'a, R: Read + Seek> SheetCells<'a, R> {
                         }
                         value = RawCell::Text(s);
                     }
-                    _ => {
+                    b"f" => {
                         if !empty {
                             self.xml.skip_element()?;
                         }
                         value = RawCell::Empty;
+                    }
+                    // `<extLst>` and the like (calamine refuses the sheet): the value stays.
+                    _ => {
+                        if !empty {
+                            self.xml.skip_element()?;
+                        }
                     }
                 },
                 Tok::End { .. } => return Ok(value),
