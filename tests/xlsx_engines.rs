@@ -1995,9 +1995,9 @@ fn write_grid_inline(grid: &Grid, dir: &Path, file: &str) -> PathBuf {
 }
 
 proptest! {
-    // No regression file next to the test source.
+    // No regression file next to the test source; 48 grids unless `PROPTEST_CASES` says more.
     #![proptest_config(ProptestConfig {
-        cases: 48,
+        cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(48),
         failure_persistence: None,
         ..ProptestConfig::default()
     })]

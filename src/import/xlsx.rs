@@ -1435,6 +1435,112 @@ mod tests {
         assert_eq!(parse_index(b""), None);
     }
 
+    /// An in-memory package with one sheet "Daten" (stored, not deflated).
+    fn package(sheet_xml: &str, shared: &str) -> Vec<u8> {
+        use std::io::Write;
+        let parts = [
+            (
+                "_rels/.rels",
+                r#"<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#.to_string(),
+            ),
+            (
+                "xl/_rels/workbook.xml.rels",
+                r#"<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string(),
+            ),
+            (
+                "xl/workbook.xml",
+                r#"<workbook><sheets><sheet name="Daten" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string(),
+            ),
+            ("xl/sharedStrings.xml", shared.to_string()),
+            (
+                "xl/styles.xml",
+                r#"<styleSheet><numFmts><numFmt numFmtId="164" formatCode="dd.mm.yyyy"/></numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>"#.to_string(),
+            ),
+            ("xl/worksheets/sheet1.xml", sheet_xml.to_string()),
+        ];
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Stored);
+        for (name, content) in parts {
+            zip.start_file(name, options).unwrap();
+            zip.write_all(content.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    /// All cells of the package's sheet, or the error.
+    fn read_all(bytes: Vec<u8>) -> Option<Result<Vec<PlacedCell>, String>> {
+        let mut book = Workbook::open(std::io::Cursor::new(bytes))?;
+        let mut cells = match book.cells("Daten") {
+            Ok(Some(c)) => c,
+            Ok(None) => return None,
+            Err(e) => return Some(Err(e.0)),
+        };
+        let mut out = Vec::new();
+        loop {
+            match cells.next_cell() {
+                Ok(Some(c)) => out.push(c),
+                Ok(None) => return Some(Ok(out)),
+                Err(e) => return Some(Err(e.0)),
+            }
+        }
+    }
+
+    const SHEET: &str = r#"<?xml version="1.0"?><worksheet><dimension ref="A1:C3"/><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><r><t xml:space="preserve"> a&amp;b </t></r><rPh><t>x</t></rPh></is></c></row><row r="2"><c r="A2" s="1"><v>45000</v></c><c r="B2" t="str"><f>A1</f><v>t&#252;</v></c><c r="C2" t="b"><v>1</v></c></row><row r="3"><c r="A3" t="e"><v>#DIV/0!</v></c><c r="B3"><v><![CDATA[7]]></v></c><c r="C3"/></row></sheetData></worksheet>"#;
+    const SHARED: &str = r#"<sst uniqueCount="1"><si><t>Köln</t></si></sst>"#;
+
+    #[test]
+    fn a_small_package_reads_as_written() {
+        let cells = read_all(package(SHEET, SHARED)).unwrap().unwrap();
+        let date = Date::from_excel_serial(45000.0).map_or(RawCell::Number(45000.0), RawCell::Date);
+        assert_eq!(
+            cells,
+            vec![
+                ((0, 0), RawCell::Text("Köln".into())),
+                ((0, 1), RawCell::Text(" a&b ".into())),
+                ((1, 0), date),
+                ((1, 1), RawCell::Text("tü".into())),
+                ((1, 2), RawCell::Bool(true)),
+                ((2, 0), RawCell::Error("#DIV/0!".into())),
+                ((2, 1), RawCell::Number(7.0)),
+                ((2, 2), RawCell::Empty),
+            ]
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig {
+            cases: std::env::var("PROPTEST_CASES").ok().and_then(|c| c.parse().ok()).unwrap_or(256),
+            failure_persistence: None,
+            ..proptest::prelude::ProptestConfig::default()
+        })]
+
+        /// Damaged XML (characters inserted, removed or replaced anywhere) never panics: the
+        /// reader returns cells or an error.
+        #[test]
+        fn damaged_xml_never_panics(
+            edits in proptest::collection::vec(
+                (0usize..2000, 0u8..3, proptest::sample::select(b"<>/\"'=&;!?[]-cvrsti0123456789 x:#".to_vec())),
+                1..12,
+            ),
+            in_shared in proptest::bool::ANY,
+        ) {
+            let mut target = if in_shared { SHARED.as_bytes().to_vec() } else { SHEET.as_bytes().to_vec() };
+            for (at, op, byte) in edits {
+                let at = at % (target.len() + 1);
+                match op {
+                    0 => target.insert(at, byte),
+                    1 if at < target.len() => { target.remove(at); }
+                    _ if at < target.len() => target[at] = byte,
+                    _ => {}
+                }
+            }
+            let text = String::from_utf8_lossy(&target).into_owned();
+            let bytes = if in_shared { package(SHEET, &text) } else { package(&text, SHARED) };
+            let _ = read_all(bytes);
+        }
+    }
+
     #[test]
     fn references_and_formats() {
         assert_eq!(parse_ref(b"A1"), Some((0, Some(0))));
