@@ -570,6 +570,15 @@ fn demand_row_and_market_share_edits_recompute_and_undo() {
     assert!((cell(&h, 0, 1).p.unwrap() - 0.4).abs() < 1e-9);
     assert!((cell(&h, 0, 2).p.unwrap() - 0.33).abs() < 1e-9);
 
+    // A higher floor for the start: the iteration starts at max(demand share, floor); undo.
+    h.get_by_label("Mindest-Startperzentil")
+        .set_value_accesskit(0.45);
+    h.run();
+    assert!((cell(&h, 0, 1).p.unwrap() - 0.45).abs() < 1e-9);
+    h.state_mut().state_mut().handle(Command::Undo);
+    h.run();
+    assert!((cell(&h, 0, 1).p.unwrap() - 0.4).abs() < 1e-9);
+
     // Market share of private landlords in Musterstadt: 30 % (sample: about 70 %).
     let gross_before = cell(&h, 0, 2).limits.unwrap().gross_cold;
     let sample = h

@@ -474,20 +474,12 @@ impl GemeindeLookup {
     }
 }
 
-/// Normalises a Gemeinde name for matching: case, umlauts, ß, punctuation, and the decorations
-/// "Stadt", "Gemeinde", "Markt", "Hansestadt", "Landeshauptstadt" before or after the name.
+/// Normalises a Gemeinde name for matching: case, umlauts, ß, accents, punctuation
+/// (`tables::fold`), and the decorations "Stadt", "Gemeinde", "Markt", "Hansestadt",
+/// "Landeshauptstadt" before or after the name.
 pub fn normalize_name(name: &str) -> String {
-    let mut s = String::with_capacity(name.len());
-    for ch in name.trim().to_lowercase().chars() {
-        match ch {
-            'ä' => s.push_str("ae"),
-            'ö' => s.push_str("oe"),
-            'ü' => s.push_str("ue"),
-            'ß' => s.push_str("ss"),
-            c if c.is_alphanumeric() => s.push(c),
-            _ => s.push(' '),
-        }
-    }
+    // The same character folding as the legal tables (`tables::fold`).
+    let s = crate::tables::fold(name);
     const DECORATIONS: [&str; 7] = [
         "stadt",
         "gemeinde",

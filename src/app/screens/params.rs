@@ -582,6 +582,22 @@ pub fn params_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
             );
             rows.row(
                 ui,
+                "availability.p_floor",
+                "Mindest-Startperzentil",
+                "Beginnt die Iteration beim Nachfrageanteil, dann mindestens bei diesem Perzentil: ein sehr kleiner Nachfrageanteil ergäbe sonst eine unplausibel niedrige Grenze. Wirkt nur beim Start „Nachfrageanteil“. Voreinstellung: 0,20.",
+                "0,20",
+                |ui, id, p| {
+                    ui.add(
+                        drag_de(&mut p.availability.p_floor, 2)
+                            .range(0.0..=0.80)
+                            .speed(0.005),
+                    )
+                    .labelled_by(id)
+                    .changed()
+                },
+            );
+            rows.row(
+                ui,
                 "availability.p_step",
                 "Schrittweite / Höchstwert",
                 "Um diese Schrittweite wird das Perzentil erhöht, bis der Zielanteil erreicht ist, höchstens bis zum Höchstwert. Voreinstellung: 0,01 bis 0,80.",
