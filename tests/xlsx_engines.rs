@@ -284,6 +284,67 @@ fn real_ibb_workbook_reads_the_same() {
     }
 }
 
+/// Converts `files` to xlsx with LibreOffice Calc (headless, throw-away profile) into `out`;
+/// `false` if LibreOffice is not installed.
+fn libreoffice_xlsx(files: &[PathBuf], work: &Path, out: &Path) -> bool {
+    let profile = work.join("lo-profile");
+    let spawned = std::process::Command::new("soffice")
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            profile.display()
+        ))
+        .args([
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+        ])
+        .arg(out)
+        .args(files)
+        .env("HOME", work)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status();
+    match spawned {
+        Ok(status) => {
+            assert!(status.success(), "soffice: {status}");
+            true
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => panic!("soffice: {e}"),
+    }
+}
+
+/// Another writer than Excel and rust_xlsxwriter: LibreOffice Calc writes its own xlsx dialect
+/// (row and cell attributes in another order, other style tables, its own shared strings).
+/// The sample workbooks are converted and read with both readers. Without LibreOffice the test
+/// fails under `CI` (which installs it) and is skipped with a note otherwise.
+#[test]
+fn libreoffice_written_workbooks_read_the_same() {
+    let dir = TempDir::new().unwrap();
+    let out = dir.path().join("lo");
+    let sources = xlsx_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data"));
+    if !libreoffice_xlsx(&sources, dir.path(), &out) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "soffice (LibreOffice) fehlt; CI installiert libreoffice-calc-nogui"
+        );
+        eprintln!("ÜBERSPRUNGEN: soffice fehlt (apt-get install -y libreoffice-calc-nogui)");
+        return;
+    }
+    let converted = xlsx_files(&out);
+    assert_eq!(converted.len(), sources.len(), "{converted:?}");
+    for (source, copy) in sources.iter().zip(&converted) {
+        same_all_sheets(copy);
+        // The converted copy holds the same cells as the original (LibreOffice keeps values,
+        // dates and texts; it only rewrites the XML).
+        let original = same(source, None).rows();
+        let rewritten = same(copy, None).rows();
+        assert_eq!(original, rewritten, "{}", source.display());
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Workbooks written with rust_xlsxwriter
 
