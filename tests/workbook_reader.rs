@@ -14,6 +14,8 @@ use proptest::prelude::*;
 use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Table, TableColumn, Workbook};
 use std::path::{Path, PathBuf};
 
+mod support;
+
 fn text(s: &str) -> RawCell {
     RawCell::Text(s.to_string())
 }
@@ -632,61 +634,27 @@ proptest! {
     }
 }
 
-/// LibreOffice, if installed (`None` otherwise).
-fn soffice() -> Option<PathBuf> {
-    [
-        "/usr/bin/soffice",
-        "/usr/bin/libreoffice",
-        "/usr/local/bin/soffice",
-    ]
-    .iter()
-    .map(PathBuf::from)
-    .find(|p| p.exists())
-}
-
-/// Converts `file` with LibreOffice into `out` as `format` ("xls", "ods"); returns the new path.
-fn convert(soffice: &Path, work: &Path, file: &Path, format: &str) -> PathBuf {
-    let profile = work.join("lo-profile");
-    let out = work.join(format!("out-{format}"));
-    std::fs::create_dir_all(&out).unwrap();
-    let status = std::process::Command::new(soffice)
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.display()
-        ))
-        .args([
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            format,
-            "--outdir",
-        ])
-        .arg(&out)
-        .arg(file)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status()
-        .unwrap();
-    assert!(status.success(), "soffice: {status}");
-    out.join(file.with_extension(format).file_name().unwrap())
-}
-
 /// The survey workbook converted by LibreOffice to xls (BIFF8) and ods reads exactly like the xlsx
 /// (dates, blank rows, text numbers, `#DIV/0!`). Skipped without LibreOffice unless `CI` is set.
 #[test]
 fn xls_and_ods_read_like_xlsx() {
-    let Some(soffice) = soffice() else {
-        if std::env::var_os("CI").is_some() {
-            panic!("soffice (LibreOffice) fehlt; CI muss libreoffice-calc-nogui installieren");
-        }
-        eprintln!("soffice not installed: xls/ods test skipped");
+    let Some(soffice) = support::soffice_or_skip("xls_and_ods_read_like_xlsx") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
     let xlsx = survey_workbook(dir.path());
     let expected = read_all(&xlsx, None);
     for format in ["xls", "ods"] {
-        let path = convert(&soffice, dir.path(), &xlsx, format);
+        let out = dir.path().join(format!("out-{format}"));
+        let path = support::libreoffice_convert(
+            &soffice,
+            dir.path(),
+            std::slice::from_ref(&xlsx),
+            format,
+            &out,
+            false,
+        )
+        .remove(0);
         let rows = read_all(&path, None);
         assert_eq!(rows, expected, "{format}");
         let sheets = list_sheets(&path).unwrap();

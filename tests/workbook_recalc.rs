@@ -18,8 +18,9 @@ use kdu_konzept::model::params::{
 use kdu_konzept::model::project::{GemeindeRow, VergleichsraumSpec};
 use kdu_konzept::model::{Date, Project, Record, SourceKind};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+mod support;
 
 struct Lcg(u64);
 
@@ -101,66 +102,6 @@ fn synthetic(seed: u64) -> LoadedProject {
     }
 }
 
-fn soffice() -> Option<PathBuf> {
-    for name in ["soffice", "libreoffice"] {
-        if let Ok(out) = Command::new("sh")
-            .arg("-c")
-            .arg(format!("command -v {name}"))
-            .output()
-            && out.status.success()
-        {
-            let p = String::from_utf8_lossy(&out.stdout).trim().to_string();
-            if !p.is_empty() {
-                return Some(PathBuf::from(p));
-            }
-        }
-    }
-    None
-}
-
-const XCU: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"#;
-
-/// Converts `files` with LibreOffice into `out` (same names), recalculating on load.
-fn recalc(soffice: &Path, work: &Path, files: &[PathBuf], out: &Path) {
-    let profile = work.join("lo-profile");
-    std::fs::create_dir_all(profile.join("user")).unwrap();
-    std::fs::write(profile.join("user").join("registrymodifications.xcu"), XCU).unwrap();
-    std::fs::create_dir_all(out).unwrap();
-    let mut cmd = Command::new(soffice);
-    cmd.arg(format!(
-        "-env:UserInstallation=file://{}",
-        profile.display()
-    ))
-    .args([
-        "--headless",
-        "--norestore",
-        "--convert-to",
-        "xlsx",
-        "--outdir",
-    ])
-    .arg(out)
-    .args(files)
-    .env("HOME", work);
-    let mut child = cmd.spawn().unwrap();
-    let start = Instant::now();
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "soffice: {status}");
-            break;
-        }
-        if start.elapsed() > Duration::from_secs(300) {
-            let _ = child.kill();
-            panic!("soffice hat nach 300 s nicht geantwortet");
-        }
-        std::thread::sleep(Duration::from_millis(200));
-    }
-}
-
 fn same(a: &Data, b: &Data) -> bool {
     let as_num = |d: &Data| match d {
         Data::Float(f) => Some(*f),
@@ -236,13 +177,7 @@ fn control_file(path: &Path) {
 
 #[test]
 fn libreoffice_recalculation_matches_cached_values() {
-    let Some(soffice) = soffice() else {
-        if std::env::var_os("CI").is_some() {
-            panic!("soffice (LibreOffice) fehlt, CI muss libreoffice-calc-nogui installieren");
-        }
-        eprintln!(
-            "ÜBERSPRUNGEN: soffice fehlt (apt-get install -y libreoffice-calc-nogui); unter CI schlägt dieser Test fehl."
-        );
+    let Some(soffice) = support::soffice_or_skip("workbook_recalc") else {
         return;
     };
     let work = tempfile::tempdir().unwrap();
@@ -413,7 +348,7 @@ fn libreoffice_recalculation_matches_cached_values() {
 
     let out = dir.join("neu");
     let t = Instant::now();
-    recalc(&soffice, dir, &files, &out);
+    support::libreoffice_convert(&soffice, dir, &files, "xlsx", &out, true);
     eprintln!("LibreOffice: {} Dateien in {:?}", files.len(), t.elapsed());
 
     let (_, control_bad) = compare(&control, &out.join("kontrolle.xlsx"));

@@ -28,6 +28,8 @@ use tempfile::TempDir;
 use zip::ZipWriter;
 use zip::write::SimpleFileOptions;
 
+mod support;
+
 // ---------------------------------------------------------------------------------------------
 // Reading with both readers
 
@@ -284,38 +286,6 @@ fn real_ibb_workbook_reads_the_same() {
     }
 }
 
-/// Converts `files` to xlsx with LibreOffice Calc (headless, throw-away profile) into `out`;
-/// `false` if LibreOffice is not installed.
-fn libreoffice_xlsx(files: &[PathBuf], work: &Path, out: &Path) -> bool {
-    let profile = work.join("lo-profile");
-    let spawned = std::process::Command::new("soffice")
-        .arg(format!(
-            "-env:UserInstallation=file://{}",
-            profile.display()
-        ))
-        .args([
-            "--headless",
-            "--norestore",
-            "--convert-to",
-            "xlsx",
-            "--outdir",
-        ])
-        .arg(out)
-        .args(files)
-        .env("HOME", work)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .status();
-    match spawned {
-        Ok(status) => {
-            assert!(status.success(), "soffice: {status}");
-            true
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-        Err(e) => panic!("soffice: {e}"),
-    }
-}
-
 /// Another writer than Excel and rust_xlsxwriter: LibreOffice Calc writes its own xlsx dialect
 /// (row and cell attributes in another order, other style tables, its own shared strings).
 /// The sample workbooks are converted and read with both readers. Without LibreOffice the test
@@ -324,17 +294,13 @@ fn libreoffice_xlsx(files: &[PathBuf], work: &Path, out: &Path) -> bool {
 fn libreoffice_written_workbooks_read_the_same() {
     let dir = TempDir::new().unwrap();
     let out = dir.path().join("lo");
-    let sources = xlsx_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data"));
-    if !libreoffice_xlsx(&sources, dir.path(), &out) {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "soffice (LibreOffice) fehlt; CI installiert libreoffice-calc-nogui"
-        );
-        eprintln!("ÜBERSPRUNGEN: soffice fehlt (apt-get install -y libreoffice-calc-nogui)");
+    let Some(soffice) = support::soffice_or_skip("libreoffice_written_workbooks_read_the_same")
+    else {
         return;
-    }
-    let converted = xlsx_files(&out);
-    assert_eq!(converted.len(), sources.len(), "{converted:?}");
+    };
+    let sources = xlsx_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data"));
+    let converted =
+        support::libreoffice_convert(&soffice, dir.path(), &sources, "xlsx", &out, false);
     for (source, copy) in sources.iter().zip(&converted) {
         same_all_sheets(copy);
         // The converted copy holds the same cells as the original (LibreOffice keeps values,
