@@ -333,6 +333,21 @@ fn scenarios_compare_side_by_side() {
     h.run();
     assert!(h.query_by_label_contains("reference.percentile").is_some());
     assert!(h.query_by_label("Basis P33").is_some());
+
+    // Scenarios belong to the project: saved with it, back after reopening; deleting one is
+    // an edit that can be undone.
+    let s = h.state_mut().state_mut();
+    s.handle(Command::Save);
+    let path = s.doc.as_ref().unwrap().lp.path.clone();
+    let reopened = kdu_konzept::model::Project::load(&path).unwrap();
+    assert_eq!(reopened.scenarios.len(), 1);
+    assert_eq!(reopened.scenarios[0].name, "Basis P33");
+    assert!((reopened.scenarios[0].parameters.reference.percentile - 0.33).abs() < 1e-12);
+    s.handle(Command::DeleteScenario(0));
+    assert!(s.scenarios().is_empty());
+    assert!(s.is_dirty());
+    s.handle(Command::Undo);
+    assert_eq!(s.scenarios().len(), 1);
 }
 
 #[test]

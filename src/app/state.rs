@@ -15,7 +15,7 @@ use crate::dataset::{Dataset, LoadedProject};
 use crate::export::Variant;
 use crate::import::mapping::MappingProfile;
 use crate::model::params::Parameters;
-use crate::model::project::{GemeindeRow, SourceSpec};
+use crate::model::project::{GemeindeRow, Scenario, SourceSpec};
 use crate::model::{Date, Project};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -95,15 +95,6 @@ pub struct Message {
     pub text: String,
     /// When it was raised.
     pub at: Instant,
-}
-
-/// A named, saved parameter set (kept in memory for this session).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Scenario {
-    /// Name given by the user.
-    pub name: String,
-    /// The parameters.
-    pub parameters: Parameters,
 }
 
 /// One side of a comparison.
@@ -433,8 +424,6 @@ pub struct AppState {
     pub export_kind: Variant,
     /// The last finished export: (file, generation it was made for).
     pub last_export: Option<(PathBuf, u64)>,
-    /// Saved scenarios.
-    pub scenarios: Vec<Scenario>,
     /// The current comparison.
     pub comparison: Option<Comparison>,
     /// Waiting for the answer to "unsaved changes".
@@ -482,7 +471,6 @@ impl AppState {
             preview_task: None,
             export_kind: Variant::Pruefmappe,
             last_export: None,
-            scenarios: Vec::new(),
             comparison: None,
             pending: None,
             recovery_offer,
@@ -673,14 +661,16 @@ impl AppState {
             }
             Command::SaveScenario(name) => self.save_scenario(name),
             Command::ApplyScenario(i) => {
-                if let Some(s) = self.scenarios.get(i).cloned() {
+                if let Some(s) = self.scenarios().get(i).cloned() {
                     self.edit_project(None, |p| p.parameters = s.parameters);
                     self.notify(Level::Info, format!("Szenario „{}“ übernommen.", s.name));
                 }
             }
             Command::DeleteScenario(i) => {
-                if i < self.scenarios.len() {
-                    self.scenarios.remove(i);
+                if i < self.scenarios().len() {
+                    self.edit_project(None, |p| {
+                        p.scenarios.remove(i);
+                    });
                     self.comparison = None;
                 }
             }
@@ -1361,15 +1351,26 @@ impl AppState {
             return;
         }
         let parameters = doc.project().parameters.clone();
-        if let Some(existing) = self.scenarios.iter_mut().find(|s| s.name == name) {
-            existing.parameters = parameters;
-        } else {
-            self.scenarios.push(Scenario {
-                name: name.clone(),
-                parameters,
-            });
-        }
-        self.notify(Level::Erfolg, format!("Szenario „{name}“ gespeichert."));
+        let key = name.clone();
+        self.edit_project(None, move |p| {
+            if let Some(existing) = p.scenarios.iter_mut().find(|s| s.name == key) {
+                existing.parameters = parameters;
+            } else {
+                p.scenarios.push(Scenario {
+                    name: key,
+                    parameters,
+                });
+            }
+        });
+        self.notify(
+            Level::Erfolg,
+            format!("Szenario „{name}“ gespeichert (im Projekt, mit dem Projekt zu sichern)."),
+        );
+    }
+
+    /// The saved scenarios of the open project.
+    pub fn scenarios(&self) -> &[Scenario] {
+        self.project().map_or(&[], |p| p.scenarios.as_slice())
     }
 
     fn scenario_params(&self, r: ScenarioRef) -> Option<(String, Parameters)> {
@@ -1378,7 +1379,7 @@ impl AppState {
                 .project()
                 .map(|p| ("Aktueller Stand".to_string(), p.parameters.clone())),
             ScenarioRef::Saved(i) => self
-                .scenarios
+                .scenarios()
                 .get(i)
                 .map(|s| (s.name.clone(), s.parameters.clone())),
         }

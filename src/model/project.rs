@@ -41,6 +41,20 @@ pub struct Project {
     /// The user's justification per parameter key (e.g. `reference.percentile`).
     #[serde(default)]
     pub justifications: BTreeMap<String, String>,
+    /// Saved parameter variants for comparison (Szenarien screen); not part of the exports.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scenarios: Vec<Scenario>,
+}
+
+/// A named, saved parameter set (Szenarien screen).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Name given by the user.
+    pub name: String,
+    /// The parameters (missing keys get their defaults).
+    #[serde(default)]
+    pub parameters: Parameters,
 }
 
 /// Descriptive project data (Deckblatt).
@@ -205,6 +219,7 @@ impl Project {
             sources: Vec::new(),
             mapping_profiles: Vec::new(),
             justifications: BTreeMap::new(),
+            scenarios: Vec::new(),
         }
     }
 
@@ -299,6 +314,10 @@ impl Project {
 /// Comments written above the first occurrence of each section, so every saved project file
 /// documents itself.
 const SECTION_COMMENTS: &[(&str, &str)] = &[
+    (
+        "[[scenarios]]",
+        "Gespeicherte Szenarien (Parametervarianten zum Vergleich, Bildschirm „Szenarien“); sie gehen nicht in die Exporte ein.",
+    ),
     (
         "[project]",
         "Deckblatt: Name, Träger, Gebiet, Stichtag (JJJJ-MM-TT), Gültigkeit.\n„erstellt“ ist das feste Erstellungsdatum der Exporte (bit-identische Dateien), „salt“ das Geheimnis für Pseudonyme.",
@@ -423,8 +442,26 @@ mod tests {
             annual: BTreeSet::new(),
         });
         let text = p.to_toml().unwrap();
+        assert!(!text.contains("scenarios"), "no scenarios, no section");
         let q = Project::from_toml(&text, "x").unwrap();
         assert_eq!(p, q);
+        // Scenarios round-trip with their parameters and a commented section.
+        let mut with_scenarios = p.clone();
+        let mut variant = p.parameters.clone();
+        variant.reference.percentile = 0.4;
+        with_scenarios.scenarios.push(Scenario {
+            name: "P40 „hoch“".into(),
+            parameters: variant,
+        });
+        let scenario_text = with_scenarios.to_toml().unwrap();
+        assert!(
+            scenario_text.contains("# Gespeicherte Szenarien"),
+            "{scenario_text}"
+        );
+        assert_eq!(
+            Project::from_toml(&scenario_text, "x").unwrap(),
+            with_scenarios
+        );
         let bad = text.replace("format_version = 1", "format_version = 99");
         assert!(matches!(
             Project::from_toml(&bad, "x"),

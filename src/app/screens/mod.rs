@@ -98,7 +98,7 @@ fn nav_status(ui: &Ui, state: &AppState, screen: Screen) -> (String, Color32) {
                 ("keine Warnungen".into(), success_color(ui))
             }
         }
-        Screen::Szenarien => (format!("{} gespeichert", state.scenarios.len()), normal),
+        Screen::Szenarien => (format!("{} gespeichert", state.scenarios().len()), normal),
         Screen::Export => {
             if state.export_task.is_some() {
                 ("läuft …".into(), normal)

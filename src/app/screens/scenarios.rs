@@ -17,7 +17,7 @@ pub fn scenarios_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut
     };
     ui.heading("Szenarien");
     ui.label(
-        "Szenarien halten Parametersätze für den Vergleich fest (nur für diese Sitzung; übernommene Parameter werden mit dem Projekt gespeichert).",
+        "Szenarien halten Parametersätze für den Vergleich fest. Sie gehören zum Projekt und werden mit ihm gespeichert, gehen aber nicht in die Exporte ein; maßgeblich sind die aktuellen Parameter.",
     );
 
     section(ui, "Aktuelle Parameter als Szenario speichern");
@@ -37,7 +37,7 @@ pub fn scenarios_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut
     });
 
     section(ui, "Gespeicherte Szenarien");
-    if state.scenarios.is_empty() {
+    if state.scenarios().is_empty() {
         ui.label("Noch keine Szenarien gespeichert.");
     } else {
         egui::Grid::new("scenario_list")
@@ -48,7 +48,7 @@ pub fn scenarios_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut
                     ui.label(RichText::new(h).strong());
                 }
                 ui.end_row();
-                for (i, s) in state.scenarios.iter().enumerate() {
+                for (i, s) in state.scenarios().iter().enumerate() {
                     ui.label(&s.name);
                     ui.label(short_description(&s.parameters));
                     if ui
@@ -77,12 +77,12 @@ pub fn scenarios_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut
     let name_of = |r: ScenarioRef| match r {
         ScenarioRef::Current => "Aktueller Stand".to_string(),
         ScenarioRef::Saved(i) => state
-            .scenarios
+            .scenarios()
             .get(i)
             .map_or_else(|| "–".to_string(), |s| s.name.clone()),
     };
     let mut options = vec![ScenarioRef::Current];
-    options.extend((0..state.scenarios.len()).map(ScenarioRef::Saved));
+    options.extend((0..state.scenarios().len()).map(ScenarioRef::Saved));
     let before = (forms.compare_a, forms.compare_b);
     ui.horizontal(|ui| {
         for (label, value, salt) in [
@@ -120,7 +120,7 @@ pub fn scenarios_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut
     let params_of = |r: ScenarioRef| -> Option<Parameters> {
         match r {
             ScenarioRef::Current => Some(doc.project().parameters.clone()),
-            ScenarioRef::Saved(i) => state.scenarios.get(i).map(|s| s.parameters.clone()),
+            ScenarioRef::Saved(i) => state.scenarios().get(i).map(|s| s.parameters.clone()),
         }
     };
     if let (Some(pa), Some(pb)) = (params_of(c.a), params_of(c.b)) {
