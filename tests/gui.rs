@@ -673,18 +673,25 @@ fn demand_row_and_market_share_edits_recompute_and_undo() {
     assert!(!h.state().state().is_dirty());
 }
 
-#[test]
-fn fortschreibung_and_heating_show_on_both_screens() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut lp = synthetic_project(dir.path());
+/// The synthetic project with heating limits on (optionally added to the limit), saved, on the
+/// Parameter screen.
+fn parameter_screen_with_heating(dir: &Path, gesamt: bool) -> Harness<'static, KduApp> {
+    let mut lp = synthetic_project(dir);
     lp.project.parameters.heating.enabled = true;
-    lp.project.parameters.heating.gesamtangemessenheitsgrenze = true;
+    lp.project.parameters.heating.gesamtangemessenheitsgrenze = gesamt;
     lp.project.save(&lp.path).unwrap();
     let mut h = harness(lp);
     h.state_mut()
         .state_mut()
         .handle(Command::Navigate(Screen::Parameter));
     h.run();
+    h
+}
+
+#[test]
+fn fortschreibung_and_heating_show_on_both_screens() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = parameter_screen_with_heating(dir.path(), true);
     // Switch the Fortschreibung on and take over the current limits.
     h.get_by_label("Fortschreibung alter Richtwerte")
         .click_accesskit();
@@ -745,6 +752,96 @@ fn fortschreibung_and_heating_show_on_both_screens() {
         h.query_by_label_contains("Gesamtangemessenheitsgrenze:")
             .is_some()
     );
+}
+
+#[test]
+fn heizspiegel_rows_and_bands_are_edited() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = parameter_screen_with_heating(dir.path(), false);
+    let params = |h: &Harness<'_, KduApp>| {
+        h.state()
+            .state()
+            .project()
+            .unwrap()
+            .parameters
+            .heating
+            .clone()
+    };
+    let before = params(&h).table;
+    let (n_rows, n_bands) = (before.rows.len(), before.rows[0].bands.len());
+    assert!(n_bands >= 2);
+
+    // A new Energieträger gets the table's bands with values 0.
+    h.get_by_label("Energieträger hinzufügen").click_accesskit();
+    h.run();
+    let t = params(&h).table;
+    assert_eq!(t.rows.len(), n_rows + 1);
+    let new = t.rows.last().unwrap();
+    assert_eq!(new.energietraeger, "Neuer Energieträger");
+    assert_eq!(new.bands.len(), n_bands);
+    assert!(new.bands.iter().all(|b| b.value == 0.0));
+
+    // Renaming the chosen Energieträger keeps it chosen.
+    let s = h.state_mut().state_mut();
+    let mut p = s.project().unwrap().parameters.clone();
+    p.heating.energietraeger = "Neuer Energieträger".to_string();
+    s.handle(Command::SetParameters {
+        params: Box::new(p),
+        key: "heating.energietraeger",
+    });
+    h.run();
+    let name_field = format!("Energieträger {}", n_rows + 1);
+    h.get_by_label(&name_field).scroll_to_me();
+    h.run();
+    h.get_by_label(&name_field).click();
+    h.run();
+    h.key_press(egui::Key::End);
+    h.run();
+    h.get_by_label(&name_field).type_text(" Holz");
+    h.run();
+    let heating = params(&h);
+    assert_eq!(
+        heating.table.rows.last().unwrap().energietraeger,
+        "Neuer Energieträger Holz"
+    );
+    assert_eq!(heating.energietraeger, "Neuer Energieträger Holz");
+
+    // Bands: the first upper bound moves the next class's lower bound in every row; a class is
+    // added (splitting the open one) and removed again.
+    h.get_by_label("Obergrenze Flächenklasse 1")
+        .set_value_accesskit(200.0);
+    h.run();
+    let t = params(&h).table;
+    assert!(
+        t.rows
+            .iter()
+            .all(|r| r.bands[0].upper_m2 == Some(200.0) && r.bands[1].lower_m2 == 200.0)
+    );
+    h.get_by_label("Flächenklasse hinzufügen").click_accesskit();
+    h.run();
+    let t = params(&h).table;
+    assert!(t.rows.iter().all(|r| r.bands.len() == n_bands + 1));
+    assert!(t.validate().is_ok(), "{:?}", t.validate());
+    h.get_by_label("Oberste Flächenklasse entfernen")
+        .click_accesskit();
+    h.run();
+    let t = params(&h).table;
+    assert!(
+        t.rows
+            .iter()
+            .all(|r| r.bands.len() == n_bands && r.bands.last().unwrap().upper_m2.is_none())
+    );
+
+    // Removing the new row; every step is undoable back to the original table.
+    h.get_by_label("Neuer Energieträger Holz entfernen")
+        .click_accesskit();
+    h.run();
+    assert_eq!(params(&h).table.rows.len(), n_rows);
+    for _ in 0..20 {
+        h.state_mut().state_mut().handle(Command::Undo);
+    }
+    h.run();
+    assert_eq!(params(&h).table, before);
 }
 
 /// Runs frames until `done` holds (background tasks finish on their threads).

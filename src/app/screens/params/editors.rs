@@ -12,7 +12,9 @@ use crate::model::params::{
     DemandRow, FortschreibungParams, IndexSeries, IterationStart, MarketShare, OldLimit,
     Parameters, ReferenceMethod,
 };
-use crate::tables::heizspiegel::{PeriodUnit, nienburg_2022_example};
+use crate::tables::heizspiegel::{
+    HeizspiegelBand, HeizspiegelRow, HeizspiegelTable, PeriodUnit, nienburg_2022_example,
+};
 use egui::{RichText, Ui};
 
 /// Pushes the edited parameters as one undoable step.
@@ -337,6 +339,7 @@ pub(super) fn heizspiegel_ui(ui: &mut Ui, rows: &mut Rows<'_>) {
                     ui.end_row();
                 });
             ui.add_space(4.0);
+            changed |= heizspiegel_bands_ui(ui, t);
             let bands: Vec<String> = t
                 .rows
                 .first()
@@ -347,6 +350,9 @@ pub(super) fn heizspiegel_ui(ui: &mut Ui, rows: &mut Rows<'_>) {
                         .collect()
                 })
                 .unwrap_or_default();
+            let mut renamed: Option<(String, String)> = None;
+            let mut remove: Option<usize> = None;
+            let removable = t.rows.len() > 1;
             egui::Grid::new("heizspiegel_values")
                 .striped(true)
                 .spacing([12.0, 4.0])
@@ -356,8 +362,17 @@ pub(super) fn heizspiegel_ui(ui: &mut Ui, rows: &mut Rows<'_>) {
                         head(ui, &format!("Gebäudefläche {b}"));
                     }
                     ui.end_row();
-                    for row in &mut t.rows {
-                        ui.label(&row.energietraeger);
+                    for (i, row) in t.rows.iter_mut().enumerate() {
+                        let old = row.energietraeger.clone();
+                        if text_field(
+                            ui,
+                            &mut row.energietraeger,
+                            &format!("Energieträger {}", i + 1),
+                            140.0,
+                        ) {
+                            changed = true;
+                            renamed = Some((old, row.energietraeger.clone()));
+                        }
                         for b in &mut row.bands {
                             let band = band_text(b.lower_m2, b.upper_m2);
                             changed |= ui
@@ -370,9 +385,39 @@ pub(super) fn heizspiegel_ui(ui: &mut Ui, rows: &mut Rows<'_>) {
                                 ))
                                 .changed();
                         }
+                        if removable
+                            && ui
+                                .button("Entfernen")
+                                .accessible_name(format!("{} entfernen", row.energietraeger))
+                                .on_hover_text(format!("Zeile „{}“ löschen", row.energietraeger))
+                                .clicked()
+                        {
+                            remove = Some(i);
+                        }
                         ui.end_row();
                     }
                 });
+            if let Some(i) = remove {
+                t.rows.remove(i);
+                changed = true;
+            }
+            if ui
+                .button("Energieträger hinzufügen")
+                .on_hover_text(
+                    "Neue Zeile mit den Flächenklassen der Tabelle; die Werte sind aus der Quelle einzutragen",
+                )
+                .clicked()
+            {
+                add_energietraeger(t);
+                changed = true;
+            }
+            // The chosen Energieträger follows a renamed row.
+            if let Some((old, new)) = renamed
+                && p.heating.energietraeger == old
+            {
+                p.heating.energietraeger = new;
+            }
+            let t = &mut p.heating.table;
             if let Err(e) = t.validate() {
                 ui.colored_label(ui.visuals().error_fg_color, e.to_string());
             }
@@ -389,6 +434,110 @@ pub(super) fn heizspiegel_ui(ui: &mut Ui, rows: &mut Rows<'_>) {
     if changed {
         commit(rows, p, key);
     }
+}
+
+/// The bands of beheizte Gebäudefläche: upper bounds (shared by all rows), add and remove.
+/// Returns true when changed.
+fn heizspiegel_bands_ui(ui: &mut Ui, t: &mut HeizspiegelTable) -> bool {
+    let mut changed = false;
+    let uppers: Vec<f64> = t
+        .rows
+        .first()
+        .map(|r| r.bands.iter().filter_map(|b| b.upper_m2).collect())
+        .unwrap_or_default();
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Flächenklassen, Obergrenzen:");
+        for (j, upper) in uppers.iter().enumerate() {
+            let mut value = *upper;
+            let response = ui
+                .add(
+                    drag_de(&mut value, 0)
+                        .range(1.0..=100_000.0)
+                        .speed(1.0)
+                        .suffix(" m²"),
+                )
+                .accessible_name(format!("Obergrenze Flächenklasse {}", j + 1))
+                .on_hover_text("Obere Grenze der beheizten Gebäudefläche dieser Klasse (einschließlich); die nächste Klasse beginnt darüber");
+            if response.changed() {
+                for row in &mut t.rows {
+                    if let Some(b) = row.bands.get_mut(j) {
+                        b.upper_m2 = Some(value);
+                    }
+                    if let Some(next) = row.bands.get_mut(j + 1) {
+                        next.lower_m2 = value;
+                    }
+                }
+                changed = true;
+            }
+        }
+        if ui
+            .button("Flächenklasse hinzufügen")
+            .on_hover_text("Die oberste (offene) Klasse teilen; die neue Klasse übernimmt ihre Werte")
+            .clicked()
+        {
+            for row in &mut t.rows {
+                if let Some(last) = row.bands.last_mut() {
+                    let split = last.lower_m2 + 100.0;
+                    last.upper_m2 = Some(split);
+                    let value = last.value;
+                    row.bands.push(HeizspiegelBand {
+                        lower_m2: split,
+                        upper_m2: None,
+                        value,
+                    });
+                }
+            }
+            changed = true;
+        }
+        if !uppers.is_empty()
+            && ui
+                .button("Oberste Flächenklasse entfernen")
+                .on_hover_text("Die oberste Klasse löschen; die Klasse darunter wird nach oben offen")
+                .clicked()
+        {
+            for row in &mut t.rows {
+                if row.bands.len() > 1 {
+                    row.bands.pop();
+                    if let Some(last) = row.bands.last_mut() {
+                        last.upper_m2 = None;
+                    }
+                }
+            }
+            changed = true;
+        }
+    });
+    changed
+}
+
+/// Appends an Energieträger with the table's bands and values 0 (to be filled from the source).
+fn add_energietraeger(t: &mut HeizspiegelTable) {
+    let bands = t
+        .rows
+        .first()
+        .map(|r| {
+            r.bands
+                .iter()
+                .map(|b| HeizspiegelBand { value: 0.0, ..*b })
+                .collect()
+        })
+        .unwrap_or_else(|| {
+            vec![HeizspiegelBand {
+                lower_m2: 0.0,
+                upper_m2: None,
+                value: 0.0,
+            }]
+        });
+    let mut name = "Neuer Energieträger".to_string();
+    let mut n = 2;
+    while t.rows.iter().any(|r| r.energietraeger == name) {
+        name = format!("Neuer Energieträger {n}");
+        n += 1;
+    }
+    t.rows.push(HeizspiegelRow {
+        energietraeger: name,
+        bands,
+        source: String::new(),
+    });
 }
 
 /// The Fortschreibung: switch, old Stichtag, both index series and the old limits.
