@@ -8,7 +8,10 @@ use crate::analysis::prepare::Prepared;
 use crate::analysis::quantile::{QuantileType, quantile_sorted};
 use crate::fmt::number;
 use egui::{Color32, Ui};
-use egui_plot::{Bar, BarChart, BoxElem, BoxPlot, BoxSpread, HLine, Legend, Line, Plot, VLine};
+use egui_plot::{
+    AxisHints, Bar, BarChart, BoxElem, BoxPlot, BoxSpread, GridMark, HLine, Legend, Line, Plot,
+    VLine,
+};
 
 /// One histogram bin.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -143,47 +146,43 @@ pub fn histogram_plot(ui: &mut Ui, values: &[f64], cell: &CellResult, height: f3
                 .base_offset(b.kept as f64)
         })
         .collect();
-    Plot::new("plot_histogram")
+    let plot = Plot::new("plot_histogram")
         .height(height)
         .legend(Legend::default())
-        .allow_scroll(false)
-        .x_axis_label("Nettokaltmiete €/m²")
-        .y_axis_label("Anzahl")
-        .show(ui, |p| {
-            p.add(BarChart::new("verwendet", kept).color(KEPT));
-            p.add(BarChart::new("Extremwerte", removed).color(REMOVED));
-            if cell.outliers.lower.is_finite() {
-                p.add(VLine::new("Kappungsgrenzen", cell.outliers.lower).color(BOUND));
-            }
-            if cell.outliers.upper.is_finite() {
-                p.add(VLine::new("Kappungsgrenzen", cell.outliers.upper).color(BOUND));
-            }
-            if let Some(r) = cell.net_rent_per_m2_raw {
-                p.add(VLine::new("Referenzmiete", r).color(REFERENCE).width(2.0));
-            }
-        });
+        .allow_scroll(false);
+    labelled_axes(ui, plot, Some("Nettokaltmiete €/m²"), "Anzahl").show(ui, |p| {
+        p.add(BarChart::new("verwendet", kept).color(KEPT));
+        p.add(BarChart::new("Extremwerte", removed).color(REMOVED));
+        if cell.outliers.lower.is_finite() {
+            p.add(VLine::new("Kappungsgrenzen", cell.outliers.lower).color(BOUND));
+        }
+        if cell.outliers.upper.is_finite() {
+            p.add(VLine::new("Kappungsgrenzen", cell.outliers.upper).color(BOUND));
+        }
+        if let Some(r) = cell.net_rent_per_m2_raw {
+            p.add(VLine::new("Referenzmiete", r).color(REFERENCE).width(2.0));
+        }
+    });
 }
 
 /// ECDF of the kept values with the chosen percentile.
 pub fn ecdf_plot(ui: &mut Ui, kept: &[f64], cell: &CellResult, height: f32) {
     let points = ecdf_points(kept);
-    Plot::new("plot_ecdf")
+    let plot = Plot::new("plot_ecdf")
         .height(height)
         .legend(Legend::default())
         .allow_scroll(false)
         .include_y(0.0)
-        .include_y(1.0)
-        .x_axis_label("Nettokaltmiete €/m²")
-        .y_axis_label("Anteil")
-        .show(ui, |p| {
-            p.add(Line::new("Verteilungsfunktion", points).color(KEPT));
-            if let Some(pp) = cell.p {
-                p.add(HLine::new("gewähltes Perzentil", pp).color(BOUND));
-            }
-            if let Some(r) = cell.net_rent_per_m2_raw {
-                p.add(VLine::new("Referenzmiete", r).color(REFERENCE).width(2.0));
-            }
-        });
+        .include_y(1.0);
+    labelled_axes(ui, plot, Some("Nettokaltmiete €/m²"), "Anteil").show(ui, |p| {
+        p.add(Line::new("Verteilungsfunktion", points).color(KEPT));
+        if let Some(pp) = cell.p {
+            p.add(HLine::new("gewähltes Perzentil", pp).color(BOUND));
+        }
+        if let Some(r) = cell.net_rent_per_m2_raw {
+            p.add(VLine::new("Referenzmiete", r).color(REFERENCE).width(2.0));
+        }
+    });
 }
 
 /// Box plots of the kept values of every Vergleichsraum for one household size.
@@ -216,10 +215,8 @@ pub fn box_plot(
             names.push(c.vergleichsraum.clone());
         }
     }
-    Plot::new("plot_boxes")
-        .height(height)
-        .allow_scroll(false)
-        .y_axis_label("Nettokaltmiete €/m²")
+    let plot = Plot::new("plot_boxes").height(height).allow_scroll(false);
+    labelled_axes(ui, plot, None, "Nettokaltmiete €/m²")
         .x_axis_formatter(move |mark, _range| {
             let i = mark.value.round();
             if (mark.value - i).abs() < 1e-6 && i >= 0.0 {
@@ -242,25 +239,23 @@ pub fn availability_plot(
     height: f32,
 ) {
     let points: Vec<[f64; 2]> = a.curve.iter().map(|(p, share)| [*p, *share]).collect();
-    Plot::new("plot_availability")
+    let plot = Plot::new("plot_availability")
         .height(height)
         .legend(Legend::default())
         .allow_scroll(false)
         .include_y(0.0)
-        .include_y(1.0)
-        .x_axis_label("Perzentil")
-        .y_axis_label("Anteil anmietbar")
-        .show(ui, |pl| {
-            pl.add(Line::new("Anteil anmietbarer Angebote", points).color(KEPT));
-            pl.add(HLine::new("Zielanteil", a.target_share).color(BOUND));
-            if let Some(p) = p_used {
-                pl.add(
-                    VLine::new("gewähltes Perzentil", p)
-                        .color(REFERENCE)
-                        .width(2.0),
-                );
-            }
-        });
+        .include_y(1.0);
+    labelled_axes(ui, plot, Some("Perzentil"), "Anteil anmietbar").show(ui, |pl| {
+        pl.add(Line::new("Anteil anmietbarer Angebote", points).color(KEPT));
+        pl.add(HLine::new("Zielanteil", a.target_share).color(BOUND));
+        if let Some(p) = p_used {
+            pl.add(
+                VLine::new("gewähltes Perzentil", p)
+                    .color(REFERENCE)
+                    .width(2.0),
+            );
+        }
+    });
 }
 
 /// The stages of one cell: records of the Vergleichsraum and size class excluded by scope
@@ -354,4 +349,38 @@ mod tests {
         assert_eq!(thin[thin.len() - 1], [9_999.0, 1.0]);
         assert!(thin.windows(2).all(|w| w[0][1] <= w[1][1]));
     }
+}
+
+/// The main axes with their labels, sized for tick labels plus axis label from the first frame
+/// on. (egui_plot sizes an axis by what the previous frame drew, so a plot shown for the first
+/// time would paint its axis label over the tick labels until the next repaint.)
+/// Tick labels are German numbers ("0,25") with as many decimals as the tick step needs.
+fn labelled_axes<'a>(ui: &Ui, plot: Plot<'a>, x: Option<&str>, y: &str) -> Plot<'a> {
+    let row = ui.text_style_height(&egui::TextStyle::Body);
+    // Tick labels, the label and its gap (a quarter row) and a little air; short German tick
+    // labels fit closer together than egui_plot's default spacing for x axes allows.
+    let x_axis = AxisHints::new_x()
+        .label(x.unwrap_or_default())
+        .formatter(german_tick)
+        .label_spacing(30.0..=50.0)
+        .min_thickness(if x.is_some() { row * 2.5 } else { row * 1.2 });
+    // Tick labels of up to five characters ("1.000", "0,25") and the turned label; labels a
+    // little more than a text row apart.
+    let y_axis = AxisHints::new_y()
+        .label(y)
+        .formatter(german_tick)
+        .label_spacing(row..=row * 1.6)
+        .min_thickness(row * 4.5);
+    plot.custom_x_axes(vec![x_axis]).custom_y_axes(vec![y_axis])
+}
+
+/// A tick label in German number format with the decimals of the tick step.
+fn german_tick(mark: GridMark, _range: &std::ops::RangeInclusive<f64>) -> String {
+    let decimals = if mark.step_size >= 1.0 {
+        0
+    } else {
+        // 0.1 → 1, 0.05 → 2; at most 6.
+        (-mark.step_size.log10()).ceil().clamp(0.0, 6.0) as usize
+    };
+    number(mark.value, decimals)
 }
