@@ -307,6 +307,40 @@ pub fn funnel_plot(ui: &mut Ui, id: &str, stages: &[(String, usize)], height: f3
         });
 }
 
+/// The main axes with their labels, sized for tick labels plus axis label from the first frame
+/// on. (egui_plot sizes an axis by what the previous frame drew, so a plot shown for the first
+/// time would paint its axis label over the tick labels until the next repaint.)
+/// Tick labels are German numbers ("0,25") with as many decimals as the tick step needs.
+fn labelled_axes<'a>(ui: &Ui, plot: Plot<'a>, x: Option<&str>, y: &str) -> Plot<'a> {
+    let row = ui.text_style_height(&egui::TextStyle::Body);
+    // Tick labels, the label and its gap (a quarter row) and a little air; short German tick
+    // labels fit closer together than egui_plot's default spacing for x axes allows.
+    let x_axis = AxisHints::new_x()
+        .label(x.unwrap_or_default())
+        .formatter(german_tick)
+        .label_spacing(30.0..=50.0)
+        .min_thickness(if x.is_some() { row * 2.5 } else { row * 1.2 });
+    // Tick labels of up to five characters ("1.000", "0,25") and the turned label; labels a
+    // little more than a text row apart.
+    let y_axis = AxisHints::new_y()
+        .label(y)
+        .formatter(german_tick)
+        .label_spacing(row..=row * 1.6)
+        .min_thickness(row * 4.5);
+    plot.custom_x_axes(vec![x_axis]).custom_y_axes(vec![y_axis])
+}
+
+/// A tick label in German number format with the decimals of the tick step.
+fn german_tick(mark: GridMark, _range: &std::ops::RangeInclusive<f64>) -> String {
+    let decimals = if mark.step_size >= 1.0 {
+        0
+    } else {
+        // 0.1 → 1, 0.05 → 2; at most 6.
+        (-mark.step_size.log10()).ceil().clamp(0.0, 6.0) as usize
+    };
+    number(mark.value, decimals)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -349,38 +383,4 @@ mod tests {
         assert_eq!(thin[thin.len() - 1], [9_999.0, 1.0]);
         assert!(thin.windows(2).all(|w| w[0][1] <= w[1][1]));
     }
-}
-
-/// The main axes with their labels, sized for tick labels plus axis label from the first frame
-/// on. (egui_plot sizes an axis by what the previous frame drew, so a plot shown for the first
-/// time would paint its axis label over the tick labels until the next repaint.)
-/// Tick labels are German numbers ("0,25") with as many decimals as the tick step needs.
-fn labelled_axes<'a>(ui: &Ui, plot: Plot<'a>, x: Option<&str>, y: &str) -> Plot<'a> {
-    let row = ui.text_style_height(&egui::TextStyle::Body);
-    // Tick labels, the label and its gap (a quarter row) and a little air; short German tick
-    // labels fit closer together than egui_plot's default spacing for x axes allows.
-    let x_axis = AxisHints::new_x()
-        .label(x.unwrap_or_default())
-        .formatter(german_tick)
-        .label_spacing(30.0..=50.0)
-        .min_thickness(if x.is_some() { row * 2.5 } else { row * 1.2 });
-    // Tick labels of up to five characters ("1.000", "0,25") and the turned label; labels a
-    // little more than a text row apart.
-    let y_axis = AxisHints::new_y()
-        .label(y)
-        .formatter(german_tick)
-        .label_spacing(row..=row * 1.6)
-        .min_thickness(row * 4.5);
-    plot.custom_x_axes(vec![x_axis]).custom_y_axes(vec![y_axis])
-}
-
-/// A tick label in German number format with the decimals of the tick step.
-fn german_tick(mark: GridMark, _range: &std::ops::RangeInclusive<f64>) -> String {
-    let decimals = if mark.step_size >= 1.0 {
-        0
-    } else {
-        // 0.1 → 1, 0.05 → 2; at most 6.
-        (-mark.step_size.log10()).ceil().clamp(0.0, 6.0) as usize
-    };
-    number(mark.value, decimals)
 }
