@@ -346,6 +346,15 @@ mod tests {
     use super::*;
 
     #[test]
+    fn german_tick_labels() {
+        let tick = |value, step_size| german_tick(GridMark { value, step_size }, &(0.0..=1.0));
+        assert_eq!(tick(0.3, 0.1), "0,3");
+        assert_eq!(tick(0.25, 0.05), "0,25");
+        assert_eq!(tick(1000.0, 100.0), "1.000");
+        assert_eq!(tick(7.0, 1.0), "7");
+    }
+
+    #[test]
     fn bins_cover_all_values() {
         let values: Vec<f64> = (0..100).map(|i| 4.0 + f64::from(i) * 0.05).collect();
         let bins = histogram(&values, (5, 95));
