@@ -15,6 +15,14 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+/// `println!` that returns the write error instead of panicking: output piped into `head` and
+/// closed early ends the command quietly (see `main`).
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    };
+}
+
 /// KdU-Konzept – Angemessenheitsgrenzen für Kosten der Unterkunft nach schlüssigem Konzept.
 #[derive(Debug, Parser)]
 #[command(name = "kdu-konzept", version, args_conflicts_with_subcommands = true)]
@@ -134,7 +142,7 @@ pub fn run(command: Command) -> Result<()> {
         } => cmd_export(&project, &output, &variant, &overrides),
         Command::SampleData { dir } => {
             let path = crate::sample_project::write_sample_project(&dir)?;
-            println!("Beispielprojekt geschrieben: {}", path.display());
+            outln!("Beispielprojekt geschrieben: {}", path.display())?;
             Ok(())
         }
     }
@@ -228,42 +236,42 @@ fn cmd_import(
                 })
                 .collect(),
         };
-        println!("{}", serde_json::to_string_pretty(&out)?);
+        outln!("{}", serde_json::to_string_pretty(&out)?)?;
         return Ok(());
     }
     eprint!("\r");
-    println!("Datei:        {} ({})", imported.file_name, imported.format);
-    println!("SHA-256:      {}", imported.sha256);
-    println!("Datenart:     {}", imported.kind.german());
-    println!("Kopfzeile:    Zeile {}", imported.header_line);
-    println!("Zuordnung:");
+    outln!("Datei:        {} ({})", imported.file_name, imported.format)?;
+    outln!("SHA-256:      {}", imported.sha256)?;
+    outln!("Datenart:     {}", imported.kind.german())?;
+    outln!("Kopfzeile:    Zeile {}", imported.header_line)?;
+    outln!("Zuordnung:")?;
     for (field, header) in imported.mapping_by_header() {
-        println!("  {:<40} ← {}", field.german(), header);
+        outln!("  {:<40} ← {}", field.german(), header)?;
     }
-    println!(
+    outln!(
         "Zeilen:       {} gelesen, {} übernommen, {} abgelehnt",
         fmt::number(imported.rows_total as f64, 0),
         fmt::number(imported.records.len() as f64, 0),
         fmt::number(imported.rejections.len() as f64, 0)
-    );
+    )?;
     if !by_reason.is_empty() {
-        println!("Abgelehnt nach Grund:");
+        outln!("Abgelehnt nach Grund:")?;
         for (reason, n) in &by_reason {
-            println!(
+            outln!(
                 "  {:>7}  {} ({})",
                 fmt::number(*n as f64, 0),
                 reason.german(),
                 reason.code()
-            );
+            )?;
         }
-        println!("Abgelehnte Zeilen (erste 20):");
+        outln!("Abgelehnte Zeilen (erste 20):")?;
         for r in imported.rejections.iter().take(20) {
             let detail = if r.detail.is_empty() {
                 String::new()
             } else {
                 format!(": „{}“", r.detail)
             };
-            println!("  Zeile {:>6}  {}{}", r.line, r.reason.german(), detail);
+            outln!("  Zeile {:>6}  {}{}", r.line, r.reason.german(), detail)?;
         }
     }
     Ok(())
@@ -315,14 +323,14 @@ fn cmd_init(
     };
     let p = build_project(&args)?;
     p.save(project)?;
-    println!(
+    outln!(
         "Projekt „{}“ angelegt: {} ({} Quellen, {} Gemeinden, {} Vergleichsräume)",
         p.project.name,
         project.display(),
         p.sources.len(),
         p.gemeinden.len(),
         p.vergleichsraeume.len()
-    );
+    )?;
     Ok(())
 }
 
@@ -481,7 +489,7 @@ fn cmd_compute(path: &Path, json: Option<String>, overrides: &[String]) -> Resul
             }))?,
         };
         if target == "-" {
-            println!("{text}");
+            outln!("{text}")?;
         } else {
             crate::io_util::write_atomic(Path::new(&target), text.as_bytes())
                 .with_context(|| format!("JSON kann nicht geschrieben werden: {target}"))?;
@@ -570,10 +578,10 @@ fn cmd_export(path: &Path, output: &Path, variant: &str, overrides: &[String]) -
         include_ids: false,
     };
     crate::export::write_workbook(output, &lp, &prep, &a, &opts)?;
-    println!(
+    outln!(
         "Begründungsmappe ({}) geschrieben: {}",
         variant.german(),
         output.display()
-    );
+    )?;
     Ok(())
 }

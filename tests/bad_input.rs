@@ -788,3 +788,29 @@ fn cancelled_import() {
     assert_eq!(err.to_string(), "Import abgebrochen");
     assert_eq!(calls, 2);
 }
+
+/// Output piped into a reader that has gone (`kdu-konzept import … | head -1`): the command ends
+/// quietly with success, no panic message on stderr.
+#[test]
+fn closed_output_pipe_is_not_a_panic() {
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/bestandsmieten.xlsx");
+    for json in [false, true] {
+        let mut args = vec!["import".to_string(), sample.display().to_string()];
+        if json {
+            args.push("--json".to_string());
+        }
+        let mut child = Command::new(env!("CARGO_BIN_EXE_kdu-konzept"))
+            .args(&args)
+            .env_remove("RUST_BACKTRACE")
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before the import has printed anything.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        let err = stderr(&out);
+        assert!(out.status.success(), "{:?}: {err}", out.status);
+        assert!(!err.contains("panicked"), "{err}");
+    }
+}
