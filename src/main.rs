@@ -1,11 +1,22 @@
 //! Entry point: parse the command line, then run a CLI subcommand or the desktop app.
 
-use clap::Parser;
-use kdu_konzept::cli::{Cli, run};
+use kdu_konzept::cli::{parse_args, run};
+use std::io::Write;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match parse_args(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(stop) => {
+            // Written, not printed: a closed output pipe is no reason to panic.
+            let _ = if stop.to_stdout {
+                std::io::stdout().write_all(stop.text.as_bytes())
+            } else {
+                std::io::stderr().write_all(stop.text.as_bytes())
+            };
+            return ExitCode::from(stop.code);
+        }
+    };
     let result = match cli.command {
         Some(command) => run(command),
         None => kdu_konzept::app::run(cli.project),
