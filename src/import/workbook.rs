@@ -545,6 +545,18 @@ struct Emitter<'a> {
 }
 
 impl Emitter<'_> {
+    fn new<'a>(tx: &'a SyncSender<Msg>, sheet: &str, fast: bool) -> Emitter<'a> {
+        Emitter {
+            tx,
+            sheet: sheet.to_string(),
+            fast,
+            last_line_hint: None,
+            opened: false,
+            last_line: None,
+            batch: Vec::with_capacity(BATCH_ROWS),
+        }
+    }
+
     fn send(&self, msg: Msg) -> Result<(), Stop> {
         self.tx.send(msg).map_err(|_| Stop::Gone)
     }
@@ -676,20 +688,6 @@ pub enum XlsxReader {
     Fast,
     /// calamine's streaming cell reader.
     Calamine,
-}
-
-impl Emitter<'_> {
-    fn new<'a>(tx: &'a SyncSender<Msg>, sheet: &str, fast: bool) -> Emitter<'a> {
-        Emitter {
-            tx,
-            sheet: sheet.to_string(),
-            fast,
-            last_line_hint: None,
-            opened: false,
-            last_line: None,
-            batch: Vec::with_capacity(BATCH_ROWS),
-        }
-    }
 }
 
 /// Reads the sheet and sends its rows.
