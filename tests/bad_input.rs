@@ -769,6 +769,147 @@ fn large_csv_1m_rows() {
     check_large_import(1_000_000);
 }
 
+/// Writes a 1 000 000-row worksheet straight into an xlsx package (stored, not deflated, so the
+/// debug build stays quick), streaming: title row, header row 2, then `rows` data rows; every
+/// 1 000th rent is the text „auf Anfrage“. Returns the number of such rows.
+fn write_large_xlsx(path: &Path, rows: usize) -> usize {
+    let file = std::fs::File::create(path).unwrap();
+    let mut zip = zip::ZipWriter::new(std::io::BufWriter::with_capacity(1 << 20, file));
+    let stored = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Stored)
+        .large_file(true);
+    let parts = [
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Mieten" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#,
+        ),
+    ];
+    for (name, xml) in parts {
+        zip.start_file(name, stored).unwrap();
+        zip.write_all(xml.as_bytes()).unwrap();
+    }
+    // Shared strings: 0 title, 1–4 headers, 5–9 Gemeinden, 10 „auf Anfrage“.
+    const GEMEINDEN: [&str; 5] = ["Düren", "Köln", "Jülich", "Nörvenich", "Langerwehe"];
+    let mut sst = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">"#,
+    );
+    for t in [
+        "Mietdaten 2024",
+        "Gemeinde",
+        "Nettokaltmiete",
+        "Wohnfläche",
+        "Betriebskosten",
+    ]
+    .into_iter()
+    .chain(GEMEINDEN)
+    .chain(["auf Anfrage"])
+    {
+        sst.push_str(&format!("<si><t>{t}</t></si>"));
+    }
+    sst.push_str("</sst>");
+    zip.start_file("xl/sharedStrings.xml", stored).unwrap();
+    zip.write_all(sst.as_bytes()).unwrap();
+
+    zip.start_file("xl/worksheets/sheet1.xml", stored).unwrap();
+    let last = rows + 2;
+    write!(
+        zip,
+        r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:D{last}"/><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row><row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2" t="s"><v>2</v></c><c r="C2" t="s"><v>3</v></c><c r="D2" t="s"><v>4</v></c></row>"#
+    )
+    .unwrap();
+    let mut rejected = 0;
+    let mut seed = 0x2545_F491_4F6C_DD1Du64;
+    for i in 0..rows {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        let r = i + 3;
+        let area = 25 + seed % 90;
+        let g = 5 + (seed >> 40) % 5;
+        let rent = if i % 1000 == 999 {
+            rejected += 1;
+            format!(r#"<c r="B{r}" t="s"><v>10</v></c>"#)
+        } else {
+            let cents = 500 + (seed >> 20) % 900;
+            format!(r#"<c r="B{r}"><v>{}</v></c>"#, area * cents / 100)
+        };
+        write!(
+            zip,
+            r#"<row r="{r}"><c r="A{r}" t="s"><v>{g}</v></c>{rent}<c r="C{r}"><v>{area}</v></c><c r="D{r}"><v>{}</v></c></row>"#,
+            area * 2
+        )
+        .unwrap();
+    }
+    zip.write_all(b"</sheetData></worksheet>").unwrap();
+    zip.finish().unwrap();
+    rejected
+}
+
+/// A 1 000 000-row worksheet through the fast xlsx reader: every row accounted for with its
+/// Excel row number, progress in rows up to the declared last row, memory bounded.
+#[test]
+fn large_xlsx_1m_rows() {
+    let rows = 1_000_000;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gross.xlsx");
+    let expected_rejected = write_large_xlsx(&path, rows);
+    assert!(
+        kdu_konzept::import::workbook::open_sheet(&path, None)
+            .unwrap()
+            .fast(),
+        "read by the fast xlsx reader"
+    );
+    let before = vm_hwm_kb();
+    let mut calls: Vec<(u64, u64)> = Vec::new();
+    let imported = import_file(
+        &path,
+        &ImportOptions::new(SourceKind::Bestand),
+        &mut |done, total| {
+            calls.push((done, total));
+            true
+        },
+    )
+    .unwrap();
+    let after = vm_hwm_kb();
+    assert_accounted(&imported);
+    assert_eq!(imported.header_line, 2);
+    assert_eq!(imported.rows_total, rows);
+    assert_eq!(imported.rejections.len(), expected_rejected);
+    assert!(
+        imported
+            .rejections
+            .iter()
+            .all(|r| r.reason == Reason::RentNotNumeric && r.detail == "auf Anfrage")
+    );
+    // Data row i (0-based) is Excel row i + 3.
+    assert_eq!(imported.rejections[0].line, 1002);
+    assert_eq!(imported.rejections.last().unwrap().line as usize, rows + 2);
+    assert_eq!(imported.records.last().unwrap().row as usize, rows + 1);
+    // Progress in rows from the first row with data (1) to the declared last row.
+    assert!(calls.len() >= 10, "{} progress calls", calls.len());
+    let total = calls[0].1;
+    assert_eq!(total, rows as u64 + 2);
+    for w in calls.windows(2) {
+        assert!(w[1].0 >= w[0].0, "progress went back: {w:?}");
+    }
+    assert_eq!(calls.last().unwrap().0, total);
+    let growth_mb = after.saturating_sub(before) / 1024;
+    eprintln!("{rows} xlsx rows: VmHWM {before} kB → {after} kB (+{growth_mb} MB)");
+    assert!(growth_mb < 1536, "peak memory grew by {growth_mb} MB");
+}
+
 #[test]
 fn cancelled_import() {
     let dir = tempfile::tempdir().unwrap();
