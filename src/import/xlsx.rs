@@ -706,11 +706,7 @@ impl<R: Read + Seek> Workbook<R> {
                                 return Ok(None);
                             };
                             if typ.rsplit('/').next() == Some("worksheet") {
-                                let path = match target.strip_prefix('/') {
-                                    Some(abs) => abs.to_string(),
-                                    None => format!("{dir}{target}"),
-                                };
-                                sheets.push((sheet_name, path));
+                                sheets.push((sheet_name, part_path(&dir, target)));
                             }
                         }
                         b"workbookPr" => {
@@ -728,8 +724,22 @@ impl<R: Read + Seek> Workbook<R> {
         drop(xml);
         self.sheets = sheets;
         self.is_1904 = is_1904;
-        self.read_strings(&format!("{dir}sharedStrings.xml"))?;
-        self.read_kinds(&format!("{dir}styles.xml"))?;
+        // Shared strings and styles as the workbook's relationships name them (Excel's usual
+        // names otherwise).
+        let part_of = |kind: &str, usual: &str| {
+            rels.values()
+                .find(|(_, typ)| typ.rsplit('/').next() == Some(kind))
+                .map_or_else(
+                    || format!("{dir}{usual}"),
+                    |(target, _)| part_path(&dir, target),
+                )
+        };
+        let (strings, styles) = (
+            part_of("sharedStrings", "sharedStrings.xml"),
+            part_of("styles", "styles.xml"),
+        );
+        self.read_strings(&strings)?;
+        self.read_kinds(&styles)?;
         Ok(Some(()))
     }
 
@@ -886,6 +896,15 @@ impl<R: Read + Seek> Workbook<R> {
             finished: false,
             text: String::new(),
         }))
+    }
+}
+
+/// A relationship target as a part path: absolute (`/xl/…`) or relative to the workbook's folder
+/// `dir` (with its trailing slash).
+fn part_path(dir: &str, target: &str) -> String {
+    match target.strip_prefix('/') {
+        Some(abs) => abs.to_string(),
+        None => format!("{dir}{target}"),
     }
 }
 
@@ -1437,6 +1456,11 @@ mod tests {
 
     /// An in-memory package with one sheet "Daten" (stored, not deflated).
     fn package(sheet_xml: &str, shared: &str) -> Vec<u8> {
+        package_with(sheet_xml, shared, "", "xl/sharedStrings.xml")
+    }
+
+    /// [`package`] with more workbook relationships and the shared strings at `shared_path`.
+    fn package_with(sheet_xml: &str, shared: &str, more_rels: &str, shared_path: &str) -> Vec<u8> {
         use std::io::Write;
         let parts = [
             (
@@ -1445,13 +1469,15 @@ mod tests {
             ),
             (
                 "xl/_rels/workbook.xml.rels",
-                r#"<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#.to_string(),
+                format!(
+                    r#"<Relationships><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>{more_rels}</Relationships>"#
+                ),
             ),
             (
                 "xl/workbook.xml",
                 r#"<workbook><sheets><sheet name="Daten" sheetId="1" r:id="rId1"/></sheets></workbook>"#.to_string(),
             ),
-            ("xl/sharedStrings.xml", shared.to_string()),
+            (shared_path, shared.to_string()),
             (
                 "xl/styles.xml",
                 r#"<styleSheet><numFmts><numFmt numFmtId="164" formatCode="dd.mm.yyyy"/></numFmts><cellXfs><xf numFmtId="0"/><xf numFmtId="164"/></cellXfs></styleSheet>"#.to_string(),
@@ -1506,6 +1532,16 @@ mod tests {
                 ((2, 2), RawCell::Empty),
             ]
         );
+    }
+
+    #[test]
+    fn shared_strings_where_the_relationships_say() {
+        let sheet = r#"<worksheet><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c></row></sheetData></worksheet>"#;
+        let rel = r#"<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="/xl/strings/sst.xml"/>"#;
+        let cells = read_all(package_with(sheet, SHARED, rel, "xl/strings/sst.xml"))
+            .unwrap()
+            .unwrap();
+        assert_eq!(cells, vec![((0, 0), RawCell::Text("Köln".into()))]);
     }
 
     proptest::proptest! {
