@@ -15,6 +15,7 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Formula, Table, TableColumn, Workbo
 use std::path::{Path, PathBuf};
 
 mod support;
+use support::noise;
 
 fn text(s: &str) -> RawCell {
     RawCell::Text(s.to_string())
@@ -349,18 +350,6 @@ fn unknown_sheet_lists_the_sheets() {
         open_sheet(&path, Some(" mieten")).unwrap().sheet_name(),
         "Mieten"
     );
-}
-
-/// Pseudo-random bytes without an external generator.
-fn noise(len: usize, mut seed: u64) -> Vec<u8> {
-    (0..len)
-        .map(|_| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed >> 24) as u8
-        })
-        .collect()
 }
 
 #[test]

@@ -1,5 +1,5 @@
-//! Helpers shared by integration tests (`mod support;` in a test file). Each test binary
-//! compiles this module and uses part of it.
+//! Helpers shared by integration tests (`mod support;` in a test file): LibreOffice conversion
+//! and deterministic noise. Each test binary compiles this module and uses part of it.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::{Path, PathBuf};
@@ -93,5 +93,17 @@ pub fn libreoffice_convert(
     files
         .iter()
         .map(|f| out.join(f.with_extension(format).file_name().unwrap()))
+        .collect()
+}
+
+/// Pseudo-random bytes (xorshift), deterministic.
+pub fn noise(len: usize, mut seed: u64) -> Vec<u8> {
+    (0..len)
+        .map(|_| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed >> 24) as u8
+        })
         .collect()
 }
