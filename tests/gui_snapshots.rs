@@ -117,4 +117,33 @@ fn main_screens_match_their_snapshots() {
 
     show(&mut h, Screen::Export);
     h.snapshot("export");
+
+    // Daten with the „Quelle hinzufügen“ dialog: preview of the sample Bestand workbook with
+    // the detected header row, the column mapping, „jährlich“ for money columns and the
+    // detected types.
+    show(&mut h, Screen::Daten);
+    let file = dir.path().join("bestandsmieten.xlsx");
+    h.state_mut().forms_mut().source.open = true;
+    h.state_mut().state_mut().handle(Command::PreviewSource {
+        path: file,
+        sheet: None,
+    });
+    for _ in 0..500 {
+        h.step();
+        let s = h.state().state();
+        if s.source_preview.is_some() && s.preview_task.is_none() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.state_mut().forms_mut().source.path = format!("{SHOWN_FOLDER}/bestandsmieten.xlsx");
+    h.run();
+    h.run_steps(2);
+    h.run();
+    // Scrolled to the money columns (Nettokaltmiete, Betriebskosten, Heizkosten).
+    h.get_by_role_and_label(egui::Role::CheckBox, "I Heizkosten (€/Monat)")
+        .scroll_to_me();
+    h.run();
+    assert!(h.query_by_label("erkannt: Zeile 4").is_some());
+    h.snapshot("daten_quelle");
 }
