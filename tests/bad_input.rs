@@ -874,6 +874,42 @@ fn large_xlsx_1m_rows() {
     check_large_import(&path, rows, rejected, 3, rows as u64 + 2);
 }
 
+/// A file saved again while it is read (here: a line appended at the first progress report)
+/// is refused: its checksum would not describe the rows read.
+#[test]
+fn file_changed_while_reading_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wird_gespeichert.csv");
+    write_large_csv(&path, 20_000);
+    let mut changed = false;
+    let err = import_file(
+        &path,
+        &ImportOptions::new(SourceKind::Bestand),
+        &mut |_, _| {
+            if !changed {
+                changed = true;
+                let mut f = std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(&path)
+                    .unwrap();
+                writeln!(f, "Köln;50667;500,00;50;100;1990").unwrap();
+            }
+            true
+        },
+    )
+    .unwrap_err();
+    assert!(changed);
+    assert!(
+        matches!(err, ImportError::ChangedWhileReading { .. }),
+        "{err:?}"
+    );
+    let msg = err.to_string();
+    assert!(msg.contains("während des Einlesens verändert"), "{msg}");
+    // Unchanged, the same file imports.
+    let ok = import_ok(&path);
+    assert_eq!(ok.rows_total, 20_001);
+}
+
 #[test]
 fn cancelled_import() {
     let dir = tempfile::tempdir().unwrap();

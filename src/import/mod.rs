@@ -70,6 +70,14 @@ pub enum ImportError {
     /// The import was cancelled by the user.
     #[error("Import abgebrochen")]
     Cancelled,
+    /// The file changed while it was read: its checksum would not describe the data read.
+    #[error(
+        "Die Datei wurde während des Einlesens verändert (z. B. in Excel gespeichert); bitte erneut einlesen: {path}"
+    )]
+    ChangedWhileReading {
+        /// The path.
+        path: String,
+    },
 }
 
 pub mod validate;
@@ -224,6 +232,9 @@ pub fn import_file(
     opts: &ImportOptions,
     progress: &mut dyn FnMut(u64, u64) -> bool,
 ) -> Result<ImportedSource, ImportError> {
+    // Size and modification time before the checksum and after the last row: if they differ,
+    // the checksum in the source register would not belong to the data read.
+    let stamp = file_stamp(path)?;
     let sha256 = file_sha256(path)?;
     let (mut reader, format) = open_rows(path, opts.sheet.as_deref())?;
     let mut peeked: Vec<RawRow> = Vec::new();
@@ -325,7 +336,21 @@ pub fn import_file(
         out.rejections.pop();
         out.rows_total -= 1;
     }
+    if file_stamp(path)? != stamp {
+        return Err(ImportError::ChangedWhileReading {
+            path: path.display().to_string(),
+        });
+    }
     let (done, total) = reader.progress().unwrap_or((counter, counter));
     progress(done, total);
     Ok(out)
+}
+
+/// Size and modification time of a file.
+fn file_stamp(path: &Path) -> Result<(u64, Option<std::time::SystemTime>), ImportError> {
+    let meta = std::fs::metadata(path).map_err(|e| ImportError::Unreadable {
+        detail: crate::io_util::io_error_german(&e),
+        path: path.display().to_string(),
+    })?;
+    Ok((meta.len(), meta.modified().ok()))
 }
