@@ -97,6 +97,22 @@ pub struct Message {
     pub at: Instant,
 }
 
+/// Takes the result of a finished task out of its slot (polling, or waiting up to `wait`), with
+/// the generation the task was started for.
+fn take_finished<T: Send + 'static>(
+    slot: &mut Option<Task<T>>,
+    wait: Option<Duration>,
+) -> Option<(Result<T, String>, u64)> {
+    let task = slot.as_mut()?;
+    let result = match wait {
+        Some(timeout) => task.wait(timeout),
+        None => task.poll(),
+    }?;
+    let generation = task.generation;
+    *slot = None;
+    Some((result, generation))
+}
+
 /// One side of a comparison.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScenarioRef {
@@ -939,44 +955,34 @@ impl AppState {
     /// Runs once per frame (from `App::logic`): polls background tasks and writes the recovery
     /// copy when due.
     pub fn tick(&mut self) {
-        if let Some(task) = &mut self.load_task
-            && let Some(result) = task.poll()
-        {
-            let generation = task.generation;
-            self.load_task = None;
-            if generation == self.load_generation {
-                match result {
-                    Ok(outcome) => match outcome.result {
-                        Ok(doc) => self.install(doc, outcome.recovered),
-                        Err(e) => self.notify(Level::Fehler, e),
-                    },
-                    Err(e) => self.notify(Level::Fehler, e),
-                }
-            }
-        }
-        if let Some(task) = &mut self.export_task
-            && let Some(result) = task.poll()
-        {
-            let generation = task.generation;
-            self.export_task = None;
-            self.finish_export(result, generation);
-        }
-        if let Some(task) = &mut self.reload_task
-            && let Some(result) = task.poll()
-        {
-            let generation = task.generation;
-            self.reload_task = None;
-            self.finish_reload(result, generation);
-        }
-        if let Some(task) = &mut self.preview_task
-            && let Some(result) = task.poll()
-        {
-            let generation = task.generation;
-            self.preview_task = None;
-            self.finish_preview(result, generation);
-        }
+        self.finish_tasks(None);
         if self.is_dirty() && self.last_recovery_write.elapsed() >= AUTOSAVE_INTERVAL {
             self.write_recovery_now();
+        }
+    }
+
+    /// Finishes every background task that is done; with a deadline, waits for each up to it.
+    fn finish_tasks(&mut self, deadline: Option<Instant>) {
+        let wait = || deadline.map(|d| d.saturating_duration_since(Instant::now()));
+        if let Some((result, generation)) = take_finished(&mut self.load_task, wait())
+            && generation == self.load_generation
+        {
+            match result {
+                Ok(outcome) => match outcome.result {
+                    Ok(doc) => self.install(doc, outcome.recovered),
+                    Err(e) => self.notify(Level::Fehler, e),
+                },
+                Err(e) => self.notify(Level::Fehler, e),
+            }
+        }
+        if let Some((result, generation)) = take_finished(&mut self.export_task, wait()) {
+            self.finish_export(result, generation);
+        }
+        if let Some((result, generation)) = take_finished(&mut self.reload_task, wait()) {
+            self.finish_reload(result, generation);
+        }
+        if let Some((result, generation)) = take_finished(&mut self.preview_task, wait()) {
+            self.finish_preview(result, generation);
         }
     }
 
@@ -992,50 +998,10 @@ impl AppState {
     pub fn wait_for_tasks(&mut self, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         while self.busy() {
-            let now = Instant::now();
-            if now >= deadline {
+            if Instant::now() >= deadline {
                 return false;
             }
-            let left = deadline - now;
-            if let Some(task) = &mut self.load_task
-                && let Some(result) = task.wait(left)
-            {
-                let generation = task.generation;
-                self.load_task = None;
-                if generation == self.load_generation {
-                    match result {
-                        Ok(outcome) => match outcome.result {
-                            Ok(doc) => self.install(doc, outcome.recovered),
-                            Err(e) => self.notify(Level::Fehler, e),
-                        },
-                        Err(e) => self.notify(Level::Fehler, e),
-                    }
-                }
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if let Some(task) = &mut self.export_task
-                && let Some(result) = task.wait(left)
-            {
-                let generation = task.generation;
-                self.export_task = None;
-                self.finish_export(result, generation);
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if let Some(task) = &mut self.reload_task
-                && let Some(result) = task.wait(left)
-            {
-                let generation = task.generation;
-                self.reload_task = None;
-                self.finish_reload(result, generation);
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if let Some(task) = &mut self.preview_task
-                && let Some(result) = task.wait(left)
-            {
-                let generation = task.generation;
-                self.preview_task = None;
-                self.finish_preview(result, generation);
-            }
+            self.finish_tasks(Some(deadline));
         }
         true
     }
