@@ -187,6 +187,87 @@ impl HeizspiegelTable {
         Ok(out)
     }
 
+    /// The upper bounds of the bands (m²) as the first row has them; the last band is open.
+    pub fn band_uppers(&self) -> Vec<f64> {
+        self.rows
+            .first()
+            .map(|r| r.bands.iter().filter_map(|b| b.upper_m2).collect())
+            .unwrap_or_default()
+    }
+
+    /// Sets the upper bound of band `j` in every row; band `j + 1` starts there.
+    pub fn set_band_upper(&mut self, j: usize, upper_m2: f64) {
+        for row in &mut self.rows {
+            if let Some(b) = row.bands.get_mut(j) {
+                b.upper_m2 = Some(upper_m2);
+            }
+            if let Some(next) = row.bands.get_mut(j + 1) {
+                next.lower_m2 = upper_m2;
+            }
+        }
+    }
+
+    /// Splits the open top band of every row 100 m² above its lower bound; the new top band
+    /// takes the values of the one it was split from.
+    pub fn split_top_band(&mut self) {
+        for row in &mut self.rows {
+            if let Some(last) = row.bands.last_mut() {
+                let split = last.lower_m2 + 100.0;
+                last.upper_m2 = Some(split);
+                let value = last.value;
+                row.bands.push(HeizspiegelBand {
+                    lower_m2: split,
+                    upper_m2: None,
+                    value,
+                });
+            }
+        }
+    }
+
+    /// Removes the top band of every row with more than one; the band below becomes open.
+    pub fn remove_top_band(&mut self) {
+        for row in &mut self.rows {
+            if row.bands.len() > 1 {
+                row.bands.pop();
+                if let Some(last) = row.bands.last_mut() {
+                    last.upper_m2 = None;
+                }
+            }
+        }
+    }
+
+    /// Appends an Energieträger („Neuer Energieträger“, numbered if taken) with the table's bands
+    /// and values 0, to be filled from the source.
+    pub fn add_energietraeger(&mut self) {
+        let bands = self
+            .rows
+            .first()
+            .map(|r| {
+                r.bands
+                    .iter()
+                    .map(|b| HeizspiegelBand { value: 0.0, ..*b })
+                    .collect()
+            })
+            .unwrap_or_else(|| {
+                vec![HeizspiegelBand {
+                    lower_m2: 0.0,
+                    upper_m2: None,
+                    value: 0.0,
+                }]
+            });
+        let mut name = "Neuer Energieträger".to_string();
+        let mut n = 2;
+        while self.rows.iter().any(|r| r.energietraeger == name) {
+            name = format!("Neuer Energieträger {n}");
+            n += 1;
+        }
+        self.rows.push(HeizspiegelRow {
+            energietraeger: name,
+            bands,
+            source: String::new(),
+        });
+    }
+
     /// Checks a (possibly user-edited) table: a source, at least one row, unique Energieträger,
     /// and per row ascending, gap-free bands with finite non-negative values, only the last one
     /// open.
@@ -333,6 +414,47 @@ pub fn nienburg_2022_example() -> HeizspiegelTable {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn band_and_row_edits_keep_the_table_valid() {
+        let mut t = try_nienburg_2022_example().unwrap();
+        let bands = t.rows[0].bands.len();
+        let uppers = t.band_uppers();
+        assert_eq!(uppers.len(), bands - 1);
+        t.set_band_upper(0, uppers[0] - 10.0);
+        assert!(
+            t.rows
+                .iter()
+                .all(|r| r.bands[0].upper_m2 == Some(uppers[0] - 10.0)
+                    && r.bands[1].lower_m2 == uppers[0] - 10.0)
+        );
+        t.split_top_band();
+        assert!(t.rows.iter().all(|r| r.bands.len() == bands + 1));
+        let top = t.rows[0].bands[bands];
+        assert_eq!(top.upper_m2, None);
+        assert_eq!(top.value, t.rows[0].bands[bands - 1].value);
+        t.validate().unwrap();
+        t.remove_top_band();
+        assert!(
+            t.rows
+                .iter()
+                .all(|r| r.bands.len() == bands && r.bands[bands - 1].upper_m2.is_none())
+        );
+        t.add_energietraeger();
+        t.add_energietraeger();
+        let names: Vec<&str> = t
+            .rows
+            .iter()
+            .rev()
+            .take(2)
+            .map(|r| r.energietraeger.as_str())
+            .collect();
+        assert_eq!(names, ["Neuer Energieträger 2", "Neuer Energieträger"]);
+        let new = t.rows.last().unwrap();
+        assert_eq!(new.bands.len(), bands);
+        assert!(new.bands.iter().all(|b| b.value == 0.0));
+        t.validate().unwrap();
+    }
 
     #[test]
     fn nienburg_example_loads_with_sources() {

@@ -12,9 +12,7 @@ use crate::model::params::{
     DemandRow, FortschreibungParams, IndexSeries, IterationStart, MarketShare, OldLimit,
     Parameters, ReferenceMethod,
 };
-use crate::tables::heizspiegel::{
-    HeizspiegelBand, HeizspiegelRow, HeizspiegelTable, PeriodUnit, nienburg_2022_example,
-};
+use crate::tables::heizspiegel::{HeizspiegelTable, PeriodUnit, nienburg_2022_example};
 use egui::{RichText, Ui};
 
 /// Pushes the edited parameters as one undoable step.
@@ -408,7 +406,7 @@ pub(super) fn heizspiegel_ui(ui: &mut Ui, rows: &mut Rows<'_>) {
                 )
                 .clicked()
             {
-                add_energietraeger(t);
+                t.add_energietraeger();
                 changed = true;
             }
             // The chosen Energieträger follows a renamed row.
@@ -440,11 +438,7 @@ pub(super) fn heizspiegel_ui(ui: &mut Ui, rows: &mut Rows<'_>) {
 /// Returns true when changed.
 fn heizspiegel_bands_ui(ui: &mut Ui, t: &mut HeizspiegelTable) -> bool {
     let mut changed = false;
-    let uppers: Vec<f64> = t
-        .rows
-        .first()
-        .map(|r| r.bands.iter().filter_map(|b| b.upper_m2).collect())
-        .unwrap_or_default();
+    let uppers = t.band_uppers();
     ui.horizontal_wrapped(|ui| {
         ui.label("Flächenklassen, Obergrenzen:");
         for (j, upper) in uppers.iter().enumerate() {
@@ -459,14 +453,7 @@ fn heizspiegel_bands_ui(ui: &mut Ui, t: &mut HeizspiegelTable) -> bool {
                 .accessible_name(format!("Obergrenze Flächenklasse {}", j + 1))
                 .on_hover_text("Obere Grenze der beheizten Gebäudefläche dieser Klasse (einschließlich); die nächste Klasse beginnt darüber");
             if response.changed() {
-                for row in &mut t.rows {
-                    if let Some(b) = row.bands.get_mut(j) {
-                        b.upper_m2 = Some(value);
-                    }
-                    if let Some(next) = row.bands.get_mut(j + 1) {
-                        next.lower_m2 = value;
-                    }
-                }
+                t.set_band_upper(j, value);
                 changed = true;
             }
         }
@@ -475,18 +462,7 @@ fn heizspiegel_bands_ui(ui: &mut Ui, t: &mut HeizspiegelTable) -> bool {
             .on_hover_text("Die oberste (offene) Klasse teilen; die neue Klasse übernimmt ihre Werte")
             .clicked()
         {
-            for row in &mut t.rows {
-                if let Some(last) = row.bands.last_mut() {
-                    let split = last.lower_m2 + 100.0;
-                    last.upper_m2 = Some(split);
-                    let value = last.value;
-                    row.bands.push(HeizspiegelBand {
-                        lower_m2: split,
-                        upper_m2: None,
-                        value,
-                    });
-                }
-            }
+            t.split_top_band();
             changed = true;
         }
         if !uppers.is_empty()
@@ -495,49 +471,11 @@ fn heizspiegel_bands_ui(ui: &mut Ui, t: &mut HeizspiegelTable) -> bool {
                 .on_hover_text("Die oberste Klasse löschen; die Klasse darunter wird nach oben offen")
                 .clicked()
         {
-            for row in &mut t.rows {
-                if row.bands.len() > 1 {
-                    row.bands.pop();
-                    if let Some(last) = row.bands.last_mut() {
-                        last.upper_m2 = None;
-                    }
-                }
-            }
+            t.remove_top_band();
             changed = true;
         }
     });
     changed
-}
-
-/// Appends an Energieträger with the table's bands and values 0 (to be filled from the source).
-fn add_energietraeger(t: &mut HeizspiegelTable) {
-    let bands = t
-        .rows
-        .first()
-        .map(|r| {
-            r.bands
-                .iter()
-                .map(|b| HeizspiegelBand { value: 0.0, ..*b })
-                .collect()
-        })
-        .unwrap_or_else(|| {
-            vec![HeizspiegelBand {
-                lower_m2: 0.0,
-                upper_m2: None,
-                value: 0.0,
-            }]
-        });
-    let mut name = "Neuer Energieträger".to_string();
-    let mut n = 2;
-    while t.rows.iter().any(|r| r.energietraeger == name) {
-        name = format!("Neuer Energieträger {n}");
-        n += 1;
-    }
-    t.rows.push(HeizspiegelRow {
-        energietraeger: name,
-        bands,
-        source: String::new(),
-    });
 }
 
 /// The Fortschreibung: switch, old Stichtag, both index series and the old limits.
