@@ -20,6 +20,17 @@ pub enum RawCell {
 }
 
 impl RawCell {
+    /// A date serial of a date-formatted cell: the calendar day in the workbook's date system
+    /// (1900 or 1904), or the number itself outside the calendar.
+    pub fn from_date_serial(serial: f64, is_1904: bool) -> RawCell {
+        let date = if is_1904 {
+            Date::from_excel_serial_1904(serial)
+        } else {
+            Date::from_excel_serial(serial)
+        };
+        date.map_or(RawCell::Number(serial), RawCell::Date)
+    }
+
     /// True for [`RawCell::Empty`] and for text that is blank.
     pub fn is_blank(&self) -> bool {
         match self {

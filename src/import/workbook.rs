@@ -423,12 +423,7 @@ fn date_cell(dt: &ExcelDateTime) -> RawCell {
     }
     // calamine keeps the workbook's epoch inside the value but does not expose it; compare.
     let is_1904 = *dt == ExcelDateTime::new(serial, ExcelDateTimeType::DateTime, true);
-    let date = if is_1904 {
-        Date::from_excel_serial_1904(serial)
-    } else {
-        Date::from_excel_serial(serial)
-    };
-    date.map_or(RawCell::Number(serial), RawCell::Date)
+    RawCell::from_date_serial(serial, is_1904)
 }
 
 /// An ISO date text (ods, xlsx `t="d"`): a date if it has a day, else the text.

@@ -584,15 +584,11 @@ fn custom_kind(code: &str) -> NumberKind {
 /// A number as a cell: dates become [`RawCell::Date`] (1900 or 1904 system), durations and
 /// serials outside the calendar stay numbers.
 fn number_cell(value: f64, kind: NumberKind, is_1904: bool) -> RawCell {
-    if kind != NumberKind::DateTime {
-        return RawCell::Number(value);
-    }
-    let date = if is_1904 {
-        Date::from_excel_serial_1904(value)
+    if kind == NumberKind::DateTime {
+        RawCell::from_date_serial(value, is_1904)
     } else {
-        Date::from_excel_serial(value)
-    };
-    date.map_or(RawCell::Number(value), RawCell::Date)
+        RawCell::Number(value)
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -651,15 +647,7 @@ impl<R: Read + Seek> Workbook<R> {
         &mut self,
         path: &str,
     ) -> Result<Option<Scanner<zip::read::ZipFile<'_, R>>>, Malformed> {
-        let key = path.trim_start_matches('/').to_ascii_lowercase();
-        let Some(name) = self.entries.get(&key) else {
-            return Ok(None);
-        };
-        let file = self
-            .zip
-            .by_name(name)
-            .map_err(|e| Malformed(format!("Teil {path} nicht lesbar ({e})")))?;
-        Ok(Some(Scanner::new(file)))
+        open_part(&mut self.zip, &self.entries, path)
     }
 
     /// Reads relationships, sheet list, 1904 flag, shared strings and number formats.
@@ -853,15 +841,10 @@ impl<R: Read + Seek> Workbook<R> {
         else {
             return Ok(None);
         };
-        let key = path.to_ascii_lowercase();
-        let Some(entry) = self.entries.get(&key) else {
+        // Only the zip is borrowed here: the cells also borrow the strings and styles.
+        let Some(mut xml) = open_part(&mut self.zip, &self.entries, &path)? else {
             return Ok(None);
         };
-        let file = self
-            .zip
-            .by_name(entry)
-            .map_err(|e| Malformed(format!("Teil {path} nicht lesbar ({e})")))?;
-        let mut xml = Scanner::new(file);
         let mut last_line = None;
         loop {
             match xml.next()? {
@@ -897,6 +880,23 @@ impl<R: Read + Seek> Workbook<R> {
             text: String::new(),
         }))
     }
+}
+
+/// A scanner over the part at `path` (case-insensitive, as Excel treats part names), `None` if
+/// the package has no such part.
+fn open_part<'z, R: Read + Seek>(
+    zip: &'z mut zip::ZipArchive<R>,
+    entries: &HashMap<String, String>,
+    path: &str,
+) -> Result<Option<Scanner<zip::read::ZipFile<'z, R>>>, Malformed> {
+    let key = path.trim_start_matches('/').to_ascii_lowercase();
+    let Some(name) = entries.get(&key) else {
+        return Ok(None);
+    };
+    let file = zip
+        .by_name(name)
+        .map_err(|e| Malformed(format!("Teil {path} nicht lesbar ({e})")))?;
+    Ok(Some(Scanner::new(file)))
 }
 
 /// A relationship target as a part path: absolute (`/xl/…`) or relative to the workbook's folder
