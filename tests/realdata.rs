@@ -66,6 +66,21 @@ fn header_of(imported: &ImportedSource, field: Field) -> Option<String> {
     imported.mapping_by_header().get(&field).cloned()
 }
 
+/// Rent, area and service charge come from the ImmoScout24 columns.
+fn assert_immoscout_mapping(imported: &ImportedSource) {
+    for (field, header) in [
+        (Field::NetRent, "baseRent"),
+        (Field::Area, "livingSpace"),
+        (Field::OperatingCosts, "serviceCharge"),
+    ] {
+        assert_eq!(
+            header_of(imported, field).as_deref(),
+            Some(header),
+            "{field:?}"
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // ImmoScout24 (Kaggle) subsets
 
@@ -78,18 +93,7 @@ fn immoscout_landkreis_konstanz() {
     assert_eq!(imported.rows_total, 218);
     assert_eq!(imported.records.len(), 218);
     assert!(imported.rejections.is_empty(), "{:?}", imported.rejections);
-    assert_eq!(
-        header_of(&imported, Field::NetRent).as_deref(),
-        Some("baseRent")
-    );
-    assert_eq!(
-        header_of(&imported, Field::Area).as_deref(),
-        Some("livingSpace")
-    );
-    assert_eq!(
-        header_of(&imported, Field::OperatingCosts).as_deref(),
-        Some("serviceCharge")
-    );
+    assert_immoscout_mapping(&imported);
     assert_eq!(
         header_of(&imported, Field::Gemeinde).as_deref(),
         Some("regio3")
@@ -137,18 +141,7 @@ fn immoscout_koeln_multiline_fields() {
     assert!(imported.format.contains("Komma"), "{}", imported.format);
     assert_eq!(imported.rows_total, 2_708);
     assert_eq!(imported.records.len(), 2_701);
-    assert_eq!(
-        header_of(&imported, Field::NetRent).as_deref(),
-        Some("baseRent")
-    );
-    assert_eq!(
-        header_of(&imported, Field::Area).as_deref(),
-        Some("livingSpace")
-    );
-    assert_eq!(
-        header_of(&imported, Field::OperatingCosts).as_deref(),
-        Some("serviceCharge")
-    );
+    assert_immoscout_mapping(&imported);
     // Rejections with the line on which the record starts in the file.
     let rejected: Vec<(u32, Reason)> = imported
         .rejections
