@@ -1,17 +1,45 @@
-//! The statistical pipeline: scope → segment → outliers → statistics → derivation → limits.
+//! The derivation of a schlüssiges Konzept, one module per step, in the order of the method:
+//!
+//! | step | module |
+//! |---|---|
+//! | scope, Vergleichsraum assignment, size classes, sorting (on data/scope change) | [`prepare`] |
+//! | offer scope (window, duplicates, heating split) and counting | [`availability`] |
+//! | Kappung of outliers | [`outliers`] |
+//! | quantiles (the one quantile function) and summary statistics | [`quantile`], [`stats`] |
+//! | weighting, coverage, size structure, Zirkelschluss share | [`representativeness`] |
+//! | kalte Betriebskosten | [`operating_costs`] |
+//! | Referenzmiete incl. iterative procedure | [`reference`] |
+//! | Produkttheorie and the money rounding | [`limits`] |
+//! | Verfügbarkeitsprüfung of a cell | [`affordability`] |
+//! | WoGG fallback | [`wogg`] |
+//! | Heizkosten | [`heating`] |
+//! | Fortschreibung | [`fortschreibung`] |
+//! | warnings by BSG criterion | [`warnings`] |
 //!
 //! [`prepare::Prepared`] is built when data or scope change (assign, filter, group, sort);
-//! [`compute::compute`] runs on every parameter change and reuses it.
+//! [`compute::compute`] orchestrates the steps on every parameter change and reuses it. The
+//! output types are in [`result`].
 
+pub mod affordability;
 pub mod availability;
 pub mod compute;
+pub mod fortschreibung;
+pub mod heating;
+pub mod limits;
+pub mod operating_costs;
+pub mod outliers;
 pub mod prepare;
 pub mod quantile;
+pub mod reference;
+pub mod representativeness;
+pub mod result;
 pub mod stats;
 pub mod warnings;
+pub mod wogg;
 
-pub use compute::{Analysis, CellResult, compute};
+pub use compute::compute;
 pub use prepare::Prepared;
+pub use result::{Analysis, CellResult};
 
 use crate::dataset::Dataset;
 use crate::model::Project;

@@ -1,7 +1,7 @@
 //! Plain-German warnings about the concept's weak points, tied to the BSG criteria.
 
-use super::compute::{CellResult, Flag, Severity, Warning};
 use super::prepare::Prepared;
+use super::result::{CellResult, Flag, Severity, Warning};
 use crate::dataset::Dataset;
 use crate::model::{Project, SourceKind};
 
@@ -265,7 +265,7 @@ pub fn collect(
 }
 
 /// Warns where the sample's size structure deviates from the stock's (K5).
-pub fn size_structure(project: &Project, vrs: &[super::compute::VrResult], out: &mut Vec<Warning>) {
+pub fn size_structure(project: &Project, vrs: &[super::result::VrResult], out: &mut Vec<Warning>) {
     let tol = project.parameters.representativeness.size_share_tolerance;
     for v in vrs {
         for (class, (sample, stock)) in v.size_structure.iter().enumerate() {

@@ -3,11 +3,13 @@
 mod date;
 pub mod params;
 pub mod project;
+mod quantile_type;
 mod reason;
 mod record;
 
 pub use date::Date;
 pub use params::Parameters;
 pub use project::{GemeindeRow, Project, SourceSpec, VergleichsraumSpec};
+pub use quantile_type::QuantileType;
 pub use reason::Reason;
 pub use record::{Field, LandlordType, Record, SourceKind};

@@ -3,9 +3,8 @@
 //! All structs use `#[serde(default)]` so project files written by older versions still load.
 //! Items marked [U] in DOMAIN.md are parameters here and are named as unsure in the method text.
 
+use super::QuantileType;
 use super::record::SourceKind;
-use crate::analysis::quantile::QuantileType;
-use crate::tables::wogg::KlimaMode;
 use serde::{Deserialize, Serialize};
 
 /// All parameters of one run.
@@ -707,12 +706,44 @@ pub struct FortschreibungParams {
     pub old_limits: Vec<OldLimit>,
 }
 
-/// Rounds half away from zero to cents, after removing binary representation noise
-/// (65 × 5,37 = 349,04999… → 349,05).
-pub fn round_cents(value: f64) -> f64 {
-    let scaled = (value * 100.0 * 1e6).round() / 1e6;
-    scaled.round() / 100.0
+/// How the Klimakomponente enters the WoGG fallback (DOMAIN.md §4.2); contested in case law.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KlimaMode {
+    /// Höchstbetrag × (1 + Zuschlag), without Klimakomponente.
+    None,
+    /// Höchstbetrag × (1 + Zuschlag) + Klimakomponente (LSG Berlin-Brandenburg L 32 AS 1179/23 B ER).
+    #[default]
+    After,
+    /// (Höchstbetrag + Klimakomponente) × (1 + Zuschlag) (disputed alternative).
+    Before,
 }
+
+impl KlimaMode {
+    /// All modes in display order.
+    pub const ALL: [KlimaMode; 3] = [KlimaMode::None, KlimaMode::After, KlimaMode::Before];
+
+    /// German label for the UI and the report.
+    pub fn label(self) -> &'static str {
+        match self {
+            KlimaMode::None => "ohne Klimakomponente",
+            KlimaMode::After => "Klimakomponente nach dem Sicherheitszuschlag addiert",
+            KlimaMode::Before => "Klimakomponente vor dem Sicherheitszuschlag addiert",
+        }
+    }
+
+    /// The formula in German, for the method text of the report.
+    pub fn formula(self) -> &'static str {
+        match self {
+            KlimaMode::None => "Höchstbetrag × (1 + Zuschlag)",
+            KlimaMode::After => "Höchstbetrag × (1 + Zuschlag) + Klimakomponente",
+            KlimaMode::Before => "(Höchstbetrag + Klimakomponente) × (1 + Zuschlag)",
+        }
+    }
+}
+
+// Transitional path for callers not yet moved to `analysis::limits::round_cents`.
+pub use crate::analysis::limits::round_cents;
 
 /// Applies a parameter override `key=value` (dotted TOML path, e.g. `outliers.k=2.0`;
 /// `percentile` is short for `reference.percentile`). Values are parsed as TOML, bare words as text.
@@ -794,13 +825,5 @@ mod tests {
         assert_eq!(w.area_for(1), 50.0);
         assert_eq!(w.area_for(5), 110.0);
         assert_eq!(w.area_for(6), 125.0);
-    }
-
-    #[test]
-    fn cents() {
-        assert_eq!(round_cents(65.0 * 5.37), 349.05);
-        assert_eq!(round_cents(50.0 * 5.59), 279.5);
-        assert_eq!(round_cents(0.125), 0.13);
-        assert_eq!(round_cents(-0.125), -0.13);
     }
 }

@@ -355,41 +355,7 @@ pub fn klimakomponente(on: Date, members: u32) -> Option<f64> {
     klima_table(on)?.value(members)
 }
 
-/// How the Klimakomponente enters the WoGG fallback (DOMAIN.md §4.2); contested in case law.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum KlimaMode {
-    /// Höchstbetrag × (1 + Zuschlag), without Klimakomponente.
-    None,
-    /// Höchstbetrag × (1 + Zuschlag) + Klimakomponente (LSG Berlin-Brandenburg L 32 AS 1179/23 B ER).
-    #[default]
-    After,
-    /// (Höchstbetrag + Klimakomponente) × (1 + Zuschlag) (disputed alternative).
-    Before,
-}
-
-impl KlimaMode {
-    /// All modes in display order.
-    pub const ALL: [KlimaMode; 3] = [KlimaMode::None, KlimaMode::After, KlimaMode::Before];
-
-    /// German label for the UI and the report.
-    pub fn label(self) -> &'static str {
-        match self {
-            KlimaMode::None => "ohne Klimakomponente",
-            KlimaMode::After => "Klimakomponente nach dem Sicherheitszuschlag addiert",
-            KlimaMode::Before => "Klimakomponente vor dem Sicherheitszuschlag addiert",
-        }
-    }
-
-    /// The formula in German, for the method text of the report.
-    pub fn formula(self) -> &'static str {
-        match self {
-            KlimaMode::None => "Höchstbetrag × (1 + Zuschlag)",
-            KlimaMode::After => "Höchstbetrag × (1 + Zuschlag) + Klimakomponente",
-            KlimaMode::Before => "(Höchstbetrag + Klimakomponente) × (1 + Zuschlag)",
-        }
-    }
-}
+pub use crate::model::params::KlimaMode;
 
 /// The WoGG fallback limit for one household size and Mietstufe.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -406,52 +372,6 @@ pub struct WoggValue {
     pub valid_from: Date,
     /// Legal sources of the values used.
     pub source: String,
-}
-
-/// Rounds to cents, half away from zero, robust against binary noise (`501.6000000000001`).
-fn round_cents(value: f64) -> f64 {
-    let micro = (value * 1e6).round();
-    (micro / 1e4).round() / 100.0
-}
-
-/// WoGG fallback (DOMAIN.md §4.2): Höchstbetrag with `surcharge` (0.10 = 10 %) and the
-/// Klimakomponente per `mode`, rounded to cents at the end. `None` if a value is missing
-/// (e.g. before 2023) or `surcharge` is not a finite number > −1.
-pub fn fallback(
-    on: Date,
-    members: u32,
-    mietstufe: u8,
-    surcharge: f64,
-    mode: KlimaMode,
-) -> Option<WoggValue> {
-    if !surcharge.is_finite() || surcharge <= -1.0 {
-        return None;
-    }
-    let table = hoechstbetrag_table(on)?;
-    let table_value = table.value(members, mietstufe)?;
-    let factor = 1.0 + surcharge;
-    let (klima, raw, source) = match mode {
-        KlimaMode::None => (0.0, table_value * factor, table.source.clone()),
-        KlimaMode::After | KlimaMode::Before => {
-            let klima_table = klima_table(on)?;
-            let klima = klima_table.value(members)?;
-            let raw = if mode == KlimaMode::After {
-                table_value * factor + klima
-            } else {
-                (table_value + klima) * factor
-            };
-            let source = format!("{}; {}", table.source, klima_table.source);
-            (klima, raw, source)
-        }
-    };
-    Some(WoggValue {
-        table_value,
-        klima,
-        with_surcharge: round_cents(raw),
-        mode,
-        valid_from: table.valid_from,
-        source,
-    })
 }
 
 #[cfg(test)]
@@ -509,14 +429,9 @@ mod tests {
     fn invalid_inputs_and_dates_before_2023() {
         assert_eq!(hoechstbetrag(d(2022, 12, 31), 1, 3), None);
         assert_eq!(klimakomponente(d(2022, 12, 31), 1), None);
-        assert_eq!(fallback(d(2022, 6, 1), 1, 3, 0.1, KlimaMode::None), None);
         assert_eq!(hoechstbetrag(d(2025, 1, 1), 0, 3), None);
         assert_eq!(hoechstbetrag(d(2025, 1, 1), 1, 0), None);
         assert_eq!(hoechstbetrag(d(2025, 1, 1), 1, 8), None);
-        assert_eq!(
-            fallback(d(2025, 1, 1), 1, 3, f64::NAN, KlimaMode::None),
-            None
-        );
     }
 
     #[test]
@@ -527,38 +442,6 @@ mod tests {
         let six = klimakomponente(on, 6).unwrap();
         assert!((six - 44.0).abs() < 1e-9);
         assert_eq!(klimakomponente(on, 0), None);
-    }
-
-    #[test]
-    fn fallback_matches_domain_examples() {
-        let on = d(2025, 1, 1);
-        let none = fallback(on, 1, 3, DEFAULT_SURCHARGE, KlimaMode::None).unwrap();
-        assert_eq!(none.with_surcharge, 501.60);
-        assert_eq!(none.table_value, 456.0);
-        assert_eq!(none.klima, 0.0);
-        assert_eq!(none.valid_from, d(2025, 1, 1));
-        assert!(none.source.contains("BGBl. 2024 I Nr. 314"));
-        let after = fallback(on, 1, 3, 0.10, KlimaMode::After).unwrap();
-        assert_eq!(after.with_surcharge, 520.80);
-        assert_eq!(after.klima, 19.2);
-        assert!(after.source.contains("§ 12 Abs. 7"));
-        let before = fallback(on, 1, 3, 0.10, KlimaMode::Before).unwrap();
-        assert_eq!(before.with_surcharge, 522.72);
-        let six = fallback(on, 6, 3, 0.10, KlimaMode::None).unwrap();
-        assert_eq!(six.table_value, 981.0);
-        assert_eq!(six.with_surcharge, 1079.10);
-        let y23 = fallback(d(2023, 7, 1), 1, 3, 0.10, KlimaMode::None).unwrap();
-        assert_eq!(y23.with_surcharge, 481.80);
-        assert_eq!(y23.valid_from, d(2023, 1, 1));
-        assert_eq!(KlimaMode::default(), KlimaMode::After);
-    }
-
-    #[test]
-    fn rounding_half_away_from_zero() {
-        assert_eq!(round_cents(0.125), 0.13);
-        assert_eq!(round_cents(-0.125), -0.13);
-        assert_eq!(round_cents(501.6000000000001), 501.6);
-        assert_eq!(round_cents(1.005), 1.01);
     }
 
     #[test]

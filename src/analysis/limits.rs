@@ -1,0 +1,107 @@
+//! Limits by Produkttheorie (angemessene Wohnfläche × €/m²) and the one rounding rule for money.
+
+use super::result::Limits;
+use crate::model::params::RoundingMode;
+
+/// Rounds half away from zero to cents, after removing binary representation noise
+/// (65 × 5,37 = 349,04999… → 349,05). The one money rounding of the program.
+pub fn round_cents(value: f64) -> f64 {
+    let scaled = (value * 100.0 * 1e6).round() / 1e6;
+    scaled.round() / 100.0
+}
+
+/// Limits by Produkttheorie for one area and €/m² values, rounded as configured.
+pub fn limits(area: f64, nkm_per_m2: f64, bk_per_m2: f64, mode: RoundingMode) -> Limits {
+    let net_cold = round_cents(area * nkm_per_m2);
+    let operating_costs = round_cents(area * bk_per_m2);
+    let sum = round_cents(net_cold + operating_costs);
+    let gross_cold = match mode {
+        RoundingMode::Cents => sum,
+        RoundingMode::EuroUp => (sum - 1e-9).ceil(),
+        RoundingMode::EuroCommercial => sum.round(),
+    };
+    Limits {
+        net_cold,
+        operating_costs,
+        gross_cold,
+    }
+}
+
+pub fn maybe_round(v: Option<f64>, round: bool) -> Option<f64> {
+    v.map(|x| if round { round_cents(x) } else { x })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Kreis Düren, values from 01.01.2023 (DOMAIN §2.10), reproduced to the cent.
+    #[test]
+    fn kreis_dueren_table() {
+        let areas = [50.0, 65.0, 80.0, 95.0, 110.0];
+        let nkm = [5.59, 5.37, 5.12, 5.13, 5.10];
+        let expected = [
+            (279.50, 101.00, 380.50, 113.50, 393.00),
+            (349.05, 131.30, 480.35, 147.55, 496.60),
+            (409.60, 161.60, 571.20, 181.60, 591.20),
+            (487.35, 191.90, 679.25, 215.65, 703.00),
+            (561.00, 222.20, 783.20, 249.70, 810.70),
+        ];
+        for i in 0..5 {
+            let l = limits(areas[i], nkm[i], 2.02, RoundingMode::Cents);
+            let ll = limits(areas[i], nkm[i], 2.27, RoundingMode::Cents);
+            let e = expected[i];
+            assert_eq!(l.net_cold, e.0, "NKM {i}");
+            assert_eq!(l.operating_costs, e.1, "BK {i}");
+            assert_eq!(l.gross_cold, e.2, "BKM {i}");
+            assert_eq!(ll.operating_costs, e.3, "BK Aufzug {i}");
+            assert_eq!(ll.gross_cold, e.4, "BKM Aufzug {i}");
+        }
+        let f = limits(15.0, 5.10, 2.02, RoundingMode::Cents);
+        let fl = limits(15.0, 5.10, 2.27, RoundingMode::Cents);
+        assert_eq!(
+            (f.net_cold, f.operating_costs, f.gross_cold),
+            (76.50, 30.30, 106.80)
+        );
+        assert_eq!((fl.operating_costs, fl.gross_cold), (34.05, 110.55));
+        assert_eq!(round_cents(783.20 + f.gross_cold), 890.00);
+        assert_eq!(round_cents(810.70 + fl.gross_cold), 921.25);
+        // The 6-person limit computed directly with 125 m² gives the same result.
+        let six = limits(125.0, 5.10, 2.02, RoundingMode::Cents);
+        assert_eq!(six.gross_cold, 890.00);
+    }
+
+    #[test]
+    fn rounding_modes() {
+        assert_eq!(
+            limits(50.0, 5.591, 2.0, RoundingMode::EuroUp).gross_cold,
+            380.0
+        );
+        assert_eq!(
+            limits(50.0, 5.59, 2.0, RoundingMode::EuroUp).gross_cold,
+            380.0
+        );
+        assert_eq!(
+            limits(50.0, 5.6, 2.0, RoundingMode::EuroUp).gross_cold,
+            380.0
+        );
+        assert_eq!(
+            limits(50.0, 5.61, 2.0, RoundingMode::EuroUp).gross_cold,
+            381.0
+        );
+        assert_eq!(
+            limits(50.0, 5.59, 2.0, RoundingMode::EuroCommercial).gross_cold,
+            380.0
+        );
+    }
+
+    #[test]
+    fn cents() {
+        assert_eq!(round_cents(65.0 * 5.37), 349.05);
+        assert_eq!(round_cents(50.0 * 5.59), 279.5);
+        assert_eq!(round_cents(0.125), 0.13);
+        assert_eq!(round_cents(-0.125), -0.13);
+        assert_eq!(round_cents(501.6000000000001), 501.6);
+        assert_eq!(round_cents(1.005), 1.01);
+    }
+}

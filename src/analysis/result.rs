@@ -1,0 +1,288 @@
+//! The output types of one run of the derivation: per cell, per Vergleichsraum, the funnel of
+//! exclusions, warnings and the Fortschreibung. The steps in the sibling modules fill them.
+
+use super::availability::AvailabilityResult;
+use super::stats::{QuantileCi, Summary};
+use crate::model::Reason;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The complete result of one run.
+#[derive(Debug, Clone, Serialize)]
+pub struct Analysis {
+    /// Cells in Vergleichsraum-major order (VR × household size 1…H).
+    pub cells: Vec<CellResult>,
+    /// Per Vergleichsraum: "je weitere Person" and BK.
+    pub vergleichsraeume: Vec<VrResult>,
+    /// Counts of the reference stage by reason.
+    pub funnel: Funnel,
+    /// Warnings in German.
+    pub warnings: Vec<Warning>,
+    /// Offers excluded from the availability check, by reason.
+    pub offers_excluded: BTreeMap<Reason, usize>,
+    /// Fortschreibung of old limits, when configured.
+    pub fortschreibung: Option<FortschreibungResult>,
+}
+
+/// Old limits × index factors (DOMAIN §2.14).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FortschreibungResult {
+    /// Factor for the NKM part.
+    pub factor_nkm: f64,
+    /// Factor for the BK part.
+    pub factor_bk: f64,
+    /// Old → new per row.
+    pub rows: Vec<FortschreibungRow>,
+}
+
+/// One updated limit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FortschreibungRow {
+    /// Vergleichsraum.
+    pub vergleichsraum: String,
+    /// Household size.
+    pub household_size: u32,
+    /// Old NKM part.
+    pub old_net_cold: f64,
+    /// Old BK part.
+    pub old_operating_costs: f64,
+    /// Old Bruttokaltmiete.
+    pub old_gross_cold: f64,
+    /// New NKM part = old × factor (cents).
+    pub new_net_cold: f64,
+    /// New BK part.
+    pub new_operating_costs: f64,
+    /// New Bruttokaltmiete.
+    pub new_gross_cold: f64,
+}
+
+/// Severity of a warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Information.
+    Hinweis,
+    /// Needs attention.
+    Warnung,
+    /// The concept is not schlüssig as it stands.
+    Fehler,
+}
+
+/// A warning for the user and the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Warning {
+    /// Severity.
+    pub severity: Severity,
+    /// BSG criterion it concerns (K1–K8), if any.
+    pub criterion: Option<&'static str>,
+    /// German text.
+    pub text: String,
+}
+
+/// Counts of the reference stage.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Funnel {
+    /// Data rows delivered by all sources.
+    pub delivered: usize,
+    /// Rows rejected at import, by reason.
+    pub import_rejected: BTreeMap<Reason, usize>,
+    /// Accepted records.
+    pub records: usize,
+    /// Records excluded from the reference stage, by reason.
+    pub excluded: BTreeMap<Reason, usize>,
+    /// Records in a cell before outlier removal.
+    pub in_cells: usize,
+    /// Removed as low outliers.
+    pub outliers_low: usize,
+    /// Removed as high outliers.
+    pub outliers_high: usize,
+    /// Used for the Referenzmiete.
+    pub used: usize,
+}
+
+/// Cell flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    /// No data in the cell.
+    NoData,
+    /// n below the minimum.
+    NBelowMin,
+    /// The confidence interval could not be formed (n too small).
+    NoConfidenceInterval,
+    /// No BK value for the Vergleichsraum/cell.
+    NoOperatingCosts,
+    /// The iteration did not reach the target share of affordable offers.
+    TargetNotReached,
+    /// Share of records with Leistungsbezug above the threshold (Zirkelschluss).
+    WelfareShareHigh,
+}
+
+impl Flag {
+    /// German text.
+    pub fn german(self) -> &'static str {
+        match self {
+            Flag::NoData => "keine Daten",
+            Flag::NBelowMin => "Fallzahl unter Mindestwert",
+            Flag::NoConfidenceInterval => "kein Konfidenzintervall (zu wenige Werte)",
+            Flag::NoOperatingCosts => "keine Betriebskostenwerte",
+            Flag::TargetNotReached => "Zielanteil verfügbarer Angebote nicht erreicht",
+            Flag::WelfareShareHigh => "hoher Anteil Leistungsbezieher (Zirkelschluss prüfen)",
+        }
+    }
+}
+
+/// Outlier bounds and counts of one cell.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct OutlierResult {
+    /// Lower bound (values below are removed); −∞ when none.
+    pub lower: f64,
+    /// Upper bound (values above are removed); +∞ when none.
+    pub upper: f64,
+    /// Index range kept in the cell's sorted values.
+    pub kept: (usize, usize),
+    /// Removed below.
+    pub n_low: usize,
+    /// Removed above.
+    pub n_high: usize,
+}
+
+/// Kalte Betriebskosten result (per VR or cell).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BkResult {
+    /// n of plausible values used (overall).
+    pub n: usize,
+    /// n without / with lift.
+    pub n_split: (usize, usize),
+    /// Records without BK.
+    pub n_missing: usize,
+    /// Records with implausible BK/m².
+    pub n_implausible: usize,
+    /// kBK €/m² (overall, or without lift when split).
+    pub per_m2: Option<f64>,
+    /// kBK €/m² with lift (only when split).
+    pub per_m2_lift: Option<f64>,
+}
+
+/// Result of one Vergleichsraum × household size.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CellResult {
+    /// Vergleichsraum index.
+    pub vr: usize,
+    /// Vergleichsraum name.
+    pub vergleichsraum: String,
+    /// Household size (1-based).
+    pub household_size: u32,
+    /// Angemessene Wohnfläche.
+    pub area_m2: f64,
+    /// Size class lower bound (exclusive).
+    pub class_lower: f64,
+    /// Size class upper bound (inclusive), `None` when open.
+    pub class_upper: Option<f64>,
+    /// Records of this Vergleichsraum and size class excluded by scope rules, by reason.
+    pub excluded: BTreeMap<Reason, usize>,
+    /// Records in the cell before outliers.
+    pub n_in_cell: usize,
+    /// Records used (after outliers).
+    pub n: usize,
+    /// Outlier result.
+    pub outliers: OutlierResult,
+    /// Statistics after outliers.
+    pub summary: Option<Summary>,
+    /// Percentile used (None for the mean); for the iterative method the final p.
+    pub p: Option<f64>,
+    /// Post-stratification weights were applied.
+    pub weighted: bool,
+    /// Referenzmiete NKM €/m² unrounded.
+    pub net_rent_per_m2_raw: Option<f64>,
+    /// Referenzmiete NKM €/m² as used for the limit.
+    pub net_rent_per_m2: Option<f64>,
+    /// Confidence interval of the chosen percentile.
+    pub ci: Option<QuantileCi>,
+    /// BK result used for this cell.
+    pub bk: BkResult,
+    /// kBK €/m² as used (without lift when split).
+    pub operating_costs_per_m2: Option<f64>,
+    /// kBK €/m² with lift as used (when split).
+    pub operating_costs_per_m2_lift: Option<f64>,
+    /// NKM limit € = area × NKM/m² (also when no BK value exists).
+    pub net_cold_limit: Option<f64>,
+    /// Limits.
+    pub limits: Option<Limits>,
+    /// Limits with lift (when split).
+    pub limits_lift: Option<Limits>,
+    /// WoGG + Sicherheitszuschlag comparison (DOMAIN §2.15, §4).
+    pub wogg: Option<WoggComparison>,
+    /// Verfügbarkeitsprüfung (None without offers in the cell).
+    pub availability: Option<AvailabilityResult>,
+    /// Share of used records with Leistungsbezug (Zirkelschluss check).
+    pub welfare_share: Option<f64>,
+    /// Heating Grenzwert € per month (Heizspiegel boundary × Wohnfläche).
+    pub heating_limit: Option<f64>,
+    /// Gesamtangemessenheitsgrenze € (Bruttokaltmiete + heating), when enabled.
+    pub total_limit: Option<f64>,
+    /// The Vergleichsraum is marked as without valid concept: the WoGG fallback applies.
+    pub fallback_applied: bool,
+    /// The Bruttokaltmiete limit that applies: the concept's, or the WoGG fallback.
+    pub applied_gross_cold: Option<f64>,
+    /// Flags.
+    pub flags: Vec<Flag>,
+}
+
+/// The concept limit next to the WoGG fallback for the Vergleichsraum's Mietstufe.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WoggComparison {
+    /// Mietstufe used (the highest of the Vergleichsraum's Gemeinden).
+    pub mietstufe: u8,
+    /// Table value, Klimakomponente and fallback limit.
+    pub value: crate::tables::wogg::WoggValue,
+    /// Concept Bruttokaltmiete limit ÷ WoGG fallback limit.
+    pub ratio: Option<f64>,
+}
+
+/// Limits by Produkttheorie.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Limits {
+    /// NKM limit € = area × NKM/m².
+    pub net_cold: f64,
+    /// BK limit € = area × BK/m².
+    pub operating_costs: f64,
+    /// Bruttokaltmiete limit €.
+    pub gross_cold: f64,
+}
+
+/// Per Vergleichsraum results.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct VrResult {
+    /// Name.
+    pub name: String,
+    /// BK at VR level.
+    pub bk: BkResult,
+    /// Additional m² per further person.
+    pub further_area_m2: f64,
+    /// "Je weitere Person" limits (NKM/m² of the largest household size).
+    pub further_person: Option<Limits>,
+    /// With lift.
+    pub further_person_lift: Option<Limits>,
+    /// Records used in all cells of the VR.
+    pub n_used: usize,
+    /// Coverage: Bestand records in cells ÷ Mietwohnungsbestand (K5).
+    pub coverage: Coverage,
+    /// Market share of private landlords used for weighting (None: unweighted).
+    pub market_share_privat: Option<f64>,
+    /// Share of private landlords among the VR's used records with known Vermietertyp.
+    pub sample_share_privat: Option<f64>,
+    /// Size structure: per size class (sample share before outliers, stock share if entered).
+    pub size_structure: Vec<(f64, Option<f64>)>,
+}
+
+/// Coverage of a Vergleichsraum.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Coverage {
+    /// Bestand records in cells (before outliers).
+    pub n_bestand: usize,
+    /// Mietwohnungsbestand from the Gemeinde table (0 if unknown).
+    pub mietwohnungen: u32,
+    /// n_bestand ÷ mietwohnungen.
+    pub share: Option<f64>,
+}
