@@ -6,9 +6,9 @@
 //! Nettokaltmiete or the kalte Betriebskosten.
 
 use crate::model::Field;
-use serde::{Deserialize, Serialize};
+
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
 /// How much a synonym says about a header.
@@ -551,19 +551,7 @@ pub fn auto_map(headers: &[String]) -> BTreeMap<Field, usize> {
     map
 }
 
-/// A saved column mapping for a recurring file layout ("Export Wohnungsunternehmen X").
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
-pub struct MappingProfile {
-    /// Name shown to the user.
-    pub name: String,
-    /// [`header_signature`] of the headers the profile was made for.
-    pub signature: String,
-    /// Header text per mapped field.
-    pub columns: BTreeMap<Field, String>,
-    /// Money columns that are given per year (divided by 12 on import).
-    #[serde(default)]
-    pub annual: BTreeSet<Field>,
-}
+pub use crate::model::MappingProfile;
 
 /// A fingerprint of a header row: SHA-256 (hex) of the normalised non-empty headers joined by
 /// U+001F. Order matters; spelling variants that normalise alike do not.
@@ -634,6 +622,7 @@ impl MappingProfile {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeSet;
 
     fn strings(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()

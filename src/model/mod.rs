@@ -1,15 +1,17 @@
 //! The domain model: records, reasons, dates, parameters and the project file.
 
 mod date;
+pub mod heizspiegel;
 pub mod params;
 pub mod project;
 mod quantile_type;
 mod reason;
 mod record;
+pub mod table_file;
 
 pub use date::Date;
 pub use params::Parameters;
-pub use project::{GemeindeRow, Project, SourceSpec, VergleichsraumSpec};
+pub use project::{GemeindeRow, MappingProfile, Project, SourceSpec, VergleichsraumSpec};
 pub use quantile_type::QuantileType;
 pub use reason::Reason;
 pub use record::{Field, LandlordType, Record, SourceKind};

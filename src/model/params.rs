@@ -608,7 +608,7 @@ pub struct HeatingParams {
     /// Compute heating Grenzwerte.
     pub enabled: bool,
     /// The Heizspiegel table (default: the Nienburg 2022 example, marked as example).
-    pub table: crate::tables::heizspiegel::HeizspiegelTable,
+    pub table: super::heizspiegel::HeizspiegelTable,
     /// Energieträger used for the Grenzwert.
     pub energietraeger: String,
     /// Beheizte Gebäudefläche, m² (selects the band).
@@ -621,7 +621,7 @@ impl Default for HeatingParams {
     fn default() -> Self {
         HeatingParams {
             enabled: false,
-            table: crate::tables::heizspiegel::nienburg_2022_example(),
+            table: super::heizspiegel::nienburg_2022_example(),
             energietraeger: "Erdgas".to_string(),
             building_area_m2: 300.0,
             gesamtangemessenheitsgrenze: false,

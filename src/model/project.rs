@@ -6,11 +6,24 @@
 use super::date::Date;
 use super::params::Parameters;
 use super::record::{Field, SourceKind};
-use crate::import::mapping::MappingProfile;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use thiserror::Error;
+
+/// A saved column mapping for a recurring file layout ("Export Wohnungsunternehmen X").
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+pub struct MappingProfile {
+    /// Name shown to the user.
+    pub name: String,
+    /// `import::mapping::header_signature` of the headers the profile was made for.
+    pub signature: String,
+    /// Header text per mapped field.
+    pub columns: BTreeMap<Field, String>,
+    /// Money columns that are given per year (divided by 12 on import).
+    #[serde(default)]
+    pub annual: BTreeSet<Field>,
+}
 
 /// The current project file format.
 pub const FORMAT_VERSION: u32 = 1;

@@ -6,7 +6,7 @@
 //! Heizspiegel 2022) whose period unit is unsure [U]. A user-edited table can be stored in the
 //! project file (serde) or read from a CSV in the same format ([`HeizspiegelTable::from_csv`]).
 
-use super::{CsvTable, TableError, fold};
+use super::table_file::{CsvTable, TableError, fold};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
@@ -94,7 +94,7 @@ impl HeizspiegelTable {
     /// `# note:`) lines, then rows `energietraeger, lower_exclusive_m2, upper_inclusive_m2,
     /// value, source`. Rows of one Energieträger form its bands.
     pub fn from_csv(table_name: &str, text: &str) -> Result<HeizspiegelTable, TableError> {
-        let meta = super::read_meta(text);
+        let meta = super::table_file::read_meta(text);
         let get = |key: &str| -> Result<String, TableError> {
             meta.get(key)
                 .filter(|v| !v.trim().is_empty())
