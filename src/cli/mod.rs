@@ -1,5 +1,8 @@
 //! The command line: `import`, `init`, `compute`, `export`, `sample-data`; without a subcommand
 //! the desktop app starts.
+//!
+//! `args` defines the arguments and the German help; each subcommand has its module with its run
+//! function; `json` holds the rows of `compute --json`. [`run`] dispatches.
 
 use crate::dataset::LoadedProject;
 use crate::model::params::apply_override;
@@ -69,6 +72,8 @@ pub fn run(command: Command) -> Result<()> {
 }
 
 /// Loads a project with its data, applying `--set` overrides; warnings go to stderr.
+///
+/// The only place the command line applies `--set` (used by `compute` and `export`).
 pub fn load_with_overrides(path: &Path, overrides: &[String]) -> Result<LoadedProject> {
     let mut lp = LoadedProject::load(path, &mut |_, _, _| true)
         .with_context(|| format!("Projekt {} konnte nicht geladen werden", path.display()))?;
