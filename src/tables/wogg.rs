@@ -1,7 +1,8 @@
 //! WoGG Höchstbeträge (§ 12 Abs. 1, Anlage 1 WoGG), Klimakomponente (§ 12 Abs. 7 WoGG) and the
 //! WoGG fallback limit (Höchstbetrag + 10 % Sicherheitszuschlag, BSG B 4 AS 87/12 R).
 //!
-//! Assets: `assets/wogg_hoechstbetraege.csv`, `assets/wogg_klimakomponente.csv` (DOMAIN.md §4).
+//! Assets: `assets/wogg_hoechstbetraege.csv`, `assets/wogg_klimakomponente.csv`
+//! (docs/METHOD.md §4).
 //! The tables start on 01.01.2023; dates before that give `None`.
 
 use super::{CsvTable, TableError};
@@ -355,7 +356,7 @@ pub fn klimakomponente(on: Date, members: u32) -> Option<f64> {
     klima_table(on)?.value(members)
 }
 
-/// How the Klimakomponente enters the WoGG fallback (DOMAIN.md §4.2); contested in case law.
+/// How the Klimakomponente enters the WoGG fallback (docs/METHOD.md §4.2); contested in case law.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KlimaMode {
@@ -414,7 +415,7 @@ fn round_cents(value: f64) -> f64 {
     (micro / 1e4).round() / 100.0
 }
 
-/// WoGG fallback (DOMAIN.md §4.2): Höchstbetrag with `surcharge` (0.10 = 10 %) and the
+/// WoGG fallback (docs/METHOD.md §4.2): Höchstbetrag with `surcharge` (0.10 = 10 %) and the
 /// Klimakomponente per `mode`, rounded to cents at the end. `None` if a value is missing
 /// (e.g. before 2023) or `surcharge` is not a finite number > −1.
 pub fn fallback(
