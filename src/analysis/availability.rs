@@ -1,4 +1,4 @@
-//! Verfügbarkeitsprüfung and iterative procedure (DOMAIN §2.8 G1, §2.11).
+//! Verfügbarkeitsprüfung and iterative procedure (docs/METHOD.md §2.8 G1, §2.11).
 //!
 //! Offers (default: Angebotsmieten) are filtered once in [`prepare_offers`] (window before the
 //! Stichtag, duplicates, heating in the Nebenkosten); [`Availability`] then answers "how many

@@ -38,7 +38,7 @@ pub fn fortschreibung(
 mod tests {
     use super::*;
 
-    /// Bremen 2010 → 2013 factors 1,091 (NKM) and 0,993 (BK) (DOMAIN §2.14).
+    /// Bremen 2010 → 2013 factors 1,091 (NKM) and 0,993 (BK) (docs/METHOD.md §2.14).
     #[test]
     fn fortschreibung_bremen_factors() {
         use crate::model::params::{FortschreibungParams, IndexSeries, OldLimit};

@@ -35,7 +35,7 @@ pub fn maybe_round(v: Option<f64>, round: bool) -> Option<f64> {
 mod tests {
     use super::*;
 
-    /// Kreis Düren, values from 01.01.2023 (DOMAIN §2.10), reproduced to the cent.
+    /// Kreis Düren, values from 01.01.2023 (docs/METHOD.md §2.10), reproduced to the cent.
     #[test]
     fn kreis_dueren_table() {
         let areas = [50.0, 65.0, 80.0, 95.0, 110.0];

@@ -24,7 +24,7 @@ pub struct Analysis {
     pub fortschreibung: Option<FortschreibungResult>,
 }
 
-/// Old limits × index factors (DOMAIN §2.14).
+/// Old limits × index factors (docs/METHOD.md §2.14).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FortschreibungResult {
     /// Factor for the NKM part.
@@ -211,7 +211,7 @@ pub struct CellResult {
     pub limits: Option<Limits>,
     /// Limits with lift (when split).
     pub limits_lift: Option<Limits>,
-    /// WoGG + Sicherheitszuschlag comparison (DOMAIN §2.15, §4).
+    /// WoGG + Sicherheitszuschlag comparison (docs/METHOD.md §2.15, §4).
     pub wogg: Option<WoggComparison>,
     /// Verfügbarkeitsprüfung (None without offers in the cell).
     pub availability: Option<AvailabilityResult>,

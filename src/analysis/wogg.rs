@@ -45,7 +45,7 @@ pub fn comparison(
     })
 }
 
-/// WoGG fallback (DOMAIN.md §4.2): Höchstbetrag with `surcharge` (0.10 = 10 %) and the
+/// WoGG fallback (docs/METHOD.md §4.2): Höchstbetrag with `surcharge` (0.10 = 10 %) and the
 /// Klimakomponente per `mode`, rounded to cents at the end. `None` if a value is missing
 /// (e.g. before 2023) or `surcharge` is not a finite number > −1.
 pub fn fallback(

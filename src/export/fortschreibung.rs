@@ -1,4 +1,4 @@
-//! Fortschreibung (DOMAIN §2.14): old limits × index factors, Nettokaltmiete and kalte
+//! Fortschreibung (docs/METHOD.md §2.14): old limits × index factors, Nettokaltmiete and kalte
 //! Betriebskosten separately, with both index series, the concept age and the old → new table.
 //!
 //! In the Prüfmappe the factors (new ÷ old index value), the old Bruttokaltmiete and every new

@@ -1,4 +1,4 @@
-//! Heizkosten (DOMAIN §2.12–2.13; BSG B 14 AS 36/08 R): the Heizspiegel table used, the chosen
+//! Heizkosten (docs/METHOD.md §2.12–2.13; BSG B 14 AS 36/08 R): the Heizspiegel table used, the chosen
 //! Energieträger and building area, and per Vergleichsraum × household size the heating
 //! Grenzwert (boundary × angemessene Wohnfläche, ÷ 12 for yearly values) and, when enabled,
 //! the Gesamtangemessenheitsgrenze (§ 22 Abs. 10 SGB II).

@@ -1,5 +1,5 @@
-//! The generated German method text (DOMAIN §5.1 chapters) with the actual numbers, and the
-//! Methodentext sheet. Items marked [U] in DOMAIN.md are named as configurable defaults.
+//! The generated German method text (docs/METHOD.md §5.1 chapters) with the actual numbers, and the
+//! Methodentext sheet. Items listed as open in docs/METHOD.md §7 are named as configurable defaults.
 
 use super::Ctx;
 use super::overview::{bk_statistic_german, excluded_segments, reference_rule_german};

@@ -1,4 +1,4 @@
-//! Verfügbarkeit (DOMAIN §2.8 G1, §2.11; BSG K8): offers per cell and the share affordable
+//! Verfügbarkeit (docs/METHOD.md §2.8 G1, §2.11; BSG K8): offers per cell and the share affordable
 //! at the limit, the iteration log of the iterative procedure, the distribution of affordable
 //! offers by Gemeinde and the availability curve.
 

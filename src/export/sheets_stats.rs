@@ -781,7 +781,7 @@ pub fn betriebskosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
 }
 
 /// The WoGG-Vergleich sheet: per cell the concept limit next to the WoGG fallback
-/// (Höchstbetrag + Sicherheitszuschlag, Klimakomponente per parameter), DOMAIN §2.15, §4.
+/// (Höchstbetrag + Sicherheitszuschlag, Klimakomponente per parameter), docs/METHOD.md §2.15, §4.
 pub fn wogg_vergleich(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     let p = ctx.p();
     let mut ws = style::new_sheet(

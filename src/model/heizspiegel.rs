@@ -1,5 +1,5 @@
 //! Heizspiegel tables: boundary values by Energieträger and beheizte Gebäudefläche, and the
-//! heating-cost limit derived from them (BSG B 14 AS 36/08 R, DOMAIN.md §2.12):
+//! heating-cost limit derived from them (BSG B 14 AS 36/08 R, docs/METHOD.md §2.12):
 //! `Grenzwert_HK = boundary (€/m²) × angemessene Wohnfläche` (÷ 12 for yearly values).
 //!
 //! Asset: `assets/heizspiegel_beispiel_nienburg_2022.csv`, an *example* (Jobcenter Nienburg,
@@ -393,8 +393,8 @@ pub fn try_nienburg_2022_example() -> Result<HeizspiegelTable, TableError> {
         .clone()
 }
 
-/// The Heizgrenzwerte of Jobcenter Nienburg based on Heizspiegel 2022 (DOMAIN.md §2.12), as an
-/// example table (`is_example = true`; period unit per month is unsure [U], see `note`).
+/// The Heizgrenzwerte of Jobcenter Nienburg based on Heizspiegel 2022 (docs/METHOD.md §2.12), as
+/// an example table (`is_example = true`; period unit per month is unsure [U], see `note`).
 ///
 /// Should the embedded asset be broken (a bug caught by the tests), the table comes back without
 /// rows and with the error in `source`, so every lookup gives `None`.

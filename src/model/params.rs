@@ -1,7 +1,7 @@
-//! Every parameter of the derivation, with its default (DOMAIN §2.16).
+//! Every parameter of the derivation, with its default (docs/METHOD.md §2.16).
 //!
 //! All structs use `#[serde(default)]` so project files written by older versions still load.
-//! Items marked [U] in DOMAIN.md are parameters here and are named as unsure in the method text.
+//! Items listed as open in docs/METHOD.md §7 are parameters here and are named as unsure in the method text.
 
 use super::QuantileType;
 use super::record::SourceKind;
@@ -68,7 +68,7 @@ impl Default for Parameters {
     }
 }
 
-/// Angemessene Wohnflächen (DOMAIN §3).
+/// Angemessene Wohnflächen (docs/METHOD.md §3).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WohnflaechenParams {
@@ -115,7 +115,7 @@ impl WohnflaechenParams {
     }
 }
 
-/// Size classes derived from the Wohnflächen steps (DOMAIN §2.4).
+/// Size classes derived from the Wohnflächen steps (docs/METHOD.md §2.4).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SizeClassParams {
@@ -125,7 +125,7 @@ pub struct SizeClassParams {
     pub open_top: bool,
 }
 
-/// Scope filters (DOMAIN §2.5).
+/// Scope filters (docs/METHOD.md §2.5).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ScopeParams {
@@ -190,7 +190,7 @@ impl Default for PlausibilityParams {
     }
 }
 
-/// Outlier rule per cell on NKM/m² (DOMAIN §2.6).
+/// Outlier rule per cell on NKM/m² (docs/METHOD.md §2.6).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum OutlierMethod {
@@ -250,7 +250,7 @@ impl Default for OutlierParams {
     }
 }
 
-/// How the Referenzmiete (NKM/m²) is derived from the cell distribution (DOMAIN §2.8).
+/// How the Referenzmiete (NKM/m²) is derived from the cell distribution (docs/METHOD.md §2.8).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReferenceMethod {
@@ -339,7 +339,7 @@ pub enum BkLevel {
     Cell,
 }
 
-/// Kalte Betriebskosten parameters (DOMAIN §2.9).
+/// Kalte Betriebskosten parameters (docs/METHOD.md §2.9).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OperatingCostParams {
@@ -403,7 +403,7 @@ impl Default for RoundingParams {
     }
 }
 
-/// WoGG comparison (DOMAIN §4).
+/// WoGG comparison (docs/METHOD.md §4).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct WoggParams {
@@ -445,7 +445,7 @@ pub enum IterationStart {
     DemandShare,
 }
 
-/// Demand groups of one household size (DOMAIN §2.8 G1) [U].
+/// Demand groups of one household size (docs/METHOD.md §2.8 G1; open point, see §7).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DemandRow {
@@ -486,7 +486,7 @@ impl DemandRow {
     }
 }
 
-/// Availability check and iterative procedure (DOMAIN §2.8 G1, §2.11).
+/// Availability check and iterative procedure (docs/METHOD.md §2.8 G1, §2.11).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AvailabilityParams {
@@ -557,7 +557,7 @@ impl Default for MarketShare {
     }
 }
 
-/// Representativeness diagnostics and weighting (DOMAIN §2.7).
+/// Representativeness diagnostics and weighting (docs/METHOD.md §2.7).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RepresentativenessParams {
@@ -601,7 +601,7 @@ impl Default for RepresentativenessParams {
     }
 }
 
-/// Heating limits by Heizspiegel (DOMAIN §2.12–2.13).
+/// Heating limits by Heizspiegel (docs/METHOD.md §2.12–2.13).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct HeatingParams {
@@ -692,7 +692,7 @@ impl Default for OldLimit {
     }
 }
 
-/// Fortschreibung (DOMAIN §2.14): old limits × index ratios, NKM and BK separately.
+/// Fortschreibung (docs/METHOD.md §2.14): old limits × index ratios, NKM and BK separately.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(default, deny_unknown_fields)]
 pub struct FortschreibungParams {
@@ -706,7 +706,7 @@ pub struct FortschreibungParams {
     pub old_limits: Vec<OldLimit>,
 }
 
-/// How the Klimakomponente enters the WoGG fallback (DOMAIN.md §4.2); contested in case law.
+/// How the Klimakomponente enters the WoGG fallback (docs/METHOD.md §4.2); contested in case law.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum KlimaMode {

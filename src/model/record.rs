@@ -3,7 +3,7 @@
 use super::date::Date;
 use serde::{Deserialize, Serialize};
 
-/// What kind of rent a source (or a single row) holds (DOMAIN §2.1).
+/// What kind of rent a source (or a single row) holds (docs/METHOD.md §2.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SourceKind {
@@ -73,7 +73,7 @@ impl SourceKind {
     }
 }
 
-/// Landlord type, for representativeness and post-stratification (DOMAIN §2.7).
+/// Landlord type, for representativeness and post-stratification (docs/METHOD.md §2.7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LandlordType {

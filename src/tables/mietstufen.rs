@@ -2,9 +2,9 @@
 //!
 //! Asset: `assets/mietstufen_2023.csv`, converted unchanged from the project's reference
 //! transcription; its source and in-force date are the `# source:` and `# valid_from:` lines at
-//! the top of the file. Lookup order (DOMAIN.md §4.3): the Gemeinde's own row, else the row of its
-//! Kreis (by the 5-digit Kreisschlüssel), the island row only on explicit request. Names in the
-//! Anlage are not unique; an ambiguous name gives [`MietstufeLookup::Ambiguous`], never a guess.
+//! the top of the file. Lookup order (docs/METHOD.md §4.3): the Gemeinde's own row, else the row
+//! of its Kreis (by the 5-digit Kreisschlüssel), the island row only on explicit request. Names in
+//! the Anlage are not unique; an ambiguous name gives [`MietstufeLookup::Ambiguous`], never a guess.
 
 use super::{CsvTable, TableError, fold};
 use crate::model::Date;
@@ -452,7 +452,7 @@ fn ambiguous(rows: &[&MietstufeRow]) -> MietstufeLookup {
     MietstufeLookup::Ambiguous(list)
 }
 
-/// Finds the Mietstufe of a Gemeinde (DOMAIN.md §4.3).
+/// Finds the Mietstufe of a Gemeinde (docs/METHOD.md §4.3).
 ///
 /// - The Land comes from `land_code` or from the AGS prefix; if both are given and disagree, or
 ///   the AGS is malformed, the result is `NotFound`. Without any Land, all Länder are searched

@@ -1,7 +1,7 @@
 //! WoGG Höchstbeträge (§ 12 Abs. 1, Anlage 1 WoGG), Klimakomponente (§ 12 Abs. 7 WoGG) and the
 //! WoGG fallback limit (Höchstbetrag + 10 % Sicherheitszuschlag, BSG B 4 AS 87/12 R).
 //!
-//! Assets: `assets/wogg_hoechstbetraege.csv`, `assets/wogg_klimakomponente.csv` (DOMAIN.md §4).
+//! Assets: `assets/wogg_hoechstbetraege.csv`, `assets/wogg_klimakomponente.csv` (docs/METHOD.md §4).
 //! The tables start on 01.01.2023; dates before that give `None`.
 
 use super::{CsvTable, TableError};

@@ -1,6 +1,6 @@
 //! Angemessene Wohnflächen per Land (m² by household size), with rule, source and confidence.
 //!
-//! Asset: `assets/wohnflaechen.csv` (DOMAIN.md §3). Values that are unknown stay `None`;
+//! Asset: `assets/wohnflaechen.csv` (docs/METHOD.md §3). Values that are unknown stay `None`;
 //! Rheinland-Pfalz is kept as a row without values. Local tables are evidence, not proof, so every
 //! preset carries its rule, its source and a confidence mark, and the user can override it.
 
@@ -15,7 +15,7 @@ const ASSET: &str = include_str!("../../assets/wohnflaechen.csv");
 /// Number of household sizes listed explicitly (1 … 5 persons).
 pub const LISTED_SIZES: usize = 5;
 
-/// How well a Wohnflächen row is verified (DOMAIN.md §0 / §3).
+/// How well a Wohnflächen row is verified (docs/METHOD.md §1.6 / §3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Confidence {

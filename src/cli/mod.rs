@@ -1,0 +1,88 @@
+//! The command line: `import`, `init`, `compute`, `export`, `sample-data`; without a subcommand
+//! the desktop app starts.
+//!
+//! `args` defines the arguments and the German help; each subcommand has its module with its run
+//! function; `json` holds the rows of `compute --json`. [`run`] dispatches.
+
+use crate::dataset::LoadedProject;
+use crate::model::params::apply_override;
+use anyhow::{Context, Result, anyhow};
+use std::io::Write;
+use std::path::Path;
+
+/// `println!` that returns the write error instead of panicking: output piped into `head` and
+/// closed early ends the command quietly (see `main`).
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    };
+}
+
+mod args;
+mod compute;
+mod export;
+mod import;
+mod init;
+mod json;
+
+pub use args::{Cli, Command, ParseStop, parse_args};
+pub use json::{CellJson, WeightsJson, cells_json};
+
+use compute::cmd_compute;
+use export::cmd_export;
+use import::cmd_import;
+use init::cmd_init;
+
+/// Runs a subcommand; `Ok(())` → exit code 0.
+pub fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Import {
+            file,
+            sheet,
+            kind,
+            header_row,
+            json,
+        } => cmd_import(&file, sheet, kind, header_row, json),
+        Command::Init {
+            project,
+            sources,
+            kinds,
+            gemeinden,
+            land,
+            stichtag,
+            name,
+        } => cmd_init(&project, &sources, &kinds, gemeinden, land, stichtag, name),
+        Command::Compute {
+            project,
+            json,
+            overrides,
+        } => cmd_compute(&project, json, &overrides),
+        Command::Export {
+            project,
+            output,
+            variant,
+            overrides,
+        } => cmd_export(&project, &output, &variant, &overrides),
+        Command::SampleData { dir } => {
+            let path = crate::sample_project::write_sample_project(&dir)?;
+            outln!("Beispielprojekt geschrieben: {}", path.display())?;
+            Ok(())
+        }
+    }
+}
+
+/// Loads a project with its data, applying `--set` overrides; warnings go to stderr.
+///
+/// The only place the command line applies `--set` (used by `compute` and `export`).
+pub fn load_with_overrides(path: &Path, overrides: &[String]) -> Result<LoadedProject> {
+    let mut lp = LoadedProject::load(path, &mut |_, _, _| true)
+        .with_context(|| format!("Projekt {} konnte nicht geladen werden", path.display()))?;
+    for o in overrides {
+        lp.project.parameters =
+            apply_override(&lp.project.parameters, o).map_err(|e| anyhow!("--set {o}: {e}"))?;
+    }
+    for w in &lp.warnings {
+        eprintln!("Warnung: {w}");
+    }
+    Ok(lp)
+}
