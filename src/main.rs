@@ -1,6 +1,6 @@
 //! Entry point: parse the command line, then run a CLI subcommand or the desktop app.
 
-use kdu_konzept::cli::{parse_args, run};
+use kdu_konzept::cli::{EXIT_USAGE, InvalidArgument, parse_args, run};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -34,7 +34,13 @@ fn main() -> ExitCode {
         }
         Err(e) => {
             eprintln!("Fehler: {e:#}");
-            ExitCode::FAILURE
+            if e.chain()
+                .any(|c| c.downcast_ref::<InvalidArgument>().is_some())
+            {
+                ExitCode::from(EXIT_USAGE)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

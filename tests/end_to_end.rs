@@ -207,11 +207,19 @@ fn invalid_set_is_a_german_error() {
         ("reference.nonsense=1", &["unbekannt"][..]),
         ("percentile=abc", &["ungültig", "reference.percentile"][..]),
         ("outliers.method=zufall", &["ungültig"][..]),
+        (
+            "percentile=1.5",
+            &["ungültig", "größer als 0 und kleiner als 1"][..],
+        ),
+        ("outliers.k=-1", &["ungültig", "Faktor k"][..]),
+        ("min_n=0", &["ungültig"][..]),
+        ("quantile_type=12", &["ungültig"][..]),
+        ("availability.target_share=0", &["ungültig"][..]),
         ("percentile", &["erwartet SCHLÜSSEL=WERT"][..]),
     ] {
         let out = bin(&["compute", project, "--set", set]);
         let err = text(&out.stderr);
-        assert!(!out.status.success(), "--set {set}: exit 0");
+        assert_eq!(out.status.code(), Some(2), "--set {set}: exit code");
         assert!(err.starts_with("Fehler:"), "--set {set}: {err}");
         assert!(err.contains("--set"), "{err}");
         for w in words {

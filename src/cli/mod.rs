@@ -6,7 +6,7 @@
 
 use crate::dataset::LoadedProject;
 use crate::model::params::apply_override;
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result};
 use std::io::Write;
 use std::path::Path;
 
@@ -71,6 +71,15 @@ pub fn run(command: Command) -> Result<()> {
     }
 }
 
+/// A wrong value on the command line (e.g. `--set percentile=1.5`): the program exits with
+/// code 2, like a wrong call.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidArgument(pub String);
+
+/// Exit code for a wrong call or a wrong value on the command line.
+pub const EXIT_USAGE: u8 = 2;
+
 /// Loads a project with its data, applying `--set` overrides; warnings go to stderr.
 ///
 /// The only place the command line applies `--set` (used by `compute` and `export`).
@@ -78,8 +87,8 @@ pub fn load_with_overrides(path: &Path, overrides: &[String]) -> Result<LoadedPr
     let mut lp = LoadedProject::load(path, &mut |_, _, _| true)
         .with_context(|| format!("Projekt {} konnte nicht geladen werden", path.display()))?;
     for o in overrides {
-        lp.project.parameters =
-            apply_override(&lp.project.parameters, o).map_err(|e| anyhow!("--set {o}: {e}"))?;
+        lp.project.parameters = apply_override(&lp.project.parameters, o)
+            .map_err(|e| anyhow::Error::new(InvalidArgument(format!("--set {o}: {e}"))))?;
     }
     for w in &lp.warnings {
         eprintln!("Warnung: {w}");

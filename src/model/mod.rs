@@ -1,5 +1,6 @@
 //! The domain model: records, reasons, dates, parameters and the project file.
 
+pub mod catalogue;
 mod date;
 pub mod heizspiegel;
 pub mod params;

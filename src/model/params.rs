@@ -7,6 +7,43 @@ use super::QuantileType;
 use super::record::SourceKind;
 use serde::{Deserialize, Serialize};
 
+/// Serialises an optional value explicitly: the value, or `"aus"` when off. An omitted key
+/// would load as the default, so "off" would be lost on saving. Reading also accepts
+/// `keine`/`none`.
+mod off_or {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer, T: Serialize>(v: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            Some(x) => x.serialize(s),
+            None => s.serialize_str("aus"),
+        }
+    }
+
+    pub fn deserialize<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+    where
+        D: Deserializer<'de>,
+        T: Deserialize<'de>,
+    {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum OrOff<T> {
+            Value(T),
+            Text(String),
+        }
+        match OrOff::<T>::deserialize(d)? {
+            OrOff::Value(x) => Ok(Some(x)),
+            OrOff::Text(t) => match t.trim().to_lowercase().as_str() {
+                "aus" | "keine" | "kein" | "none" | "off" => Ok(None),
+                _ => Err(D::Error::custom(format!(
+                    "„{t}“: erwartet eine Zahl oder „aus“"
+                ))),
+            },
+        }
+    }
+}
+
 /// All parameters of one run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -120,6 +157,7 @@ impl WohnflaechenParams {
 #[serde(default, deny_unknown_fields)]
 pub struct SizeClassParams {
     /// Lower bound of class 1 in m² (exclusive); `None` = no lower bound.
+    #[serde(with = "off_or")]
     pub lower_bound: Option<f64>,
     /// Open top class: flats larger than the largest size fall into the top class.
     pub open_top: bool,
@@ -134,6 +172,7 @@ pub struct ScopeParams {
     /// Source kinds used for the availability check.
     pub availability_kinds: Vec<SourceKind>,
     /// Contract-age window in years (contract start or last rent change); `None` = off.
+    #[serde(with = "off_or")]
     pub contract_window_years: Option<u32>,
     /// Exclude furnished flats.
     pub exclude_furnished: bool,
@@ -329,6 +368,17 @@ pub enum BkStatistic {
     Percentile,
 }
 
+impl BkStatistic {
+    /// German label.
+    pub fn german(self) -> &'static str {
+        match self {
+            BkStatistic::Median => "Median",
+            BkStatistic::Mean => "Mittelwert",
+            BkStatistic::Percentile => "Perzentil",
+        }
+    }
+}
+
 /// Level at which BK are aggregated.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -337,6 +387,16 @@ pub enum BkLevel {
     Vergleichsraum,
     /// One value per cell.
     Cell,
+}
+
+impl BkLevel {
+    /// German label.
+    pub fn german(self) -> &'static str {
+        match self {
+            BkLevel::Vergleichsraum => "je Vergleichsraum",
+            BkLevel::Cell => "je Tabellenfeld",
+        }
+    }
 }
 
 /// Kalte Betriebskosten parameters (docs/METHOD.md §2.9).
@@ -412,6 +472,7 @@ pub struct WoggParams {
     /// Klimakomponente mode.
     pub klima: KlimaMode,
     /// Mietstufe of the Kreis, used for Gemeinden without their own.
+    #[serde(with = "off_or")]
     pub kreis_mietstufe: Option<u8>,
 }
 
@@ -435,6 +496,16 @@ pub enum HeatingIncludedOffers {
     Exclude,
 }
 
+impl HeatingIncludedOffers {
+    /// German label.
+    pub fn german(self) -> &'static str {
+        match self {
+            HeatingIncludedOffers::Split => "aufteilen",
+            HeatingIncludedOffers::Exclude => "ausschließen",
+        }
+    }
+}
+
 /// Where the iterative procedure starts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -443,6 +514,16 @@ pub enum IterationStart {
     Fixed,
     /// At the demand share dₕ of the household size (table `availability.demand`).
     DemandShare,
+}
+
+impl IterationStart {
+    /// German label.
+    pub fn german(self) -> &'static str {
+        match self {
+            IterationStart::Fixed => "festes Perzentil",
+            IterationStart::DemandShare => "Nachfrageanteil",
+        }
+    }
 }
 
 /// Demand groups of one household size (docs/METHOD.md §2.8 G1; open point, see §7).
@@ -491,6 +572,7 @@ impl DemandRow {
 #[serde(default, deny_unknown_fields)]
 pub struct AvailabilityParams {
     /// Offer window before the Stichtag in months [U: 12 default]; `None` = all offers.
+    #[serde(with = "off_or")]
     pub window_months: Option<u32>,
     /// Drop duplicate offers.
     pub dedup: bool,
@@ -745,17 +827,24 @@ impl KlimaMode {
 // Transitional path for callers not yet moved to `analysis::limits::round_cents`.
 pub use crate::analysis::limits::round_cents;
 
-/// Applies a parameter override `key=value` (dotted TOML path, e.g. `outliers.k=2.0`;
-/// `percentile` is short for `reference.percentile`). Values are parsed as TOML, bare words as text.
+/// Applies a parameter override `key=value` (dotted path, e.g. `outliers.k=2.0`; `percentile`
+/// is short for `reference.percentile`). Catalogued parameters are parsed and checked by
+/// [`super::catalogue`]; other keys are set as TOML at their path. The result is validated as a
+/// whole; the error is a German message.
 pub fn apply_override(params: &Parameters, assignment: &str) -> Result<Parameters, String> {
     let (key, value) = assignment
         .split_once('=')
         .ok_or_else(|| format!("„{assignment}“: erwartet SCHLÜSSEL=WERT"))?;
-    let key = match key.trim() {
-        "percentile" | "p" => "reference.percentile",
-        "k" => "outliers.k",
-        other => other,
-    };
+    super::catalogue::set_from_text(params, key, value)
+}
+
+/// Sets a structured parameter (a list or table, e.g. `availability.demand`) from TOML text at
+/// its dotted path.
+pub(crate) fn set_toml_path(
+    params: &Parameters,
+    key: &str,
+    value: &str,
+) -> Result<Parameters, String> {
     let value_text = value.trim();
     let parsed: toml::Value = toml::from_str::<toml::Table>(&format!("v = {value_text}"))
         .ok()
@@ -825,5 +914,22 @@ mod tests {
         assert_eq!(w.area_for(1), 50.0);
         assert_eq!(w.area_for(5), 110.0);
         assert_eq!(w.area_for(6), 125.0);
+    }
+
+    #[test]
+    fn off_survives_saving() {
+        let mut p = Parameters::default();
+        p.scope.contract_window_years = None;
+        p.availability.window_months = None;
+        p.size_classes.lower_bound = Some(25.0);
+        let text = toml::to_string_pretty(&p).unwrap();
+        assert!(text.contains("contract_window_years = \"aus\""), "{text}");
+        let dt = toml::to_string_pretty(&Parameters::default()).unwrap();
+        assert!(dt.contains("kreis_mietstufe = \"aus\""), "{dt}");
+        let back: Parameters = toml::from_str(&text).unwrap();
+        assert_eq!(back, p);
+        let d = Parameters::default();
+        let back: Parameters = toml::from_str(&toml::to_string_pretty(&d).unwrap()).unwrap();
+        assert_eq!(back, d);
     }
 }

@@ -4,7 +4,7 @@
 
 use super::{Rows, persons};
 use crate::analysis::compute::{Analysis, fortschreibung};
-use crate::app::state::Command;
+
 use crate::app::widgets::{combo, drag_de};
 use crate::fmt::{euro, number, percent};
 use crate::model::Date;
@@ -17,11 +17,7 @@ use egui::{RichText, Ui};
 
 /// Pushes the edited parameters as one undoable step.
 fn commit(rows: &mut Rows<'_>, p: Parameters, key: &'static str) {
-    rows.params = p;
-    rows.cmds.push(Command::SetParameters {
-        params: Box::new(rows.params.clone()),
-        key,
-    });
+    rows.commit(p, key);
 }
 
 /// A bold table header cell.
