@@ -207,10 +207,10 @@ impl KduApp {
                 path.display()
             ));
         }
-        if app.state.doc.is_none() {
+        if app.state.doc().is_none() {
             let msg = app
                 .state
-                .messages
+                .messages()
                 .iter()
                 .rev()
                 .find(|m| m.level == Level::Fehler)
@@ -268,7 +268,7 @@ impl KduApp {
             .state
             .doc
             .as_ref()
-            .and_then(|d| d.lp.path.parent().map(Path::to_path_buf));
+            .and_then(|d| d.lp().path.parent().map(Path::to_path_buf));
         let export_name = PathBuf::from(&self.forms.export_path)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned());
@@ -380,14 +380,14 @@ impl KduApp {
         else {
             return;
         };
-        if self.state.doc.is_none() {
+        if self.state.doc().is_none() {
             self.state.notify(
                 Level::Warnung,
                 "Bitte zuerst ein Projekt öffnen oder anlegen; dann lassen sich Dateien als Datenquelle hineinziehen.",
             );
             return;
         }
-        if self.state.screen == Screen::Vergleichsraeume {
+        if self.state.screen() == Screen::Vergleichsraeume {
             self.forms.gemeinde_path = path.display().to_string();
             self.forms.gemeinde_confirm = false;
         } else {
@@ -407,7 +407,7 @@ impl KduApp {
         let forms = &mut self.forms;
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical()
-                .id_salt(("screen_scroll", format!("{:?}", state.screen)))
+                .id_salt(("screen_scroll", format!("{:?}", state.screen())))
                 .auto_shrink([false, false])
                 .show(ui, |ui| screens::screen_ui(ui, state, forms, &mut cmds));
         });
@@ -461,6 +461,6 @@ impl eframe::App for KduApp {
                 ),
             );
         }
-        report_timing(self.state.doc.is_some());
+        report_timing(self.state.doc().is_some());
     }
 }

@@ -17,7 +17,7 @@ use egui::{RichText, Ui};
 
 /// Draws the results screen.
 pub fn results_ui(ui: &mut Ui, state: &AppState, _forms: &mut Forms, cmds: &mut Vec<Command>) {
-    let Some(doc) = &state.doc else {
+    let Some(doc) = state.doc() else {
         no_project(ui);
         return;
     };
@@ -32,7 +32,7 @@ pub fn results_ui(ui: &mut Ui, state: &AppState, _forms: &mut Forms, cmds: &mut 
     coverage_table(ui, doc);
     fortschreibung_table(ui, doc);
     warnings(ui, doc);
-    if let Some((vr, h)) = state.selected
+    if let Some((vr, h)) = state.selected()
         && let Some(cell) = doc
             .analysis
             .cells
@@ -128,7 +128,7 @@ fn controls(ui: &mut Ui, doc: &Document, cmds: &mut Vec<Command>) {
         ui.weak(format!("Quantil {}", params.quantile_type.german()));
         ui.weak(format!(
             "berechnet in {} ms",
-            number(doc.compute_time.as_secs_f64() * 1000.0, 1)
+            number(doc.compute_time().as_secs_f64() * 1000.0, 1)
         ));
     });
 }
@@ -143,7 +143,7 @@ fn flags_text(flags: &[Flag]) -> String {
 
 /// The limit table.
 fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &mut Vec<Command>) {
-    let analysis = &doc.analysis;
+    let analysis = doc.analysis();
     if analysis.cells.is_empty() {
         ui.label("Keine Ergebnisse: Es sind keine Vergleichsräume mit Daten vorhanden.");
         return;
@@ -211,7 +211,7 @@ fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &mut Vec<Com
                             ui.label("");
                         }
                         last_vr = Some(c.vr);
-                        let selected = state.selected == Some((c.vr, c.household_size));
+                        let selected = state.selected() == Some((c.vr, c.household_size));
                         if ui
                             .selectable_label(selected, persons(c.household_size))
                             .on_hover_text(format!(
@@ -327,7 +327,7 @@ struct Extra {
 }
 
 fn further_row(ui: &mut Ui, doc: &Document, vr: usize, extra: &Extra) {
-    let Some(v) = doc.analysis.vergleichsraeume.get(vr) else {
+    let Some(v) = doc.analysis().vergleichsraeume.get(vr) else {
         return;
     };
     ui.label("");
@@ -359,7 +359,7 @@ fn further_row(ui: &mut Ui, doc: &Document, vr: usize, extra: &Extra) {
 /// Coverage of the Mietwohnungsbestand per Vergleichsraum and, with weighting, the share of
 /// private landlords in the sample next to the market share.
 fn coverage_table(ui: &mut Ui, doc: &Document) {
-    let analysis = &doc.analysis;
+    let analysis = doc.analysis();
     if analysis.vergleichsraeume.is_empty() {
         return;
     }
@@ -448,7 +448,7 @@ fn fortschreibung_table(ui: &mut Ui, doc: &Document) {
     let Some(f) = &doc.project().parameters.fortschreibung else {
         return;
     };
-    let result = doc.analysis.fortschreibung.as_ref();
+    let result = doc.analysis().fortschreibung.as_ref();
     egui::CollapsingHeader::new("Fortschreibung alter Richtwerte: alt und neu")
         .id_salt("fortschreibung_header")
         .default_open(true)
@@ -542,7 +542,7 @@ fn fortschreibung_table(ui: &mut Ui, doc: &Document) {
 
 /// Warnings of the current analysis.
 fn warnings(ui: &mut Ui, doc: &Document) {
-    let list = &doc.analysis.warnings;
+    let list = &doc.analysis().warnings;
     let title = if list.is_empty() {
         "Hinweise und Warnungen (keine)".to_string()
     } else {
@@ -701,7 +701,7 @@ fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
         availability_detail(ui, cell, a);
     }
 
-    let Some(prepared) = doc.prep.cell(cell.vr, cell.household_size as usize - 1) else {
+    let Some(prepared) = doc.prep().cell(cell.vr, cell.household_size as usize - 1) else {
         return;
     };
     let values = &prepared.values;
@@ -726,8 +726,8 @@ fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
         );
         plots::box_plot(
             &mut cols[0],
-            &doc.prep,
-            &doc.analysis,
+            doc.prep(),
+            doc.analysis(),
             cell.household_size,
             params.quantile_type,
             height,
@@ -745,7 +745,7 @@ fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
                 .striped(true)
                 .spacing([16.0, 2.0])
                 .show(ui, |ui| {
-                    let funnel = &doc.analysis.funnel;
+                    let funnel = &doc.analysis().funnel;
                     for (i, (name, count)) in plots::funnel_stages(funnel).into_iter().enumerate() {
                         ui.label(name);
                         ui.label(number(count as f64, 0));
