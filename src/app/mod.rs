@@ -4,8 +4,9 @@
 //! the current [`Analysis`], undo/redo snapshots and background tasks. Each frame the screens
 //! (free functions in [`screens`]) read the state and push [`Command`]s; at the end of the
 //! frame [`AppState::handle`] applies them, the only place where the project changes.
-//! Loading and exporting run on named threads ([`tasks`]); recovery copies and the panic hook
-//! live in [`recovery`].
+//! Loading, reloading, the source preview and the export are background jobs of one registry
+//! ([`state::Job`], on named threads from [`tasks`]); recovery copies and the panic hook live
+//! in [`recovery`].
 //!
 //! [`Prepared`]: crate::analysis::prepare::Prepared
 //! [`Analysis`]: crate::analysis::compute::Analysis
