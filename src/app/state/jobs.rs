@@ -124,29 +124,32 @@ impl Jobs {
         self.running.len() != before
     }
 
-    /// Takes every job that has ended; with a deadline, waits for each up to it.
-    pub fn take_finished(&mut self, deadline: Option<Instant>) -> Vec<Finished> {
-        let mut done = Vec::new();
-        let mut i = 0;
-        while i < self.running.len() {
-            let task = &mut self.running[i].1;
-            let result = match deadline {
-                Some(d) => task.wait(d.saturating_duration_since(Instant::now())),
-                None => task.poll(),
-            };
-            match result {
-                Some(outcome) => {
-                    let (job, task) = self.running.remove(i);
-                    done.push(Finished {
-                        job,
-                        generation: task.generation,
-                        outcome,
-                    });
-                }
-                None => i += 1,
+    /// Takes one job that has ended (polling all, which also updates their progress); with a
+    /// deadline and none ended yet, waits for the oldest up to it. One at a time, so that what
+    /// finishing a job cancels is never taken.
+    pub fn next_finished(&mut self, deadline: Option<Instant>) -> Option<Finished> {
+        let mut ended = None;
+        for (i, (_, task)) in self.running.iter_mut().enumerate() {
+            if let Some(outcome) = task.poll() {
+                ended = Some((i, outcome));
+                break;
             }
         }
-        done
+        if ended.is_none()
+            && let Some(d) = deadline
+            && let Some((_, task)) = self.running.first_mut()
+        {
+            ended = task
+                .wait(d.saturating_duration_since(Instant::now()))
+                .map(|outcome| (0, outcome));
+        }
+        let (i, outcome) = ended?;
+        let (job, task) = self.running.remove(i);
+        Some(Finished {
+            job,
+            generation: task.generation,
+            outcome,
+        })
     }
 }
 
@@ -245,7 +248,7 @@ mod tests {
         let deadline = Instant::now() + Duration::from_secs(5);
         let mut done = Vec::new();
         while jobs.any() && Instant::now() < deadline {
-            done.extend(jobs.take_finished(Some(deadline)));
+            done.extend(jobs.next_finished(Some(deadline)));
         }
         assert_eq!(done.len(), 1);
         assert_eq!(done[0].generation, 2);
@@ -262,6 +265,6 @@ mod tests {
         assert!(jobs.cancel(Job::Export));
         assert!(!jobs.cancel(Job::Export));
         assert!(!jobs.any());
-        assert!(jobs.take_finished(None).is_empty());
+        assert!(jobs.next_finished(None).is_none());
     }
 }

@@ -298,10 +298,13 @@ impl AppState {
         true
     }
 
-    /// Finishes every job that has ended; with a deadline, waits for each up to it.
+    /// Finishes the jobs that have ended; with a deadline, waits for one up to it.
     fn finish_jobs(&mut self, deadline: Option<Instant>) {
-        for done in self.jobs.take_finished(deadline) {
+        if let Some(done) = self.jobs.next_finished(deadline) {
             self.finish(done);
+            while let Some(done) = self.jobs.next_finished(None) {
+                self.finish(done);
+            }
         }
         self.refresh_comparison();
     }
