@@ -1,7 +1,7 @@
 //! The limit table of the Ergebnisse screen: one row per cell, a "je weitere Person" row per
 //! Vergleichsraum; clicking a household size selects the cell.
 
-use crate::analysis::compute::Flag;
+use crate::analysis::compute::{Analysis, Flag};
 use crate::app::screens::params::persons;
 use crate::app::state::{AppState, Command, Document};
 use crate::app::widgets::{euro_opt, flag_color, per_m2_opt};
@@ -212,13 +212,7 @@ fn further_row(ui: &mut Ui, doc: &Document, vr: usize, extra: &Extra) {
     ui.label(RichText::new("je weitere Person").italics());
     ui.label(format!("+{} m²", number(v.further_area_m2, 1)));
     ui.label("");
-    let nkm_m2 = analysis
-        .cells
-        .iter()
-        .rev()
-        .filter(|c| c.vr == vr)
-        .find_map(|c| c.net_rent_per_m2)
-        .filter(|_| v.further_person.is_some());
+    let nkm_m2 = further_net_rent_per_m2(analysis, vr).filter(|_| v.further_person.is_some());
     ui.label(per_m2_opt(nkm_m2));
     ui.label("");
     ui.label(euro_opt(v.further_person.map(|l| l.net_cold)));
@@ -237,6 +231,17 @@ fn further_row(ui: &mut Ui, doc: &Document, vr: usize, extra: &Extra) {
     ui.end_row();
 }
 
+/// The NKM €/m² the "je weitere Person" limits of Vergleichsraum `vr` were computed from: that
+/// of its largest household size with a value.
+fn further_net_rent_per_m2(analysis: &Analysis, vr: usize) -> Option<f64> {
+    analysis
+        .cells
+        .iter()
+        .rev()
+        .filter(|c| c.vr == vr)
+        .find_map(|c| c.net_rent_per_m2)
+}
+
 /// Hover text of the WoGG comparison.
 pub(super) fn wogg_text(w: &crate::analysis::compute::WoggComparison) -> String {
     let mut text = format!(
@@ -253,4 +258,56 @@ pub(super) fn wogg_text(w: &crate::analysis::compute::WoggComparison) -> String 
         ));
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dataset::{Dataset, LoadedProject};
+    use crate::model::params::round_cents;
+    use crate::model::project::GemeindeRow;
+    use crate::model::{Date, Project, Record, SourceKind};
+
+    #[test]
+    fn the_further_person_rent_is_the_one_the_limits_were_computed_from() {
+        let mut project = Project::new("Test", Date::from_ymd(2025, 1, 1).unwrap());
+        for (ags, name, vr) in [("05999001", "A", "Nord"), ("05999002", "B", "Süd")] {
+            project.gemeinden.push(GemeindeRow {
+                ags: ags.to_string(),
+                name: name.to_string(),
+                vergleichsraum: vr.to_string(),
+                einwohner: None,
+                mietwohnungen: None,
+                mietstufe: None,
+            });
+        }
+        let records = (0..400u32)
+            .map(|i| {
+                let area = 25.0 + f64::from(i % 100);
+                let per_m2 = 5.0 + f64::from((i * 7) % 31) / 7.0;
+                let mut r = Record::new(0, i + 2, SourceKind::Bestand, per_m2 * area, area);
+                r.gemeinde = Some(if i % 2 == 0 { "A" } else { "B" }.to_string());
+                r.operating_costs = Some(1.9 * area);
+                r.contract_start = Date::from_ymd(2023, 6, 1);
+                r
+            })
+            .collect();
+        let doc = Document::new(LoadedProject {
+            path: "test.kdu.toml".into(),
+            project,
+            data: Dataset {
+                records,
+                rejections: Vec::new(),
+                sources: Vec::new(),
+            },
+            warnings: Vec::new(),
+        });
+        let analysis = doc.analysis();
+        assert_eq!(analysis.vergleichsraeume.len(), 2);
+        for (vr, v) in analysis.vergleichsraeume.iter().enumerate() {
+            let limits = v.further_person.unwrap();
+            let nkm = further_net_rent_per_m2(analysis, vr).unwrap();
+            assert_eq!(round_cents(v.further_area_m2 * nkm), limits.net_cold);
+        }
+    }
 }
