@@ -287,7 +287,7 @@ fn last_compute(h: &Harness<'_, KduApp>) -> Duration {
         .state()
         .doc
         .as_ref()
-        .map_or(Duration::ZERO, |d| d.compute_time)
+        .map_or(Duration::ZERO, |d| d.compute_time())
 }
 
 /// Tessellates the shapes of the last frame (what eframe does before painting); returns the
@@ -407,7 +407,7 @@ fn main() -> Result<(), Box<dyn Error>> {
     h.run();
     h.get_by_label("Ergebnisse").click();
     h.run();
-    if h.state().state().screen != Screen::Ergebnisse {
+    if h.state().state().screen() != Screen::Ergebnisse {
         return Err("the results screen did not open".into());
     }
 
@@ -436,12 +436,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         let t0 = Instant::now();
         h.state_mut().state_mut().handle(cmd);
         let t1 = Instant::now();
-        let generation = h.state().state().generation;
+        let generation = h.state().state().generation();
         h.step();
         let t2 = Instant::now();
         let tess = tessellate(&h);
         let w1 = run_queue_wait();
-        if h.state().state().generation != generation {
+        if h.state().state().generation() != generation {
             extra_a += 1;
         }
         if i >= warmup {

@@ -9,7 +9,7 @@ use calamine::{Data, Reader, open_workbook_auto};
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use kdu_konzept::app::state::{PendingChoice, ScenarioRef};
+use kdu_konzept::app::state::{Job, PendingChoice, ScenarioRef};
 use kdu_konzept::app::{Command, KduApp, Screen};
 use kdu_konzept::dataset::{Dataset, LoadedProject};
 use kdu_konzept::export::Variant;
@@ -139,7 +139,7 @@ fn navigate_to_results_and_change_percentile_with_undo() {
     h.run();
     h.get_by_label("Ergebnisse").click();
     h.run();
-    assert_eq!(h.state().state().screen, Screen::Ergebnisse);
+    assert_eq!(h.state().state().screen(), Screen::Ergebnisse);
     // The limit table shows money.
     assert!(h.query_all_by_label_contains("€").count() > 10);
     assert_eq!(h.query_all_by_label("je weitere Person").count(), 2);
@@ -187,13 +187,13 @@ fn selecting_another_cell_updates_the_detail() {
     let mut h = harness(synthetic_project(dir.path()));
     h.run();
     let first = reference_text(&h);
-    assert_eq!(h.state().state().selected, Some((0, 1)));
+    assert_eq!(h.state().state().selected(), Some((0, 1)));
     // The second VR's 3-person row.
     let rows: Vec<_> = h.get_all_by_label("3 Personen").collect();
     assert_eq!(rows.len(), 2);
     rows[1].click();
     h.run();
-    assert_eq!(h.state().state().selected, Some((1, 3)));
+    assert_eq!(h.state().state().selected(), Some((1, 3)));
     let second = reference_text(&h);
     assert_ne!(first, second);
     assert!(h.query_by_label_contains("Nordkreis, 3 Personen").is_some());
@@ -207,7 +207,7 @@ fn every_screen_renders_with_accessible_inputs() {
     for screen in Screen::ALL {
         h.get_by_label(screen.title()).click();
         h.run(); // also checks that every input widget has an accessible name
-        assert_eq!(h.state().state().screen, screen);
+        assert_eq!(h.state().state().screen(), screen);
     }
     // Daten: rejected rows and counts by reason.
     h.get_by_label("Daten").click();
@@ -296,11 +296,11 @@ fn closing_with_unsaved_changes_asks_first() {
     h.get_by_label("Abbrechen").click();
     h.run();
     assert!(h.query_by_label("Ungespeicherte Änderungen").is_none());
-    assert!(!h.state().state().allow_close);
+    assert!(!h.state().state().allow_close());
     let s = h.state_mut().state_mut();
     assert!(!s.request_close());
     s.handle(Command::ResolvePending(PendingChoice::Verwerfen));
-    assert!(s.allow_close);
+    assert!(s.allow_close());
     assert!(s.take_close_request());
 }
 
@@ -321,7 +321,7 @@ fn scenarios_compare_side_by_side() {
         a: ScenarioRef::Saved(0),
         b: ScenarioRef::Current,
     });
-    let c = s.comparison.as_ref().unwrap();
+    let c = s.comparison().unwrap();
     assert!(!c.rows.is_empty());
     let row = &c.rows[0];
     let (a, b) = (
@@ -338,7 +338,7 @@ fn scenarios_compare_side_by_side() {
     // an edit that can be undone.
     let s = h.state_mut().state_mut();
     s.handle(Command::Save);
-    let path = s.doc.as_ref().unwrap().lp.path.clone();
+    let path = s.doc.as_ref().unwrap().lp().path.clone();
     let reopened = kdu_konzept::model::Project::load(&path).unwrap();
     assert_eq!(reopened.scenarios.len(), 1);
     assert_eq!(reopened.scenarios[0].name, "Basis P33");
@@ -362,13 +362,13 @@ fn export_writes_a_workbook_in_the_background() {
         path: target.clone(),
         kind: Variant::Pruefmappe,
     });
-    assert!(s.export_task.is_some());
+    assert!(s.job(Job::Export).is_some());
     assert!(s.wait_for_tasks(Duration::from_secs(120)));
     assert_eq!(
-        s.last_export.as_ref().map(|e| e.0.clone()),
+        s.last_export().map(|e| e.0.clone()),
         Some(target.clone()),
         "{:?}",
-        s.messages.last().map(|m| &m.text)
+        s.messages().last().map(|m| &m.text)
     );
     let expected = s.doc.as_ref().unwrap().analysis.cells[0]
         .net_rent_per_m2
@@ -390,8 +390,14 @@ fn export_writes_a_workbook_in_the_background() {
         path: dir.path().join("fehlt").join("x.xlsx"),
         kind: Variant::Veroeffentlichung,
     });
-    assert!(s.export_task.is_none());
-    assert!(s.messages.last().unwrap().text.contains("existiert nicht"));
+    assert!(s.job(Job::Export).is_none());
+    assert!(
+        s.messages()
+            .last()
+            .unwrap()
+            .text
+            .contains("existiert nicht")
+    );
 }
 
 #[test]
@@ -409,14 +415,14 @@ fn sample_project_opens_and_every_screen_renders() {
     let dir = tempfile::tempdir().unwrap();
     let path = kdu_konzept::sample_project::write_sample_project(dir.path()).unwrap();
     let app = KduApp::open_blocking(&path).unwrap();
-    let doc = app.state().doc.as_ref().unwrap();
-    assert!(!doc.lp.data.records.is_empty());
-    assert!(!doc.lp.data.rejections.is_empty());
+    let doc = app.state().doc().unwrap();
+    assert!(!doc.lp().data.records.is_empty());
+    assert!(!doc.lp().data.rejections.is_empty());
     let mut h = Harness::builder()
         .with_size(egui::vec2(1400.0, 900.0))
         .build_eframe(move |_cc| app);
     h.run();
-    assert_eq!(h.state().state().screen, Screen::Ergebnisse);
+    assert_eq!(h.state().state().screen(), Screen::Ergebnisse);
     assert!(h.query_all_by_label_contains("€").count() > 10);
     for screen in Screen::ALL {
         h.get_by_label(screen.title()).click();
@@ -437,7 +443,7 @@ fn recovery_copy_is_offered_and_restored() {
     storage.write_recovery(&project, &lp.path).unwrap();
 
     let mut state = AppState::new(Some(storage.clone()), None);
-    let offer = state.recovery_offer.as_ref().unwrap();
+    let offer = state.recovery_offer().unwrap();
     assert_eq!(offer.project_path, lp.path);
     state.handle(Command::RestoreRecovery);
     assert!(state.wait_for_tasks(Duration::from_secs(30)));
@@ -469,7 +475,7 @@ fn ctrl_o_focuses_the_open_field_and_new_project_is_created() {
     h.run();
     h.key_press_modifiers(Modifiers::COMMAND, Key::O);
     h.run();
-    assert_eq!(h.state().state().screen, Screen::Start);
+    assert_eq!(h.state().state().screen(), Screen::Start);
     assert!(
         h.get_by_role_and_label(egui::Role::TextInput, "Projektdatei:")
             .is_focused()
@@ -488,7 +494,7 @@ fn ctrl_o_focuses_the_open_field_and_new_project_is_created() {
     h.run();
     let state = h.state().state();
     assert_eq!(state.project().unwrap().project.name, "Neuer Kreis");
-    assert_eq!(state.screen, Screen::Daten);
+    assert_eq!(state.screen(), Screen::Daten);
     assert!(target.is_file());
 }
 
@@ -616,7 +622,7 @@ fn demand_row_and_market_share_edits_recompute_and_undo() {
         .set_value_accesskit(30.0);
     h.run();
     {
-        let doc = h.state().state().doc.as_ref().unwrap();
+        let doc = h.state().state().doc().unwrap();
         let shares = &doc.project().parameters.representativeness.market_shares;
         assert_eq!(shares.len(), 1);
         assert_eq!(shares[0].vergleichsraum, "Musterstadt");
@@ -727,13 +733,13 @@ fn fortschreibung_and_heating_show_on_both_screens() {
     assert_eq!(res.factor_bk, 1.0);
 
     // A Heizspiegel value edited in the grid changes the heating limit.
-    let before = h.state().state().doc.as_ref().unwrap().analysis.cells[0]
+    let before = h.state().state().doc().unwrap().analysis.cells[0]
         .heating_limit
         .unwrap();
     h.get_by_label("Erdgas, über 250 bis 500 m²")
         .set_value_accesskit(4.0);
     h.run();
-    let doc = h.state().state().doc.as_ref().unwrap();
+    let doc = h.state().state().doc().unwrap();
     let after = doc.analysis.cells[0].heating_limit.unwrap();
     assert!((after - 200.0).abs() < 1e-9, "{before} → {after}");
 
@@ -919,7 +925,7 @@ fn a_source_is_added_with_preview_and_mapping_and_undo_removes_it() {
     h.run();
     h.get_by_label("Vorschau laden").click();
     run_until(&mut h, "preview", |app| {
-        app.state().source_preview.is_some() && app.state().preview_task.is_none()
+        app.state().source_preview().is_some() && app.state().job(Job::Preview).is_none()
     });
     h.run();
     // The header row is found below the title, the columns are mapped and checked.
@@ -983,11 +989,11 @@ fn a_source_is_added_with_preview_and_mapping_and_undo_removes_it() {
     h.run();
     h.get_by_label("Übernehmen").click();
     run_until(&mut h, "reload", |app| {
-        !app.state().busy() && app.state().doc.as_ref().unwrap().lp.data.sources.len() == 1
+        !app.state().busy() && app.state().doc().unwrap().lp().data.sources.len() == 1
     });
     h.run();
     {
-        let doc = h.state().state().doc.as_ref().unwrap();
+        let doc = h.state().state().doc().unwrap();
         let spec = &doc.project().sources[0];
         assert_eq!(spec.path, "mieten.xlsx");
         assert_eq!(spec.sheet.as_deref(), Some("Mieten"));
@@ -1006,7 +1012,7 @@ fn a_source_is_added_with_preview_and_mapping_and_undo_removes_it() {
             vec![kdu_konzept::model::Field::OperatingCosts]
         );
         // Betriebskosten were written as 2 €/m² per year: 1/12 of that per month.
-        let r = &doc.lp.data.records[0];
+        let r = &doc.lp().data.records[0];
         let expected = r.area * 2.0 / 12.0;
         assert!(
             (r.operating_costs.unwrap() - expected).abs() < 1e-9,
@@ -1014,9 +1020,9 @@ fn a_source_is_added_with_preview_and_mapping_and_undo_removes_it() {
             r.operating_costs
         );
         assert_eq!(doc.project().mapping_profiles.len(), 1);
-        assert_eq!(doc.lp.data.sources[0].import.rows_total, 40);
-        assert_eq!(doc.lp.data.records.len(), 37);
-        assert_eq!(doc.lp.data.rejections.len(), 3);
+        assert_eq!(doc.lp().data.sources[0].import.rows_total, 40);
+        assert_eq!(doc.lp().data.records.len(), 37);
+        assert_eq!(doc.lp().data.rejections.len(), 3);
     }
     // The register shows the new source with its counts.
     assert!(h.query_by_label("mieten.xlsx").is_some());
@@ -1031,10 +1037,10 @@ fn a_source_is_added_with_preview_and_mapping_and_undo_removes_it() {
     h.state_mut().state_mut().handle(Command::Undo);
     run_until(&mut h, "reload after undo", |app| !app.state().busy());
     h.run();
-    let doc = h.state().state().doc.as_ref().unwrap();
+    let doc = h.state().state().doc().unwrap();
     assert!(doc.project().sources.is_empty());
     assert!(doc.project().mapping_profiles.is_empty());
-    assert!(doc.lp.data.records.is_empty());
+    assert!(doc.lp().data.records.is_empty());
     assert!(h.query_by_label("mieten.xlsx").is_none());
     assert!(
         h.query_by_label_contains("Noch keine Datenquellen")
@@ -1088,7 +1094,7 @@ fn a_saved_mapping_profile_is_reused_and_a_source_can_be_removed() {
             .doc
             .as_ref()
             .unwrap()
-            .lp
+            .lp()
             .data
             .records
             .len(),
@@ -1101,7 +1107,7 @@ fn a_saved_mapping_profile_is_reused_and_a_source_can_be_removed() {
     h.run();
     h.get_by_label("Vorschau laden").click();
     run_until(&mut h, "preview", |app| {
-        app.state().source_preview.is_some() && app.state().preview_task.is_none()
+        app.state().source_preview().is_some() && app.state().job(Job::Preview).is_none()
     });
     h.run();
     assert!(
@@ -1118,9 +1124,9 @@ fn a_saved_mapping_profile_is_reused_and_a_source_can_be_removed() {
     h.get_by_label("Entfernen").click();
     run_until(&mut h, "reload after removal", |app| !app.state().busy());
     h.run();
-    let doc = h.state().state().doc.as_ref().unwrap();
+    let doc = h.state().state().doc().unwrap();
     assert!(doc.project().sources.is_empty());
-    assert!(doc.lp.data.records.is_empty());
+    assert!(doc.lp().data.records.is_empty());
 }
 
 #[test]

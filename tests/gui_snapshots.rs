@@ -12,6 +12,7 @@ use eframe::egui_wgpu::wgpu;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use egui_kittest::wgpu::{WgpuTestRenderer, create_render_state, default_wgpu_setup};
+use kdu_konzept::app::state::Job;
 use kdu_konzept::app::{Command, KduApp, Screen};
 use std::time::Duration;
 
@@ -75,13 +76,13 @@ fn show(h: &mut Harness<'_, KduApp>, screen: Screen) {
     state.handle(Command::Navigate(screen));
     // The measured computation time is part of the Ergebnisse screen.
     if let Some(doc) = state.doc.as_mut() {
-        doc.compute_time = Duration::from_micros(4_200);
+        doc.set_compute_time(Duration::from_micros(4_200));
     }
     h.run();
     // Table columns and grids size themselves in the first frames.
     h.run_steps(2);
     h.run();
-    assert_eq!(h.state().state().screen, screen);
+    assert_eq!(h.state().state().screen(), screen);
 }
 
 #[test]
@@ -131,7 +132,7 @@ fn main_screens_match_their_snapshots() {
     for _ in 0..500 {
         h.step();
         let s = h.state().state();
-        if s.source_preview.is_some() && s.preview_task.is_none() {
+        if s.source_preview().is_some() && s.job(Job::Preview).is_none() {
             break;
         }
         std::thread::sleep(Duration::from_millis(10));

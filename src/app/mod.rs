@@ -4,8 +4,9 @@
 //! the current [`Analysis`], undo/redo snapshots and background tasks. Each frame the screens
 //! (free functions in [`screens`]) read the state and push [`Command`]s; at the end of the
 //! frame [`AppState::handle`] applies them, the only place where the project changes.
-//! Loading and exporting run on named threads ([`tasks`]); recovery copies and the panic hook
-//! live in [`recovery`].
+//! Loading, reloading, the source preview and the export are background jobs of one registry
+//! ([`state::Job`], on named threads from [`tasks`]); recovery copies and the panic hook live
+//! in [`recovery`].
 //!
 //! [`Prepared`]: crate::analysis::prepare::Prepared
 //! [`Analysis`]: crate::analysis::compute::Analysis
@@ -207,10 +208,10 @@ impl KduApp {
                 path.display()
             ));
         }
-        if app.state.doc.is_none() {
+        if app.state.doc().is_none() {
             let msg = app
                 .state
-                .messages
+                .messages()
                 .iter()
                 .rev()
                 .find(|m| m.level == Level::Fehler)
@@ -268,7 +269,7 @@ impl KduApp {
             .state
             .doc
             .as_ref()
-            .and_then(|d| d.lp.path.parent().map(Path::to_path_buf));
+            .and_then(|d| d.lp().path.parent().map(Path::to_path_buf));
         let export_name = PathBuf::from(&self.forms.export_path)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned());
@@ -380,14 +381,14 @@ impl KduApp {
         else {
             return;
         };
-        if self.state.doc.is_none() {
+        if self.state.doc().is_none() {
             self.state.notify(
                 Level::Warnung,
                 "Bitte zuerst ein Projekt öffnen oder anlegen; dann lassen sich Dateien als Datenquelle hineinziehen.",
             );
             return;
         }
-        if self.state.screen == Screen::Vergleichsraeume {
+        if self.state.screen() == Screen::Vergleichsraeume {
             self.forms.gemeinde_path = path.display().to_string();
             self.forms.gemeinde_confirm = false;
         } else {
@@ -407,7 +408,7 @@ impl KduApp {
         let forms = &mut self.forms;
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical()
-                .id_salt(("screen_scroll", format!("{:?}", state.screen)))
+                .id_salt(("screen_scroll", format!("{:?}", state.screen())))
                 .auto_shrink([false, false])
                 .show(ui, |ui| screens::screen_ui(ui, state, forms, &mut cmds));
         });
@@ -461,6 +462,6 @@ impl eframe::App for KduApp {
                 ),
             );
         }
-        report_timing(self.state.doc.is_some());
+        report_timing(self.state.doc().is_some());
     }
 }

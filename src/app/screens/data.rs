@@ -11,12 +11,12 @@ use std::collections::BTreeMap;
 
 /// Draws the data screen.
 pub fn data_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<Command>) {
-    let Some(doc) = &state.doc else {
+    let Some(doc) = state.doc() else {
         no_project(ui);
         return;
     };
     let project = doc.project();
-    let data = &doc.lp.data;
+    let data = &doc.lp().data;
     ui.heading("Daten: Quellenverzeichnis und abgelehnte Zeilen");
 
     section(ui, "Quellenverzeichnis");
@@ -118,7 +118,7 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<
 
     super::source_dialog::source_dialog_ui(ui, state, forms, cmds);
 
-    for w in &doc.lp.warnings {
+    for w in &doc.lp().warnings {
         ui.colored_label(ui.visuals().warn_fg_color, w);
     }
 

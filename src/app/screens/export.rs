@@ -2,7 +2,7 @@
 //! background, show the result and open its folder.
 
 use crate::app::forms::{DialogRequest, Forms};
-use crate::app::state::{AppState, Command};
+use crate::app::state::{AppState, Command, Job};
 use crate::app::widgets::{no_project, section};
 use crate::export::Variant;
 use egui::{RichText, Ui};
@@ -31,18 +31,18 @@ pub fn suggested_path(project_file: &Path, v: Variant) -> PathBuf {
 
 /// Draws the export screen.
 pub fn export_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<Command>) {
-    let Some(doc) = &state.doc else {
+    let Some(doc) = state.doc() else {
         no_project(ui);
         return;
     };
     ui.heading("Export der Begründungsmappe");
 
     // Suggest a target once per project, and follow the variant while the user keeps it.
-    if forms.export_path_for.as_deref() != Some(doc.lp.path.as_path()) {
-        forms.export_path = suggested_path(&doc.lp.path, forms.export_variant)
+    if forms.export_path_for.as_deref() != Some(doc.lp().path.as_path()) {
+        forms.export_path = suggested_path(&doc.lp().path, forms.export_variant)
             .display()
             .to_string();
-        forms.export_path_for = Some(doc.lp.path.clone());
+        forms.export_path_for = Some(doc.lp().path.clone());
     }
 
     section(ui, "Variante");
@@ -58,9 +58,9 @@ pub fn export_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
         "Veröffentlichung (nur zusammengefasste Werte, kleine Fallzahlen unterdrückt)",
     );
     if forms.export_variant != before {
-        let old = suggested_path(&doc.lp.path, before).display().to_string();
+        let old = suggested_path(&doc.lp().path, before).display().to_string();
         if forms.export_path == old {
-            forms.export_path = suggested_path(&doc.lp.path, forms.export_variant)
+            forms.export_path = suggested_path(&doc.lp().path, forms.export_variant)
                 .display()
                 .to_string();
         }
@@ -86,7 +86,7 @@ pub fn export_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
     });
 
     ui.add_space(6.0);
-    let running = state.export_task.is_some();
+    let running = state.job(Job::Export).is_some();
     ui.horizontal(|ui| {
         if ui
             .add_enabled(!running, egui::Button::new("Exportieren"))
@@ -102,7 +102,7 @@ pub fn export_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
                 kind: forms.export_variant,
             });
         }
-        if let Some(task) = &state.export_task {
+        if let Some(task) = state.job(Job::Export) {
             ui.spinner();
             ui.label(format!(
                 "{} ({} s)",
@@ -115,10 +115,10 @@ pub fn export_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
         }
     });
 
-    if let Some((path, generation)) = &state.last_export {
+    if let Some((path, generation)) = state.last_export() {
         section(ui, "Letzter Export");
         ui.label(RichText::new(path.display().to_string()).monospace());
-        if *generation != state.generation {
+        if *generation != state.generation() {
             ui.colored_label(
                 ui.visuals().warn_fg_color,
                 "Die Parameter wurden seit diesem Export geändert.",

@@ -11,7 +11,7 @@ pub mod source_dialog;
 pub mod start;
 
 use super::forms::Forms;
-use super::state::{AppState, Command, Level, PendingAction, PendingChoice, Screen};
+use super::state::{AppState, Command, Job, Level, PendingAction, PendingChoice, Screen};
 use super::widgets::{level_color, success_color};
 use crate::analysis::compute::Severity;
 use crate::fmt::number;
@@ -19,7 +19,7 @@ use egui::{Color32, RichText, Ui};
 
 /// Draws the current screen.
 pub fn screen_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<Command>) {
-    match state.screen {
+    match state.screen() {
         Screen::Start => start::start_ui(ui, state, forms, cmds),
         Screen::Daten => data::data_ui(ui, state, forms, cmds),
         Screen::Vergleichsraeume => regions::regions_ui(ui, state, forms, cmds),
@@ -35,7 +35,7 @@ fn nav_status(ui: &Ui, state: &AppState, screen: Screen) -> (String, Color32) {
     let normal = ui.visuals().weak_text_color();
     let warn = ui.visuals().warn_fg_color;
     let error = ui.visuals().error_fg_color;
-    let Some(doc) = &state.doc else {
+    let Some(doc) = state.doc() else {
         return match screen {
             Screen::Start => ("kein Projekt geöffnet".into(), normal),
             _ => (String::new(), normal),
@@ -45,17 +45,17 @@ fn nav_status(ui: &Ui, state: &AppState, screen: Screen) -> (String, Color32) {
     match screen {
         Screen::Start => (project.project.name.clone(), normal),
         Screen::Daten => {
-            let records = doc.lp.data.records.len();
+            let records = doc.lp().data.records.len();
             let text = format!(
                 "{} Datensätze, {} abgelehnt",
                 number(records as f64, 0),
-                number(doc.lp.data.rejections.len() as f64, 0)
+                number(doc.lp().data.rejections.len() as f64, 0)
             );
             (text, if records == 0 { error } else { normal })
         }
         Screen::Vergleichsraeume => {
             let zero = doc
-                .prep
+                .prep()
                 .coverage
                 .iter()
                 .filter(|c| c.n_reference == 0)
@@ -87,7 +87,7 @@ fn nav_status(ui: &Ui, state: &AppState, screen: Screen) -> (String, Color32) {
             }
         }
         Screen::Ergebnisse => {
-            let w = &doc.analysis.warnings;
+            let w = &doc.analysis().warnings;
             let errors = w.iter().filter(|x| x.severity == Severity::Fehler).count();
             let warnings = w.iter().filter(|x| x.severity == Severity::Warnung).count();
             if errors > 0 {
@@ -100,11 +100,13 @@ fn nav_status(ui: &Ui, state: &AppState, screen: Screen) -> (String, Color32) {
         }
         Screen::Szenarien => (format!("{} gespeichert", state.scenarios().len()), normal),
         Screen::Export => {
-            if state.export_task.is_some() {
+            if state.job(Job::Export).is_some() {
                 ("läuft …".into(), normal)
             } else {
-                match &state.last_export {
-                    Some((_, g)) if *g == state.generation => ("aktuell exportiert".into(), normal),
+                match state.last_export() {
+                    Some((_, g)) if *g == state.generation() => {
+                        ("aktuell exportiert".into(), normal)
+                    }
                     Some(_) => ("Export veraltet".into(), warn),
                     None => ("noch nicht exportiert".into(), normal),
                 }
@@ -117,12 +119,12 @@ fn nav_status(ui: &Ui, state: &AppState, screen: Screen) -> (String, Color32) {
 pub fn nav_ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
     ui.add_space(6.0);
     for (i, screen) in Screen::ALL.into_iter().enumerate() {
-        let enabled = screen == Screen::Start || state.doc.is_some();
+        let enabled = screen == Screen::Start || state.doc().is_some();
         ui.horizontal(|ui| {
             ui.label(RichText::new(format!("{}", i + 1)).weak());
             let r = ui.add_enabled(
                 enabled,
-                egui::Button::selectable(state.screen == screen, screen.title()),
+                egui::Button::selectable(state.screen() == screen, screen.title()),
             );
             if r.clicked() {
                 cmds.push(Command::Navigate(screen));
@@ -143,10 +145,10 @@ pub fn top_ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
     ui.horizontal(|ui| {
         ui.label(RichText::new("KdU-Konzept").strong());
         ui.separator();
-        match &state.doc {
+        match state.doc() {
             Some(doc) => {
                 ui.label(&doc.project().project.name)
-                    .on_hover_text(doc.lp.path.display().to_string());
+                    .on_hover_text(doc.lp().path.display().to_string());
                 if doc.is_dirty() {
                     ui.colored_label(ui.visuals().warn_fg_color, "• ungespeichert")
                         .on_hover_text("Es gibt ungespeicherte Änderungen (Strg+S speichert)");
@@ -157,7 +159,7 @@ pub fn top_ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
             }
         }
         ui.separator();
-        let has_doc = state.doc.is_some();
+        let has_doc = state.doc().is_some();
         let (undo, redo) = state.undo_redo_len();
         if ui
             .add_enabled(has_doc, egui::Button::new("Speichern"))
@@ -182,7 +184,7 @@ pub fn top_ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
         {
             cmds.push(Command::Redo);
         }
-        if let Some(task) = &state.load_task {
+        if let Some(task) = state.job(Job::Load) {
             ui.separator();
             ui.spinner();
             let text = match task.fraction {
@@ -194,7 +196,7 @@ pub fn top_ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
                 cmds.push(Command::CancelLoad);
             }
         }
-        if let Some(task) = &state.reload_task {
+        if let Some(task) = state.job(Job::Reload) {
             ui.separator();
             ui.spinner();
             let text = match task.fraction {
@@ -230,12 +232,12 @@ pub fn status_ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
                 ui.weak("Bereit.");
             }
         }
-        if state.messages.len() > 1 {
-            ui.menu_button(format!("Meldungen ({})", state.messages.len()), |ui| {
+        if state.messages().len() > 1 {
+            ui.menu_button(format!("Meldungen ({})", state.messages().len()), |ui| {
                 egui::ScrollArea::vertical()
                     .max_height(300.0)
                     .show(ui, |ui| {
-                        for m in state.messages.iter().rev() {
+                        for m in state.messages().iter().rev() {
                             ui.colored_label(level_color(ui, m.level), &m.text);
                         }
                     });
@@ -246,7 +248,7 @@ pub fn status_ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
 
 /// The "unsaved changes" modal.
 pub fn pending_modal(ctx: &egui::Context, state: &AppState, cmds: &mut Vec<Command>) {
-    let Some(action) = &state.pending else {
+    let Some(action) = state.pending() else {
         return;
     };
     let what = match action {

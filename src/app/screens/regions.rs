@@ -11,12 +11,12 @@ use std::path::PathBuf;
 
 /// Draws the Vergleichsräume screen.
 pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<Command>) {
-    let Some(doc) = &state.doc else {
+    let Some(doc) = state.doc() else {
         no_project(ui);
         return;
     };
     let project = doc.project();
-    let coverage = &doc.prep.coverage;
+    let coverage = &doc.prep().coverage;
     let vr_names = project.vergleichsraum_names();
     ui.heading("Vergleichsräume und Gemeinden");
     ui.label(

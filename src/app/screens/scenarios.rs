@@ -11,7 +11,7 @@ use egui::{RichText, Ui};
 
 /// Draws the scenarios screen.
 pub fn scenarios_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<Command>) {
-    let Some(doc) = &state.doc else {
+    let Some(doc) = state.doc() else {
         no_project(ui);
         return;
     };
@@ -113,7 +113,7 @@ pub fn scenarios_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut
             b: forms.compare_b,
         });
     }
-    let Some(c) = &state.comparison else {
+    let Some(c) = state.comparison() else {
         ui.label("Zwei Szenarien wählen, um ihre Grenzen nebeneinander zu sehen.");
         return;
     };

@@ -5,7 +5,7 @@
 
 use crate::app::forms::{DialogRequest, Forms, SourceForm};
 use crate::app::source_import::{SourcePreview, column_problems, detected_type};
-use crate::app::state::{AppState, Command, Document};
+use crate::app::state::{AppState, Command, Document, Job};
 use crate::import::header::{PEEK_ROWS, column_letters};
 use crate::import::mapping::{MappingProfile, auto_map, find_profile, header_signature};
 use crate::import::raw::RawCell;
@@ -19,7 +19,7 @@ pub fn edit_source(doc: &Document, index: usize, forms: &mut Forms, cmds: &mut V
     let Some(spec) = doc.project().sources.get(index) else {
         return;
     };
-    let path = Project::source_path(&doc.lp.path, spec);
+    let path = Project::source_path(&doc.lp().path, spec);
     let date = |d: Option<Date>| d.map(Date::german).unwrap_or_default();
     forms.source = SourceForm {
         open: true,
@@ -43,7 +43,7 @@ pub fn edit_source(doc: &Document, index: usize, forms: &mut Forms, cmds: &mut V
 
 /// Draws the "Quelle hinzufügen" section.
 pub fn source_dialog_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<Command>) {
-    let Some(doc) = &state.doc else { return };
+    let Some(doc) = state.doc() else { return };
     if !forms.source.open {
         ui.horizontal(|ui| {
             if ui
@@ -70,13 +70,13 @@ pub fn source_dialog_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: 
         };
         ui.label(RichText::new(title).strong());
         file_row(ui, state, forms, cmds);
-        if let Some(task) = &state.preview_task {
+        if let Some(task) = state.job(Job::Preview) {
             ui.horizontal(|ui| {
                 ui.spinner();
                 ui.label(&task.label);
             });
         }
-        match &state.source_preview {
+        match state.source_preview() {
             None => {
                 ui.weak("Datei angeben und „Vorschau laden“ drücken.");
             }
@@ -84,8 +84,8 @@ pub fn source_dialog_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: 
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }
             Some(Ok(preview)) => {
-                if forms.source.seen_preview != state.preview_seq {
-                    forms.source.seen_preview = state.preview_seq;
+                if forms.source.seen_preview != state.preview_seq() {
+                    forms.source.seen_preview = state.preview_seq();
                     init_from_preview(&mut forms.source, preview);
                 }
                 preview_ui(ui, doc, preview, &mut forms.source, cmds);
@@ -120,7 +120,7 @@ fn file_row(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<Com
         }
         let load = ui
             .add_enabled(
-                state.preview_task.is_none(),
+                state.job(Job::Preview).is_none(),
                 egui::Button::new("Vorschau laden"),
             )
             .on_hover_text("Die ersten Zeilen der Datei lesen")
@@ -500,7 +500,7 @@ fn preview_ui(
             .filter_map(|(i, f)| f.map(|f| (f, headers.get(i).cloned().unwrap_or_default())))
             .collect();
         let base = doc
-            .lp
+            .lp()
             .path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())

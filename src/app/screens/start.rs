@@ -2,7 +2,7 @@
 //! sample project, a new project, and the restore offer for a recovery copy.
 
 use crate::app::forms::{DialogRequest, Forms};
-use crate::app::state::{AppState, Command, Level, file_label};
+use crate::app::state::{AppState, Command, Job, Level, file_label};
 use crate::app::widgets::{labelled_text, section};
 use crate::model::Date;
 use egui::{RichText, Ui};
@@ -15,7 +15,7 @@ pub fn start_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec
         "Ableitung der Angemessenheitsgrenzen für Kosten der Unterkunft (§ 22 SGB II, § 35 SGB XII) aus Mietdaten.",
     );
 
-    if let Some(copy) = &state.recovery_offer {
+    if let Some(copy) = state.recovery_offer() {
         ui.add_space(8.0);
         egui::Frame::group(ui.style())
             .stroke(egui::Stroke::new(1.5, ui.visuals().warn_fg_color))
@@ -42,7 +42,7 @@ pub fn start_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec
             });
     }
 
-    if let Some(task) = &state.load_task {
+    if let Some(task) = state.job(Job::Load) {
         ui.add_space(8.0);
         ui.group(|ui| {
             ui.label(&task.label);
@@ -114,9 +114,9 @@ pub fn start_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec
         }
     }
 
-    if !state.recent.is_empty() {
+    if !state.recent().is_empty() {
         section(ui, "Zuletzt geöffnet");
-        for path in &state.recent {
+        for path in state.recent() {
             ui.horizontal(|ui| {
                 if ui
                     .button(file_label(path))

@@ -1,0 +1,299 @@
+//! The selected cell of the Ergebnisse screen: its figures, the heating and availability
+//! checks, and the plots.
+
+use super::table::wogg_text;
+use crate::analysis::compute::CellResult;
+use crate::app::plots;
+use crate::app::screens::params::persons;
+use crate::app::state::Document;
+use crate::app::widgets::{euro_opt, per_m2_opt, section};
+use crate::fmt::{euro, number, percent};
+use egui::{RichText, Ui};
+
+/// Figures and plots of the selected cell.
+pub(super) fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
+    let params = &doc.project().parameters;
+    section(
+        ui,
+        &format!(
+            "{}, {} (Wohnfläche bis {} m²)",
+            cell.vergleichsraum,
+            persons(cell.household_size),
+            number(cell.area_m2, 1)
+        ),
+    );
+    let p_text = match cell.p {
+        Some(p) => format!("P{}", number(p * 100.0, 0)),
+        None => "Mittelwert".to_string(),
+    };
+    ui.label(
+        RichText::new(format!(
+            "Referenzmiete: {} ({}, n = {})",
+            per_m2_opt(cell.net_rent_per_m2),
+            p_text,
+            number(cell.n as f64, 0)
+        ))
+        .strong()
+        .size(15.0),
+    );
+    ui.horizontal_wrapped(|ui| {
+        ui.label(format!(
+            "Werte im Tabellenfeld: {}",
+            number(cell.n_in_cell as f64, 0)
+        ));
+        ui.separator();
+        ui.label(format!(
+            "Extremwerte: {} unten, {} oben",
+            cell.outliers.n_low, cell.outliers.n_high
+        ));
+        if cell.outliers.lower.is_finite() || cell.outliers.upper.is_finite() {
+            ui.separator();
+            ui.label(format!(
+                "Kappungsgrenzen: {} bis {}",
+                bound_text(cell.outliers.lower),
+                bound_text(cell.outliers.upper)
+            ));
+        }
+        if let Some(s) = &cell.summary {
+            ui.separator();
+            ui.label(format!(
+                "Mittelwert {} · Standardabweichung {} · Minimum {} · Maximum {}",
+                number(s.mean, 2),
+                number(s.sd, 2),
+                number(s.min, 2),
+                number(s.max, 2)
+            ));
+        }
+        if let Some(ci) = &cell.ci {
+            ui.separator();
+            ui.label(format!(
+                "Konfidenzintervall ({}): {} bis {} €/m²",
+                percent(ci.coverage),
+                number(ci.lower, 2),
+                number(ci.upper, 2)
+            ));
+        }
+        if let Some(w) = &cell.wogg {
+            ui.separator();
+            ui.label(format!("WoGG + Zuschlag: {}", euro(w.value.with_surcharge)))
+                .on_hover_text(wogg_text(w));
+        }
+        if let Some(l) = cell.limits {
+            ui.separator();
+            ui.label(format!(
+                "Bruttokaltmiete: {} = {} m² × ({} + {}) €/m²",
+                euro(l.gross_cold),
+                number(cell.area_m2, 1),
+                cell.net_rent_per_m2.map_or("–".into(), |v| number(v, 2)),
+                cell.operating_costs_per_m2
+                    .map_or("–".into(), |v| number(v, 2)),
+            ));
+        }
+    });
+
+    if let Some(h) = cell.heating_limit {
+        let heating = &params.heating;
+        let boundary = heating
+            .table
+            .boundary(&heating.energietraeger, heating.building_area_m2);
+        ui.horizontal_wrapped(|ui| {
+            ui.label(format!(
+                "Heizkosten-Grenzwert: {} monatlich{}",
+                euro(h),
+                boundary.map_or_else(String::new, |b| format!(
+                    " ({} × {} m²{}; {}, {})",
+                    per_m2_opt(Some(b)),
+                    number(cell.area_m2, 1),
+                    match heating.table.unit {
+                        crate::tables::heizspiegel::PeriodUnit::PerMonth => "",
+                        crate::tables::heizspiegel::PeriodUnit::PerYear => " ÷ 12",
+                    },
+                    heating.energietraeger,
+                    heating.table.edition
+                ))
+            ));
+            if let Some(t) = cell.total_limit {
+                ui.separator();
+                ui.label(
+                    RichText::new(format!(
+                        "Gesamtangemessenheitsgrenze: {} (Bruttokaltmiete {} + Heizkosten {})",
+                        euro(t),
+                        euro_opt(cell.limits.map(|l| l.gross_cold)),
+                        euro(h)
+                    ))
+                    .strong(),
+                );
+            }
+        });
+    }
+    if let Some(w) = cell.welfare_share {
+        ui.label(format!(
+            "Anteil Mietwerte mit Leistungsbezug: {}",
+            percent(w)
+        ));
+    }
+    if let Some(a) = &cell.availability {
+        availability_detail(ui, cell, a);
+    }
+
+    let Some(prepared) = doc.prep().cell(cell.vr, cell.household_size as usize - 1) else {
+        return;
+    };
+    let values = &prepared.values;
+    let (lo, hi) = cell.outliers.kept;
+    let kept = values.get(lo..hi).unwrap_or(&[]);
+    let height = 220.0;
+    ui.add_space(6.0);
+    ui.columns(2, |cols| {
+        cols[0].label(RichText::new("Häufigkeitsverteilung NKM €/m²").strong());
+        plots::histogram_plot(&mut cols[0], values, cell, height);
+        cols[1].label(RichText::new("Empirische Verteilungsfunktion").strong());
+        plots::ecdf_plot(&mut cols[1], kept, cell, height);
+    });
+    ui.add_space(6.0);
+    ui.columns(2, |cols| {
+        cols[0].label(
+            RichText::new(format!(
+                "Vergleichsräume im Vergleich ({})",
+                persons(cell.household_size)
+            ))
+            .strong(),
+        );
+        plots::box_plot(
+            &mut cols[0],
+            doc.prep(),
+            doc.analysis(),
+            cell.household_size,
+            params.quantile_type,
+            height,
+        );
+        cols[1].label(RichText::new("Ausschlüsse in diesem Tabellenfeld").strong());
+        let stages = plots::cell_stages(cell);
+        plots::funnel_plot(&mut cols[1], "plot_funnel_cell", &stages, height);
+    });
+    ui.add_space(6.0);
+    egui::CollapsingHeader::new("Ausschlüsse insgesamt (alle Tabellenfelder)")
+        .id_salt("funnel_total")
+        .default_open(false)
+        .show(ui, |ui| {
+            egui::Grid::new("funnel_counts")
+                .striped(true)
+                .spacing([16.0, 2.0])
+                .show(ui, |ui| {
+                    let funnel = &doc.analysis().funnel;
+                    for (i, (name, count)) in plots::funnel_stages(funnel).into_iter().enumerate() {
+                        ui.label(name);
+                        ui.label(number(count as f64, 0));
+                        ui.end_row();
+                        let details = match i {
+                            1 => &funnel.import_rejected,
+                            3 => &funnel.excluded,
+                            _ => continue,
+                        };
+                        for (reason, n) in details {
+                            ui.weak(format!("    davon {}", reason.german()));
+                            ui.weak(number(*n as f64, 0));
+                            ui.end_row();
+                        }
+                    }
+                });
+        });
+}
+
+/// Availability check of the selected cell: figures, curve, offers per Gemeinde, iteration log.
+fn availability_detail(
+    ui: &mut Ui,
+    cell: &CellResult,
+    a: &crate::analysis::availability::AvailabilityResult,
+) {
+    let ok = a.share.is_some_and(|x| x >= a.target_share);
+    let color = if ok {
+        crate::app::widgets::success_color(ui)
+    } else {
+        ui.visuals().error_fg_color
+    };
+    ui.colored_label(
+        color,
+        format!(
+            "Verfügbarkeit: {} von {} Angeboten zur Grenze anmietbar ({}; Zielanteil {}){}",
+            a.n_affordable,
+            a.n_offers,
+            a.share.map_or("–".into(), percent),
+            percent(a.target_share),
+            if a.iteration.is_empty() {
+                String::new()
+            } else if a.target_reached {
+                " – Ziel im iterativen Verfahren erreicht".to_string()
+            } else {
+                " – Ziel im iterativen Verfahren nicht erreicht".to_string()
+            }
+        ),
+    );
+    ui.columns(2, |cols| {
+        cols[0].label(
+            RichText::new("Verfügbarkeitskurve (Anteil anmietbarer Angebote je Perzentil)")
+                .strong(),
+        );
+        plots::availability_plot(&mut cols[0], a, cell.p, 180.0);
+        cols[1].label(RichText::new("Angebote je Gemeinde").strong());
+        egui::Grid::new("offers_by_gemeinde")
+            .striped(true)
+            .spacing([16.0, 2.0])
+            .show(&mut cols[1], |ui| {
+                ui.strong("Gemeinde");
+                ui.strong("Angebote");
+                ui.strong("anmietbar");
+                ui.end_row();
+                for (g, n) in &a.offers_by_gemeinde {
+                    ui.label(g);
+                    ui.label(number(*n as f64, 0));
+                    ui.label(number(a.by_gemeinde.get(g).copied().unwrap_or(0) as f64, 0));
+                    ui.end_row();
+                }
+            });
+    });
+    if !a.iteration.is_empty() {
+        egui::CollapsingHeader::new(format!(
+            "Iterationsprotokoll ({} Schritte)",
+            a.iteration.len()
+        ))
+        .id_salt("iteration_log")
+        .show(ui, |ui| {
+            egui::Grid::new("iteration_grid")
+                .striped(true)
+                .spacing([16.0, 2.0])
+                .show(ui, |ui| {
+                    for h in [
+                        "Perzentil",
+                        "NKM €/m²",
+                        "Bruttokaltmiete",
+                        "anmietbar",
+                        "Anteil",
+                    ] {
+                        ui.strong(h);
+                    }
+                    ui.end_row();
+                    for step in &a.iteration {
+                        ui.label(number(step.p, 2));
+                        ui.label(number(step.net_rent_per_m2, 2));
+                        ui.label(
+                            step.limit_gross_cold
+                                .map(euro)
+                                .unwrap_or_else(|| format!("NKM {}", euro(step.limit_net_cold))),
+                        );
+                        ui.label(number(step.n_affordable as f64, 0));
+                        ui.label(percent(step.share));
+                        ui.end_row();
+                    }
+                });
+        });
+    }
+}
+
+fn bound_text(v: f64) -> String {
+    if v.is_finite() {
+        format!("{} €/m²", number(v, 2))
+    } else {
+        "–".to_string()
+    }
+}

@@ -1,0 +1,287 @@
+//! Unit tests of [`AppState::handle`] without a GUI: build the state, send commands, look.
+
+use super::*;
+use crate::dataset::Dataset;
+use crate::model::project::{GemeindeRow, SourceSpec};
+use crate::model::{Date, Field, Record, SourceKind};
+use std::path::Path;
+
+/// One Vergleichsraum with two Gemeinden and 300 Bestand records (deterministic).
+fn project_in(dir: &Path) -> LoadedProject {
+    let mut project = Project::new("Testkreis", Date::from_ymd(2025, 1, 1).unwrap());
+    project.parameters.wohnflaechen.confirmed = true;
+    for (ags, name) in [("05999001", "Musterstadt"), ("05999002", "Nordheim")] {
+        project.gemeinden.push(GemeindeRow {
+            ags: ags.to_string(),
+            name: name.to_string(),
+            vergleichsraum: "Kreis".to_string(),
+            einwohner: Some(10_000),
+            mietwohnungen: Some(3_000),
+            mietstufe: Some(3),
+        });
+    }
+    let records = (0..300u32)
+        .map(|i| {
+            let area = 30.0 + f64::from(i % 90);
+            let per_m2 = 5.0 + f64::from((i * 37) % 50) / 10.0;
+            let mut r = Record::new(0, i + 2, SourceKind::Bestand, per_m2 * area, area);
+            r.gemeinde = Some(
+                if i % 2 == 0 {
+                    "Musterstadt"
+                } else {
+                    "Nordheim"
+                }
+                .to_string(),
+            );
+            r.operating_costs = Some(2.0 * area);
+            r.contract_start = Date::from_ymd(2023, 6, 1);
+            r
+        })
+        .collect();
+    LoadedProject {
+        path: dir.join("test.kdu.toml"),
+        project,
+        data: Dataset {
+            records,
+            rejections: Vec::new(),
+            sources: Vec::new(),
+        },
+        warnings: Vec::new(),
+    }
+}
+
+fn state_in(dir: &Path) -> AppState {
+    let mut state = AppState::new(None, None);
+    state.set_loaded(project_in(dir));
+    state
+}
+
+fn set_percentile(state: &mut AppState, p: f64) {
+    let mut params = state.project().unwrap().parameters.clone();
+    params.reference.percentile = p;
+    state.handle(Command::SetParameters {
+        params: Box::new(params),
+        key: "reference.percentile",
+    });
+}
+
+fn first_limit(state: &AppState) -> Option<f64> {
+    state.doc().unwrap().analysis().cells[0]
+        .limits
+        .map(|l| l.gross_cold)
+}
+
+fn last_text(state: &AppState) -> &str {
+    state.current_message().map_or("", |m| m.text.as_str())
+}
+
+#[test]
+fn loading_selects_a_cell_and_shows_the_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = state_in(dir.path());
+    assert_eq!(state.screen(), Screen::Ergebnisse);
+    assert!(state.selected().is_some());
+    assert!(!state.is_dirty());
+    assert_eq!(state.undo_redo_len(), (0, 0));
+    assert!(first_limit(&state).is_some());
+}
+
+#[test]
+fn a_parameter_change_recomputes_and_is_undone_and_redone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = state_in(dir.path());
+    let before = first_limit(&state);
+    let generation = state.generation();
+    set_percentile(&mut state, 0.6);
+    assert!(state.is_dirty());
+    assert!(state.generation() > generation);
+    assert_ne!(first_limit(&state), before);
+    // A slider drag: further ticks of the same parameter merge into one step.
+    set_percentile(&mut state, 0.61);
+    set_percentile(&mut state, 0.62);
+    assert_eq!(state.undo_redo_len(), (1, 0));
+    state.handle(Command::Undo);
+    assert_eq!(first_limit(&state), before);
+    assert!(!state.is_dirty());
+    assert_eq!(state.undo_redo_len(), (0, 1));
+    state.handle(Command::Redo);
+    assert_eq!(
+        state.project().unwrap().parameters.reference.percentile,
+        0.62
+    );
+    state.handle(Command::Redo);
+    assert_eq!(last_text(&state), "Nichts zu wiederholen.");
+}
+
+#[test]
+fn set_param_changes_one_parameter_or_refuses_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = state_in(dir.path());
+    state.handle(Command::SetParam {
+        path: "outliers.k".to_string(),
+        value: "2.5".to_string(),
+    });
+    assert_eq!(state.project().unwrap().parameters.outliers.k, 2.5);
+    assert_eq!(state.undo_redo_len(), (1, 0));
+    let params = state.project().unwrap().parameters.clone();
+    state.handle(Command::SetParam {
+        path: "outliers.gibt_es_nicht".to_string(),
+        value: "1".to_string(),
+    });
+    assert_eq!(state.project().unwrap().parameters, params);
+    assert_eq!(state.undo_redo_len(), (1, 0));
+    assert_eq!(state.current_message().unwrap().level, Level::Fehler);
+}
+
+#[test]
+fn the_scenario_comparison_is_not_computed_while_another_screen_is_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = state_in(dir.path());
+    state.handle(Command::SaveScenario("P33".to_string()));
+    state.handle(Command::Navigate(Screen::Szenarien));
+    state.handle(Command::Compare {
+        a: ScenarioRef::Current,
+        b: ScenarioRef::Saved(0),
+    });
+    let shown = state.comparison().unwrap().clone();
+    assert_eq!(shown.generation, state.generation());
+    assert_eq!(shown.rows[0].a, shown.rows[0].b);
+
+    // Slider ticks on another screen: the comparison is left as it was (not computed).
+    state.handle(Command::Navigate(Screen::Ergebnisse));
+    for p in [0.5, 0.55, 0.6] {
+        set_percentile(&mut state, p);
+    }
+    assert_eq!(state.comparison(), Some(&shown));
+    assert_ne!(shown.generation, state.generation());
+
+    // Back on the Szenarien screen it is computed once, for the current parameters.
+    state.handle(Command::Navigate(Screen::Szenarien));
+    let now = state.comparison().unwrap();
+    assert_eq!(now.generation, state.generation());
+    let row = &now.rows[0];
+    assert_eq!(row.a.and_then(|f| f.gross_cold), first_limit(&state));
+    assert_eq!(row.b, shown.rows[0].b);
+    assert_ne!(row.a, row.b);
+
+    // While the screen is shown, a change refreshes it at once.
+    set_percentile(&mut state, 0.33);
+    assert_eq!(state.comparison().unwrap().generation, state.generation());
+}
+
+#[test]
+fn deleting_a_scenario_drops_the_comparison() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = state_in(dir.path());
+    state.handle(Command::SaveScenario("A".to_string()));
+    state.handle(Command::Navigate(Screen::Szenarien));
+    state.handle(Command::Compare {
+        a: ScenarioRef::Saved(0),
+        b: ScenarioRef::Current,
+    });
+    assert!(state.comparison().is_some());
+    state.handle(Command::DeleteScenario(0));
+    assert!(state.comparison().is_none());
+    assert!(state.scenarios().is_empty());
+}
+
+/// A source without checksum, as added by the user.
+fn csv_source() -> SourceSpec {
+    SourceSpec {
+        path: "mieten.csv".to_string(),
+        sheet: None,
+        header_row: None,
+        kind: SourceKind::Bestand,
+        sha256: String::new(),
+        lieferant: String::new(),
+        methode: String::new(),
+        stichtag: None,
+        zeitraum_von: None,
+        zeitraum_bis: None,
+        mapping: [
+            (Field::NetRent, "Nettokaltmiete".to_string()),
+            (Field::Area, "Wohnfläche".to_string()),
+            (Field::Gemeinde, "Gemeinde".to_string()),
+        ]
+        .into_iter()
+        .collect(),
+        annual: Default::default(),
+    }
+}
+
+#[test]
+fn the_checksum_fill_is_a_patch_not_an_undo_step() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("mieten.csv"),
+        "Nettokaltmiete;Wohnfläche;Gemeinde\n400;60;Musterstadt\n500;70;Nordheim\n",
+    )
+    .unwrap();
+    let mut state = state_in(dir.path());
+    state.handle(Command::AddSource {
+        spec: Box::new(csv_source()),
+        profile: None,
+        replace: None,
+    });
+    assert!(state.job(Job::Reload).is_some());
+    assert!(state.wait_for_tasks(Duration::from_secs(60)));
+    let sha = &state.project().unwrap().sources[0].sha256;
+    assert_eq!(sha.len(), 64, "{}", last_text(&state));
+    assert_eq!(state.doc().unwrap().lp().data.records.len(), 2);
+    // Adding the source is the only undo step; undo removes it, redo brings it back with
+    // its checksum.
+    assert_eq!(state.undo_redo_len(), (1, 0));
+    let filled = state.project().unwrap().sources.clone();
+    state.handle(Command::Undo);
+    assert!(state.project().unwrap().sources.is_empty());
+    state.handle(Command::Redo);
+    assert_eq!(state.project().unwrap().sources, filled);
+}
+
+#[test]
+fn a_patch_reaches_the_undo_snapshots() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = state_in(dir.path());
+    state.handle(Command::AddSource {
+        spec: Box::new(csv_source()),
+        profile: None,
+        replace: None,
+    });
+    // The file does not exist: the reload fails, the source stays without checksum.
+    assert!(state.wait_for_tasks(Duration::from_secs(60)));
+    set_percentile(&mut state, 0.5);
+    assert_eq!(state.undo_redo_len(), (2, 0));
+    let patch = ProjectPatch::FillChecksums(vec![(
+        sources_key(&[csv_source()]).remove(0),
+        "ab".repeat(32),
+    )]);
+    state.apply_patch(&patch);
+    assert_eq!(state.undo_redo_len(), (2, 0));
+    state.handle(Command::Undo);
+    assert_eq!(state.project().unwrap().sources[0].sha256, "ab".repeat(32));
+}
+
+#[test]
+fn an_export_into_a_missing_folder_is_refused_without_a_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = state_in(dir.path());
+    state.handle(Command::StartExport {
+        path: dir.path().join("fehlt").join("mappe.xlsx"),
+        kind: Variant::Pruefmappe,
+    });
+    assert!(!state.busy());
+    assert!(last_text(&state).contains("existiert nicht"));
+}
+
+#[test]
+fn commands_without_a_project_only_warn() {
+    let mut state = AppState::new(None, None);
+    state.handle(Command::SetParam {
+        path: "outliers.k".to_string(),
+        value: "2".to_string(),
+    });
+    assert_eq!(state.current_message().unwrap().level, Level::Warnung);
+    state.handle(Command::Undo);
+    assert!(state.project().is_none());
+    assert_eq!(state.title(), "KdU-Konzept");
+}
