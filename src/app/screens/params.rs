@@ -39,6 +39,27 @@ impl Rows<'_> {
         }
     }
 
+    /// Sends the intent command for one catalogue entry whose value in `p` was edited.
+    fn set(&mut self, spec: &'static Spec, p: &Parameters) {
+        let mut next = self.params.clone();
+        let value = spec.value(p);
+        match spec.set(&mut next, value.clone()).and_then(|()| {
+            catalogue::validate(&next)
+                .into_iter()
+                .next()
+                .map_or(Ok(()), Err)
+        }) {
+            Ok(()) => {
+                self.params = next;
+                self.cmds.push(Command::SetParam {
+                    path: spec.path,
+                    value,
+                });
+            }
+            Err(e) => self.error = Some(e),
+        }
+    }
+
     /// One grid row of a catalogue entry: label (help on hover), widget, default, justification.
     fn row(&mut self, ui: &mut Ui, spec: &'static Spec) {
         let l = ui.label(spec.label).on_hover_text(spec.help);
@@ -47,7 +68,7 @@ impl Rows<'_> {
             .horizontal(|ui| value_widget(ui, l.id, spec, &mut p))
             .inner;
         if changed {
-            self.commit(p, spec.path);
+            self.set(spec, &p);
         }
         // Long choice labels ("Typ 7 – lineare Interpolation …") are shortened to their name.
         let default = spec.display_default();
@@ -84,7 +105,12 @@ impl Rows<'_> {
 }
 
 /// The editing widget of one catalogue entry; true when `p` changed.
-fn value_widget(ui: &mut Ui, id: egui::Id, spec: &'static Spec, p: &mut Parameters) -> bool {
+pub(super) fn value_widget(
+    ui: &mut Ui,
+    id: egui::Id,
+    spec: &'static Spec,
+    p: &mut Parameters,
+) -> bool {
     match spec.kind {
         Kind::Number {
             bounds,

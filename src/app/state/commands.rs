@@ -8,7 +8,8 @@ use super::scenarios::ScenarioRef;
 use crate::export::Variant;
 use crate::import::mapping::MappingProfile;
 use crate::model::Date;
-use crate::model::params::{Parameters, apply_override};
+use crate::model::catalogue::{self, Value};
+use crate::model::params::Parameters;
 use crate::model::project::{GemeindeRow, SourceSpec, VergleichsraumSpec};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -135,10 +136,10 @@ pub enum Command {
     /// `value` is written as for `--set` (`0.4`, `trim`); an unknown path or an invalid value
     /// is refused with a German message and changes nothing.
     SetParam {
-        /// Parameter path, e.g. `reference.percentile`.
-        path: String,
-        /// The value as text.
-        value: String,
+        /// Parameter path of the catalogue, e.g. `reference.percentile`.
+        path: &'static str,
+        /// The new value.
+        value: Value,
     },
     /// Set the justification text of a parameter key.
     SetJustification {
@@ -268,7 +269,7 @@ impl AppState {
             Command::SetParameters { params, key } => {
                 self.edit_project(Some(key.to_string()), |p| p.parameters = *params);
             }
-            Command::SetParam { path, value } => self.set_param(path, &value),
+            Command::SetParam { path, value } => self.set_param(path, value),
             Command::SetJustification { key, text } => {
                 let merge = format!("begruendung:{key}");
                 self.edit_project(Some(merge), |p| {
@@ -438,13 +439,24 @@ impl AppState {
 
     /// Sets one parameter by its path ([`Command::SetParam`]); edits of one path merge into one
     /// undo step.
-    fn set_param(&mut self, path: String, value: &str) {
+    fn set_param(&mut self, path: &'static str, value: Value) {
         let Some(current) = self.project().map(|p| &p.parameters) else {
             self.notify(Level::Warnung, "Kein Projekt geöffnet.");
             return;
         };
-        match apply_override(current, &format!("{path}={value}")) {
-            Ok(params) => self.edit_project(Some(path), |p| p.parameters = params),
+        let Some(spec) = catalogue::find(path) else {
+            self.notify(Level::Fehler, format!("Parameter „{path}“ unbekannt"));
+            return;
+        };
+        let mut params = current.clone();
+        let checked = spec.set(&mut params, value).and_then(|()| {
+            catalogue::validate(&params)
+                .into_iter()
+                .next()
+                .map_or(Ok(()), Err)
+        });
+        match checked {
+            Ok(()) => self.edit_project(Some(path.to_string()), |p| p.parameters = params),
             Err(e) => self.notify(Level::Fehler, e),
         }
     }

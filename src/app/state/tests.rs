@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::dataset::Dataset;
+use crate::model::catalogue::Value;
 use crate::model::project::{GemeindeRow, SourceSpec};
 use crate::model::{Date, Field, Record, SourceKind};
 use std::path::Path;
@@ -118,19 +119,27 @@ fn set_param_changes_one_parameter_or_refuses_with_a_message() {
     let dir = tempfile::tempdir().unwrap();
     let mut state = state_in(dir.path());
     state.handle(Command::SetParam {
-        path: "outliers.k".to_string(),
-        value: "2.5".to_string(),
+        path: "outliers.k",
+        value: Value::Number(2.5),
     });
     assert_eq!(state.project().unwrap().parameters.outliers.k, 2.5);
     assert_eq!(state.undo_redo_len(), (1, 0));
     let params = state.project().unwrap().parameters.clone();
     state.handle(Command::SetParam {
-        path: "outliers.gibt_es_nicht".to_string(),
-        value: "1".to_string(),
+        path: "outliers.gibt_es_nicht",
+        value: Value::Number(1.0),
     });
     assert_eq!(state.project().unwrap().parameters, params);
     assert_eq!(state.undo_redo_len(), (1, 0));
     assert_eq!(state.current_message().unwrap().level, Level::Fehler);
+    // A value outside its range is refused with a German message, no undo step.
+    state.handle(Command::SetParam {
+        path: "outliers.k",
+        value: Value::Number(-1.0),
+    });
+    assert_eq!(state.project().unwrap().parameters, params);
+    assert_eq!(state.undo_redo_len(), (1, 0));
+    assert!(state.current_message().unwrap().text.contains("ungültig"));
 }
 
 #[test]
@@ -277,8 +286,8 @@ fn an_export_into_a_missing_folder_is_refused_without_a_job() {
 fn commands_without_a_project_only_warn() {
     let mut state = AppState::new(None, None);
     state.handle(Command::SetParam {
-        path: "outliers.k".to_string(),
-        value: "2".to_string(),
+        path: "outliers.k",
+        value: Value::Number(2.0),
     });
     assert_eq!(state.current_message().unwrap().level, Level::Warnung);
     state.handle(Command::Undo);

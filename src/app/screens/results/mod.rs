@@ -7,10 +7,12 @@ mod detail;
 mod fortschreibung;
 mod table;
 
+use super::params::value_widget;
 use crate::app::forms::Forms;
 use crate::app::state::{AppState, Command, Document};
-use crate::app::widgets::{drag_de, no_project, parse_german, severity_color, severity_german};
+use crate::app::widgets::{no_project, severity_color, severity_german};
 use crate::fmt::number;
+use crate::model::catalogue;
 use crate::model::params::{OutlierMethod, ReferenceMethod};
 use egui::{RichText, Ui};
 
@@ -42,86 +44,46 @@ pub fn results_ui(ui: &mut Ui, state: &AppState, _forms: &mut Forms, cmds: &mut 
     }
 }
 
-/// Percentile slider, outlier parameter and target share, recomputed live.
+/// Percentile slider, outlier parameter and target share, recomputed live: the catalogue's
+/// widgets and intent commands, as on the Parameter screen.
 fn controls(ui: &mut Ui, doc: &Document, cmds: &mut Vec<Command>) {
     let params = &doc.project().parameters;
     ui.horizontal_wrapped(|ui| {
-        let mut p = params.clone();
-        if matches!(
+        let outlier_path = match params.outliers.method {
+            OutlierMethod::MeanSd => Some("outliers.k"),
+            OutlierMethod::Iqr => Some("outliers.iqr_k"),
+            OutlierMethod::Trim => Some("outliers.trim_share"),
+            _ => None,
+        };
+        if !matches!(
             params.reference.method,
             ReferenceMethod::Percentile | ReferenceMethod::Iterative
         ) {
-            let r = ui
-                .add(
-                    egui::Slider::new(&mut p.reference.percentile, 0.10..=0.90)
-                        .text("Perzentil")
-                        .step_by(0.01)
-                        .custom_formatter(|v, _| number(v, 2))
-                        .custom_parser(parse_german),
-                )
-                .on_hover_text(
-                    "Anteil der Wohnungen des Tabellenfelds, die höchstens die Referenzmiete kosten (Voreinstellung 0,33).",
-                );
-            if r.changed() {
-                cmds.push(Command::SetParameters {
-                    params: Box::new(p.clone()),
-                    key: "reference.percentile",
+            ui.label(format!("Ableitung: {}", params.reference.method.german()));
+        }
+        if outlier_path.is_none() {
+            ui.label(format!("Extremwerte: {}", params.outliers.method.german()));
+        }
+        for path in ["reference.percentile"]
+            .into_iter()
+            .chain(outlier_path)
+            .chain(["availability.target_share"])
+        {
+            let Some(spec) = catalogue::find(path) else {
+                continue;
+            };
+            if !(spec.relevant)(params) {
+                continue;
+            }
+            ui.separator();
+            let l = ui.label(spec.label).on_hover_text(spec.help);
+            let mut p = params.clone();
+            if value_widget(ui, l.id, spec, &mut p) {
+                cmds.push(Command::SetParam {
+                    path: spec.path,
+                    value: spec.value(&p),
                 });
             }
-        } else {
-            ui.label(format!(
-                "Ableitung: {}",
-                params.reference.method.german()
-            ));
-        }
-        ui.separator();
-        let outlier = match params.outliers.method {
-            OutlierMethod::MeanSd => Some(("outliers.k", "Kappungsfaktor k", &mut p.outliers.k, 2, 0.5..=5.0)),
-            OutlierMethod::Iqr => Some(("outliers.iqr_k", "Kappungsfaktor k (IQR)", &mut p.outliers.iqr_k, 2, 0.5..=5.0)),
-            OutlierMethod::Trim => Some(("outliers.trim_share", "Abschnitt je Seite", &mut p.outliers.trim_share, 3, 0.0..=0.25)),
-            _ => None,
-        };
-        let mut changed_key = None;
-        match outlier {
-            Some((key, label, value, decimals, range)) => {
-                let l = ui.label(label).on_hover_text(params.outliers.method.german());
-                let speed = if decimals == 3 { 0.001 } else { 0.01 };
-                if ui
-                    .add(drag_de(value, decimals).range(range).speed(speed))
-                    .labelled_by(l.id)
-                    .changed()
-                {
-                    changed_key = Some(key);
-                }
-            }
-            None => {
-                ui.label(format!("Extremwerte: {}", params.outliers.method.german()));
-            }
-        }
-        if let Some(key) = changed_key {
-            cmds.push(Command::SetParameters {
-                params: Box::new(p.clone()),
-                key,
-            });
-        }
-        ui.separator();
-        let mut p = params.clone();
-        let l = ui.label("Zielanteil").on_hover_text(
-            "Mindestanteil der Angebote im Tabellenfeld, die zur Grenze anmietbar sein müssen (Voreinstellung 0,20).",
-        );
-        if ui
-            .add(
-                drag_de(&mut p.availability.target_share, 2)
-                    .range(0.0..=1.0)
-                    .speed(0.005),
-            )
-            .labelled_by(l.id)
-            .changed()
-        {
-            cmds.push(Command::SetParameters {
-                params: Box::new(p),
-                key: "availability.target_share",
-            });
         }
         ui.separator();
         ui.weak(format!("Quantil {}", params.quantile_type.german()));
