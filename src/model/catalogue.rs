@@ -465,7 +465,7 @@ impl Spec {
         match self.kind {
             Kind::Number { bounds, .. } => bounds.german(),
             Kind::Count { min, max, .. } => format!("ganze Zahl von {min} bis {max}"),
-            Kind::Bool { .. } => "ja oder nein (true/false)".to_string(),
+            Kind::Bool { .. } => "true (ja) oder false (nein)".to_string(),
             Kind::Choice { options, .. } => {
                 let keys: Vec<String> = options().into_iter().map(|o| o.key).collect();
                 format!("eine von: {}", keys.join(", "))

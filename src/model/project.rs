@@ -250,10 +250,18 @@ impl Project {
                 path: path_for_messages.to_string(),
             });
         }
-        toml::from_str(text).map_err(|e| ProjectError::Parse {
+        let project: Project = toml::from_str(text).map_err(|e| ProjectError::Parse {
             detail: toml_error_german(&e, text),
             path: path_for_messages.to_string(),
-        })
+        })?;
+        let invalid = super::catalogue::validate(&project.parameters);
+        if !invalid.is_empty() {
+            return Err(ProjectError::Parse {
+                detail: format!("ungültige Parameter: {}", invalid.join(" ")),
+                path: path_for_messages.to_string(),
+            });
+        }
+        Ok(project)
     }
 
     /// Serialises to TOML with a short header comment.
@@ -266,7 +274,11 @@ impl Project {
             "# KdU-Konzept Projektdatei (Format {FORMAT_VERSION}). Pfade relativ zu dieser Datei.\n# Aufbau: siehe README.md, Abschnitt „Projektdatei“.\n\n"
         );
         let mut commented = std::collections::HashSet::new();
+        let mut section = "";
         for line in body.lines() {
+            if line.starts_with('[') {
+                section = line.trim_matches(|c| c == '[' || c == ']');
+            }
             if let Some((_, comment)) = SECTION_COMMENTS.iter().find(|(header, _)| line == *header)
                 && commented.insert(line.to_string())
             {
@@ -276,6 +288,9 @@ impl Project {
                     out.push_str(c);
                     out.push('\n');
                 }
+            }
+            if let Some(comment) = parameter_comment(section, line) {
+                out.push_str(&comment);
             }
             out.push_str(line);
             out.push('\n');
@@ -421,6 +436,25 @@ fn toml_error_german(e: &toml::de::Error, text: &str) -> String {
         }
         None => e.message().to_string(),
     }
+}
+
+/// The comment line above a parameter `key = value` line of the project file, from the
+/// parameter catalogue: label, valid values and default.
+fn parameter_comment(section: &str, line: &str) -> Option<String> {
+    let prefix = section.strip_prefix("parameters")?;
+    let key = line.split_once(" = ")?.0.trim();
+    let path = match prefix.strip_prefix('.') {
+        Some(sub) => format!("{sub}.{key}"),
+        None if prefix.is_empty() => key.to_string(),
+        None => return None,
+    };
+    let spec = super::catalogue::find(&path)?;
+    Some(format!(
+        "# {}: {}; Voreinstellung {}\n",
+        spec.label,
+        spec.valid_german(),
+        spec.display_default()
+    ))
 }
 
 #[cfg(test)]
