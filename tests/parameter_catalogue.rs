@@ -62,7 +62,9 @@ fn random_parameters(picks: &[f64]) -> Parameters {
                 })
             }
         };
-        spec.set(&mut p, value).unwrap();
+        if let Err(e) = spec.set(&mut p, value) {
+            panic!("{}: {e}", spec.path);
+        }
     }
     p
 }
