@@ -242,6 +242,7 @@ fn vr_result(prep: &Prepared, project: &Project, ctx: VrContext, cells: &[CellRe
     VrResult {
         name: ctx.name.to_string(),
         further_area_m2: further,
+        further_net_rent_per_m2: largest_nkm,
         further_person: largest_nkm
             .zip(vr_bk_m2)
             .map(|(n, b)| limits(further, n, b, RoundingMode::Cents)),

@@ -260,6 +260,9 @@ pub struct VrResult {
     pub bk: BkResult,
     /// Additional m² per further person.
     pub further_area_m2: f64,
+    /// NKM €/m² the "je weitere Person" limits are computed from: that of the largest
+    /// household size (else the largest size with a value).
+    pub further_net_rent_per_m2: Option<f64>,
     /// "Je weitere Person" limits (NKM/m² of the largest household size).
     pub further_person: Option<Limits>,
     /// With lift.

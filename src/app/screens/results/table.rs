@@ -1,7 +1,7 @@
 //! The limit table of the Ergebnisse screen: one row per cell, a "je weitere Person" row per
 //! Vergleichsraum; clicking a household size selects the cell.
 
-use crate::analysis::compute::{Analysis, Flag};
+use crate::analysis::compute::Flag;
 use crate::app::screens::params::persons;
 use crate::app::state::{AppState, Command, Document};
 use crate::app::widgets::{euro_opt, flag_color, per_m2_opt};
@@ -212,7 +212,7 @@ fn further_row(ui: &mut Ui, doc: &Document, vr: usize, extra: &Extra) {
     ui.label(RichText::new("je weitere Person").italics());
     ui.label(format!("+{} m²", number(v.further_area_m2, 1)));
     ui.label("");
-    let nkm_m2 = further_net_rent_per_m2(analysis, vr).filter(|_| v.further_person.is_some());
+    let nkm_m2 = v.further_net_rent_per_m2.filter(|_| v.further_person.is_some());
     ui.label(per_m2_opt(nkm_m2));
     ui.label("");
     ui.label(euro_opt(v.further_person.map(|l| l.net_cold)));
@@ -229,17 +229,6 @@ fn further_row(ui: &mut Ui, doc: &Document, vr: usize, extra: &Extra) {
         ui.label("");
     }
     ui.end_row();
-}
-
-/// The NKM €/m² the "je weitere Person" limits of Vergleichsraum `vr` were computed from: that
-/// of its largest household size with a value.
-fn further_net_rent_per_m2(analysis: &Analysis, vr: usize) -> Option<f64> {
-    analysis
-        .cells
-        .iter()
-        .rev()
-        .filter(|c| c.vr == vr)
-        .find_map(|c| c.net_rent_per_m2)
 }
 
 /// Hover text of the WoGG comparison.
@@ -304,9 +293,9 @@ mod tests {
         });
         let analysis = doc.analysis();
         assert_eq!(analysis.vergleichsraeume.len(), 2);
-        for (vr, v) in analysis.vergleichsraeume.iter().enumerate() {
+        for v in &analysis.vergleichsraeume {
             let limits = v.further_person.unwrap();
-            let nkm = further_net_rent_per_m2(analysis, vr).unwrap();
+            let nkm = v.further_net_rent_per_m2.unwrap();
             assert_eq!(round_cents(v.further_area_m2 * nkm), limits.net_cold);
         }
     }
