@@ -446,3 +446,34 @@ fn every_row_is_accounted_for() {
     );
     assert_eq!(a.cells.iter().map(|c| c.n).sum::<usize>(), f.used);
 }
+
+#[test]
+fn set_writes_validated_parameters_into_the_project_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("musterland.kdu.toml");
+    std::fs::copy(sample_project(), &project).unwrap();
+    let p = project.to_str().unwrap();
+    let out = bin(&[
+        "set",
+        p,
+        "percentile=0,40",
+        "scope.contract_window_years=aus",
+        "availability.window_months=keine",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("Perzentil p (reference.percentile) = 0,40"));
+    let saved = kdu_konzept::model::Project::load(&project).unwrap();
+    assert_eq!(saved.parameters.reference.percentile, 0.40);
+    assert_eq!(saved.parameters.scope.contract_window_years, None);
+    assert_eq!(saved.parameters.availability.window_months, None);
+    // An invalid value changes nothing and exits with code 2.
+    let before = std::fs::read(&project).unwrap();
+    let out = bin(&["set", p, "percentile=0.5", "outliers.k=-1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("Faktor k"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(std::fs::read(&project).unwrap(), before);
+}

@@ -88,6 +88,16 @@ pub enum Command {
         #[arg(long = "set", value_name = "SCHLÜSSEL=WERT")]
         overrides: Vec<String>,
     },
+    /// Schreibt Parameter in die Projektdatei (geprüft wie --set; aus/keine schaltet eine
+    /// optionale Grenze ab).
+    Set {
+        /// Projektdatei.
+        #[arg(value_name = "PROJEKT")]
+        project: PathBuf,
+        /// Zuweisungen, z. B. percentile=0.40 scope.contract_window_years=aus.
+        #[arg(value_name = "SCHLÜSSEL=WERT", required = true)]
+        assignments: Vec<String>,
+    },
     /// Erzeugt die Beispieldaten (Landkreis Musterland) neu.
     SampleData {
         /// Zielordner.

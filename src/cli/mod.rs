@@ -63,12 +63,47 @@ pub fn run(command: Command) -> Result<()> {
             variant,
             overrides,
         } => cmd_export(&project, &output, &variant, &overrides),
+        Command::Set {
+            project,
+            assignments,
+        } => cmd_set(&project, &assignments),
         Command::SampleData { dir } => {
             let path = crate::sample_project::write_sample_project(&dir)?;
             outln!("Beispielprojekt geschrieben: {}", path.display())?;
             Ok(())
         }
     }
+}
+
+/// `set`: writes parameter changes into the project file, validated like `--set`; nothing is
+/// written when one assignment is invalid.
+fn cmd_set(path: &Path, assignments: &[String]) -> Result<()> {
+    let mut project = crate::model::Project::load(path)?;
+    let mut params = project.parameters.clone();
+    for a in assignments {
+        params = apply_override(&params, a)
+            .map_err(|e| anyhow::Error::new(InvalidArgument(format!("{a}: {e}"))))?;
+    }
+    let changed: Vec<&crate::model::catalogue::Spec> = crate::model::catalogue::CATALOGUE
+        .iter()
+        .filter(|s| s.value(&params) != s.value(&project.parameters))
+        .collect();
+    project.parameters = params;
+    project.save(path)?;
+    for s in &changed {
+        outln!(
+            "{} ({}) = {}",
+            s.label,
+            s.path,
+            s.display(&project.parameters)
+        )?;
+    }
+    outln!(
+        "{} Parameter geändert, gespeichert: {}",
+        changed.len(),
+        path.display()
+    )?;
+    Ok(())
 }
 
 /// A wrong value on the command line (e.g. `--set percentile=1.5`): the program exits with

@@ -212,7 +212,9 @@ fn further_row(ui: &mut Ui, doc: &Document, vr: usize, extra: &Extra) {
     ui.label(RichText::new("je weitere Person").italics());
     ui.label(format!("+{} m²", number(v.further_area_m2, 1)));
     ui.label("");
-    let nkm_m2 = v.further_net_rent_per_m2.filter(|_| v.further_person.is_some());
+    let nkm_m2 = v
+        .further_net_rent_per_m2
+        .filter(|_| v.further_person.is_some());
     ui.label(per_m2_opt(nkm_m2));
     ui.label("");
     ui.label(euro_opt(v.further_person.map(|l| l.net_cold)));
