@@ -30,6 +30,12 @@ pub fn number(value: f64, decimals: usize) -> String {
     out
 }
 
+/// A count with its noun in German singular or plural: `1 Warnung`, `1.234 Warnungen`.
+pub fn count(n: usize, singular: &str, plural: &str) -> String {
+    let noun = if n == 1 { singular } else { plural };
+    format!("{} {noun}", number(n as f64, 0))
+}
+
 /// Money: `1.234,56 €`.
 pub fn euro(value: f64) -> String {
     format!("{} €", number(value, 2))

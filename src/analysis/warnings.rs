@@ -98,8 +98,29 @@ pub fn collect(
             .filter(|g| &g.vergleichsraum == name)
             .filter_map(|g| g.mietwohnungen)
             .sum();
-        if stock == 0 {
-            continue;
+        let missing: Vec<&str> = project
+            .gemeinden
+            .iter()
+            .filter(|g| &g.vergleichsraum == name && g.mietwohnungen.is_none())
+            .map(|g| g.name.as_str())
+            .collect();
+        if stock == 0 || !missing.is_empty() {
+            // The check cannot run: say so where its result would be.
+            warn(
+                Severity::Hinweis,
+                Some("K5"),
+                format!(
+                    "{name}: Der Mietwohnungsbestand fehlt für {} – die Abdeckung des Bestands durch die Erhebung (Repräsentativität) kann nicht geprüft werden. Bitte den Bestand in der Gemeindetabelle ergänzen (z. B. aus dem Zensus).",
+                    if stock == 0 {
+                        "alle Gemeinden".to_string()
+                    } else {
+                        missing.join(", ")
+                    }
+                ),
+            );
+            if stock == 0 {
+                continue;
+            }
         }
         let n = prep.n_bestand_vr.get(vr).copied().unwrap_or(0);
         let coverage = n as f64 / f64::from(stock);

@@ -170,7 +170,11 @@ impl KduApp {
         app.state.set_context(&cc.egui_ctx);
         if let Some(path) = project {
             app.forms.open_path = path.display().to_string();
-            app.state.handle(Command::OpenProject(path));
+            // With a recovery copy on offer the app starts on the Start screen, where the user
+            // decides; it does not silently open another project.
+            if app.state.recovery_offer().is_none() {
+                app.state.handle(Command::OpenProject(path));
+            }
         }
         app
     }
@@ -423,6 +427,10 @@ impl KduApp {
 }
 
 impl eframe::App for KduApp {
+    fn on_exit(&mut self) {
+        self.state.on_exit();
+    }
+
     fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
         self.state.set_context(ctx);
         self.state.tick();

@@ -14,7 +14,7 @@ use super::forms::Forms;
 use super::state::{AppState, Command, Job, Level, PendingAction, PendingChoice, Screen};
 use super::widgets::{level_color, success_color};
 use crate::analysis::compute::Severity;
-use crate::fmt::number;
+use crate::fmt::{count, number};
 use egui::{Color32, RichText, Ui};
 
 /// Draws the current screen.
@@ -88,12 +88,20 @@ fn nav_status(ui: &Ui, state: &AppState, screen: Screen) -> (String, Color32) {
         }
         Screen::Ergebnisse => {
             let w = &doc.analysis().warnings;
-            let errors = w.iter().filter(|x| x.severity == Severity::Fehler).count();
-            let warnings = w.iter().filter(|x| x.severity == Severity::Warnung).count();
+            let n = |s: Severity| w.iter().filter(|x| x.severity == s).count();
+            let (errors, warnings, notes) = (
+                n(Severity::Fehler),
+                n(Severity::Warnung),
+                n(Severity::Hinweis),
+            );
+            let warnings_text = count(warnings, "Warnung", "Warnungen");
             if errors > 0 {
-                (format!("{errors} Fehler, {warnings} Warnungen"), error)
+                (format!("{errors} Fehler, {warnings_text}"), error)
             } else if warnings > 0 {
-                (format!("{warnings} Warnungen"), warn)
+                (warnings_text, warn)
+            } else if notes > 0 {
+                // A check that could not run is not a green light.
+                (count(notes, "Hinweis", "Hinweise"), normal)
             } else {
                 ("keine Warnungen".into(), success_color(ui))
             }

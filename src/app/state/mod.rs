@@ -90,6 +90,8 @@ pub struct AppState {
     ctx: Option<egui::Context>,
     /// Recent project files.
     recent: Vec<PathBuf>,
+    /// This session wrote a recovery copy that is still on disk.
+    recovery_written: bool,
 }
 
 impl AppState {
@@ -122,6 +124,7 @@ impl AppState {
             last_recovery_write: Instant::now(),
             ctx: None,
             recent,
+            recovery_written: false,
         }
     }
 
@@ -281,8 +284,14 @@ impl AppState {
     /// recovery copy when due.
     pub fn tick(&mut self) {
         self.finish_jobs(None);
-        if self.is_dirty() && self.last_recovery_write.elapsed() >= AUTOSAVE_INTERVAL {
-            self.write_recovery_now();
+        if self.is_dirty() {
+            if self.last_recovery_write.elapsed() >= AUTOSAVE_INTERVAL {
+                self.write_recovery_now();
+            }
+        } else if self.recovery_written {
+            // Back at the saved state (saved, or undone to it): the copy would only offer an
+            // intermediate state on the next start.
+            self.clear_recovery();
         }
     }
 
@@ -346,8 +355,24 @@ impl AppState {
         let (Some(storage), Some(doc)) = (&self.storage, &self.doc) else {
             return;
         };
-        if let Err(e) = storage.write_recovery(doc.project(), &doc.lp().path) {
-            self.notify(Level::Warnung, e);
+        match storage.write_recovery(doc.project(), &doc.lp().path) {
+            Ok(()) => self.recovery_written = true,
+            Err(e) => self.notify(Level::Warnung, e),
+        }
+    }
+
+    /// Removes the recovery copy this session wrote (document clean again, normal exit).
+    pub fn clear_recovery(&mut self) {
+        if let Some(s) = &self.storage {
+            s.clear_recovery();
+        }
+        self.recovery_written = false;
+    }
+
+    /// On a normal exit: no recovery copy is left behind for a clean document.
+    pub fn on_exit(&mut self) {
+        if !self.is_dirty() && self.recovery_written {
+            self.clear_recovery();
         }
     }
 

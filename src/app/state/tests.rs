@@ -294,3 +294,35 @@ fn commands_without_a_project_only_warn() {
     assert!(state.project().is_none());
     assert_eq!(state.title(), "KdU-Konzept");
 }
+
+#[test]
+fn recovery_copy_is_removed_when_the_document_is_clean_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("daten");
+    std::fs::create_dir_all(&data).unwrap();
+    let storage = crate::app::recovery::Storage::new(data);
+    let mut state = AppState::new(Some(storage.clone()), None);
+    state.set_loaded(project_in(dir.path()));
+    set_percentile(&mut state, 0.4);
+    state.write_recovery_now();
+    assert!(storage.read_recovery().is_some());
+    // Undo back to the saved state: the copy would offer an intermediate state next time.
+    state.handle(Command::Undo);
+    assert!(!state.is_dirty());
+    state.tick();
+    assert!(storage.read_recovery().is_none());
+    // A dirty document keeps its copy on exit; a clean one leaves none behind.
+    set_percentile(&mut state, 0.45);
+    state.write_recovery_now();
+    state.on_exit();
+    assert!(storage.read_recovery().is_some());
+    state.handle(Command::Undo);
+    state.on_exit();
+    assert!(storage.read_recovery().is_none());
+    // With a copy on offer, a new start stays on the Start screen.
+    set_percentile(&mut state, 0.5);
+    state.write_recovery_now();
+    let fresh = AppState::new(Some(storage), None);
+    assert!(fresh.recovery_offer().is_some());
+    assert_eq!(fresh.screen(), Screen::Start);
+}

@@ -1,0 +1,54 @@
+//! Checks of the concept that cannot run must say so (no silent green light).
+
+use kdu_konzept::analysis::{self, compute::Severity};
+use kdu_konzept::dataset::LoadedProject;
+use std::path::Path;
+
+fn sample() -> LoadedProject {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/musterland.kdu.toml");
+    match LoadedProject::load(&path, &mut |_, _, _| true) {
+        Ok(lp) => lp,
+        Err(e) => panic!("sample project: {e:#}"),
+    }
+}
+
+#[test]
+fn missing_rented_stock_is_a_hint_that_coverage_cannot_be_checked() {
+    let mut lp = sample();
+    let (_, a) = analysis::run(&lp.project, &lp.data);
+    assert!(
+        !a.warnings
+            .iter()
+            .any(|w| w.text.contains("Mietwohnungsbestand fehlt")),
+        "the sample has its stock"
+    );
+    let g = &mut lp.project.gemeinden[0];
+    g.mietwohnungen = None;
+    let (name, vr) = (g.name.clone(), g.vergleichsraum.clone());
+    let (_, a) = analysis::run(&lp.project, &lp.data);
+    let hint = a
+        .warnings
+        .iter()
+        .find(|w| w.text.contains("Mietwohnungsbestand fehlt"))
+        .expect("hint");
+    assert_eq!(hint.severity, Severity::Hinweis);
+    assert_eq!(hint.criterion, Some("K5"));
+    assert!(
+        hint.text.contains(&name) && hint.text.starts_with(&vr),
+        "{}",
+        hint.text
+    );
+    // Without any stock in the Vergleichsraum the coverage figure itself is not computed.
+    for g in lp
+        .project
+        .gemeinden
+        .iter_mut()
+        .filter(|g| g.vergleichsraum == vr)
+    {
+        g.mietwohnungen = None;
+    }
+    let (_, a) = analysis::run(&lp.project, &lp.data);
+    assert!(a.warnings.iter().any(|w| w.severity == Severity::Hinweis
+        && w.text.starts_with(&vr)
+        && w.text.contains("alle Gemeinden")));
+}
