@@ -7,7 +7,7 @@
 //! | Kappung of outliers | [`outliers`] |
 //! | quantiles (the one quantile function) and summary statistics | [`quantile`], [`stats`] |
 //! | weighting, coverage, size structure, Zirkelschluss share | [`representativeness`] |
-//! | kalte Betriebskosten | [`operating_costs`] |
+//! | kalte Betriebskosten | [`bk`] |
 //! | Referenzmiete incl. iterative procedure | [`reference`] |
 //! | Produkttheorie and the money rounding | [`limits`] |
 //! | Verfügbarkeitsprüfung of a cell | [`affordability`] |
@@ -26,7 +26,7 @@ pub mod compute;
 pub mod fortschreibung;
 pub mod heating;
 pub mod limits;
-pub mod operating_costs;
+pub mod bk;
 pub mod outliers;
 pub mod prepare;
 pub mod quantile;
