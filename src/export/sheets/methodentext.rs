@@ -1,11 +1,12 @@
 //! The generated German method text (DOMAIN §5.1 chapters) with the actual numbers, and the
 //! Methodentext sheet. Items marked [U] in DOMAIN.md are named as configurable defaults.
 
-use super::Ctx;
-use super::overview::{bk_statistic_german, excluded_segments, reference_rule_german};
-use super::style;
 use crate::analysis::compute::{Analysis, Severity};
 use crate::dataset::LoadedProject;
+use crate::export::Ctx;
+use crate::export::layout;
+use crate::export::style;
+use crate::export::wording::{bk_statistic_german, excluded_segments, reference_rule_german};
 use crate::fmt::{euro, number, percent};
 use crate::model::Reason;
 use crate::model::params::{BkLevel, BkStatistic, OutlierMethod, ReferenceMethod};
@@ -184,7 +185,7 @@ fn sections(lp: &LoadedProject, an: &Analysis) -> Vec<Section> {
         .map(|(i, s)| {
             format!(
                 "{} ({}{}; {}; {} Zeilen, {} übernommen)",
-                super::source_name(lp, i),
+                crate::export::source_name(lp, i),
                 s.import.kind.german(),
                 if s.lieferant.is_empty() {
                     String::new()
@@ -472,7 +473,7 @@ fn sections(lp: &LoadedProject, an: &Analysis) -> Vec<Section> {
             euro(l.gross_cold)
         ));
     }
-    par.extend(super::heating::method_paragraphs(lp, an));
+    par.extend(super::heizkosten::method_paragraphs(lp, an));
     par.extend(super::fortschreibung::method_paragraphs(lp, an));
     out.push(Section {
         heading: "10. Richtwerte nach der Produkttheorie".to_string(),
@@ -617,7 +618,7 @@ fn availability_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
 pub fn methodentext(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     let mut ws = style::new_sheet(
         ctx,
-        "Methodentext",
+        layout::METHODENTEXT,
         "Methodentext (automatisch erzeugt aus Parametern und Ergebnissen)",
     )?;
     let f = &ctx.fmt;

@@ -2,15 +2,13 @@
 //! at the limit, the iteration log of the iterative procedure, the distribution of affordable
 //! offers by Gemeinde and the availability curve.
 
-use super::Ctx;
-use super::style::{self, DASH, col};
+use crate::export::Ctx;
+use crate::export::layout::*;
+use crate::export::style::{self, DASH, col};
 use crate::model::Reason;
 use crate::model::params::ReferenceMethod;
 use rust_xlsxwriter::{Worksheet, XlsxError};
 use std::collections::BTreeMap;
-
-/// Sheet name.
-pub const VERFUEGBARKEIT: &str = "Verfügbarkeit";
 
 /// The Verfügbarkeit sheet.
 pub fn verfuegbarkeit(ctx: &Ctx) -> Result<Worksheet, XlsxError> {

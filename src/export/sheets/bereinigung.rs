@@ -1,9 +1,10 @@
 //! Bereinigung (K6): the exclusion funnel by reason and source; in the Prüfmappe also every
 //! rejected or excluded row with source file, row number and reason.
 
-use super::Ctx;
-use super::style::{self, col};
 use crate::analysis::prepare::RecordStatus;
+use crate::export::Ctx;
+use crate::export::layout;
+use crate::export::style::{self, col};
 use crate::model::Reason;
 use rust_xlsxwriter::{Worksheet, XlsxError};
 use std::collections::BTreeMap;
@@ -76,7 +77,7 @@ impl Counts {
 pub fn bereinigung(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     let mut ws = style::new_sheet(
         ctx,
-        "Bereinigung",
+        layout::BEREINIGUNG,
         "Bereinigung: Plausibilisierung, Abgrenzung und Extremwertkappung",
     )?;
     let f = &ctx.fmt;
@@ -187,7 +188,9 @@ pub fn bereinigung(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         "Code".into(),
         "Anzahl".into(),
     ];
-    headers.extend((0..n_sources).map(|s| format!("{}. {}", s + 1, super::source_name(lp, s))));
+    headers.extend(
+        (0..n_sources).map(|s| format!("{}. {}", s + 1, crate::export::source_name(lp, s))),
+    );
     let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
     style::header_row(&mut ws, ctx, 2, &header_refs)?;
     let mut w = vec![20.0, 56.0, 22.0, 12.0];
@@ -326,7 +329,7 @@ pub fn bereinigung(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             format!(
                 "{}. {}",
                 usize::from(e.source) + 1,
-                super::source_name(lp, usize::from(e.source))
+                crate::export::source_name(lp, usize::from(e.source))
             ),
             &f.text,
         )?;
