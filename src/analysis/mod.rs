@@ -5,6 +5,7 @@
 
 pub mod availability;
 pub mod compute;
+pub mod histogram;
 pub mod prepare;
 pub mod quantile;
 pub mod stats;
