@@ -76,3 +76,8 @@ pub fn reference_rule_german(p: &Parameters) -> String {
 pub fn num(n: usize) -> String {
     crate::fmt::number(n as f64, 0)
 }
+
+/// An amount per m² ("7,44 €/m²").
+pub fn per_m2(v: f64) -> String {
+    format!("{} €/m²", crate::fmt::number(v, 2))
+}

@@ -1,8 +1,13 @@
 //! The Betriebskosten sheet: kalte Betriebskosten per m² per Vergleichsraum (and cell).
 
+use crate::analysis::compute::Analysis;
+use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout;
 use crate::export::style::{self};
+use crate::export::wording::*;
+use crate::fmt::number;
+use crate::model::params::*;
 use crate::model::params::{BkLevel, round_cents};
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
@@ -116,4 +121,62 @@ pub fn betriebskosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         ws.write_string_with_format(r + 1, 0, ctx.suppression_note(), &f.note)?;
     }
     Ok(ws)
+}
+
+/// Methodentext, section 9: the BK statistic and its results per Vergleichsraum.
+pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
+    let p = &lp.project.parameters;
+    let oc = &p.operating_costs;
+    let stat = match oc.statistic {
+        BkStatistic::Percentile => format!("das {}-Perzentil", number(oc.percentile * 100.0, 1)),
+        BkStatistic::Median => "der Median".to_string(),
+        BkStatistic::Mean => "der Mittelwert".to_string(),
+    };
+    let results: Vec<String> = an
+        .vergleichsraeume
+        .iter()
+        .filter_map(|v| {
+            let round = |x: f64| {
+                if p.reference.round_per_m2 {
+                    crate::model::params::round_cents(x)
+                } else {
+                    x
+                }
+            };
+            v.bk.per_m2.map(|b| {
+                let lift =
+                    v.bk.per_m2_lift
+                        .map(|l| format!(", mit Aufzug {}", per_m2(round(l))))
+                        .unwrap_or_default();
+                format!(
+                    "{} {}{} (n = {})",
+                    v.name,
+                    per_m2(round(b)),
+                    lift,
+                    num(v.bk.n)
+                )
+            })
+        })
+        .collect();
+    vec![format!(
+        "Angemessen sind die kalten Betriebskosten je m², die sich als {} ({}) {} aus denselben Datensätzen ergeben. Berücksichtigt werden nur Werte zwischen {} und {} (Plausibilitätsgrenzen nach F+B Bremen).{}{} Die Wahl der Statistik ist eine einstellbare Voreinstellung.",
+        stat,
+        bk_statistic_german(oc.statistic),
+        match oc.level {
+            BkLevel::Vergleichsraum => "je Vergleichsraum",
+            BkLevel::Cell => "je Tabellenfeld",
+        },
+        per_m2(p.plausibility.bk_per_m2_min),
+        per_m2(p.plausibility.bk_per_m2_max),
+        if oc.lift_split {
+            " Wie im Kreis Düren werden Werte für Gebäude ohne und mit Aufzug getrennt ausgewiesen."
+        } else {
+            ""
+        },
+        if results.is_empty() {
+            String::new()
+        } else {
+            format!(" Ergebnisse: {}.", results.join("; "))
+        }
+    )]
 }

@@ -1,9 +1,13 @@
 //! The Datengrundlage sheet: source register and counts.
 
+use crate::analysis::compute::Analysis;
 use crate::analysis::prepare::RecordStatus;
+use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout;
 use crate::export::style::{self, DASH, col, row};
+use crate::export::wording::*;
+use crate::fmt::percent;
 use crate::model::{LandlordType, SourceKind};
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
@@ -255,4 +259,63 @@ pub fn datengrundlage(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         &f.note,
     )?;
     Ok(ws)
+}
+
+/// Methodentext, section 4: sources, counts and coverage.
+pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
+    let proj = &lp.project;
+    let fu = &an.funnel;
+    let mut par = Vec::new();
+    let n_sources = proj.sources.len().max(lp.data.sources.len());
+    let src: Vec<String> = lp
+        .data
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            format!(
+                "{} ({}{}; {}; {} Zeilen, {} übernommen)",
+                crate::export::source_name(lp, i),
+                s.import.kind.german(),
+                if s.lieferant.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", s.lieferant)
+                },
+                s.zeitraum,
+                num(s.import.rows_total),
+                num(s.accepted)
+            )
+        })
+        .collect();
+    par.push(format!(
+        "Die Auswertung beruht auf {} Datenquelle{}{}. Insgesamt wurden {} Zeilen geliefert und {} Datensätze übernommen; {} Mietwerte liegen in einem Tabellenfeld, {} gehen nach der Extremwertkappung in die Referenzmieten ein. Jede Quelle ist mit ihrer SHA-256-Prüfsumme im Blatt „Datengrundlage“ verzeichnet.",
+        n_sources,
+        if n_sources == 1 { "" } else { "n" },
+        if src.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", src.join("; "))
+        },
+        num(fu.delivered),
+        num(fu.records),
+        num(fu.in_cells),
+        num(fu.used)
+    ));
+    let cover: Vec<String> = an
+        .vergleichsraeume
+        .iter()
+        .filter_map(|v| {
+            v.coverage
+                .share
+                .map(|sh| format!("{} {}", v.name, percent(sh)))
+        })
+        .collect();
+    if !cover.is_empty() {
+        par.push(format!(
+            "Verhältnis der Bestandsmieten in Tabellenfeldern zum Mietwohnungsbestand: {}. Die Rechtsprechung hält ohne Mietspiegel eine Abdeckung von mindestens 10 % für erforderlich (Bayerisches LSG, L 11 AS 52/16); unter 4 % gilt die Datengrundlage als unzureichend (LSG Baden-Württemberg, L 2 AS 3878/11).",
+            cover.join(", ")
+        ));
+    }
+    par
 }

@@ -1,12 +1,16 @@
 //! The Extremwerte sheet: per cell mean and SD before trimming, bounds, removed counts.
 
 use super::*;
+use crate::analysis::compute::Analysis;
 use crate::analysis::quantile::excel_formula;
 use crate::analysis::stats::{mean, sample_sd};
+use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout::*;
 use crate::export::layout::{self, CellValues};
 use crate::export::style::{self};
+use crate::export::wording::*;
+use crate::fmt::{number, percent};
 use crate::model::params::OutlierMethod;
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
@@ -211,4 +215,40 @@ pub fn extremwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         ws.write_string_with_format(r + 1, 0, ctx.suppression_note(), &f.note)?;
     }
     Ok(ws)
+}
+
+/// Methodentext, section 6: the outlier rule and how many values it removed.
+pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
+    let p = &lp.project.parameters;
+    let fu = &an.funnel;
+    let o = &p.outliers;
+    let rule = match o.method {
+        OutlierMethod::None => "Eine Extremwertkappung findet nicht statt.".to_string(),
+        OutlierMethod::MeanSd => format!(
+            "Je Tabellenfeld werden Nettokaltmieten je m² außerhalb von Mittelwert ± {} × Standardabweichung (Stichprobenstandardabweichung) als Extremwerte entfernt, in einem einzigen Durchgang. Das entspricht dem 95-%-Intervall einer Normalverteilung, wie es Analyse & Konzepte verwendet.",
+            number(o.k, 2)
+        ),
+        OutlierMethod::Trim => format!(
+            "Je Tabellenfeld werden an beiden Enden jeweils {} der Werte abgeschnitten.",
+            percent(o.trim_share)
+        ),
+        OutlierMethod::Iqr => format!(
+            "Je Tabellenfeld werden Werte außerhalb von Q1 − {k} × IQR bis Q3 + {k} × IQR entfernt (allgemeine statistische Regel, in KdU-Konzepten nicht belegt).",
+            k = number(o.iqr_k, 2)
+        ),
+        OutlierMethod::Absolute => format!(
+            "Werte unter {} oder über {} werden als Extremwerte entfernt.",
+            per_m2(o.abs_min),
+            per_m2(o.abs_max)
+        ),
+    };
+    vec![
+        format!(
+            "{rule} Entfernt wurden {} Werte unterhalb und {} Werte oberhalb der Grenzen (Blatt „Extremwerte“).",
+            num(fu.outliers_low),
+            num(fu.outliers_high)
+        ),
+        "Ob die Kappung auf die Nettokaltmiete je m² oder auf die absolute Miete angewandt wird und ob einmalig oder wiederholt, ist in den ausgewerteten Quellen nicht belegt. Die hier gewählte Regel ist eine einstellbare Voreinstellung, keine rechtlich vorgegebene Festlegung."
+            .to_string(),
+    ]
 }

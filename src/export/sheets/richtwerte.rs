@@ -5,11 +5,15 @@
 //! In the Prüfmappe every €/m² and € cell is a formula over the value sheets and the named
 //! parameter cells, with the program's value as cached result.
 
+use crate::analysis::compute::Analysis;
 use crate::analysis::compute::{CellResult, Limits};
+use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout::BkRanges;
 use crate::export::layout::{self, *};
 use crate::export::style;
+use crate::export::wording::*;
+use crate::fmt::{euro, number};
 use crate::model::params::{BkLevel, RoundingMode, round_cents};
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
@@ -424,4 +428,32 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         r += 1;
     }
     Ok(ws)
+}
+
+/// Methodentext, section 10 (first part): the Produkttheorie with an example row.
+pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
+    let p = &lp.project.parameters;
+    let mut par = vec![format!(
+        "Nach der Produkttheorie ist der Richtwert (Nichtprüfungsgrenze) die Bruttokaltmiete: angemessene Wohnfläche × Referenzmiete je m² plus angemessene Wohnfläche × kalte Betriebskosten je m². Beträge werden auf Cent gerundet, die Bruttokaltmiete {}. Für jede weitere Person erhöht sich die Grenze um {} m² × die Referenzmiete der größten Haushaltsgröße zuzüglich der Betriebskosten.",
+        p.rounding.mode.german(),
+        number(p.wohnflaechen.per_further, 0)
+    )];
+    if let Some(c) = an.cells.iter().find(|c| c.limits.is_some())
+        && let (Some(l), Some(nkm), Some(bk)) =
+            (c.limits, c.net_rent_per_m2, c.operating_costs_per_m2)
+    {
+        par.push(format!(
+            "Beispiel {}, {}: {} m² × {} = {}; {} m² × {} = {}; Bruttokaltmiete {}.",
+            c.vergleichsraum,
+            style::persons(c.household_size),
+            number(c.area_m2, 0),
+            per_m2(nkm),
+            euro(l.net_cold),
+            number(c.area_m2, 0),
+            per_m2(bk),
+            euro(l.operating_costs),
+            euro(l.gross_cold)
+        ));
+    }
+    par
 }

@@ -1,5 +1,7 @@
 //! The Vergleichsräume sheet: Vergleichsräume, their Gemeinden and coverage.
 
+use crate::analysis::compute::Analysis;
+use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout;
 use crate::export::style::{self, DASH};
@@ -163,4 +165,40 @@ fn coverage_by_vr(ctx: &Ctx) -> Vec<(String, usize, u64)> {
             (name.clone(), n, stock)
         })
         .collect()
+}
+
+/// Methodentext, section 3: the Vergleichsräume and their Gemeinden.
+pub fn method_paragraphs(lp: &LoadedProject, _an: &Analysis) -> Vec<String> {
+    let proj = &lp.project;
+    let vr_names = proj.vergleichsraum_names();
+    let vr_desc: Vec<String> = vr_names
+        .iter()
+        .map(|n| {
+            let k = proj
+                .gemeinden
+                .iter()
+                .filter(|g| &g.vergleichsraum == n)
+                .count();
+            format!("{n} ({k} Gemeinde{})", if k == 1 { "" } else { "n" })
+        })
+        .collect();
+    let unassigned: Vec<&str> = proj
+        .gemeinden
+        .iter()
+        .filter(|g| g.vergleichsraum.is_empty())
+        .map(|g| g.name.as_str())
+        .collect();
+    let mut par = vec![format!(
+        "Das Gebiet ist in {} Vergleichsr{} gegliedert: {}. Für jeden Vergleichsraum wird je Haushaltsgröße genau ein Richtwert abgeleitet; eine Unterteilung eines Vergleichsraums in Wohnungsmarkttypen mit eigenen Grenzen findet nicht statt (BSG, 30.01.2019, B 14 AS 24/18 R). Zuordnung der Gemeinden und Begründung der Homogenität stehen im Blatt „Vergleichsräume“.",
+        vr_names.len(),
+        if vr_names.len() == 1 { "aum" } else { "äume" },
+        vr_desc.join(", ")
+    )];
+    if !unassigned.is_empty() {
+        par.push(format!(
+            "Keinem Vergleichsraum zugeordnet sind: {}.",
+            unassigned.join(", ")
+        ));
+    }
+    par
 }

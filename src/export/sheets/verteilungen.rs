@@ -2,11 +2,16 @@
 //! the Referenzmiete per cell.
 
 use super::*;
+use crate::analysis::compute::Analysis;
 use crate::analysis::quantile::excel_formula;
+use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout::CellValues;
 use crate::export::layout::{self};
 use crate::export::style::{self, DASH, col};
+use crate::export::wording::*;
+use crate::fmt::percent;
+use crate::model::params::*;
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 /// Decile labels.
@@ -278,4 +283,68 @@ pub fn verteilungen(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         ws.write_string_with_format(r, 0, ctx.suppression_note(), &f.note)?;
     }
     Ok(ws)
+}
+
+/// Methodentext, section 8: the Referenzmiete rule, its confidence interval and the cells below the minimum n; then the availability paragraphs (Verfügbarkeit).
+pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
+    let proj = &lp.project;
+    let p = &proj.parameters;
+    let refs: Vec<f64> = an.cells.iter().filter_map(|c| c.net_rent_per_m2).collect();
+    let range = match (
+        refs.iter().copied().reduce(f64::min),
+        refs.iter().copied().reduce(f64::max),
+    ) {
+        (Some(a), Some(b)) => format!(
+            " Die Referenzmieten liegen zwischen {} und {}.",
+            per_m2(a),
+            per_m2(b)
+        ),
+        _ => String::new(),
+    };
+    let mut par = vec![format!(
+        "Als angemessener Quadratmeterpreis (Referenzmiete) gilt je Tabellenfeld {} nach der Extremwertkappung.{}{}",
+        reference_rule_german(p),
+        if p.reference.round_per_m2 {
+            " Der Wert wird auf volle Cent gerundet, bevor er mit der Wohnfläche multipliziert wird."
+        } else {
+            ""
+        },
+        range
+    )];
+    if p.reference.method != ReferenceMethod::Mean {
+        par.push(format!(
+            "Für das gewählte Perzentil wird je Tabellenfeld ein verteilungsfreies Konfidenzintervall aus Ordnungsstatistiken mit mindestens {} Überdeckung ausgewiesen (Blatt „Verteilungen“).",
+            percent(p.ci_level)
+        ));
+    }
+    if let Some(j) = proj
+        .justifications
+        .get("reference.percentile")
+        .or_else(|| proj.justifications.get("reference"))
+        .filter(|t| !t.trim().is_empty())
+    {
+        par.push(format!("Begründung der Wahl: {}", j.trim()));
+    }
+    let below: Vec<String> = an
+        .cells
+        .iter()
+        .filter(|c| c.n < p.min_n)
+        .map(|c| {
+            format!(
+                "{} {} (n = {})",
+                c.vergleichsraum,
+                style::persons(c.household_size),
+                c.n
+            )
+        })
+        .collect();
+    if !below.is_empty() {
+        par.push(format!(
+            "Unter der Mindestfallzahl von {} Mietwerten liegen: {}.",
+            p.min_n,
+            below.join(", ")
+        ));
+    }
+    par.extend(super::verfuegbarkeit::method_paragraphs(lp, an));
+    par
 }
