@@ -7,7 +7,7 @@ use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout;
 use crate::export::style::{self, col};
-use crate::export::wording::*;
+use crate::export::wording::num;
 use crate::fmt::euro;
 use crate::model::Reason;
 use rust_xlsxwriter::{Worksheet, XlsxError};

@@ -5,9 +5,11 @@ use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout;
 use crate::export::style::{self};
-use crate::export::wording::*;
+use crate::export::wording::bk_statistic_german;
+use crate::export::wording::num;
+use crate::export::wording::per_m2;
 use crate::fmt::number;
-use crate::model::params::*;
+use crate::model::params::BkStatistic;
 use crate::model::params::{BkLevel, round_cents};
 use rust_xlsxwriter::{Worksheet, XlsxError};
 

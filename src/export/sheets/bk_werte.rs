@@ -1,7 +1,8 @@
 //! The BK-Werte sheet (Prüfmappe): plausible kalte Betriebskosten per m².
 
 use crate::export::Ctx;
-use crate::export::layout::*;
+use crate::export::layout::BK_WERTE;
+use crate::export::layout::DATA_ROW;
 use crate::export::style::{self, col, row};
 use crate::model::params::BkLevel;
 use rust_xlsxwriter::{Worksheet, XlsxError};

@@ -6,7 +6,7 @@ use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout;
 use crate::export::style::{self, DASH, col, row};
-use crate::export::wording::*;
+use crate::export::wording::num;
 use crate::fmt::percent;
 use crate::model::{LandlordType, SourceKind};
 use rust_xlsxwriter::{Worksheet, XlsxError};

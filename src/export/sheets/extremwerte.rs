@@ -1,15 +1,21 @@
 //! The Extremwerte sheet: per cell mean and SD before trimming, bounds, removed counts.
 
-use super::*;
 use crate::analysis::compute::Analysis;
 use crate::analysis::quantile::excel_formula;
 use crate::analysis::stats::{mean, sample_sd};
 use crate::dataset::LoadedProject;
 use crate::export::Ctx;
-use crate::export::layout::*;
+use crate::export::layout::N_BOUND_MAX;
+use crate::export::layout::N_BOUND_MIN;
+use crate::export::layout::N_IQR_K;
+use crate::export::layout::N_OUTLIER_K;
 use crate::export::layout::{self, CellValues};
+use crate::export::sheets::cell_values;
+use crate::export::sheets::prepared_values;
+use crate::export::sheets::write_cell_head;
 use crate::export::style::{self};
-use crate::export::wording::*;
+use crate::export::wording::num;
+use crate::export::wording::per_m2;
 use crate::fmt::{number, percent};
 use crate::model::params::OutlierMethod;
 use rust_xlsxwriter::{Worksheet, XlsxError};

@@ -7,7 +7,7 @@
 use crate::analysis::compute::Analysis;
 use crate::dataset::LoadedProject;
 use crate::export::Ctx;
-use crate::export::layout::*;
+use crate::export::layout::FORTSCHREIBUNG;
 use crate::export::style::{self, DASH};
 use crate::fmt::number;
 use crate::model::Date;

@@ -3,7 +3,7 @@
 use super::prepared_values;
 use crate::analysis::histogram::histogram;
 use crate::export::Ctx;
-use crate::export::layout::*;
+use crate::export::layout::HISTOGRAMME;
 use crate::export::style::{self, row};
 use rust_xlsxwriter::{
     Chart, ChartFormat, ChartLegendPosition, ChartSolidFill, ChartType, Worksheet, XlsxError,

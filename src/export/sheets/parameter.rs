@@ -4,7 +4,7 @@
 use crate::export::Ctx;
 use crate::export::layout::{self, *};
 use crate::export::style::{self, row};
-use crate::export::wording::*;
+use crate::export::wording::bk_statistic_german;
 use crate::model::SourceKind;
 use crate::model::params::{BkLevel, BkStatistic, Parameters, ReferenceMethod};
 use rust_xlsxwriter::{Formula, Worksheet, XlsxError};

@@ -1,9 +1,9 @@
 //! The Protokoll sheet: fingerprints, sources, warnings and counts of the run.
 
 use crate::export::Ctx;
-use crate::export::layout::*;
+use crate::export::layout::PROTOKOLL;
 use crate::export::style::{self, DASH};
-use crate::export::wording::*;
+use crate::export::wording::num;
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 /// The Protokoll sheet.

@@ -2,9 +2,14 @@
 
 use crate::export::Ctx;
 use crate::export::layout;
-use crate::export::layout::*;
+use crate::export::layout::PARAMETER;
+use crate::export::layout::PRUEFKATALOG;
 use crate::export::style::{self, row};
-use crate::export::wording::*;
+use crate::export::wording::bk_statistic_german;
+use crate::export::wording::excluded_segments;
+use crate::export::wording::num;
+use crate::export::wording::reference_rule_german;
+use crate::export::wording::severity_german;
 use crate::model::Reason;
 use crate::model::params::{OutlierMethod, ReferenceMethod};
 use rust_xlsxwriter::{Worksheet, XlsxError};

@@ -12,7 +12,7 @@ use crate::export::Ctx;
 use crate::export::layout::BkRanges;
 use crate::export::layout::{self, *};
 use crate::export::style;
-use crate::export::wording::*;
+use crate::export::wording::per_m2;
 use crate::fmt::{euro, number};
 use crate::model::params::{BkLevel, RoundingMode, round_cents};
 use rust_xlsxwriter::{Worksheet, XlsxError};

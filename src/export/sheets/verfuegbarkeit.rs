@@ -5,9 +5,9 @@
 use crate::analysis::compute::Analysis;
 use crate::dataset::LoadedProject;
 use crate::export::Ctx;
-use crate::export::layout::*;
+use crate::export::layout::VERFUEGBARKEIT;
 use crate::export::style::{self, DASH, col};
-use crate::export::wording::*;
+use crate::export::wording::num;
 use crate::fmt::{number, percent};
 use crate::model::Reason;
 use crate::model::params::ReferenceMethod;

@@ -1,17 +1,19 @@
 //! The Verteilungen sheet: statistics after outlier removal, deciles, chosen percentile and
 //! the Referenzmiete per cell.
 
-use super::*;
 use crate::analysis::compute::Analysis;
 use crate::analysis::quantile::excel_formula;
 use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout::CellValues;
 use crate::export::layout::{self};
+use crate::export::sheets::cell_values;
+use crate::export::sheets::write_cell_head;
 use crate::export::style::{self, DASH, col};
-use crate::export::wording::*;
+use crate::export::wording::per_m2;
+use crate::export::wording::reference_rule_german;
 use crate::fmt::percent;
-use crate::model::params::*;
+use crate::model::params::ReferenceMethod;
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 /// Decile labels.

@@ -1,7 +1,9 @@
 //! The Werte sheet (Prüfmappe): NKM/m² per cell, sorted, with outliers greyed.
 
 use crate::export::Ctx;
-use crate::export::layout::*;
+use crate::export::layout::DATA_ROW;
+use crate::export::layout::ValueLayout;
+use crate::export::layout::WERTE;
 use crate::export::style::{self, col, row};
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
