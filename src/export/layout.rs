@@ -269,7 +269,7 @@ impl RichtwerteCols {
             nkm: 4,
             bk_m2: 5,
             bk: 6,
-            bkm: 7,
+            bkm: RICHTWERTE_BKM_COL,
             lift,
             heating,
             total,
@@ -281,7 +281,7 @@ impl RichtwerteCols {
 }
 
 /// Column of the Bruttokaltmiete (without lift) in Richtwerte; it does not depend on the
-/// options.
+/// options (the Heizkosten sheet links to it).
 pub const RICHTWERTE_BKM_COL: u16 = 7;
 
 /// Row (0-based) of each cell of `an` in the Richtwerte sheet: per Vergleichsraum its cells,

@@ -263,6 +263,8 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     let layout = ctx.values.as_ref();
     let _qt = p.quantile_type;
     let mode = p.rounding.mode;
+    // Other sheets (Heizkosten) link to these rows through `layout::richtwerte_rows`.
+    let rows = layout::richtwerte_rows(ctx.an);
     let mut r = RICHTWERTE_HEADER + 1;
     let mut any_suppressed = false;
     for (vr, vres) in ctx.an.vergleichsraeume.iter().enumerate() {
@@ -333,6 +335,7 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             };
             ws.write_string_with_format(r, 0, &c.vergleichsraum, &f.bold)?;
             ws.write_string_with_format(r, 1, style::persons(c.household_size), &f.text)?;
+            debug_assert_eq!(rows.get(i), Some(&r), "layout::richtwerte_rows");
             write_row(&mut ws, ctx, &cols, r, &d)?;
             row_of_cell.push((i, r));
             r += 1;
