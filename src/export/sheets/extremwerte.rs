@@ -1,5 +1,8 @@
 //! The Extremwerte sheet: per cell mean and SD before trimming, bounds, removed counts.
 
+use super::cell_values;
+use super::prepared_values;
+use super::write_cell_head;
 use crate::analysis::compute::Analysis;
 use crate::analysis::quantile::excel_formula;
 use crate::analysis::stats::{mean, sample_sd};
@@ -10,9 +13,6 @@ use crate::export::layout::N_BOUND_MIN;
 use crate::export::layout::N_IQR_K;
 use crate::export::layout::N_OUTLIER_K;
 use crate::export::layout::{self, CellValues};
-use crate::export::sheets::cell_values;
-use crate::export::sheets::prepared_values;
-use crate::export::sheets::write_cell_head;
 use crate::export::style::{self};
 use crate::export::wording::num;
 use crate::export::wording::per_m2;

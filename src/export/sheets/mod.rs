@@ -60,24 +60,19 @@ pub fn push_all(ctx: &Ctx, wb: &mut Workbook) -> Result<(), XlsxError> {
 }
 
 /// Where the values of analysis cell `i` are on the Werte sheet (Prüfmappe only).
-pub(super) fn cell_values<'a>(ctx: &'a Ctx, i: usize) -> Option<&'a CellValues> {
+fn cell_values<'a>(ctx: &'a Ctx, i: usize) -> Option<&'a CellValues> {
     ctx.values.as_ref().and_then(|l| l.cells.get(i))
 }
 
 /// The sorted NKM/m² values of the cell before the outlier rule.
-pub(super) fn prepared_values<'a>(ctx: &'a Ctx, c: &CellResult) -> &'a [f64] {
+fn prepared_values<'a>(ctx: &'a Ctx, c: &CellResult) -> &'a [f64] {
     ctx.prep
         .cell(c.vr, c.household_size as usize - 1)
         .map_or(&[][..], |pc| pc.values.as_slice())
 }
 
 /// Vergleichsraum, household size and size class in the first three columns.
-pub(super) fn write_cell_head(
-    ws: &mut Worksheet,
-    ctx: &Ctx,
-    r: u32,
-    c: &CellResult,
-) -> Result<(), XlsxError> {
+fn write_cell_head(ws: &mut Worksheet, ctx: &Ctx, r: u32, c: &CellResult) -> Result<(), XlsxError> {
     ws.write_string_with_format(r, 0, &c.vergleichsraum, &ctx.fmt.text)?;
     ws.write_string_with_format(r, 1, style::persons(c.household_size), &ctx.fmt.text)?;
     ws.write_string_with_format(

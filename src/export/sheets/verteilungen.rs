@@ -1,14 +1,14 @@
 //! The Verteilungen sheet: statistics after outlier removal, deciles, chosen percentile and
 //! the Referenzmiete per cell.
 
+use super::cell_values;
+use super::write_cell_head;
 use crate::analysis::compute::Analysis;
 use crate::analysis::quantile::excel_formula;
 use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout::CellValues;
 use crate::export::layout::{self};
-use crate::export::sheets::cell_values;
-use crate::export::sheets::write_cell_head;
 use crate::export::style::{self, DASH, col};
 use crate::export::wording::per_m2;
 use crate::export::wording::reference_rule_german;
