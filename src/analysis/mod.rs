@@ -5,6 +5,7 @@
 //! | scope, Vergleichsraum assignment, size classes, sorting (on data/scope change) | [`prepare`] |
 //! | offer scope (window, duplicates, heating split) and counting | [`availability`] |
 //! | Kappung of outliers | [`outliers`] |
+//! | the one histogram binning (app and workbook) | [`histogram`] |
 //! | quantiles (the one quantile function) and summary statistics | [`quantile`], [`stats`] |
 //! | weighting, coverage, size structure, Zirkelschluss share | [`representativeness`] |
 //! | kalte Betriebskosten | [`bk`] |
@@ -23,10 +24,11 @@
 pub mod affordability;
 pub mod availability;
 pub mod compute;
+pub mod bk;
 pub mod fortschreibung;
 pub mod heating;
+pub mod histogram;
 pub mod limits;
-pub mod bk;
 pub mod outliers;
 pub mod prepare;
 pub mod quantile;

@@ -1,9 +1,11 @@
 //! Plots of the selected cell with egui_plot: histogram with outlier bounds and Referenzmiete,
-//! ECDF, box plots across Vergleichsräume and the exclusion funnel. The binning and the plot
-//! data are plain functions (tested without egui); every percentile comes from
+//! ECDF, box plots across Vergleichsräume and the exclusion funnel. The binning
+//! ([`crate::analysis::histogram`], shared with the workbook) and the plot data are plain
+//! functions (tested without egui); every percentile comes from
 //! [`quantile_sorted`].
 
 use crate::analysis::compute::{Analysis, CellResult, Funnel};
+use crate::analysis::histogram::histogram;
 use crate::analysis::prepare::Prepared;
 use crate::analysis::quantile::{QuantileType, quantile_sorted};
 use crate::fmt::number;
@@ -12,62 +14,6 @@ use egui_plot::{
     AxisHints, Bar, BarChart, BoxElem, BoxPlot, BoxSpread, GridMark, HLine, Legend, Line, Plot,
     VLine,
 };
-
-/// One histogram bin.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Bin {
-    /// Left edge.
-    pub start: f64,
-    /// Width.
-    pub width: f64,
-    /// Values kept in the cell.
-    pub kept: usize,
-    /// Values removed as outliers.
-    pub removed: usize,
-}
-
-/// A "nice" step (1, 2, 2.5, 5 × 10^k) at least `raw`.
-fn nice_step(raw: f64) -> f64 {
-    if !(raw.is_finite() && raw > 0.0) {
-        return 1.0;
-    }
-    let magnitude = 10f64.powf(raw.log10().floor());
-    for m in [1.0, 2.0, 2.5, 5.0, 10.0] {
-        if m * magnitude >= raw {
-            return m * magnitude;
-        }
-    }
-    10.0 * magnitude
-}
-
-/// Bins sorted `values` (index range `kept` = not outliers) into about √n (5–40) bins of a
-/// nice width.
-pub fn histogram(values: &[f64], kept: (usize, usize)) -> Vec<Bin> {
-    let (Some(&min), Some(&max)) = (values.first(), values.last()) else {
-        return Vec::new();
-    };
-    let target = (values.len() as f64).sqrt().ceil().clamp(5.0, 40.0);
-    let width = nice_step(((max - min) / target).max(0.01));
-    let start = (min / width).floor() * width;
-    let count = (((max - start) / width).floor() as usize + 1).max(1);
-    let mut bins: Vec<Bin> = (0..count)
-        .map(|i| Bin {
-            start: start + i as f64 * width,
-            width,
-            kept: 0,
-            removed: 0,
-        })
-        .collect();
-    for (i, &v) in values.iter().enumerate() {
-        let idx = (((v - start) / width).floor().max(0.0) as usize).min(count - 1);
-        if i >= kept.0 && i < kept.1 {
-            bins[idx].kept += 1;
-        } else {
-            bins[idx].removed += 1;
-        }
-    }
-    bins
-}
 
 /// Points of the empirical distribution function of sorted `values` as a step line. Large
 /// cells are thinned to about 2,000 steps (every k-th value, always including the last), which
@@ -125,24 +71,25 @@ const BOUND: Color32 = Color32::from_rgb(140, 140, 140);
 
 /// Histogram of the cell's NKM/m² with outlier bounds and Referenzmiete.
 pub fn histogram_plot(ui: &mut Ui, values: &[f64], cell: &CellResult, height: f32) {
-    let bins = histogram(values, cell.outliers.kept);
+    // The same bins as the workbook's Histogramme sheet (the Referenzmiete is an edge).
+    let bins = histogram(values, cell.outliers.kept, cell.net_rent_per_m2);
     let kept: Vec<Bar> = bins
         .iter()
         .map(|b| {
-            Bar::new(b.start + b.width / 2.0, b.kept as f64)
-                .width(b.width * 0.95)
+            Bar::new(b.start + b.width() / 2.0, b.kept as f64)
+                .width(b.width() * 0.95)
                 .name(format!(
                     "{} – {} €/m²",
                     number(b.start, 2),
-                    number(b.start + b.width, 2)
+                    number(b.end, 2)
                 ))
         })
         .collect();
     let removed: Vec<Bar> = bins
         .iter()
         .map(|b| {
-            Bar::new(b.start + b.width / 2.0, b.removed as f64)
-                .width(b.width * 0.95)
+            Bar::new(b.start + b.width() / 2.0, b.removed as f64)
+                .width(b.width() * 0.95)
                 .base_offset(b.kept as f64)
         })
         .collect();
@@ -352,29 +299,6 @@ mod tests {
         assert_eq!(tick(0.25, 0.05), "0,25");
         assert_eq!(tick(1000.0, 100.0), "1.000");
         assert_eq!(tick(7.0, 1.0), "7");
-    }
-
-    #[test]
-    fn bins_cover_all_values() {
-        let values: Vec<f64> = (0..100).map(|i| 4.0 + f64::from(i) * 0.05).collect();
-        let bins = histogram(&values, (5, 95));
-        let kept: usize = bins.iter().map(|b| b.kept).sum();
-        let removed: usize = bins.iter().map(|b| b.removed).sum();
-        assert_eq!((kept, removed), (90, 10));
-        assert!(bins[0].start <= 4.0);
-        let last = bins[bins.len() - 1];
-        assert!(last.start + last.width > values[99]);
-        assert!(histogram(&[], (0, 0)).is_empty());
-        let one = histogram(&[5.0], (0, 1));
-        assert_eq!(one.iter().map(|b| b.kept).sum::<usize>(), 1);
-    }
-
-    #[test]
-    fn nice_steps() {
-        assert_eq!(nice_step(0.13), 0.2);
-        assert_eq!(nice_step(0.3), 0.5);
-        assert_eq!(nice_step(2.2), 2.5);
-        assert_eq!(nice_step(7.0), 10.0);
     }
 
     #[test]

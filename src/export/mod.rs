@@ -17,19 +17,12 @@
 //! The bytes are deterministic: the same inputs give an identical file (fixed creation
 //! date from the project, stable ordering everywhere, no clock or path in the content).
 
-mod fortschreibung;
-mod heating;
-mod method;
-mod overview;
-mod records;
-mod results;
-mod sheets_avail;
-mod sheets_data;
-mod sheets_stats;
+mod layout;
+mod sheets;
 mod style;
-mod values;
+mod wording;
 
-pub use method::method_text;
+pub use sheets::methodentext::method_text;
 
 use crate::analysis::compute::Analysis;
 use crate::analysis::prepare::Prepared;
@@ -141,9 +134,9 @@ pub(crate) struct Ctx<'a> {
     pub opts: &'a ExportOptions,
     pub fmt: style::Formats,
     /// Layout of the value sheets (Prüfmappe only).
-    pub values: Option<values::ValueLayout>,
+    pub values: Option<layout::ValueLayout>,
     /// Cell addresses of the parameters.
-    pub params: overview::ParamLayout,
+    pub params: sheets::parameter::ParamLayout,
 }
 
 impl Ctx<'_> {
@@ -185,12 +178,12 @@ pub fn workbook_bytes(
         opts,
         fmt: style::Formats::new(),
         values: None,
-        params: overview::ParamLayout::default(),
+        params: sheets::parameter::ParamLayout::default(),
     };
     if ctx.pruef() {
-        ctx.values = Some(values::layout(&ctx));
+        ctx.values = Some(layout::value_layout(&ctx));
     }
-    ctx.params = overview::param_layout(&ctx);
+    ctx.params = sheets::parameter::param_layout(&ctx);
 
     let mut wb = Workbook::new();
     let created = creation_date(lp);
@@ -221,33 +214,8 @@ pub fn workbook_bytes(
         .set_creation_datetime(&when);
     wb.set_properties(&props);
 
-    overview::define_names(&ctx, &mut wb)?;
-
-    wb.push_worksheet(overview::deckblatt(&ctx)?);
-    wb.push_worksheet(results::richtwerte(&ctx)?);
-    wb.push_worksheet(overview::pruefkatalog(&ctx)?);
-    wb.push_worksheet(overview::parameter(&ctx)?);
-    wb.push_worksheet(sheets_data::vergleichsraeume(&ctx)?);
-    wb.push_worksheet(sheets_data::datengrundlage(&ctx)?);
-    wb.push_worksheet(records::bereinigung(&ctx)?);
-    wb.push_worksheet(sheets_stats::extremwerte(&ctx)?);
-    wb.push_worksheet(sheets_stats::verteilungen(&ctx)?);
-    wb.push_worksheet(sheets_stats::histogramme(&ctx)?);
-    wb.push_worksheet(sheets_stats::betriebskosten(&ctx)?);
-    if heating::wanted(&ctx) {
-        wb.push_worksheet(heating::heizkosten(&ctx)?);
-    }
-    wb.push_worksheet(sheets_avail::verfuegbarkeit(&ctx)?);
-    wb.push_worksheet(sheets_stats::wogg_vergleich(&ctx)?);
-    if fortschreibung::wanted(&ctx) {
-        wb.push_worksheet(fortschreibung::fortschreibung(&ctx)?);
-    }
-    wb.push_worksheet(method::methodentext(&ctx)?);
-    wb.push_worksheet(overview::protokoll(&ctx)?);
-    if let Some(layout) = &ctx.values {
-        wb.push_worksheet(values::werte(&ctx, layout)?);
-        wb.push_worksheet(values::bk_werte(&ctx)?);
-    }
+    layout::define_names(&ctx, &mut wb)?;
+    sheets::push_all(&ctx, &mut wb)?;
     Ok(wb.save_to_buffer()?)
 }
 

@@ -5,94 +5,17 @@
 //! In the Prüfmappe every €/m² and € cell is a formula over the value sheets and the named
 //! parameter cells, with the program's value as cached result.
 
-use super::Ctx;
-use super::style;
-use super::values::BkRanges;
+use crate::analysis::compute::Analysis;
 use crate::analysis::compute::{CellResult, Limits};
-use crate::analysis::quantile::excel_formula;
-use crate::model::params::{BkLevel, BkStatistic, ReferenceMethod, RoundingMode, round_cents};
+use crate::dataset::LoadedProject;
+use crate::export::Ctx;
+use crate::export::layout::BkRanges;
+use crate::export::layout::{self, *};
+use crate::export::style;
+use crate::export::wording::per_m2;
+use crate::fmt::{euro, number};
+use crate::model::params::{BkLevel, RoundingMode, round_cents};
 use rust_xlsxwriter::{Worksheet, XlsxError};
-
-/// Sheet name.
-pub const RICHTWERTE: &str = "Richtwerte";
-/// Header row (0-based).
-const HEADER: u32 = 3;
-
-/// Column positions, depending on the lift split and the heating columns.
-struct Cols {
-    area: u16,
-    nkm_m2: u16,
-    nkm: u16,
-    bk_m2: u16,
-    bk: u16,
-    bkm: u16,
-    lift: Option<(u16, u16, u16)>,
-    heating: Option<u16>,
-    total: Option<u16>,
-    applied: Option<u16>,
-    n: u16,
-    note: u16,
-}
-
-impl Cols {
-    fn new(split: bool, heating: bool, total: bool, applied: bool) -> Cols {
-        let mut next = 8u16;
-        let mut take = |on: bool, width: u16| {
-            on.then(|| {
-                let c = next;
-                next += width;
-                c
-            })
-        };
-        let lift = take(split, 3).map(|c| (c, c + 1, c + 2));
-        let heating = take(heating, 1);
-        let total = take(total, 1);
-        let applied = take(applied, 1);
-        Cols {
-            area: 2,
-            nkm_m2: 3,
-            nkm: 4,
-            bk_m2: 5,
-            bk: 6,
-            bkm: 7,
-            lift,
-            heating,
-            total,
-            applied,
-            n: next,
-            note: next + 1,
-        }
-    }
-}
-
-/// The formula of the BK €/m² statistic over a BK column, rounded as configured.
-fn bk_formula(ctx: &Ctx, range: &str, n: usize) -> String {
-    let p = ctx.p();
-    let inner = match p.operating_costs.statistic {
-        BkStatistic::Mean => format!("AVERAGE({range})"),
-        BkStatistic::Median | BkStatistic::Percentile => {
-            excel_formula(p.quantile_type, range, n, "KdU_p_BK")
-        }
-    };
-    round_wrap(ctx, inner)
-}
-
-fn round_wrap(ctx: &Ctx, inner: String) -> String {
-    if ctx.p().reference.round_per_m2 {
-        format!("ROUND({inner},2)")
-    } else {
-        inner
-    }
-}
-
-/// The BKM formula from the NKM € and BK € cells.
-fn bkm_formula(nkm: &str, bk: &str, mode: RoundingMode) -> String {
-    match mode {
-        RoundingMode::Cents => format!("ROUND({nkm}+{bk},2)"),
-        RoundingMode::EuroUp => format!("ROUNDUP(ROUND({nkm}+{bk},2),0)"),
-        RoundingMode::EuroCommercial => format!("ROUND(ROUND({nkm}+{bk},2),0)"),
-    }
-}
 
 /// The BK column used (all, or without/with lift).
 fn bk_column(ranges: &BkRanges, with_lift: bool) -> Option<(&str, usize)> {
@@ -133,7 +56,7 @@ struct RowData {
 fn write_row(
     ws: &mut Worksheet,
     ctx: &Ctx,
-    cols: &Cols,
+    cols: &RichtwerteCols,
     r: u32,
     d: &RowData,
 ) -> Result<(), XlsxError> {
@@ -227,7 +150,7 @@ fn write_row(
                 ctx,
                 r,
                 c_bkm,
-                &bkm_formula(&nkm_cell, &eur_ref, d.mode),
+                &layout::gross_cold(&nkm_cell, &eur_ref, d.mode),
                 bkm,
                 &f.euro_bold,
             )?;
@@ -268,7 +191,7 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     let has_heating = ctx.an.cells.iter().any(|c| c.heating_limit.is_some());
     let has_total = ctx.an.cells.iter().any(|c| c.total_limit.is_some());
     let has_fallback = ctx.an.cells.iter().any(|c| c.fallback_applied);
-    let cols = Cols::new(split, has_heating, has_total, has_fallback);
+    let cols = RichtwerteCols::new(split, has_heating, has_total, has_fallback);
     let meta = &ctx.lp.project.project;
     let mut ws = style::new_sheet(
         ctx,
@@ -319,7 +242,7 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         headers.push("geltende Grenze €");
     }
     headers.extend(["Fallzahl n", "Hinweise"]);
-    style::header_row(&mut ws, ctx, HEADER, &headers)?;
+    style::header_row(&mut ws, ctx, RICHTWERTE_HEADER, &headers)?;
     let mut w = vec![22.0, 16.0, 11.0, 12.0, 13.0, 12.0, 12.0, 14.0];
     if split {
         w.extend([12.0, 12.0, 14.0]);
@@ -335,12 +258,14 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     }
     w.extend([10.0, 40.0]);
     style::widths(&mut ws, &w)?;
-    ws.set_row_height(HEADER, 42)?;
+    ws.set_row_height(RICHTWERTE_HEADER, 42)?;
 
     let layout = ctx.values.as_ref();
-    let qt = p.quantile_type;
+    let _qt = p.quantile_type;
     let mode = p.rounding.mode;
-    let mut r = HEADER + 1;
+    // Other sheets (Heizkosten) link to these rows through `layout::richtwerte_rows`.
+    let rows = layout::richtwerte_rows(ctx.an);
+    let mut r = RICHTWERTE_HEADER + 1;
     let mut any_suppressed = false;
     for (vr, vres) in ctx.an.vergleichsraeume.iter().enumerate() {
         let mut row_of_cell: Vec<(usize, u32)> = Vec::new();
@@ -351,20 +276,12 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         let bk_weighted = vres.market_share_privat.is_some() && !p.operating_costs.lift_split;
         for (i, c) in ctx.an.cells.iter().enumerate().filter(|(_, c)| c.vr == vr) {
             let cv = layout.and_then(|l| l.cells.get(i));
-            // The iterative method ends at its own p per cell; weighted quantiles have no Excel
-            // equivalent, so weighted cells carry the program's value only.
-            let p_ref = match (p.reference.method, c.p) {
-                (ReferenceMethod::Iterative, Some(pc)) => format!("{pc}"),
-                _ => "KdU_p_Referenz".to_string(),
-            };
+            // The iterative method ends at its own p per cell (see `layout::reference_p`);
+            // weighted quantiles have no Excel equivalent, so weighted cells carry the
+            // program's value only.
             let nkm_formula = cv.filter(|_| !c.weighted).and_then(|cv| {
-                cv.kept_range().map(|range| {
-                    let inner = match p.reference.method {
-                        ReferenceMethod::Mean => format!("AVERAGE({range})"),
-                        _ => excel_formula(qt, &range, cv.n_kept(), &p_ref),
-                    };
-                    round_wrap(ctx, inner)
-                })
+                cv.kept_range()
+                    .map(|range| layout::reference(p, &range, cv.n_kept(), c.p))
             });
             let bk_ranges = match p.operating_costs.level {
                 BkLevel::Vergleichsraum => vr_bk,
@@ -374,7 +291,7 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                 bk_ranges
                     .filter(|_| !bk_weighted)
                     .and_then(|b| bk_column(b, lift))
-                    .map(|(range, n)| bk_formula(ctx, range, n))
+                    .map(|(range, n)| layout::bk_statistic(p, range, n))
             };
             let nkm_suppressed = ctx.suppressed(c.n);
             let bk_suppressed = ctx.suppressed(c.bk.n);
@@ -396,7 +313,7 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             }
             let d = RowData {
                 area: c.area_m2,
-                area_formula: format!("KdU_Wfl_{}P", c.household_size),
+                area_formula: layout::area_name(c.household_size as usize),
                 nkm_m2: c.net_rent_per_m2,
                 nkm_m2_formula: nkm_formula,
                 bk: (c.operating_costs_per_m2, bk_f(false)),
@@ -418,6 +335,7 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             };
             ws.write_string_with_format(r, 0, &c.vergleichsraum, &f.bold)?;
             ws.write_string_with_format(r, 1, style::persons(c.household_size), &f.text)?;
+            debug_assert_eq!(rows.get(i), Some(&r), "layout::richtwerte_rows");
             write_row(&mut ws, ctx, &cols, r, &d)?;
             row_of_cell.push((i, r));
             r += 1;
@@ -451,11 +369,11 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             vr_bk
                 .filter(|_| !bk_weighted)
                 .and_then(|b| bk_column(b, lift))
-                .map(|(range, n)| bk_formula(ctx, range, n))
+                .map(|(range, n)| layout::bk_statistic(p, range, n))
         };
         let d = RowData {
             area: vres.further_area_m2,
-            area_formula: "KdU_Wfl_weitere".to_string(),
+            area_formula: layout::N_AREA_FURTHER.to_string(),
             nkm_m2: source.and_then(|(_, c)| c.net_rent_per_m2),
             nkm_m2_formula: source_row.map(|sr| style::cell_ref(sr, cols.nkm_m2)),
             bk: (vr_bk_value(vres.bk.per_m2), vr_bk_f(false)),
@@ -500,10 +418,9 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         );
     }
     if ctx.pruef() {
-        notes.push(
-            "Alle €/m²- und €-Werte sind Formeln über die Blätter „Werte“, „BK-Werte“ und die benannten Zellen im Blatt „Parameter“ (z. B. KdU_p_Referenz); gespeichert ist zusätzlich der vom Programm berechnete Wert."
-                .to_string(),
-        );
+        notes.push(format!(
+            "Alle €/m²- und €-Werte sind Formeln über die Blätter „{WERTE}“, „{BK_WERTE}“ und die benannten Zellen im Blatt „{PARAMETER}“ (z. B. {N_P_REFERENCE}); gespeichert ist zusätzlich der vom Programm berechnete Wert."
+        ));
     }
     if any_suppressed || !ctx.pruef() {
         notes.push(ctx.suppression_note());
@@ -514,4 +431,32 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         r += 1;
     }
     Ok(ws)
+}
+
+/// Methodentext, section 10 (first part): the Produkttheorie with an example row.
+pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
+    let p = &lp.project.parameters;
+    let mut par = vec![format!(
+        "Nach der Produkttheorie ist der Richtwert (Nichtprüfungsgrenze) die Bruttokaltmiete: angemessene Wohnfläche × Referenzmiete je m² plus angemessene Wohnfläche × kalte Betriebskosten je m². Beträge werden auf Cent gerundet, die Bruttokaltmiete {}. Für jede weitere Person erhöht sich die Grenze um {} m² × die Referenzmiete der größten Haushaltsgröße zuzüglich der Betriebskosten.",
+        p.rounding.mode.german(),
+        number(p.wohnflaechen.per_further, 0)
+    )];
+    if let Some(c) = an.cells.iter().find(|c| c.limits.is_some())
+        && let (Some(l), Some(nkm), Some(bk)) =
+            (c.limits, c.net_rent_per_m2, c.operating_costs_per_m2)
+    {
+        par.push(format!(
+            "Beispiel {}, {}: {} m² × {} = {}; {} m² × {} = {}; Bruttokaltmiete {}.",
+            c.vergleichsraum,
+            style::persons(c.household_size),
+            number(c.area_m2, 0),
+            per_m2(nkm),
+            euro(l.net_cold),
+            number(c.area_m2, 0),
+            per_m2(bk),
+            euro(l.operating_costs),
+            euro(l.gross_cold)
+        ));
+    }
+    par
 }

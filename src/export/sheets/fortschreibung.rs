@@ -4,17 +4,15 @@
 //! In the Prüfmappe the factors (new ÷ old index value), the old Bruttokaltmiete and every new
 //! amount are formulas over this sheet with the program's value as cached result.
 
-use super::Ctx;
-use super::style::{self, DASH};
 use crate::analysis::compute::Analysis;
 use crate::dataset::LoadedProject;
+use crate::export::Ctx;
+use crate::export::layout::FORTSCHREIBUNG;
+use crate::export::style::{self, DASH};
 use crate::fmt::number;
 use crate::model::Date;
 use crate::model::params::{FortschreibungParams, IndexSeries};
 use rust_xlsxwriter::{Color, Format, Worksheet, XlsxError, utility::row_col_to_cell_absolute};
-
-/// Sheet name.
-pub const FORTSCHREIBUNG: &str = "Fortschreibung";
 
 /// Whether the sheet is part of the workbook.
 pub fn wanted(ctx: &Ctx) -> bool {

@@ -7,23 +7,15 @@
 //! Gesamtgrenze a formula over this sheet and the Bruttokaltmiete in `Richtwerte`, each with
 //! the program's value as cached result.
 
-use super::Ctx;
-use super::style::{self, col};
 use crate::analysis::compute::Analysis;
 use crate::dataset::LoadedProject;
+use crate::export::Ctx;
+use crate::export::layout::{self, *};
+use crate::export::style::{self, col};
 use crate::fmt::{euro, number};
 use crate::tables::fold;
 use crate::tables::heizspiegel::{HeizspiegelBand, HeizspiegelTable, PeriodUnit};
 use rust_xlsxwriter::{Color, Format, Worksheet, XlsxError, utility::row_col_to_cell_absolute};
-
-/// Sheet name.
-pub const HEIZKOSTEN: &str = "Heizkosten";
-
-/// Layout of the Richtwerte sheet this module links to: first data row (0-based) and the column
-/// of the Bruttokaltmiete (without lift). Must follow `results::richtwerte`; the LibreOffice
-/// recalculation test fails if it does not.
-const RICHTWERTE_FIRST_ROW: u32 = 4;
-const RICHTWERTE_BKM_COL: u16 = 7;
 
 /// Whether the sheet is part of the workbook.
 pub fn wanted(ctx: &Ctx) -> bool {
@@ -69,21 +61,6 @@ fn unit_note(unit: PeriodUnit) -> &'static str {
         PeriodUnit::PerMonth => "Monatswerte: Grenzwert = Grenze × Wohnfläche",
         PeriodUnit::PerYear => "Jahreswerte: Grenzwert = Grenze × Wohnfläche ÷ 12",
     }
-}
-
-/// Row (0-based) of each cell of `an` in the Richtwerte sheet: per Vergleichsraum its cells,
-/// then the "je weitere Person" row and one blank row.
-fn richtwerte_rows(an: &Analysis) -> Vec<u32> {
-    let mut rows = vec![0u32; an.cells.len()];
-    let mut r = RICHTWERTE_FIRST_ROW;
-    for vr in 0..an.vergleichsraeume.len() {
-        for (i, _) in an.cells.iter().enumerate().filter(|(_, c)| c.vr == vr) {
-            rows[i] = r;
-            r += 1;
-        }
-        r += 2;
-    }
-    rows
 }
 
 /// The Heizkosten sheet.
@@ -316,7 +293,7 @@ pub fn heizkosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     style::header_row(&mut ws, ctx, r, &headers)?;
     ws.set_row_height(r, 42)?;
     r += 1;
-    let rw_rows = richtwerte_rows(ctx.an);
+    let rw_rows = layout::richtwerte_rows(ctx.an);
     let n_sizes = p.wohnflaechen.sizes.len();
     for (i, c) in ctx.an.cells.iter().enumerate() {
         ws.write_string_with_format(r, 0, &c.vergleichsraum, &f.bold)?;
@@ -331,7 +308,7 @@ pub fn heizkosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                 ctx,
                 r,
                 2,
-                &format!("KdU_Wfl_{}P", c.household_size),
+                &layout::area_name(c.household_size as usize),
                 Some(c.area_m2),
                 &f.area,
             )?;
@@ -364,8 +341,8 @@ pub fn heizkosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             if ctx.pruef() {
                 let target = format!(
                     "'{}'!{}",
-                    super::results::RICHTWERTE,
-                    style::cell_ref(rw_rows[i], RICHTWERTE_BKM_COL)
+                    layout::RICHTWERTE,
+                    style::cell_ref(rw_rows[i], layout::RICHTWERTE_BKM_COL)
                 );
                 style::formula(&mut ws, ctx, r, 5, &target, gross, &f.euro)?;
                 let gross_ref = style::cell_ref(r, 5);

@@ -1,9 +1,14 @@
 //! Bereinigung (K6): the exclusion funnel by reason and source; in the Prüfmappe also every
 //! rejected or excluded row with source file, row number and reason.
 
-use super::Ctx;
-use super::style::{self, col};
+use crate::analysis::compute::Analysis;
 use crate::analysis::prepare::RecordStatus;
+use crate::dataset::LoadedProject;
+use crate::export::Ctx;
+use crate::export::layout;
+use crate::export::style::{self, col};
+use crate::export::wording::num;
+use crate::fmt::euro;
 use crate::model::Reason;
 use rust_xlsxwriter::{Worksheet, XlsxError};
 use std::collections::BTreeMap;
@@ -76,7 +81,7 @@ impl Counts {
 pub fn bereinigung(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     let mut ws = style::new_sheet(
         ctx,
-        "Bereinigung",
+        layout::BEREINIGUNG,
         "Bereinigung: Plausibilisierung, Abgrenzung und Extremwertkappung",
     )?;
     let f = &ctx.fmt;
@@ -187,7 +192,9 @@ pub fn bereinigung(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         "Code".into(),
         "Anzahl".into(),
     ];
-    headers.extend((0..n_sources).map(|s| format!("{}. {}", s + 1, super::source_name(lp, s))));
+    headers.extend(
+        (0..n_sources).map(|s| format!("{}. {}", s + 1, crate::export::source_name(lp, s))),
+    );
     let header_refs: Vec<&str> = headers.iter().map(String::as_str).collect();
     style::header_row(&mut ws, ctx, 2, &header_refs)?;
     let mut w = vec![20.0, 56.0, 22.0, 12.0];
@@ -326,7 +333,7 @@ pub fn bereinigung(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             format!(
                 "{}. {}",
                 usize::from(e.source) + 1,
-                super::source_name(lp, usize::from(e.source))
+                crate::export::source_name(lp, usize::from(e.source))
             ),
             &f.text,
         )?;
@@ -334,4 +341,57 @@ pub fn bereinigung(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         r += 1;
     }
     Ok(ws)
+}
+
+/// Methodentext, section 5: rejections and exclusions by reason.
+pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
+    let p = &lp.project.parameters;
+    let fu = &an.funnel;
+    let rejected: usize = fu.import_rejected.values().sum();
+    let top = |m: &std::collections::BTreeMap<Reason, usize>| {
+        let mut v: Vec<(&Reason, &usize)> = m
+            .iter()
+            .filter(|(r, _)| **r != Reason::KindNotUsed)
+            .collect();
+        v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        v.iter()
+            .take(6)
+            .map(|(r, n)| format!("{} ({})", r.german(), num(**n)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let excluded: usize = fu
+        .excluded
+        .iter()
+        .filter(|(r, _)| **r != Reason::KindNotUsed)
+        .map(|(_, n)| n)
+        .sum();
+    let mut par = vec![format!(
+        "Beim Einlesen werden Zeilen ohne verwertbare Nettokaltmiete oder Wohnfläche und Zeilen außerhalb der Plausibilitätsgrenzen ({} bis {} je m²) abgelehnt: {} Zeilen{}.",
+        euro(p.plausibility.rent_per_m2_min),
+        euro(p.plausibility.rent_per_m2_max),
+        num(rejected),
+        if rejected > 0 {
+            format!(", darunter {}", top(&fu.import_rejected))
+        } else {
+            String::new()
+        }
+    )];
+    par.push(format!(
+        "Bei der Abgrenzung des Untersuchungsgegenstands wurden {} Datensätze ausgeschlossen{}.{} Rohdaten werden nicht verändert; jeder Ausschluss ist mit einem Grund im Blatt „Bereinigung“ dokumentiert.",
+        num(excluded),
+        if excluded > 0 {
+            format!(": {}", top(&fu.excluded))
+        } else {
+            String::new()
+        },
+        match fu.excluded.get(&Reason::KindNotUsed) {
+            Some(n) if *n > 0 => format!(
+                " {} Datensätze anderer Datenarten (z. B. Angebotsmieten) gehen nicht in die Referenzmiete ein.",
+                num(*n)
+            ),
+            _ => String::new(),
+        }
+    ));
+    par
 }

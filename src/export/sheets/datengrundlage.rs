@@ -1,152 +1,24 @@
-//! Vergleichsräume (K1, K5) and Datengrundlage (K3, K4, K5).
+//! The Datengrundlage sheet: source register and counts.
 
-use super::Ctx;
-use super::style::{self, DASH, col, row};
+use crate::analysis::compute::Analysis;
 use crate::analysis::prepare::RecordStatus;
+use crate::dataset::LoadedProject;
+use crate::export::Ctx;
+use crate::export::layout;
+use crate::export::style::{self, DASH, col, row};
+use crate::export::wording::num;
+use crate::fmt::percent;
 use crate::model::{LandlordType, SourceKind};
 use rust_xlsxwriter::{Worksheet, XlsxError};
-
-/// The Vergleichsräume sheet: one table per Vergleichsraum, then one per Gemeinde.
-pub fn vergleichsraeume(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
-    let mut ws = style::new_sheet(ctx, "Vergleichsräume", "Vergleichsräume und Gemeinden")?;
-    let f = &ctx.fmt;
-    let proj = &ctx.lp.project;
-    ws.write_string_with_format(
-        1,
-        0,
-        "Je Vergleichsraum genau ein Richtwert je Haushaltsgröße (BSG, 30.01.2019, B 14 AS 24/18 R). Abdeckung = Bestandsmieten in Tabellenfeldern im Verhältnis zum Mietwohnungsbestand (Warnschwelle 10 %, Bayerisches LSG L 11 AS 52/16; unter 4 % unzureichend, LSG Baden-Württemberg L 2 AS 3878/11).",
-        &f.note,
-    )?;
-    style::header_row(
-        &mut ws,
-        ctx,
-        2,
-        &[
-            "Vergleichsraum",
-            "Gemeinden",
-            "Einwohner",
-            "Mietwohnungen",
-            "Mietwerte in Tabellenfeldern",
-            "verwendete Mietwerte",
-            "Abdeckung (Bestandsmieten ÷ Mietwohnungen)",
-            "Begründung (homogener Lebens- und Wohnbereich)",
-        ],
-    )?;
-    style::widths(
-        &mut ws,
-        &[
-            24.0, 12.0, 12.0, 14.0, 14.0, 14.0, 16.0, 70.0, 14.0, 12.0, 40.0,
-        ],
-    )?;
-    let coverage = super::overview::coverage_by_vr(ctx);
-    let mut r = 3u32;
-    for (vr, name) in ctx.prep.vr_names.iter().enumerate() {
-        let gem: Vec<_> = proj
-            .gemeinden
-            .iter()
-            .filter(|g| &g.vergleichsraum == name)
-            .collect();
-        let einwohner: u64 = gem
-            .iter()
-            .map(|g| u64::from(g.einwohner.unwrap_or(0)))
-            .sum();
-        let (_, n_ref, stock) = coverage.get(vr).cloned().unwrap_or_default();
-        let n_used = ctx.an.vergleichsraeume.get(vr).map_or(0, |v| v.n_used);
-        ws.write_string_with_format(r, 0, name, &f.bold)?;
-        style::int(&mut ws, ctx, r, 1, gem.len())?;
-        if gem.iter().any(|g| g.einwohner.is_some()) {
-            style::int(&mut ws, ctx, r, 2, einwohner as usize)?;
-        } else {
-            ws.write_string_with_format(r, 2, DASH, &f.center)?;
-        }
-        if stock > 0 {
-            style::int(&mut ws, ctx, r, 3, stock as usize)?;
-        } else {
-            ws.write_string_with_format(r, 3, DASH, &f.center)?;
-        }
-        style::int(&mut ws, ctx, r, 4, n_ref)?;
-        style::int(&mut ws, ctx, r, 5, n_used)?;
-        let share = ctx
-            .an
-            .vergleichsraeume
-            .get(vr)
-            .and_then(|v| v.coverage.share);
-        style::opt_num(&mut ws, ctx, r, 6, share, &f.pct)?;
-        let text = proj
-            .vergleichsraeume
-            .iter()
-            .find(|v| &v.name == name)
-            .map(|v| v.begruendung.trim())
-            .filter(|t| !t.is_empty())
-            .unwrap_or("(keine Begründung erfasst)");
-        ws.write_string_with_format(r, 7, text, &f.wrap)?;
-        ws.set_row_height(r, style::wrapped_height(text, 70.0))?;
-        r += 1;
-    }
-    r += 1;
-    ws.write_string_with_format(r, 0, "Gemeinden", &f.heading)?;
-    r += 1;
-    style::sub_header_row(
-        &mut ws,
-        ctx,
-        r,
-        &[
-            "Gemeinde",
-            "AGS",
-            "Vergleichsraum",
-            "Einwohner",
-            "Mietwohnungen",
-            "WoGG-Mietstufe",
-            "zugeordnete Datensätze",
-            "verwertbare Mietwerte",
-            "Angebote",
-            "Anteil am Bestand",
-            "Hinweis",
-        ],
-    )?;
-    r += 1;
-    for (i, g) in proj.gemeinden.iter().enumerate() {
-        let cov = ctx.prep.coverage.get(i).cloned().unwrap_or_default();
-        ws.write_string_with_format(r, 0, &g.name, &f.text)?;
-        ws.write_string_with_format(r, 1, &g.ags, &f.text)?;
-        ws.write_string_with_format(
-            r,
-            2,
-            if g.vergleichsraum.is_empty() {
-                "(nicht zugeordnet)"
-            } else {
-                &g.vergleichsraum
-            },
-            &f.text,
-        )?;
-        style::opt_num(&mut ws, ctx, r, 3, g.einwohner.map(f64::from), &f.int)?;
-        style::opt_num(&mut ws, ctx, r, 4, g.mietwohnungen.map(f64::from), &f.int)?;
-        style::opt_num(&mut ws, ctx, r, 5, g.mietstufe.map(f64::from), &f.int)?;
-        style::int(&mut ws, ctx, r, 6, cov.n_assigned)?;
-        style::int(&mut ws, ctx, r, 7, cov.n_reference)?;
-        style::int(&mut ws, ctx, r, 8, cov.n_offers)?;
-        let share = g
-            .mietwohnungen
-            .filter(|m| *m > 0)
-            .map(|m| cov.n_reference as f64 / f64::from(m));
-        style::opt_num(&mut ws, ctx, r, 9, share, &f.pct)?;
-        let note = if g.vergleichsraum.is_empty() {
-            "keinem Vergleichsraum zugeordnet (K1)"
-        } else if cov.n_reference == 0 {
-            "keine verwertbaren Mietwerte (K1)"
-        } else {
-            ""
-        };
-        ws.write_string_with_format(r, 10, note, &f.text)?;
-        r += 1;
-    }
-    Ok(ws)
-}
 
 /// The Datengrundlage sheet: source register, counts per source × Vergleichsraum × size
 /// class, landlord structure and Leistungsbezug per Vergleichsraum.
 pub fn datengrundlage(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
-    let mut ws = style::new_sheet(ctx, "Datengrundlage", "Datengrundlage: Quellenregister")?;
+    let mut ws = style::new_sheet(
+        ctx,
+        layout::DATENGRUNDLAGE,
+        "Datengrundlage: Quellenregister",
+    )?;
     let f = &ctx.fmt;
     let lp = ctx.lp;
     style::header_row(
@@ -175,7 +47,7 @@ pub fn datengrundlage(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         ],
     )?;
     let n_sources = lp.project.sources.len().max(lp.data.sources.len());
-    let hashes = super::source_hashes(lp);
+    let hashes = crate::export::source_hashes(lp);
     let mut r = 3u32;
     if n_sources == 0 {
         ws.write_string_with_format(r, 1, "keine Quellen registriert", &f.note)?;
@@ -185,7 +57,7 @@ pub fn datengrundlage(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         let spec = lp.project.sources.get(i);
         let info = lp.data.sources.get(i);
         style::int(&mut ws, ctx, r, 0, i + 1)?;
-        ws.write_string_with_format(r, 1, super::source_name(lp, i), &f.text)?;
+        ws.write_string_with_format(r, 1, crate::export::source_name(lp, i), &f.text)?;
         let kind = spec.map(|s| s.kind).or(info.map(|s| s.import.kind));
         ws.write_string_with_format(r, 2, kind.map_or(DASH, SourceKind::german), &f.text)?;
         ws.write_string_with_format(
@@ -307,7 +179,7 @@ pub fn datengrundlage(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             ws.write_string_with_format(
                 r,
                 0,
-                format!("{}. {}", s + 1, super::source_name(lp, s)),
+                format!("{}. {}", s + 1, crate::export::source_name(lp, s)),
                 &f.text,
             )?;
             ws.write_string_with_format(r, 1, &ctx.prep.vr_names[vr], &f.text)?;
@@ -387,4 +259,63 @@ pub fn datengrundlage(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         &f.note,
     )?;
     Ok(ws)
+}
+
+/// Methodentext, section 4: sources, counts and coverage.
+pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
+    let proj = &lp.project;
+    let fu = &an.funnel;
+    let mut par = Vec::new();
+    let n_sources = proj.sources.len().max(lp.data.sources.len());
+    let src: Vec<String> = lp
+        .data
+        .sources
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            format!(
+                "{} ({}{}; {}; {} Zeilen, {} übernommen)",
+                crate::export::source_name(lp, i),
+                s.import.kind.german(),
+                if s.lieferant.is_empty() {
+                    String::new()
+                } else {
+                    format!(", {}", s.lieferant)
+                },
+                s.zeitraum,
+                num(s.import.rows_total),
+                num(s.accepted)
+            )
+        })
+        .collect();
+    par.push(format!(
+        "Die Auswertung beruht auf {} Datenquelle{}{}. Insgesamt wurden {} Zeilen geliefert und {} Datensätze übernommen; {} Mietwerte liegen in einem Tabellenfeld, {} gehen nach der Extremwertkappung in die Referenzmieten ein. Jede Quelle ist mit ihrer SHA-256-Prüfsumme im Blatt „Datengrundlage“ verzeichnet.",
+        n_sources,
+        if n_sources == 1 { "" } else { "n" },
+        if src.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", src.join("; "))
+        },
+        num(fu.delivered),
+        num(fu.records),
+        num(fu.in_cells),
+        num(fu.used)
+    ));
+    let cover: Vec<String> = an
+        .vergleichsraeume
+        .iter()
+        .filter_map(|v| {
+            v.coverage
+                .share
+                .map(|sh| format!("{} {}", v.name, percent(sh)))
+        })
+        .collect();
+    if !cover.is_empty() {
+        par.push(format!(
+            "Verhältnis der Bestandsmieten in Tabellenfeldern zum Mietwohnungsbestand: {}. Die Rechtsprechung hält ohne Mietspiegel eine Abdeckung von mindestens 10 % für erforderlich (Bayerisches LSG, L 11 AS 52/16); unter 4 % gilt die Datengrundlage als unzureichend (LSG Baden-Württemberg, L 2 AS 3878/11).",
+            cover.join(", ")
+        ));
+    }
+    par
 }

@@ -2,15 +2,17 @@
 //! at the limit, the iteration log of the iterative procedure, the distribution of affordable
 //! offers by Gemeinde and the availability curve.
 
-use super::Ctx;
-use super::style::{self, DASH, col};
+use crate::analysis::compute::Analysis;
+use crate::dataset::LoadedProject;
+use crate::export::Ctx;
+use crate::export::layout::VERFUEGBARKEIT;
+use crate::export::style::{self, DASH, col};
+use crate::export::wording::num;
+use crate::fmt::{number, percent};
 use crate::model::Reason;
 use crate::model::params::ReferenceMethod;
 use rust_xlsxwriter::{Worksheet, XlsxError};
 use std::collections::BTreeMap;
-
-/// Sheet name.
-pub const VERFUEGBARKEIT: &str = "Verfügbarkeit";
 
 /// The Verfügbarkeit sheet.
 pub fn verfuegbarkeit(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
@@ -329,4 +331,79 @@ pub fn verfuegbarkeit(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         ws.write_string_with_format(r, 0, ctx.suppression_note(), &f.note)?;
     }
     Ok(ws)
+}
+
+/// The paragraphs on the availability check and the iterative procedure (K8).
+pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
+    let p = &lp.project.parameters;
+    let a = &p.availability;
+    let with: Vec<_> = an
+        .cells
+        .iter()
+        .filter_map(|c| c.availability.as_ref().map(|av| (c, av)))
+        .collect();
+    let window = a.window_months.map_or_else(
+        || "ohne zeitliche Begrenzung".to_string(),
+        |m| format!("aus den {m} Monaten vor dem Stichtag"),
+    );
+    let unsure = format!(
+        "Zielanteil ({}) und Zeitfenster der Angebotsmieten sind in den ausgewerteten Quellen nicht belegt; sie sind einstellbare Voreinstellungen (Anhaltspunkte: mindestens ein Fünftel der Wohnungen, Bayerisches LSG L 16 AS 127/10; empirica: unter 20 % verfügbarer Angebote als Warnsignal).",
+        percent(a.target_share)
+    );
+    if with.is_empty() {
+        return vec![format!(
+            "Für die Verfügbarkeitsprüfung liegen keine Angebotsmieten {window} vor; ausreichende Angebote zum Richtwert sind damit nicht nachgewiesen. Die Rechtsprechung verlangt bei einer Perzentilgrenze diesen Nachweis (SG Hannover, S 70 AS 3823/14). {unsure}"
+        )];
+    }
+    let offers: usize = with.iter().map(|(_, av)| av.n_offers).sum();
+    let reached = with
+        .iter()
+        .filter(|(_, av)| av.share.is_some_and(|s| s >= av.target_share))
+        .count();
+    let shares: Vec<f64> = with.iter().filter_map(|(_, av)| av.share).collect();
+    let range = match (
+        shares.iter().copied().reduce(f64::min),
+        shares.iter().copied().reduce(f64::max),
+    ) {
+        (Some(lo), Some(hi)) => format!(
+            " Der Anteil angemessener Angebote liegt zwischen {} und {}.",
+            percent(lo),
+            percent(hi)
+        ),
+        _ => String::new(),
+    };
+    let mut out = vec![format!(
+        "Verfügbarkeitsprüfung: {} Angebote {window}{} wurden je Tabellenfeld daraufhin geprüft, ob ihre Bruttokaltmiete den Richtwert nicht übersteigt (ohne Angabe der Betriebskosten: die Nettokaltmiete die Nettokaltmiete-Grenze). In {} von {} Tabellenfeldern mit Angeboten ist mindestens der Zielanteil von {} erreicht.{range} Die Verteilung der angemessenen Angebote auf die Gemeinden steht im Blatt „Verfügbarkeit“.",
+        num(offers),
+        if a.dedup {
+            " nach Entfernen von Dubletten"
+        } else {
+            ""
+        },
+        reached,
+        with.len(),
+        percent(a.target_share)
+    )];
+    if p.reference.method == ReferenceMethod::Iterative {
+        let ps: Vec<f64> = with.iter().filter_map(|(c, _)| c.p).collect();
+        let p_range = match (
+            ps.iter().copied().reduce(f64::min),
+            ps.iter().copied().reduce(f64::max),
+        ) {
+            (Some(lo), Some(hi)) => format!(
+                " Die festgelegten Perzentile liegen zwischen {} und {}.",
+                percent(lo),
+                percent(hi)
+            ),
+            _ => String::new(),
+        };
+        out.push(format!(
+            "Iteratives Verfahren: Ausgehend von p = {} wird das Perzentil in Schritten von {} Prozentpunkt(en) bis höchstens {} erhöht, bis der Zielanteil angemessener Angebote erreicht ist; jeder Schritt ist im Blatt „Verfügbarkeit“ protokolliert.{p_range}",
+            percent(p.reference.percentile),
+            number(a.p_step * 100.0, 0),
+            percent(a.p_max)
+        ));
+    }
+    out.push(unsure);
+    out
 }
