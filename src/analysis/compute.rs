@@ -6,8 +6,8 @@
 
 use super::affordability::Affordability;
 use super::availability::Availability;
-use super::limits::{maybe_round, round_cents};
 use super::bk::bk_result;
+use super::limits::{maybe_round, round_cents};
 use super::prepare::{Prepared, PreparedCell};
 use super::reference::{self, CellValues};
 use super::representativeness::{self as repr, market_share};

@@ -23,8 +23,8 @@
 
 pub mod affordability;
 pub mod availability;
-pub mod compute;
 pub mod bk;
+pub mod compute;
 pub mod fortschreibung;
 pub mod heating;
 pub mod histogram;

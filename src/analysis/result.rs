@@ -68,6 +68,17 @@ pub enum Severity {
     Fehler,
 }
 
+impl Severity {
+    /// German name.
+    pub fn german(self) -> &'static str {
+        match self {
+            Severity::Hinweis => "Hinweis",
+            Severity::Warnung => "Warnung",
+            Severity::Fehler => "Fehler",
+        }
+    }
+}
+
 /// A warning for the user and the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Warning {

@@ -38,15 +38,6 @@ pub fn severity_color(ui: &Ui, s: Severity) -> Color32 {
     }
 }
 
-/// German label of a warning severity.
-pub fn severity_german(s: Severity) -> &'static str {
-    match s {
-        Severity::Hinweis => "Hinweis",
-        Severity::Warnung => "Warnung",
-        Severity::Fehler => "Fehler",
-    }
-}
-
 /// Colour of a cell flag.
 pub fn flag_color(ui: &Ui, f: Flag) -> Color32 {
     match f {

@@ -1,25 +1,6 @@
 //! German wording shared by several sheets (rule descriptions, severities, exclusions).
 
-use crate::analysis::compute::Severity;
-use crate::model::params::{BkStatistic, Parameters, ReferenceMethod};
-
-/// German name of a BK statistic.
-pub fn bk_statistic_german(s: BkStatistic) -> &'static str {
-    match s {
-        BkStatistic::Median => "Median",
-        BkStatistic::Mean => "Mittelwert",
-        BkStatistic::Percentile => "Perzentil",
-    }
-}
-
-/// Severity in German.
-pub fn severity_german(s: Severity) -> &'static str {
-    match s {
-        Severity::Hinweis => "Hinweis",
-        Severity::Warnung => "Warnung",
-        Severity::Fehler => "Fehler",
-    }
-}
+use crate::model::params::{Parameters, ReferenceMethod};
 
 /// Scope exclusions switched on, in German.
 pub fn excluded_segments(p: &Parameters) -> Vec<&'static str> {

@@ -1241,6 +1241,32 @@ pub const STRUCTURED: [(&str, &str); 5] = [
     ("fortschreibung", "Fortschreibung"),
 ];
 
+/// Labels of values that are not set on their own: parts of the Wohnflächen editor and numbers
+/// derived from parameters (shown on the workbook's Parameter sheet).
+pub const OTHER_LABELS: [(&str, &str); 6] = [
+    ("wohnflaechen.land", "Land der Wohnflächenregelung"),
+    (
+        "wohnflaechen.sizes",
+        "Angemessene Wohnflächen je Haushaltsgröße",
+    ),
+    (
+        "wohnflaechen.source",
+        "Rechtsgrundlage/Quelle der Wohnflächen",
+    ),
+    (
+        "wohnflaechen.confirmed",
+        "Wohnflächen vom Anwender als belegt bestätigt",
+    ),
+    (
+        "reference.effective_p",
+        "Wirksames Perzentil der Referenzmiete (abgeleitet)",
+    ),
+    (
+        "operating_costs.effective_p",
+        "Wirksames Perzentil der Betriebskosten (abgeleitet)",
+    ),
+];
+
 /// The entry for a path (also the short forms `percentile`/`p` and `k`).
 pub fn find(path: &str) -> Option<&'static Spec> {
     let path = match path.trim() {
@@ -1256,6 +1282,7 @@ pub fn label(path: &str) -> &str {
     find(path).map(|s| s.label).unwrap_or_else(|| {
         STRUCTURED
             .iter()
+            .chain(OTHER_LABELS.iter())
             .find(|(p, _)| *p == path)
             .map_or(path, |(_, l)| *l)
     })

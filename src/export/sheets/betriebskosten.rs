@@ -5,7 +5,6 @@ use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout;
 use crate::export::style::{self};
-use crate::export::wording::bk_statistic_german;
 use crate::export::wording::num;
 use crate::export::wording::per_m2;
 use crate::fmt::number;
@@ -23,7 +22,7 @@ pub fn betriebskosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         crate::model::params::BkStatistic::Percentile => {
             format!("{}-Perzentil", crate::fmt::number(oc.percentile * 100.0, 1))
         }
-        other => crate::export::wording::bk_statistic_german(other).to_string(),
+        other => other.german().to_string(),
     };
     ws.write_string_with_format(
         1,
@@ -163,7 +162,7 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
     vec![format!(
         "Angemessen sind die kalten Betriebskosten je m², die sich als {} ({}) {} aus denselben Datensätzen ergeben. Berücksichtigt werden nur Werte zwischen {} und {} (Plausibilitätsgrenzen nach F+B Bremen).{}{} Die Wahl der Statistik ist eine einstellbare Voreinstellung.",
         stat,
-        bk_statistic_german(oc.statistic),
+        oc.statistic.german(),
         match oc.level {
             BkLevel::Vergleichsraum => "je Vergleichsraum",
             BkLevel::Cell => "je Tabellenfeld",

@@ -6,7 +6,7 @@ use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout;
 use crate::export::style;
-use crate::export::wording::{bk_statistic_german, excluded_segments};
+use crate::export::wording::excluded_segments;
 use crate::fmt::{number, percent};
 use crate::model::params::BkLevel;
 use rust_xlsxwriter::{Worksheet, XlsxError};
@@ -212,7 +212,7 @@ fn sections(lp: &LoadedProject, an: &Analysis) -> Vec<Section> {
             ),
             format!(
                 "• Statistik der kalten Betriebskosten: {} {}.",
-                bk_statistic_german(oc.statistic),
+                oc.statistic.german(),
                 match oc.level {
                     BkLevel::Vergleichsraum => "je Vergleichsraum",
                     BkLevel::Cell => "je Tabellenfeld",

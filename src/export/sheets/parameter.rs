@@ -4,9 +4,8 @@
 use crate::export::Ctx;
 use crate::export::layout::{self, *};
 use crate::export::style::{self, row};
-use crate::export::wording::bk_statistic_german;
-use crate::model::SourceKind;
-use crate::model::params::{BkLevel, BkStatistic, Parameters, ReferenceMethod};
+use crate::model::catalogue::{self, Kind};
+use crate::model::params::{BkStatistic, Parameters, ReferenceMethod};
 use rust_xlsxwriter::{Formula, Worksheet, XlsxError};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
@@ -200,103 +199,25 @@ fn label(key: &str, index: Option<usize>) -> String {
             .to_string();
         return format!("{} (Eintrag {row_no})", label(&base, None));
     }
-    match key {
-        "availability.window_months" => "Zeitfenster der Angebotsmieten vor dem Stichtag (Monate)",
-        "availability.dedup" => "Doppelte Angebote entfernen",
-        "availability.dedup_area_m2" => "Dublettentoleranz Wohnfläche (m²)",
-        "availability.dedup_rent_share" => "Dublettentoleranz Miete (Anteil)",
-        "availability.heating_included" => "Angebote mit Heizkosten in den Nebenkosten",
-        "availability.produkttheorie" => "Verfügbarkeit nach Produkttheorie (Angebote jeder Größe)",
-        "availability.target_share" => "Zielanteil angemessener Angebote",
-        "availability.start" => "Startwert des iterativen Verfahrens",
-        "availability.p_floor" => "Mindest-Startperzentil (Start beim Nachfrageanteil)",
-        "availability.p_step" => "Schrittweite des iterativen Verfahrens",
-        "availability.p_max" => "Höchstes Perzentil des iterativen Verfahrens",
-        "availability.max_gemeinde_share" => {
-            "Höchstanteil einer Gemeinde an den angemessenen Angeboten"
-        }
-        "availability.demand" => "Nachfragegruppen je Haushaltsgröße",
-        "representativeness.coverage_warn" => "Abdeckung des Mietwohnungsbestands: Warnschwelle",
-        "representativeness.coverage_error" => "Abdeckung des Mietwohnungsbestands: Fehlerschwelle",
-        "representativeness.weighting" => "Gewichtung nach Vermietertyp (NKM und BK getrennt)",
-        "representativeness.market_shares" => "Marktanteil privater Vermieter je Vergleichsraum",
-        "representativeness.welfare_share_max" => {
-            "Höchstanteil von Leistungsbeziehern je Tabellenfeld"
-        }
-        "heating.enabled" => "Heizkostengrenzwerte ausweisen",
-        "heating.table" => "Heizspiegel-Tabelle",
-        "heating.energietraeger" => "Energieträger der Heizkostengrenze",
-        "heating.building_area_m2" => "Beheizte Gebäudefläche (m²)",
-        "heating.gesamtangemessenheitsgrenze" => {
-            "Gesamtangemessenheitsgrenze (§ 22 Abs. 10 SGB II) ausweisen"
-        }
-        "fortschreibung" => "Fortschreibung (Indexfortschreibung)",
-        "wohnflaechen.land" => "Land der Wohnflächenregelung",
-        "wohnflaechen.per_further" => "Zusätzliche Wohnfläche je weitere Person (m²)",
-        "wohnflaechen.source" => "Rechtsgrundlage/Quelle der Wohnflächen",
-        "wohnflaechen.confirmed" => "Wohnflächen vom Anwender als belegt bestätigt",
-        "size_classes.lower_bound" => "Untergrenze der ersten Größenklasse (m², ausschließlich)",
-        "size_classes.open_top" => "Oberste Größenklasse nach oben offen",
-        "scope.reference_kinds" => "Datenarten für die Referenzmiete",
-        "scope.availability_kinds" => "Datenarten für die Verfügbarkeitsprüfung",
-        "scope.contract_window_years" => {
-            "Höchstalter von Mietvertrag bzw. letzter Mietänderung (Jahre)"
-        }
-        "scope.exclude_furnished" => "Möblierte Wohnungen ausschließen",
-        "scope.exclude_subsidised" => "Öffentlich geförderte Wohnungen ausschließen",
-        "scope.exclude_company_flats" => "Werks-/Dienstwohnungen ausschließen",
-        "scope.exclude_dormitories" => "Wohnheime ausschließen",
-        "scope.exclude_favour_rents" => "Gefälligkeitsmieten ausschließen",
-        "scope.exclude_substandard" => "Wohnungen des untersten Standards ausschließen",
-        "plausibility.rent_per_m2_min" => "Plausible Nettokaltmiete je m²: Minimum (€)",
-        "plausibility.rent_per_m2_max" => "Plausible Nettokaltmiete je m²: Maximum (€)",
-        "plausibility.bk_per_m2_min" => "Plausible kalte Betriebskosten je m²: Minimum (€)",
-        "plausibility.bk_per_m2_max" => "Plausible kalte Betriebskosten je m²: Maximum (€)",
-        "outliers.method" => "Extremwertregel",
-        "outliers.k" => "Faktor k (Mittelwert ± k · Standardabweichung)",
-        "outliers.trim_share" => "Abgeschnittener Anteil je Seite",
-        "outliers.iqr_k" => "Faktor k der Interquartilsregel",
-        "outliers.abs_min" => "Feste Untergrenze (€/m²)",
-        "outliers.abs_max" => "Feste Obergrenze (€/m²)",
-        "quantile_type" => "Quantildefinition (Typ nach Hyndman und Fan)",
-        "min_n" => "Mindestfallzahl je Tabellenfeld",
-        "ci_level" => "Konfidenzniveau des Intervalls für das Perzentil",
-        "reference.method" => "Ableitung der Referenzmiete",
-        "reference.percentile" => "Perzentil p der Referenzmiete",
-        "reference.spanne" => "Breite der zentralen Spanne (Spannenoberwert)",
-        "reference.round_per_m2" => "€/m² vor der Multiplikation auf Cent runden",
-        "reference.effective_p" => "Wirksames Perzentil der Referenzmiete (abgeleitet)",
-        "operating_costs.statistic" => "Statistik der kalten Betriebskosten",
-        "operating_costs.percentile" => "Perzentil der kalten Betriebskosten",
-        "operating_costs.level" => "Ebene der Betriebskosten",
-        "operating_costs.lift_split" => "Betriebskosten getrennt nach Aufzug (Kreis Düren)",
-        "operating_costs.effective_p" => "Wirksames Perzentil der Betriebskosten (abgeleitet)",
-        "rounding.mode" => "Rundung der Bruttokaltmiete",
-        "wogg.surcharge" => "WoGG-Vergleich: Sicherheitszuschlag",
-        "wogg.klima" => "WoGG-Vergleich: Klimakomponente",
-        "wogg.kreis_mietstufe" => "WoGG-Vergleich: Mietstufe des Kreises",
-        other => return other.to_string(),
+    // One label per parameter: the catalogue's (as on the Parameter screen), with its unit.
+    if let Some(spec) = catalogue::find(key) {
+        return if spec.unit.is_empty() {
+            spec.label.to_string()
+        } else {
+            format!("{} ({})", spec.label, spec.unit)
+        };
     }
-    .to_string()
+    catalogue::label(key).to_string()
 }
 
 /// German explanation of the current value of enum-like keys.
 fn explain(p: &Parameters, key: &str) -> String {
-    let kinds = |k: &[SourceKind]| k.iter().map(|k| k.german()).collect::<Vec<_>>().join(", ");
+    if let Some(spec) = catalogue::find(key)
+        && matches!(spec.kind, Kind::Choice { .. } | Kind::Kinds { .. })
+    {
+        return spec.display(p);
+    }
     match key {
-        "outliers.method" => p.outliers.method.german().to_string(),
-        "reference.method" => p.reference.method.german().to_string(),
-        "rounding.mode" => p.rounding.mode.german().to_string(),
-        "quantile_type" => p.quantile_type.german().to_string(),
-        "operating_costs.statistic" => bk_statistic_german(p.operating_costs.statistic).to_string(),
-        "operating_costs.level" => match p.operating_costs.level {
-            BkLevel::Vergleichsraum => "je Vergleichsraum",
-            BkLevel::Cell => "je Tabellenfeld",
-        }
-        .to_string(),
-        "scope.reference_kinds" => kinds(&p.scope.reference_kinds),
-        "scope.availability_kinds" => kinds(&p.scope.availability_kinds),
-        "wogg.klima" => p.wogg.klima.label().to_string(),
         "reference.effective_p" => match p.reference.method {
             ReferenceMethod::Percentile => "= Perzentil p".to_string(),
             ReferenceMethod::Median => "Median = 0,5".to_string(),

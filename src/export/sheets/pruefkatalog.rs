@@ -5,11 +5,9 @@ use crate::export::layout;
 use crate::export::layout::PARAMETER;
 use crate::export::layout::PRUEFKATALOG;
 use crate::export::style::{self, row};
-use crate::export::wording::bk_statistic_german;
 use crate::export::wording::excluded_segments;
 use crate::export::wording::num;
 use crate::export::wording::reference_rule_german;
-use crate::export::wording::severity_german;
 use crate::model::Reason;
 use crate::model::params::{OutlierMethod, ReferenceMethod};
 use rust_xlsxwriter::{Worksheet, XlsxError};
@@ -70,7 +68,7 @@ pub fn pruefkatalog(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     }
     for (i, w) in warnings.iter().enumerate() {
         int(&mut ws, ctx, r, 0, i + 1)?;
-        ws.write_string_with_format(r, 1, severity_german(w.severity), &f.bold)?;
+        ws.write_string_with_format(r, 1, w.severity.german(), &f.bold)?;
         ws.write_string_with_format(r, 2, &w.text, &f.wrap)?;
         ws.write_string_with_format(r, 3, w.criterion.unwrap_or(""), &f.center)?;
         ws.set_row_height(r, style::wrapped_height(&w.text, 80.0))?;
@@ -239,7 +237,7 @@ fn criteria(ctx: &Ctx) -> Vec<Criterion> {
                 crate::fmt::percent(p.ci_level)
             ),
         },
-        bk_statistic_german(p.operating_costs.statistic)
+        p.operating_costs.statistic.german()
     ) + &super::heizkosten::katalog_sentence(ctx).unwrap_or_default();
     vec![
         Criterion {

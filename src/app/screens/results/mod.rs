@@ -10,7 +10,7 @@ mod table;
 use super::params::value_widget;
 use crate::app::forms::Forms;
 use crate::app::state::{AppState, Command, Document};
-use crate::app::widgets::{no_project, severity_color, severity_german};
+use crate::app::widgets::{no_project, severity_color};
 use crate::fmt::number;
 use crate::model::catalogue;
 use crate::model::params::{OutlierMethod, ReferenceMethod};
@@ -114,8 +114,8 @@ fn warnings(ui: &mut Ui, doc: &Document) {
                     sorted.sort_by_key(|w| std::cmp::Reverse(w.severity));
                     for w in sorted {
                         let prefix = match w.criterion {
-                            Some(k) => format!("{} ({k})", severity_german(w.severity)),
-                            None => severity_german(w.severity).to_string(),
+                            Some(k) => format!("{} ({k})", w.severity.german()),
+                            None => w.severity.german().to_string(),
                         };
                         ui.horizontal_wrapped(|ui| {
                             ui.colored_label(
