@@ -32,7 +32,7 @@ fn missing_rented_stock_is_a_hint_that_coverage_cannot_be_checked() {
         .find(|w| w.text.contains("Mietwohnungsbestand fehlt"))
         .expect("hint");
     assert_eq!(hint.severity, Severity::Hinweis);
-    assert_eq!(hint.criterion, Some("K5"));
+    assert_eq!(hint.criterion, Some(kdu_konzept::model::BsgCriterion::K5));
     assert!(
         hint.text.contains(&name) && hint.text.starts_with(&vr),
         "{}",

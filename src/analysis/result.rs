@@ -3,7 +3,7 @@
 
 use super::availability::AvailabilityResult;
 use super::stats::{QuantileCi, Summary};
-use crate::model::Reason;
+use crate::model::{BsgCriterion, Reason};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -85,7 +85,7 @@ pub struct Warning {
     /// Severity.
     pub severity: Severity,
     /// BSG criterion it concerns (K1–K8), if any.
-    pub criterion: Option<&'static str>,
+    pub criterion: Option<BsgCriterion>,
     /// German text.
     pub text: String,
 }

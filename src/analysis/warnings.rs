@@ -3,6 +3,7 @@
 use super::prepare::Prepared;
 use super::result::{CellResult, Flag, Severity, Warning};
 use crate::dataset::Dataset;
+use crate::model::BsgCriterion;
 use crate::model::{Project, SourceKind};
 
 /// Collects the warnings of one run.
@@ -23,14 +24,14 @@ pub fn collect(
     if !data.records.iter().any(|r| r.kind == SourceKind::Bestand) {
         warn(
             Severity::Fehler,
-            Some("K4"),
+            Some(BsgCriterion::K4),
             "Keine Bestandsmieten vorhanden. Angebotsmieten allein sind nach der Rechtsprechung nicht repräsentativ (z. B. LSG Niedersachsen-Bremen L 11 AS 1334/15).".to_string(),
         );
     }
     if project.gemeinden.is_empty() {
         warn(
             Severity::Fehler,
-            Some("K1"),
+            Some(BsgCriterion::K1),
             "Die Gemeindetabelle ist leer: Datensätze können keinem Vergleichsraum zugeordnet werden.".to_string(),
         );
     }
@@ -38,7 +39,7 @@ pub fn collect(
         if g.vergleichsraum.is_empty() {
             warn(
                 Severity::Fehler,
-                Some("K1"),
+                Some(BsgCriterion::K1),
                 format!(
                     "Gemeinde „{}“ ist keinem Vergleichsraum zugeordnet.",
                     g.name
@@ -47,7 +48,7 @@ pub fn collect(
         } else if cov.n_reference == 0 {
             warn(
                 Severity::Warnung,
-                Some("K1"),
+                Some(BsgCriterion::K1),
                 format!(
                     "Gemeinde „{}“ (Vergleichsraum {}) hat keine verwertbaren Mietwerte: Die Datenerhebung muss den gesamten Vergleichsraum abdecken.",
                     g.name, g.vergleichsraum
@@ -73,7 +74,7 @@ pub fn collect(
         if c.flags.contains(&Flag::NoData) {
             warn(
                 Severity::Fehler,
-                Some("K5"),
+                Some(BsgCriterion::K5),
                 format!(
                     "{}, {} Person(en): keine Mietwerte – kein Richtwert ableitbar.",
                     c.vergleichsraum, c.household_size
@@ -82,7 +83,7 @@ pub fn collect(
         } else if c.flags.contains(&Flag::NBelowMin) {
             warn(
                 Severity::Warnung,
-                Some("K5"),
+                Some(BsgCriterion::K5),
                 format!(
                     "{}, {} Person(en): nur {} Mietwerte (Mindestzahl {}).",
                     c.vergleichsraum, c.household_size, c.n, p.min_n
@@ -108,7 +109,7 @@ pub fn collect(
             // The check cannot run: say so where its result would be.
             warn(
                 Severity::Hinweis,
-                Some("K5"),
+                Some(BsgCriterion::K5),
                 format!(
                     "{name}: Der Mietwohnungsbestand fehlt für {} – die Abdeckung des Bestands durch die Erhebung (Repräsentativität) kann nicht geprüft werden. Bitte den Bestand in der Gemeindetabelle ergänzen (z. B. aus dem Zensus).",
                     if stock == 0 {
@@ -133,7 +134,7 @@ pub fn collect(
         if coverage < rep.coverage_error {
             warn(
                 Severity::Fehler,
-                Some("K5"),
+                Some(BsgCriterion::K5),
                 format!(
                     "{text} – unter {} (LSG Baden-Württemberg L 2 AS 3878/11).",
                     crate::fmt::percent(rep.coverage_error)
@@ -142,7 +143,7 @@ pub fn collect(
         } else if coverage < rep.coverage_warn {
             warn(
                 Severity::Warnung,
-                Some("K5"),
+                Some(BsgCriterion::K5),
                 format!(
                     "{text} – unter {} (Bayerisches LSG L 11 AS 52/16).",
                     crate::fmt::percent(rep.coverage_warn)
@@ -158,7 +159,7 @@ pub fn collect(
         if c.flags.contains(&Flag::TargetNotReached) {
             warn(
                 Severity::Fehler,
-                Some("K8"),
+                Some(BsgCriterion::K8),
                 format!(
                     "{head}: Das iterative Verfahren erreicht den Zielanteil von {} verfügbaren Angeboten bis zum Höchstperzentil nicht.",
                     crate::fmt::percent(a.target_share)
@@ -167,7 +168,7 @@ pub fn collect(
         } else if a.share.is_some_and(|s| s < a.target_share) {
             warn(
                 Severity::Warnung,
-                Some("K8"),
+                Some(BsgCriterion::K8),
                 format!(
                     "{head}: nur {} der {} Angebote sind zum Richtwert anmietbar (Ziel {}).",
                     crate::fmt::percent(a.share.unwrap_or(0.0)),
@@ -189,7 +190,7 @@ pub fn collect(
             {
                 warn(
                     Severity::Warnung,
-                    Some("K1"),
+                    Some(BsgCriterion::K1),
                     format!(
                         "{head}: {} der anmietbaren Angebote liegen in {g}, aber nur {} aller Angebote – Konzentration auf wenige Orte (Bayerisches LSG L 11 AS 52/16).",
                         crate::fmt::percent(share_affordable),
@@ -207,7 +208,7 @@ pub fn collect(
         if !without.is_empty() {
             warn(
                 Severity::Hinweis,
-                Some("K1"),
+                Some(BsgCriterion::K1),
                 format!(
                     "{head}: in {} gibt es Angebote, aber keines zum Richtwert.",
                     without.join(", ")
@@ -217,7 +218,7 @@ pub fn collect(
         if c.flags.contains(&Flag::WelfareShareHigh) {
             warn(
                 Severity::Warnung,
-                Some("K5"),
+                Some(BsgCriterion::K5),
                 format!(
                     "{head}: {} der verwendeten Mieten stammen von Leistungsbeziehern (Zirkelschluss, SG Magdeburg S 14 AS 720/19 WA).",
                     crate::fmt::percent(c.welfare_share.unwrap_or(0.0))
@@ -251,7 +252,7 @@ pub fn collect(
     {
         warn(
             Severity::Warnung,
-            Some("K3"),
+            Some(BsgCriterion::K3),
             format!(
                 "Das fortgeschriebene Konzept (Stichtag {}) ist älter als zwei Jahre: eine Neuerhebung ist fällig (§ 22c Abs. 2 SGB II, BSG B 4 AS 33/16 R).",
                 old.german()
@@ -273,7 +274,7 @@ pub fn collect(
     if prep.n_without_contract_date > 0 && p.scope.contract_window_years.is_some() {
         warn(
             Severity::Hinweis,
-            Some("K3"),
+            Some(BsgCriterion::K3),
             format!(
                 "{} von {} verwendeten Mietwerten haben weder Mietbeginn noch letzte Mietänderung; die Altersgrenze von {} Jahren konnte für sie nicht geprüft werden.",
                 prep.n_without_contract_date,
@@ -295,7 +296,7 @@ pub fn size_structure(project: &Project, vrs: &[super::result::VrResult], out: &
             {
                 out.push(Warning {
                     severity: Severity::Warnung,
-                    criterion: Some("K5"),
+                    criterion: Some(BsgCriterion::K5),
                     text: format!(
                         "{}, Größenklasse {}: Anteil in der Stichprobe {} gegenüber {} im Mietwohnungsbestand (Abweichung über {}).",
                         v.name,

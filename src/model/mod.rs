@@ -1,6 +1,7 @@
 //! The domain model: records, reasons, dates, parameters and the project file.
 
 pub mod catalogue;
+mod criterion;
 mod date;
 pub mod heizspiegel;
 pub mod params;
@@ -10,6 +11,7 @@ mod reason;
 mod record;
 pub mod table_file;
 
+pub use criterion::BsgCriterion;
 pub use date::Date;
 pub use params::Parameters;
 pub use project::{GemeindeRow, MappingProfile, Project, SourceSpec, VergleichsraumSpec};

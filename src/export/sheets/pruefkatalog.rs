@@ -8,6 +8,7 @@ use crate::export::style::{self, row};
 use crate::export::wording::excluded_segments;
 use crate::export::wording::num;
 use crate::export::wording::reference_rule_german;
+use crate::model::BsgCriterion;
 use crate::model::Reason;
 use crate::model::params::{OutlierMethod, ReferenceMethod};
 use rust_xlsxwriter::{Worksheet, XlsxError};
@@ -35,8 +36,8 @@ pub fn pruefkatalog(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     style::widths(&mut ws, &[6.0, 42.0, 80.0, 26.0, 12.0])?;
     for (i, item) in criteria(ctx).iter().enumerate() {
         let r = 3 + row(i);
-        ws.write_string_with_format(r, 0, item.id, &f.bold)?;
-        ws.write_string_with_format(r, 1, item.criterion, &f.wrap)?;
+        ws.write_string_with_format(r, 0, item.id.code(), &f.bold)?;
+        ws.write_string_with_format(r, 1, item.id.german(), &f.wrap)?;
         ws.write_string_with_format(r, 2, &item.text, &f.wrap)?;
         style::internal_link(&mut ws, ctx, r, 3, item.sheet, item.cell, &item.link_text)?;
         let n = ctx
@@ -53,7 +54,7 @@ pub fn pruefkatalog(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         ws.set_row_height(
             r,
             style::wrapped_height(&item.text, 80.0)
-                .max(style::wrapped_height(item.criterion, 42.0)),
+                .max(style::wrapped_height(item.id.german(), 42.0)),
         )?;
     }
     let mut r = 3 + 8 + 1;
@@ -70,7 +71,7 @@ pub fn pruefkatalog(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         int(&mut ws, ctx, r, 0, i + 1)?;
         ws.write_string_with_format(r, 1, w.severity.german(), &f.bold)?;
         ws.write_string_with_format(r, 2, &w.text, &f.wrap)?;
-        ws.write_string_with_format(r, 3, w.criterion.unwrap_or(""), &f.center)?;
+        ws.write_string_with_format(r, 3, w.criterion.map_or("", BsgCriterion::code), &f.center)?;
         ws.set_row_height(r, style::wrapped_height(&w.text, 80.0))?;
         r += 1;
     }
@@ -83,8 +84,7 @@ fn int(ws: &mut Worksheet, ctx: &Ctx, r: u32, c: u16, n: usize) -> Result<(), Xl
 
 /// One criterion of the catalogue.
 struct Criterion {
-    id: &'static str,
-    criterion: &'static str,
+    id: BsgCriterion,
     text: String,
     sheet: &'static str,
     cell: &'static str,
@@ -241,64 +241,56 @@ fn criteria(ctx: &Ctx) -> Vec<Criterion> {
     ) + &super::heizkosten::katalog_sentence(ctx).unwrap_or_default();
     vec![
         Criterion {
-            id: "K1",
-            criterion: "Datenerhebung ausschließlich im genau eingegrenzten Vergleichsraum und über den gesamten Vergleichsraum",
+            id: BsgCriterion::K1,
             text: k1,
             sheet: layout::VERGLEICHSRAEUME,
             cell: "A1",
             link_text: "Vergleichsräume".into(),
         },
         Criterion {
-            id: "K2",
-            criterion: "Nachvollziehbare Definition des Gegenstands der Beobachtung",
+            id: BsgCriterion::K2,
             text: k2,
             sheet: PARAMETER,
             cell: "A1",
             link_text: "Parameter, Methodentext".into(),
         },
         Criterion {
-            id: "K3",
-            criterion: "Angaben über den Beobachtungszeitraum",
+            id: BsgCriterion::K3,
             text: k3,
             sheet: layout::DATENGRUNDLAGE,
             cell: "A1",
             link_text: "Datengrundlage".into(),
         },
         Criterion {
-            id: "K4",
-            criterion: "Art und Weise der Datenerhebung (Erkenntnisquellen)",
+            id: BsgCriterion::K4,
             text: k4,
             sheet: layout::DATENGRUNDLAGE,
             cell: "A1",
             link_text: "Datengrundlage".into(),
         },
         Criterion {
-            id: "K5",
-            criterion: "Repräsentativität des Umfangs der eingezogenen Daten",
+            id: BsgCriterion::K5,
             text: k5,
             sheet: layout::VERGLEICHSRAEUME,
             cell: "A1",
             link_text: "Vergleichsräume, Verteilungen".into(),
         },
         Criterion {
-            id: "K6",
-            criterion: "Validität der Datenerhebung",
+            id: BsgCriterion::K6,
             text: k6,
             sheet: layout::BEREINIGUNG,
             cell: "A1",
             link_text: "Bereinigung".into(),
         },
         Criterion {
-            id: "K7",
-            criterion: "Einhaltung anerkannter mathematisch-statistischer Grundsätze der Datenauswertung",
+            id: BsgCriterion::K7,
             text: k7,
             sheet: layout::EXTREMWERTE,
             cell: "A1",
             link_text: "Extremwerte, Verteilungen".into(),
         },
         Criterion {
-            id: "K8",
-            criterion: "Angaben über die gezogenen Schlüsse (z. B. Spannenoberwert oder Kappungsgrenze)",
+            id: BsgCriterion::K8,
             text: k8,
             sheet: layout::RICHTWERTE,
             cell: "A1",
