@@ -39,38 +39,40 @@ pub struct PreparedOffers {
 }
 
 /// Filters the offers of the availability stage.
+///
+/// `candidates`: the indices of the records of an availability kind, ascending;
+/// `gemeinde_of`: every record's Gemeinde (or why there is none); `gemeinde_vr`: the
+/// Vergleichsraum index (below `n_vr`) of every Gemeinde, `None` where it has none.
 pub fn prepare_offers(
     records: &[Record],
     project: &Project,
+    candidates: &[u32],
     gemeinde_of: &[Result<u32, Reason>],
-    vr_index: &HashMap<&str, u16>,
+    gemeinde_vr: &[Option<u16>],
+    n_vr: usize,
 ) -> PreparedOffers {
     let p = &project.parameters;
     let a = &p.availability;
     let stichtag = project.project.stichtag;
     let window_start: Option<Date> = a.window_months.map(|m| stichtag.minus_months(m as i32));
     let mut out = PreparedOffers {
-        by_vr: vec![Vec::new(); vr_index.len()],
+        by_vr: vec![Vec::new(); n_vr],
         excluded: Vec::new(),
     };
-    let mut candidates: Vec<Offer> = Vec::new();
-    for (idx, r) in records.iter().enumerate() {
-        if !p.scope.availability_kinds.contains(&r.kind) {
+    let mut kept: Vec<Offer> = Vec::new();
+    for &idx in candidates {
+        let (Some(r), Some(&found)) = (records.get(idx as usize), gemeinde_of.get(idx as usize))
+        else {
             continue;
-        }
-        let idx = idx as u32;
-        let gemeinde = match gemeinde_of[idx as usize] {
+        };
+        let gemeinde = match found {
             Ok(g) => g,
             Err(reason) => {
                 out.excluded.push((idx, reason));
                 continue;
             }
         };
-        let Some(&vr) = project
-            .gemeinden
-            .get(gemeinde as usize)
-            .and_then(|g| vr_index.get(g.vergleichsraum.as_str()))
-        else {
+        let Some(&Some(vr)) = gemeinde_vr.get(gemeinde as usize) else {
             out.excluded.push((idx, Reason::NoVergleichsraum));
             continue;
         };
@@ -92,7 +94,7 @@ pub fn prepare_offers(
             out.excluded.push((idx, Reason::OfferHeatingIncluded));
             continue;
         }
-        candidates.push(Offer {
+        kept.push(Offer {
             record: idx,
             vr,
             gemeinde,
@@ -103,9 +105,9 @@ pub fn prepare_offers(
         });
     }
     let kept = if a.dedup {
-        dedup(candidates, records, a, &mut out.excluded)
+        dedup(kept, records, a, &mut out.excluded)
     } else {
-        candidates
+        kept
     };
     for o in kept {
         out.by_vr[o.vr as usize].push(o);
@@ -343,8 +345,9 @@ mod tests {
         ];
         let lookup = super::super::prepare::GemeindeLookup::new(&p.gemeinden);
         let found: Vec<Result<u32, Reason>> = records.iter().map(|r| lookup.find(r)).collect();
-        let vr: HashMap<&str, u16> = [("V", 0u16)].into_iter().collect();
-        let prepared = prepare_offers(&records, &p, &found, &vr);
+        let all: Vec<u32> = (0..records.len() as u32).collect();
+        let vr = [Some(0u16)];
+        let prepared = prepare_offers(&records, &p, &all, &found, &vr, 1);
         assert_eq!(prepared.by_vr[0].len(), 3);
         assert_eq!(
             prepared.excluded,
@@ -366,7 +369,7 @@ mod tests {
         assert_eq!(pt.n(), 3);
         let mut p2 = p.clone();
         p2.parameters.availability.heating_included = HeatingIncludedOffers::Exclude;
-        let prepared = prepare_offers(&records, &p2, &found, &vr);
+        let prepared = prepare_offers(&records, &p2, &all, &found, &vr, 1);
         assert!(
             prepared
                 .excluded
