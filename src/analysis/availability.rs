@@ -5,10 +5,11 @@
 //! offers are affordable at this limit" with two binary searches, so the iteration and the
 //! availability curve stay cheap on every parameter change.
 
+use super::prepare::order_key;
 use crate::model::params::{AvailabilityParams, HeatingIncludedOffers};
 use crate::model::{Date, Project, Reason, Record};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// One offer that passed the availability scope.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,19 +39,34 @@ pub struct PreparedOffers {
     pub excluded: Vec<(u32, Reason)>,
 }
 
+/// What [`prepare_offers`] needs besides the records, from the record index and the scope.
+#[derive(Debug, Clone, Copy)]
+pub struct OfferInputs<'a> {
+    /// Indices of the records of an availability kind, ascending.
+    pub candidates: &'a [u32],
+    /// Every record's Gemeinde (or why there is none).
+    pub gemeinde_of: &'a [Result<u32, Reason>],
+    /// The Vergleichsraum index (below `n_vr`) of every Gemeinde, `None` where it has none.
+    pub gemeinde_vr: &'a [Option<u16>],
+    /// Number of Vergleichsräume.
+    pub n_vr: usize,
+    /// Every record's rank of its PLZ text (missing = "") among all PLZ texts.
+    pub plz_rank: &'a [u32],
+}
+
 /// Filters the offers of the availability stage.
-///
-/// `candidates`: the indices of the records of an availability kind, ascending;
-/// `gemeinde_of`: every record's Gemeinde (or why there is none); `gemeinde_vr`: the
-/// Vergleichsraum index (below `n_vr`) of every Gemeinde, `None` where it has none.
 pub fn prepare_offers(
     records: &[Record],
     project: &Project,
-    candidates: &[u32],
-    gemeinde_of: &[Result<u32, Reason>],
-    gemeinde_vr: &[Option<u16>],
-    n_vr: usize,
+    inputs: &OfferInputs<'_>,
 ) -> PreparedOffers {
+    let OfferInputs {
+        candidates,
+        gemeinde_of,
+        gemeinde_vr,
+        n_vr,
+        plz_rank,
+    } = *inputs;
     let p = &project.parameters;
     let a = &p.availability;
     let stichtag = project.project.stichtag;
@@ -105,7 +121,7 @@ pub fn prepare_offers(
         });
     }
     let kept = if a.dedup {
-        dedup(kept, records, a, &mut out.excluded)
+        dedup(kept, records, plz_rank, a, &mut out.excluded)
     } else {
         kept
     };
@@ -121,36 +137,27 @@ pub fn prepare_offers(
 fn dedup(
     offers: Vec<Offer>,
     records: &[Record],
+    plz_rank: &[u32],
     a: &AvailabilityParams,
     excluded: &mut Vec<(u32, Reason)>,
 ) -> Vec<Offer> {
-    // Group key (Gemeinde, PLZ) computed once per offer; PLZ texts become small integers.
-    let mut plz_ids: HashMap<&str, u32> = HashMap::new();
-    let mut keyed: Vec<((u32, u32), Offer)> = offers
+    // Order (Gemeinde, PLZ text, area, date, source, row) as integer keys computed once; the
+    // record index last makes the unstable sort give the order of a stable one.
+    let mut keyed: Vec<((u32, u32), DedupOrder, Offer)> = offers
         .into_iter()
         .map(|o| {
-            let plz = records[o.record as usize].plz.as_deref().unwrap_or("");
-            let next = plz_ids.len() as u32;
-            let id = *plz_ids.entry(plz).or_insert(next);
-            ((o.gemeinde, id), o)
+            let plz = plz_rank.get(o.record as usize).copied().unwrap_or(0);
+            let order = records
+                .get(o.record as usize)
+                .map(|r| (order_key(o.area), r.offer_date, r.source, r.row, o.record));
+            ((o.gemeinde, plz), order, o)
         })
         .collect();
-    // PLZ ids depend on input order; sort groups by the PLZ text to stay order independent.
-    let mut plz_text: Vec<&str> = vec![""; plz_ids.len()];
-    for (t, id) in &plz_ids {
-        plz_text[*id as usize] = t;
-    }
-    keyed.sort_by(|(kx, x), (ky, y)| {
-        let (rx, ry) = (&records[x.record as usize], &records[y.record as usize]);
-        (kx.0, plz_text[kx.1 as usize])
-            .cmp(&(ky.0, plz_text[ky.1 as usize]))
-            .then(x.area.total_cmp(&y.area))
-            .then((rx.offer_date, rx.source, rx.row).cmp(&(ry.offer_date, ry.source, ry.row)))
-    });
+    keyed.sort_unstable_by_key(|(group, order, _)| (*group, *order));
     let mut kept: Vec<Offer> = Vec::with_capacity(keyed.len());
     let mut group: Option<(u32, u32)> = None;
     let mut group_start = 0;
-    for (key, o) in keyed {
+    for (key, _, o) in keyed {
         if group != Some(key) {
             group = Some(key);
             group_start = kept.len();
@@ -171,6 +178,10 @@ fn dedup(
     }
     kept
 }
+
+/// The order of offers within a (Gemeinde, PLZ) group: area ([`order_key`]), offer date,
+/// source, row, record index.
+type DedupOrder = Option<(u64, Option<Date>, u16, u32, u32)>;
 
 /// Offers of one cell ready for counting at any limit.
 #[derive(Debug, Clone, Default)]
@@ -346,8 +357,14 @@ mod tests {
         let lookup = super::super::prepare::GemeindeLookup::new(&p.gemeinden);
         let found: Vec<Result<u32, Reason>> = records.iter().map(|r| lookup.find(r)).collect();
         let all: Vec<u32> = (0..records.len() as u32).collect();
-        let vr = [Some(0u16)];
-        let prepared = prepare_offers(&records, &p, &all, &found, &vr, 1);
+        let inputs = OfferInputs {
+            candidates: &all,
+            gemeinde_of: &found,
+            gemeinde_vr: &[Some(0)],
+            n_vr: 1,
+            plz_rank: &vec![0; records.len()],
+        };
+        let prepared = prepare_offers(&records, &p, &inputs);
         assert_eq!(prepared.by_vr[0].len(), 3);
         assert_eq!(
             prepared.excluded,
@@ -369,7 +386,7 @@ mod tests {
         assert_eq!(pt.n(), 3);
         let mut p2 = p.clone();
         p2.parameters.availability.heating_included = HeatingIncludedOffers::Exclude;
-        let prepared = prepare_offers(&records, &p2, &all, &found, &vr, 1);
+        let prepared = prepare_offers(&records, &p2, &inputs);
         assert!(
             prepared
                 .excluded

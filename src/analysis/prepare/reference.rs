@@ -138,6 +138,7 @@ pub fn prepared(records: &[Record], project: &Project) -> Prepared {
         n_bestand_vr,
         excluded_counts,
         n_in_cells,
+        index: std::sync::Arc::new(super::RecordIndex::new(records, &project.gemeinden)),
     }
 }
 
