@@ -39,33 +39,88 @@ pub struct PreparedOffers {
     pub excluded: Vec<(u32, Reason)>,
 }
 
-/// What [`prepare_offers`] needs besides the records, from the record index and the scope.
+/// The order of offers for the de-duplication: Gemeinde, PLZ rank, area ([`order_key`]), offer
+/// date, source, row, record index.
+pub type DedupOrder = (u32, u32, u64, Option<Date>, u16, u32, u32);
+
+/// What the offer scope tests of one record, and its place in the de-duplication order.
+#[derive(Debug, Clone, Copy)]
+pub struct OfferFacts {
+    /// Record index.
+    pub record: u32,
+    /// Gemeinde, or why there is none.
+    pub gemeinde: Result<u32, Reason>,
+    /// Rank of the PLZ text (missing = "") among all PLZ texts of the dataset.
+    pub plz_rank: u32,
+    /// Source index.
+    pub source: u16,
+    /// Row.
+    pub row: u32,
+    /// Wohnfläche.
+    pub area: f64,
+    /// Nettokaltmiete €.
+    pub net_rent: f64,
+    /// Kalte BK € (None: unknown).
+    pub operating_costs: Option<f64>,
+    /// Offer date.
+    pub offer_date: Option<Date>,
+    /// The Nebenkosten include heating.
+    pub heating_included: bool,
+}
+
+impl OfferFacts {
+    /// The facts of record `idx`.
+    pub fn of(r: &Record, idx: u32, gemeinde: Result<u32, Reason>, plz_rank: u32) -> OfferFacts {
+        OfferFacts {
+            record: idx,
+            gemeinde,
+            plz_rank,
+            source: r.source,
+            row: r.row,
+            area: r.area,
+            net_rent: r.net_rent,
+            operating_costs: r.operating_costs,
+            offer_date: r.offer_date,
+            heating_included: r.heating_included == Some(true),
+        }
+    }
+
+    /// The de-duplication order: group (Gemeinde, PLZ text), then area, offer date, source,
+    /// row; the record index last makes an unstable sort give the order of a stable one.
+    pub fn dedup_order(&self) -> DedupOrder {
+        (
+            self.gemeinde.unwrap_or(u32::MAX),
+            self.plz_rank,
+            order_key(self.area),
+            self.offer_date,
+            self.source,
+            self.row,
+            self.record,
+        )
+    }
+}
+
+/// What [`prepare_offers`] needs besides the parameters, from the record index and the scope.
 #[derive(Debug, Clone, Copy)]
 pub struct OfferInputs<'a> {
-    /// Indices of the records of an availability kind, ascending.
-    pub candidates: &'a [u32],
-    /// Every record's Gemeinde (or why there is none).
-    pub gemeinde_of: &'a [Result<u32, Reason>],
+    /// The records of an availability kind in record order, or (`presorted`) in
+    /// [`OfferFacts::dedup_order`].
+    pub candidates: &'a [OfferFacts],
+    /// `candidates` are in de-duplication order.
+    pub presorted: bool,
     /// The Vergleichsraum index (below `n_vr`) of every Gemeinde, `None` where it has none.
     pub gemeinde_vr: &'a [Option<u16>],
     /// Number of Vergleichsräume.
     pub n_vr: usize,
-    /// Every record's rank of its PLZ text (missing = "") among all PLZ texts.
-    pub plz_rank: &'a [u32],
 }
 
 /// Filters the offers of the availability stage.
-pub fn prepare_offers(
-    records: &[Record],
-    project: &Project,
-    inputs: &OfferInputs<'_>,
-) -> PreparedOffers {
+pub fn prepare_offers(project: &Project, inputs: &OfferInputs<'_>) -> PreparedOffers {
     let OfferInputs {
         candidates,
-        gemeinde_of,
+        presorted,
         gemeinde_vr,
         n_vr,
-        plz_rank,
     } = *inputs;
     let p = &project.parameters;
     let a = &p.availability;
@@ -75,13 +130,10 @@ pub fn prepare_offers(
         by_vr: vec![Vec::new(); n_vr],
         excluded: Vec::new(),
     };
-    let mut kept: Vec<Offer> = Vec::new();
-    for &idx in candidates {
-        let (Some(r), Some(&found)) = (records.get(idx as usize), gemeinde_of.get(idx as usize))
-        else {
-            continue;
-        };
-        let gemeinde = match found {
+    let mut kept: Vec<(DedupOrder, Offer)> = Vec::new();
+    for f in candidates {
+        let idx = f.record;
+        let gemeinde = match f.gemeinde {
             Ok(g) => g,
             Err(reason) => {
                 out.excluded.push((idx, reason));
@@ -93,7 +145,7 @@ pub fn prepare_offers(
             continue;
         };
         if let Some(start) = window_start {
-            match r.offer_date {
+            match f.offer_date {
                 None => {
                     out.excluded.push((idx, Reason::OfferDateMissing));
                     continue;
@@ -105,25 +157,33 @@ pub fn prepare_offers(
                 Some(_) => {}
             }
         }
-        let heating_included = r.heating_included == Some(true);
-        if heating_included && a.heating_included == HeatingIncludedOffers::Exclude {
+        if f.heating_included && a.heating_included == HeatingIncludedOffers::Exclude {
             out.excluded.push((idx, Reason::OfferHeatingIncluded));
             continue;
         }
-        kept.push(Offer {
-            record: idx,
-            vr,
-            gemeinde,
-            area: r.area,
-            net_rent: r.net_rent,
-            operating_costs: r.operating_costs,
-            heating_included,
-        });
+        kept.push((
+            f.dedup_order(),
+            Offer {
+                record: idx,
+                vr,
+                gemeinde,
+                area: f.area,
+                net_rent: f.net_rent,
+                operating_costs: f.operating_costs,
+                heating_included: f.heating_included,
+            },
+        ));
     }
     let kept = if a.dedup {
-        dedup(kept, records, plz_rank, a, &mut out.excluded)
+        if !presorted {
+            kept.sort_unstable_by_key(|(order, _)| *order);
+        }
+        dedup(kept, a, &mut out.excluded)
     } else {
-        kept
+        if presorted {
+            kept.sort_unstable_by_key(|(_, o)| o.record);
+        }
+        kept.into_iter().map(|(_, o)| o).collect()
     };
     for o in kept {
         out.by_vr[o.vr as usize].push(o);
@@ -133,31 +193,18 @@ pub fn prepare_offers(
 }
 
 /// Drops duplicates: same Gemeinde (and PLZ where given), area within ± tolerance, rent within
-/// ± share. The first offer in the order (date, source, row) is kept.
+/// ± share. The first offer in the order (date, source, row) is kept. `offers` are sorted by
+/// their [`OfferFacts::dedup_order`].
 fn dedup(
-    offers: Vec<Offer>,
-    records: &[Record],
-    plz_rank: &[u32],
+    offers: Vec<(DedupOrder, Offer)>,
     a: &AvailabilityParams,
     excluded: &mut Vec<(u32, Reason)>,
 ) -> Vec<Offer> {
-    // Order (Gemeinde, PLZ text, area, date, source, row) as integer keys computed once; the
-    // record index last makes the unstable sort give the order of a stable one.
-    let mut keyed: Vec<((u32, u32), DedupOrder, Offer)> = offers
-        .into_iter()
-        .map(|o| {
-            let plz = plz_rank.get(o.record as usize).copied().unwrap_or(0);
-            let order = records
-                .get(o.record as usize)
-                .map(|r| (order_key(o.area), r.offer_date, r.source, r.row, o.record));
-            ((o.gemeinde, plz), order, o)
-        })
-        .collect();
-    keyed.sort_unstable_by_key(|(group, order, _)| (*group, *order));
-    let mut kept: Vec<Offer> = Vec::with_capacity(keyed.len());
+    let mut kept: Vec<Offer> = Vec::with_capacity(offers.len());
     let mut group: Option<(u32, u32)> = None;
     let mut group_start = 0;
-    for (key, _, o) in keyed {
+    for (order, o) in offers {
+        let key = (order.0, order.1);
         if group != Some(key) {
             group = Some(key);
             group_start = kept.len();
@@ -178,10 +225,6 @@ fn dedup(
     }
     kept
 }
-
-/// The order of offers within a (Gemeinde, PLZ) group: area ([`order_key`]), offer date,
-/// source, row, record index.
-type DedupOrder = Option<(u64, Option<Date>, u16, u32, u32)>;
 
 /// Offers of one cell ready for counting at any limit.
 #[derive(Debug, Clone, Default)]
@@ -347,7 +390,7 @@ mod tests {
         let mut heated = offer(6, 60.0, 400.0, (2024, 6, 1));
         heated.heating_included = Some(true);
         heated.operating_costs = Some(250.0);
-        let records = vec![
+        let records = [
             offer(2, 50.0, 300.0, (2024, 6, 1)),
             offer(3, 50.4, 301.0, (2024, 7, 1)), // duplicate of row 2
             offer(4, 50.0, 330.0, (2024, 7, 1)), // rent differs by 10 %: kept
@@ -356,15 +399,19 @@ mod tests {
         ];
         let lookup = super::super::prepare::GemeindeLookup::new(&p.gemeinden);
         let found: Vec<Result<u32, Reason>> = records.iter().map(|r| lookup.find(r)).collect();
-        let all: Vec<u32> = (0..records.len() as u32).collect();
+        let facts: Vec<OfferFacts> = records
+            .iter()
+            .zip(&found)
+            .enumerate()
+            .map(|(i, (r, &g))| OfferFacts::of(r, i as u32, g, 0))
+            .collect();
         let inputs = OfferInputs {
-            candidates: &all,
-            gemeinde_of: &found,
+            candidates: &facts,
+            presorted: false,
             gemeinde_vr: &[Some(0)],
             n_vr: 1,
-            plz_rank: &vec![0; records.len()],
         };
-        let prepared = prepare_offers(&records, &p, &inputs);
+        let prepared = prepare_offers(&p, &inputs);
         assert_eq!(prepared.by_vr[0].len(), 3);
         assert_eq!(
             prepared.excluded,
@@ -386,7 +433,7 @@ mod tests {
         assert_eq!(pt.n(), 3);
         let mut p2 = p.clone();
         p2.parameters.availability.heating_included = HeatingIncludedOffers::Exclude;
-        let prepared = prepare_offers(&records, &p2, &inputs);
+        let prepared = prepare_offers(&p2, &inputs);
         assert!(
             prepared
                 .excluded

@@ -5,7 +5,7 @@
 //! Parameter changes that do not touch the scope (percentile, outlier rule, BK statistic,
 //! rounding, …) reuse a [`Prepared`] through [`crate::analysis::compute`].
 
-use super::availability::{OfferInputs, PreparedOffers, prepare_offers};
+use super::availability::{OfferFacts, OfferInputs, PreparedOffers, prepare_offers};
 use crate::model::params::{Parameters, PlausibilityParams, ScopeParams, SizeClassParams};
 use crate::model::{Date, GemeindeRow, LandlordType, Project, Reason, Record, SourceKind};
 use index::{FLAG_REASONS, Facts, HAS_BK};
@@ -145,8 +145,45 @@ fn from_order_key(key: u64) -> f64 {
     })
 }
 
-/// [`Prepared`]'s pass 1 marks records outside every cell with this.
-const NO_CELL: u32 = u32::MAX;
+/// The cell of every record after [`Prepared`]'s pass 1; passes 2 and 3 look it up in value
+/// order. `u16` where the number of cells allows, which halves the memory of these random
+/// look-ups; the maximum value means "no cell".
+enum CellOf {
+    Small(Vec<u16>),
+    Large(Vec<u32>),
+}
+
+impl CellOf {
+    fn new(n_cells: usize, n_records: usize) -> CellOf {
+        if n_cells < usize::from(u16::MAX) {
+            CellOf::Small(Vec::with_capacity(n_records))
+        } else {
+            CellOf::Large(Vec::with_capacity(n_records))
+        }
+    }
+
+    fn push(&mut self, cell: Option<usize>) {
+        match self {
+            CellOf::Small(v) => v.push(cell.map_or(u16::MAX, |c| c as u16)),
+            CellOf::Large(v) => v.push(cell.map_or(u32::MAX, |c| c as u32)),
+        }
+    }
+
+    /// The cell of a record, if any.
+    #[inline]
+    fn get(&self, record: u32) -> Option<usize> {
+        match self {
+            CellOf::Small(v) => match v.get(record as usize) {
+                Some(&c) if c != u16::MAX => Some(usize::from(c)),
+                _ => None,
+            },
+            CellOf::Large(v) => match v.get(record as usize) {
+                Some(&c) if c != u32::MAX => Some(c as usize),
+                _ => None,
+            },
+        }
+    }
+}
 
 /// Counts per [`Reason`]; a handful of reasons occur, so a short list beats a map.
 #[derive(Debug, Clone, Default)]
@@ -255,7 +292,7 @@ impl Prepared {
         // Pass 1, record order: status, cell, coverage and counts.
         let n = index.facts.len();
         let mut status = Vec::with_capacity(n);
-        let mut cell_of: Vec<u32> = Vec::with_capacity(n);
+        let mut cell_of = CellOf::new(n_cells, n);
         let mut coverage = vec![GemeindeCoverage::default(); project.gemeinden.len()];
         let mut cell_len = vec![0; n_cells];
         let mut bk_missing = vec![0; n_cells];
@@ -294,7 +331,7 @@ impl Prepared {
                     if let Some(c) = g.ok().and_then(|gi| coverage.get_mut(gi as usize)) {
                         c.n_reference += 1;
                     }
-                    cell_of.push(ci as u32);
+                    cell_of.push(Some(ci));
                 }
                 RecordStatus::Excluded(reason) => {
                     excluded_counts.add(reason);
@@ -305,7 +342,7 @@ impl Prepared {
                     {
                         cell_excluded[vr as usize * classes + class as usize].add(reason);
                     }
-                    cell_of.push(NO_CELL);
+                    cell_of.push(None);
                 }
             }
             status.push(st);
@@ -325,10 +362,7 @@ impl Prepared {
             })
             .collect();
         for e in &index.by_rent {
-            if let Some(cell) = cell_of
-                .get(e.record as usize)
-                .and_then(|&ci| cells.get_mut(ci as usize))
-            {
+            if let Some(cell) = cell_of.get(e.record).and_then(|ci| cells.get_mut(ci)) {
                 cell.values.push(from_order_key(e.key));
                 cell.records.push(e.record);
                 cell.landlord.push(e.landlord);
@@ -341,13 +375,11 @@ impl Prepared {
         let plaus = &params.plausibility;
         let bk_range = plaus.bk_per_m2_min..=plaus.bk_per_m2_max;
         for e in &index.by_bk {
-            let Some(&ci) = cell_of.get(e.record as usize) else {
+            let Some(ci) = cell_of.get(e.record) else {
                 continue;
             };
-            let (Some(cell), Some(vr)) = (
-                cells.get_mut(ci as usize),
-                bk_vr.get_mut(ci as usize / classes.max(1)),
-            ) else {
+            let (Some(cell), Some(vr)) = (cells.get_mut(ci), bk_vr.get_mut(ci / classes.max(1)))
+            else {
                 continue;
             };
             let v = from_order_key(e.key);
@@ -366,15 +398,31 @@ impl Prepared {
             }
         }
 
+        // The default offer kind is presorted in the index; other kind sets are sorted here.
+        let presorted = scope.offer_kinds == kind_bit(SourceKind::Angebot);
+        let other_offers: Vec<OfferFacts> = if presorted {
+            Vec::new()
+        } else {
+            offer_candidates
+                .iter()
+                .filter_map(|&i| {
+                    let (r, &g) = (records.get(i as usize)?, index.gemeinde_of.get(i as usize)?);
+                    let plz = index.plz_rank.get(i as usize).copied().unwrap_or(0);
+                    Some(OfferFacts::of(r, i, g, plz))
+                })
+                .collect()
+        };
         let offers = prepare_offers(
-            records,
             project,
             &OfferInputs {
-                candidates: &offer_candidates,
-                gemeinde_of: &index.gemeinde_of,
+                candidates: if presorted {
+                    &index.angebote
+                } else {
+                    &other_offers
+                },
+                presorted,
                 gemeinde_vr: &gemeinde_vr,
                 n_vr: n_vr_distinct,
-                plz_rank: &index.plz_rank,
             },
         );
         let gemeinde_of = index.gemeinde_of.iter().map(|g| g.ok()).collect();

@@ -5,6 +5,7 @@
 //! in one pass and sorts nothing.
 
 use super::order_key;
+use crate::analysis::availability::OfferFacts;
 use crate::model::{Date, GemeindeRow, LandlordType, Reason, Record, SourceKind};
 use std::collections::HashMap;
 use std::fmt;
@@ -76,6 +77,9 @@ pub struct RecordIndex {
     pub(super) by_bk: Vec<BkEntry>,
     /// Rank of each record's PLZ text (missing = "") among all PLZ texts, for the offer order.
     pub(super) plz_rank: Vec<u32>,
+    /// The records of kind Angebot (the default availability kind) in the de-duplication
+    /// order ([`OfferFacts::dedup_order`]).
+    pub(super) angebote: Vec<OfferFacts>,
 }
 
 impl fmt::Debug for RecordIndex {
@@ -85,6 +89,7 @@ impl fmt::Debug for RecordIndex {
             .field("gemeinden", &self.gemeinden.len())
             .field("by_rent", &self.by_rent.len())
             .field("by_bk", &self.by_bk.len())
+            .field("angebote", &self.angebote.len())
             .finish()
     }
 }
@@ -99,6 +104,7 @@ impl RecordIndex {
         let mut by_bk = Vec::with_capacity(records.len());
         let mut plz_ids: FastMap<&str, u32> = FastMap::default();
         let mut plz_id = Vec::with_capacity(records.len());
+        let mut angebote: Vec<OfferFacts> = Vec::new();
         for (idx, r) in records.iter().enumerate() {
             let g = assign.find(r);
             gemeinde_of.push(g);
@@ -129,11 +135,14 @@ impl RecordIndex {
                 flags,
             });
             let next = plz_ids.len() as u32;
-            plz_id.push(
-                *plz_ids
-                    .entry(r.plz.as_deref().unwrap_or(""))
-                    .or_insert(next),
-            );
+            let id = *plz_ids
+                .entry(r.plz.as_deref().unwrap_or(""))
+                .or_insert(next);
+            plz_id.push(id);
+            if r.kind == SourceKind::Angebot {
+                // The PLZ id becomes its rank below.
+                angebote.push(OfferFacts::of(r, idx as u32, g, id));
+            }
             if g.is_err() {
                 continue;
             }
@@ -171,6 +180,10 @@ impl RecordIndex {
         for (rank, (_, id)) in texts.iter().enumerate() {
             rank_of_id[*id as usize] = rank as u32;
         }
+        for o in &mut angebote {
+            o.plz_rank = rank_of_id.get(o.plz_rank as usize).copied().unwrap_or(0);
+        }
+        angebote.sort_unstable_by_key(OfferFacts::dedup_order);
         RecordIndex {
             gemeinden: gemeinden
                 .iter()
@@ -181,6 +194,7 @@ impl RecordIndex {
             by_rent,
             by_bk,
             plz_rank: plz_id.iter().map(|&id| rank_of_id[id as usize]).collect(),
+            angebote,
         }
     }
 

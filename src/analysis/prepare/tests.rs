@@ -266,3 +266,17 @@ fn same_as_reference() {
         );
     }
 }
+
+#[test]
+fn cell_of_small_and_large() {
+    for n_cells in [15, 70_000] {
+        let mut c = CellOf::new(n_cells, 3);
+        c.push(Some(n_cells - 1));
+        c.push(None);
+        c.push(Some(0));
+        assert_eq!(c.get(0), Some(n_cells - 1));
+        assert_eq!(c.get(1), None);
+        assert_eq!(c.get(2), Some(0));
+        assert_eq!(c.get(3), None);
+    }
+}
