@@ -227,7 +227,8 @@ pub struct Prepared {
     /// Status per record (same index as the dataset's records).
     pub status: Vec<RecordStatus>,
     /// Gemeinde index per record, where assigned.
-    pub gemeinde_of: Vec<Option<u32>>,
+    /// (Shared with the record index: a scope change does not copy it.)
+    pub gemeinde_of: Arc<[Option<u32>]>,
     /// Cells, index `vr * classes + class`.
     pub cells: Vec<PreparedCell>,
     /// kBK per Vergleichsraum.
@@ -425,7 +426,7 @@ impl Prepared {
                 n_vr: n_vr_distinct,
             },
         );
-        let gemeinde_of = index.gemeinde_of.iter().map(|g| g.ok()).collect();
+        let gemeinde_of = Arc::clone(&index.assigned);
         Prepared {
             key,
             vr_names,

@@ -10,6 +10,7 @@ use crate::model::{Date, GemeindeRow, LandlordType, Reason, Record, SourceKind};
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
 
 /// Bits of [`Facts::flags`]: the exclusion flags in the order the scope tests them.
 pub(super) const FURNISHED: u8 = 1;
@@ -69,6 +70,8 @@ pub struct RecordIndex {
     gemeinden: Vec<(String, String)>,
     /// Gemeinde per record, or why there is none.
     pub(super) gemeinde_of: Vec<Result<u32, Reason>>,
+    /// Gemeinde per record where assigned ([`Prepared::gemeinde_of`](super::Prepared)).
+    pub(super) assigned: Arc<[Option<u32>]>,
     /// Per record.
     pub(super) facts: Vec<Facts>,
     /// Assigned records by NKM/m², ties by (source, row), then position: the order of every cell.
@@ -189,6 +192,7 @@ impl RecordIndex {
                 .iter()
                 .map(|g| (g.ags.clone(), g.name.clone()))
                 .collect(),
+            assigned: gemeinde_of.iter().map(|g| g.ok()).collect(),
             gemeinde_of,
             facts,
             by_rent,

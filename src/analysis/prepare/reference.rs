@@ -129,7 +129,7 @@ pub fn prepared(records: &[Record], project: &Project) -> Prepared {
         classes,
         class_bounds,
         status,
-        gemeinde_of,
+        gemeinde_of: gemeinde_of.into(),
         cells,
         bk_vr,
         coverage,
