@@ -2,8 +2,11 @@
 //! Gemeinde and Vergleichsraum, apply the scope filters, sort into cells
 //! (Vergleichsraum × size class) and sort each cell's values once.
 //!
-//! Parameter changes that do not touch the scope (percentile, outlier rule, BK statistic,
-//! rounding, …) reuse a [`Prepared`] through [`crate::analysis::compute`].
+//! The scope-independent part (assignment, the facts the scope tests, the value orders) is the
+//! [`RecordIndex`], built once per dataset and Gemeinde table; a scope change
+//! ([`Prepared::rescope`]) only filters it in three passes. Parameter changes that do not touch
+//! the scope (percentile, outlier rule, BK statistic, rounding, …) reuse a [`Prepared`] through
+//! [`crate::analysis::compute`].
 
 use super::availability::{OfferFacts, OfferInputs, PreparedOffers, prepare_offers};
 use crate::model::params::{Parameters, PlausibilityParams, ScopeParams, SizeClassParams};
