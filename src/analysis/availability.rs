@@ -39,7 +39,7 @@ pub struct PreparedOffers {
     pub excluded: Vec<(u32, Reason)>,
 }
 
-/// The order of offers for the de-duplication: Gemeinde, PLZ rank, area ([`order_key`]), offer
+/// The order of offers for the de-duplication: Gemeinde, PLZ rank, area (as an order key), offer
 /// date, source, row, record index.
 pub type DedupOrder = (u32, u32, u64, Option<Date>, u16, u32, u32);
 
