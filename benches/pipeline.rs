@@ -11,7 +11,9 @@
 //!
 //! Targets: full recompute (`Prepared::new` + `compute`) ≤ 50 ms at 100k; a parameter change
 //! (`compute` only: percentile 0.33 → 0.34, outlier k, rounding) ≤ 5 ms median at 100k and
-//! ≤ 50 ms at 1M.
+//! ≤ 50 ms at 1M; a scope change (a new `Prepared` for another contract window, exclusion or
+//! size-class rule through `Prepared::rescope`, which reuses the record index; issue 11)
+//! ≤ 10 ms at 100k and ≤ 100 ms at 1M.
 //!
 //! Run with `scripts/bench_pipeline.sh` or `cargo bench --bench pipeline [-- --rows N --runs N
 //! --no-peer]` (`--rows` is the small set; the large set is always ten times it).
@@ -102,6 +104,10 @@ fn main() -> BenchResult<()> {
         for r in rows.iter_mut().skip(2).take(3) {
             r.note = cfg.verdict(r.stats.median * 1e3, step_target * 1e3, " ms");
         }
+        let scope_target = if n <= 150_000 { 0.010 } else { 0.100 };
+        for r in rows.iter_mut().skip(5).take(3) {
+            r.note = cfg.verdict(r.stats.median * 1e3, scope_target * 1e3, " ms");
+        }
         support::print_table(&format!("Core derivation, {n} records"), &rows);
         let mut market = market;
         if let Some(t) = full_target {
@@ -109,6 +115,9 @@ fn main() -> BenchResult<()> {
         }
         for r in market.iter_mut().skip(2).take(3) {
             r.note = cfg.verdict(r.stats.median * 1e3, step_target * 1e3, " ms");
+        }
+        for r in market.iter_mut().skip(5).take(3) {
+            r.note = cfg.verdict(r.stats.median * 1e3, scope_target * 1e3, " ms");
         }
         support::print_table(
             &format!(
@@ -201,6 +210,34 @@ fn measure_ours(
             println!("WARNING: {what}: Prepared is stale, the change would need a new Prepared");
         }
         let (stats, _) = support::measure(fast_runs, || Ok(compute(&prep, changed, data)))?;
+        rows.push(Row::new(what, stats, ""));
+    }
+    // Scope changes (issue 11: fast enough for a slider): each needs a new `Prepared`.
+    let mut window = project.clone();
+    let years = &mut window.parameters.scope.contract_window_years;
+    *years = Some(years.map_or(4, |y| y.saturating_sub(1).max(1)));
+    let mut furnished = project.clone();
+    furnished.parameters.scope.exclude_furnished ^= true;
+    let mut classes = project.clone();
+    classes.parameters.size_classes.open_top ^= true;
+    for (what, changed) in [
+        (
+            "ours: scope change contract window −1 year (`rescope`)",
+            &window,
+        ),
+        (
+            "ours: scope change exclusion möbliert toggled (`rescope`)",
+            &furnished,
+        ),
+        (
+            "ours: scope change size classes open top toggled (`rescope`)",
+            &classes,
+        ),
+    ] {
+        if !prep.is_stale(changed) {
+            println!("WARNING: {what}: Prepared is not stale, the change is no scope change");
+        }
+        let (stats, _) = support::measure(slow_runs, || Ok(prep.rescope(records, changed)))?;
         rows.push(Row::new(what, stats, ""));
     }
     Ok(rows)

@@ -5,10 +5,11 @@
 //! offers are affordable at this limit" with two binary searches, so the iteration and the
 //! availability curve stay cheap on every parameter change.
 
+use super::prepare::order_key;
 use crate::model::params::{AvailabilityParams, HeatingIncludedOffers};
 use crate::model::{Date, Project, Reason, Record};
 use serde::Serialize;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// One offer that passed the availability scope.
 #[derive(Debug, Clone, PartialEq)]
@@ -38,44 +39,113 @@ pub struct PreparedOffers {
     pub excluded: Vec<(u32, Reason)>,
 }
 
+/// The order of offers for the de-duplication: Gemeinde, PLZ rank, area (as an order key), offer
+/// date, source, row, record index.
+pub type DedupOrder = (u32, u32, u64, Option<Date>, u16, u32, u32);
+
+/// What the offer scope tests of one record, and its place in the de-duplication order.
+#[derive(Debug, Clone, Copy)]
+pub struct OfferFacts {
+    /// Record index.
+    pub record: u32,
+    /// Gemeinde, or why there is none.
+    pub gemeinde: Result<u32, Reason>,
+    /// Rank of the PLZ text (missing = "") among all PLZ texts of the dataset.
+    pub plz_rank: u32,
+    /// Source index.
+    pub source: u16,
+    /// Row.
+    pub row: u32,
+    /// Wohnfläche.
+    pub area: f64,
+    /// Nettokaltmiete €.
+    pub net_rent: f64,
+    /// Kalte BK € (None: unknown).
+    pub operating_costs: Option<f64>,
+    /// Offer date.
+    pub offer_date: Option<Date>,
+    /// The Nebenkosten include heating.
+    pub heating_included: bool,
+}
+
+impl OfferFacts {
+    /// The facts of record `idx`.
+    pub fn of(r: &Record, idx: u32, gemeinde: Result<u32, Reason>, plz_rank: u32) -> OfferFacts {
+        OfferFacts {
+            record: idx,
+            gemeinde,
+            plz_rank,
+            source: r.source,
+            row: r.row,
+            area: r.area,
+            net_rent: r.net_rent,
+            operating_costs: r.operating_costs,
+            offer_date: r.offer_date,
+            heating_included: r.heating_included == Some(true),
+        }
+    }
+
+    /// The de-duplication order: group (Gemeinde, PLZ text), then area, offer date, source,
+    /// row; the record index last makes an unstable sort give the order of a stable one.
+    pub fn dedup_order(&self) -> DedupOrder {
+        (
+            self.gemeinde.unwrap_or(u32::MAX),
+            self.plz_rank,
+            order_key(self.area),
+            self.offer_date,
+            self.source,
+            self.row,
+            self.record,
+        )
+    }
+}
+
+/// What [`prepare_offers`] needs besides the parameters, from the record index and the scope.
+#[derive(Debug, Clone, Copy)]
+pub struct OfferInputs<'a> {
+    /// The records of an availability kind in record order, or (`presorted`) in
+    /// [`OfferFacts::dedup_order`].
+    pub candidates: &'a [OfferFacts],
+    /// `candidates` are in de-duplication order.
+    pub presorted: bool,
+    /// The Vergleichsraum index (below `n_vr`) of every Gemeinde, `None` where it has none.
+    pub gemeinde_vr: &'a [Option<u16>],
+    /// Number of Vergleichsräume.
+    pub n_vr: usize,
+}
+
 /// Filters the offers of the availability stage.
-pub fn prepare_offers(
-    records: &[Record],
-    project: &Project,
-    gemeinde_of: &[Result<u32, Reason>],
-    vr_index: &HashMap<&str, u16>,
-) -> PreparedOffers {
+pub fn prepare_offers(project: &Project, inputs: &OfferInputs<'_>) -> PreparedOffers {
+    let OfferInputs {
+        candidates,
+        presorted,
+        gemeinde_vr,
+        n_vr,
+    } = *inputs;
     let p = &project.parameters;
     let a = &p.availability;
     let stichtag = project.project.stichtag;
     let window_start: Option<Date> = a.window_months.map(|m| stichtag.minus_months(m as i32));
     let mut out = PreparedOffers {
-        by_vr: vec![Vec::new(); vr_index.len()],
+        by_vr: vec![Vec::new(); n_vr],
         excluded: Vec::new(),
     };
-    let mut candidates: Vec<Offer> = Vec::new();
-    for (idx, r) in records.iter().enumerate() {
-        if !p.scope.availability_kinds.contains(&r.kind) {
-            continue;
-        }
-        let idx = idx as u32;
-        let gemeinde = match gemeinde_of[idx as usize] {
+    let mut kept: Vec<(DedupOrder, Offer)> = Vec::new();
+    for f in candidates {
+        let idx = f.record;
+        let gemeinde = match f.gemeinde {
             Ok(g) => g,
             Err(reason) => {
                 out.excluded.push((idx, reason));
                 continue;
             }
         };
-        let Some(&vr) = project
-            .gemeinden
-            .get(gemeinde as usize)
-            .and_then(|g| vr_index.get(g.vergleichsraum.as_str()))
-        else {
+        let Some(&Some(vr)) = gemeinde_vr.get(gemeinde as usize) else {
             out.excluded.push((idx, Reason::NoVergleichsraum));
             continue;
         };
         if let Some(start) = window_start {
-            match r.offer_date {
+            match f.offer_date {
                 None => {
                     out.excluded.push((idx, Reason::OfferDateMissing));
                     continue;
@@ -87,25 +157,33 @@ pub fn prepare_offers(
                 Some(_) => {}
             }
         }
-        let heating_included = r.heating_included == Some(true);
-        if heating_included && a.heating_included == HeatingIncludedOffers::Exclude {
+        if f.heating_included && a.heating_included == HeatingIncludedOffers::Exclude {
             out.excluded.push((idx, Reason::OfferHeatingIncluded));
             continue;
         }
-        candidates.push(Offer {
-            record: idx,
-            vr,
-            gemeinde,
-            area: r.area,
-            net_rent: r.net_rent,
-            operating_costs: r.operating_costs,
-            heating_included,
-        });
+        kept.push((
+            f.dedup_order(),
+            Offer {
+                record: idx,
+                vr,
+                gemeinde,
+                area: f.area,
+                net_rent: f.net_rent,
+                operating_costs: f.operating_costs,
+                heating_included: f.heating_included,
+            },
+        ));
     }
     let kept = if a.dedup {
-        dedup(candidates, records, a, &mut out.excluded)
+        if !presorted {
+            kept.sort_unstable_by_key(|(order, _)| *order);
+        }
+        dedup(kept, a, &mut out.excluded)
     } else {
-        candidates
+        if presorted {
+            kept.sort_unstable_by_key(|(_, o)| o.record);
+        }
+        kept.into_iter().map(|(_, o)| o).collect()
     };
     for o in kept {
         out.by_vr[o.vr as usize].push(o);
@@ -115,40 +193,18 @@ pub fn prepare_offers(
 }
 
 /// Drops duplicates: same Gemeinde (and PLZ where given), area within ± tolerance, rent within
-/// ± share. The first offer in the order (date, source, row) is kept.
+/// ± share. The first offer in the order (date, source, row) is kept. `offers` are sorted by
+/// their [`OfferFacts::dedup_order`].
 fn dedup(
-    offers: Vec<Offer>,
-    records: &[Record],
+    offers: Vec<(DedupOrder, Offer)>,
     a: &AvailabilityParams,
     excluded: &mut Vec<(u32, Reason)>,
 ) -> Vec<Offer> {
-    // Group key (Gemeinde, PLZ) computed once per offer; PLZ texts become small integers.
-    let mut plz_ids: HashMap<&str, u32> = HashMap::new();
-    let mut keyed: Vec<((u32, u32), Offer)> = offers
-        .into_iter()
-        .map(|o| {
-            let plz = records[o.record as usize].plz.as_deref().unwrap_or("");
-            let next = plz_ids.len() as u32;
-            let id = *plz_ids.entry(plz).or_insert(next);
-            ((o.gemeinde, id), o)
-        })
-        .collect();
-    // PLZ ids depend on input order; sort groups by the PLZ text to stay order independent.
-    let mut plz_text: Vec<&str> = vec![""; plz_ids.len()];
-    for (t, id) in &plz_ids {
-        plz_text[*id as usize] = t;
-    }
-    keyed.sort_by(|(kx, x), (ky, y)| {
-        let (rx, ry) = (&records[x.record as usize], &records[y.record as usize]);
-        (kx.0, plz_text[kx.1 as usize])
-            .cmp(&(ky.0, plz_text[ky.1 as usize]))
-            .then(x.area.total_cmp(&y.area))
-            .then((rx.offer_date, rx.source, rx.row).cmp(&(ry.offer_date, ry.source, ry.row)))
-    });
-    let mut kept: Vec<Offer> = Vec::with_capacity(keyed.len());
+    let mut kept: Vec<Offer> = Vec::with_capacity(offers.len());
     let mut group: Option<(u32, u32)> = None;
     let mut group_start = 0;
-    for (key, o) in keyed {
+    for (order, o) in offers {
+        let key = (order.0, order.1);
         if group != Some(key) {
             group = Some(key);
             group_start = kept.len();
@@ -334,7 +390,7 @@ mod tests {
         let mut heated = offer(6, 60.0, 400.0, (2024, 6, 1));
         heated.heating_included = Some(true);
         heated.operating_costs = Some(250.0);
-        let records = vec![
+        let records = [
             offer(2, 50.0, 300.0, (2024, 6, 1)),
             offer(3, 50.4, 301.0, (2024, 7, 1)), // duplicate of row 2
             offer(4, 50.0, 330.0, (2024, 7, 1)), // rent differs by 10 %: kept
@@ -343,8 +399,19 @@ mod tests {
         ];
         let lookup = super::super::prepare::GemeindeLookup::new(&p.gemeinden);
         let found: Vec<Result<u32, Reason>> = records.iter().map(|r| lookup.find(r)).collect();
-        let vr: HashMap<&str, u16> = [("V", 0u16)].into_iter().collect();
-        let prepared = prepare_offers(&records, &p, &found, &vr);
+        let facts: Vec<OfferFacts> = records
+            .iter()
+            .zip(&found)
+            .enumerate()
+            .map(|(i, (r, &g))| OfferFacts::of(r, i as u32, g, 0))
+            .collect();
+        let inputs = OfferInputs {
+            candidates: &facts,
+            presorted: false,
+            gemeinde_vr: &[Some(0)],
+            n_vr: 1,
+        };
+        let prepared = prepare_offers(&p, &inputs);
         assert_eq!(prepared.by_vr[0].len(), 3);
         assert_eq!(
             prepared.excluded,
@@ -366,7 +433,7 @@ mod tests {
         assert_eq!(pt.n(), 3);
         let mut p2 = p.clone();
         p2.parameters.availability.heating_included = HeatingIncludedOffers::Exclude;
-        let prepared = prepare_offers(&records, &p2, &found, &vr);
+        let prepared = prepare_offers(&p2, &inputs);
         assert!(
             prepared
                 .excluded

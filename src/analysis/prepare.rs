@@ -2,13 +2,24 @@
 //! Gemeinde and Vergleichsraum, apply the scope filters, sort into cells
 //! (Vergleichsraum × size class) and sort each cell's values once.
 //!
-//! Parameter changes that do not touch the scope (percentile, outlier rule, BK statistic,
-//! rounding, …) reuse a [`Prepared`] through [`crate::analysis::compute`].
+//! The scope-independent part (assignment, the facts the scope tests, the value orders) is the
+//! [`RecordIndex`], built once per dataset and Gemeinde table; a scope change
+//! ([`Prepared::rescope`]) only filters it in three passes. Parameter changes that do not touch
+//! the scope (percentile, outlier rule, BK statistic, rounding, …) reuse a [`Prepared`] through
+//! [`crate::analysis::compute`].
 
-use super::availability::{PreparedOffers, prepare_offers};
+use super::availability::{OfferFacts, OfferInputs, PreparedOffers, prepare_offers};
 use crate::model::params::{Parameters, PlausibilityParams, ScopeParams, SizeClassParams};
 use crate::model::{Date, GemeindeRow, LandlordType, Project, Reason, Record, SourceKind};
+use index::{FLAG_REASONS, Facts, HAS_BK};
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+mod index;
+#[cfg(test)]
+mod reference;
+
+pub use index::{GemeindeLookup, RecordIndex, normalize_name};
 
 /// Status of one record in the reference-rent stage.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,37 +116,92 @@ pub struct BkValues {
 }
 
 impl BkValues {
-    fn push(&mut self, r: &Record, plaus: &PlausibilityParams) {
-        match r.operating_costs_per_m2() {
-            None => self.n_missing += 1,
-            Some(v) if !(plaus.bk_per_m2_min..=plaus.bk_per_m2_max).contains(&v) => {
-                self.n_implausible += 1
-            }
-            Some(v) => {
-                self.all.push(v);
-                self.all_landlord.push(r.landlord_type);
-                if r.lift == Some(true) {
-                    self.with_lift.push(v);
-                } else {
-                    self.without_lift.push(v);
-                }
-            }
+    /// Appends a plausible value (values arrive in ascending order).
+    fn push(&mut self, v: f64, landlord: Option<LandlordType>, lift: bool) {
+        self.all.push(v);
+        self.all_landlord.push(landlord);
+        if lift {
+            self.with_lift.push(v);
+        } else {
+            self.without_lift.push(v);
+        }
+    }
+}
+
+/// A `u64` whose unsigned order is the order of [`f64::total_cmp`]; [`from_order_key`] gives
+/// the value back bit for bit.
+pub(super) fn order_key(v: f64) -> u64 {
+    let bits = v.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | 1 << 63
+    }
+}
+
+/// The inverse of [`order_key`].
+fn from_order_key(key: u64) -> f64 {
+    f64::from_bits(if key >> 63 == 1 {
+        key & !(1 << 63)
+    } else {
+        !key
+    })
+}
+
+/// The cell of every record after [`Prepared`]'s pass 1; passes 2 and 3 look it up in value
+/// order. `u16` where the number of cells allows, which halves the memory of these random
+/// look-ups; the maximum value means "no cell".
+enum CellOf {
+    Small(Vec<u16>),
+    Large(Vec<u32>),
+}
+
+impl CellOf {
+    fn new(n_cells: usize, n_records: usize) -> CellOf {
+        if n_cells < usize::from(u16::MAX) {
+            CellOf::Small(Vec::with_capacity(n_records))
+        } else {
+            CellOf::Large(Vec::with_capacity(n_records))
         }
     }
 
-    fn sort(&mut self) {
-        let mut pairs: Vec<(f64, Option<LandlordType>)> = self
-            .all
-            .iter()
-            .copied()
-            .zip(self.all_landlord.iter().copied())
-            .collect();
-        pairs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        self.all = pairs.iter().map(|p| p.0).collect();
-        self.all_landlord = pairs.iter().map(|p| p.1).collect();
-        for v in [&mut self.without_lift, &mut self.with_lift] {
-            v.sort_by(f64::total_cmp);
+    fn push(&mut self, cell: Option<usize>) {
+        match self {
+            CellOf::Small(v) => v.push(cell.map_or(u16::MAX, |c| c as u16)),
+            CellOf::Large(v) => v.push(cell.map_or(u32::MAX, |c| c as u32)),
         }
+    }
+
+    /// The cell of a record, if any.
+    #[inline]
+    fn get(&self, record: u32) -> Option<usize> {
+        match self {
+            CellOf::Small(v) => match v.get(record as usize) {
+                Some(&c) if c != u16::MAX => Some(usize::from(c)),
+                _ => None,
+            },
+            CellOf::Large(v) => match v.get(record as usize) {
+                Some(&c) if c != u32::MAX => Some(c as usize),
+                _ => None,
+            },
+        }
+    }
+}
+
+/// Counts per [`Reason`]; a handful of reasons occur, so a short list beats a map.
+#[derive(Debug, Clone, Default)]
+struct ReasonCounts(Vec<(Reason, usize)>);
+
+impl ReasonCounts {
+    fn add(&mut self, reason: Reason) {
+        match self.0.iter_mut().find(|(r, _)| *r == reason) {
+            Some((_, n)) => *n += 1,
+            None => self.0.push((reason, 1)),
+        }
+    }
+
+    fn into_map(self) -> BTreeMap<Reason, usize> {
+        self.0.into_iter().collect()
     }
 }
 
@@ -164,7 +230,8 @@ pub struct Prepared {
     /// Status per record (same index as the dataset's records).
     pub status: Vec<RecordStatus>,
     /// Gemeinde index per record, where assigned.
-    pub gemeinde_of: Vec<Option<u32>>,
+    /// (Shared with the record index: a scope change does not copy it.)
+    pub gemeinde_of: Arc<[Option<u32>]>,
     /// Cells, index `vr * classes + class`.
     pub cells: Vec<PreparedCell>,
     /// kBK per Vergleichsraum.
@@ -181,118 +248,188 @@ pub struct Prepared {
     pub excluded_counts: BTreeMap<Reason, usize>,
     /// Records in a cell.
     pub n_in_cells: usize,
+    /// The scope-independent part, reused by [`Prepared::rescope`].
+    index: Arc<RecordIndex>,
 }
 
 impl Prepared {
     /// Builds the prepared state from records and the project.
     pub fn new(records: &[Record], project: &Project) -> Prepared {
+        let index = Arc::new(RecordIndex::new(records, &project.gemeinden));
+        Prepared::with_index(records, project, index)
+    }
+
+    /// The prepared state of `project` for the same records as `self` (a scope change:
+    /// contract window, exclusions, size classes, Vergleichsräume), reusing the record index.
+    /// `records` must be the records `self` was built from; the index is rebuilt only if their
+    /// number or the AGS/names of the Gemeinde table changed.
+    pub fn rescope(&self, records: &[Record], project: &Project) -> Prepared {
+        Prepared::with_index(records, project, Arc::clone(&self.index))
+    }
+
+    /// The record index (assignment and value order), to keep next to the records.
+    pub fn index(&self) -> &Arc<RecordIndex> {
+        &self.index
+    }
+
+    /// Builds the prepared state with a record index of these records (see
+    /// [`Prepared::rescope`]); an index that does not [fit](RecordIndex::fits) is rebuilt.
+    ///
+    /// Three passes without sorting or string work: the facts in record order (status,
+    /// coverage, counts), then the records in NKM/m² order and in kBK/m² order, each appended
+    /// to its cell, which keeps every cell sorted.
+    pub fn with_index(records: &[Record], project: &Project, index: Arc<RecordIndex>) -> Prepared {
+        let index = if index.fits(records, &project.gemeinden) {
+            index
+        } else {
+            Arc::new(RecordIndex::new(records, &project.gemeinden))
+        };
         let key = PrepareKey::of(project);
         let params: &Parameters = &project.parameters;
         let vr_names = key.vr_names.clone();
-        let vr_index: HashMap<&str, u16> = vr_names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.as_str(), i as u16))
-            .collect();
-        let lookup = GemeindeLookup::new(&project.gemeinden);
+        let (gemeinde_vr, n_vr_distinct) = gemeinde_vergleichsraum(&project.gemeinden, &vr_names);
         let class_bounds = class_bounds(&params.wohnflaechen.sizes, &params.size_classes);
         let classes = class_bounds.len();
-        let mut cells = vec![PreparedCell::default(); vr_names.len() * classes];
-        let mut bk_vr = vec![BkValues::default(); vr_names.len()];
+        let n_cells = vr_names.len() * classes;
+        let scope = ScopeFilter::new(params, project.project.stichtag);
+
+        // Pass 1, record order: status, cell, coverage and counts.
+        let n = index.facts.len();
+        let mut status = Vec::with_capacity(n);
+        let mut cell_of = CellOf::new(n_cells, n);
         let mut coverage = vec![GemeindeCoverage::default(); project.gemeinden.len()];
-        let mut status = Vec::with_capacity(records.len());
-        let mut gemeinde_of = Vec::with_capacity(records.len());
+        let mut cell_len = vec![0; n_cells];
+        let mut bk_missing = vec![0; n_cells];
+        let mut cell_excluded = vec![ReasonCounts::default(); n_cells];
+        let mut excluded_counts = ReasonCounts::default();
+        let mut offer_candidates = Vec::new();
+        let mut n_bestand_vr = vec![0; vr_names.len()];
+        let mut n_in_cells = 0;
         let mut n_without_contract_date = 0;
-        let window_start = params
-            .scope
-            .contract_window_years
-            .map(|y| project.project.stichtag.minus_years(y as i32));
-        let scope = &params.scope;
-
-        // Pairs (value, record) per cell, sorted afterwards for order independence.
-        let mut cell_pairs: Vec<Vec<(f64, u32)>> = vec![Vec::new(); cells.len()];
-
-        let mut found = Vec::with_capacity(records.len());
-        for (idx, r) in records.iter().enumerate() {
-            let g = lookup.find(r);
-            found.push(g);
-            gemeinde_of.push(g.ok());
-            if let Ok(gi) = g
-                && let Some(c) = coverage.get_mut(gi as usize)
-            {
+        for (idx, (f, &g)) in index.facts.iter().zip(&index.gemeinde_of).enumerate() {
+            let coverage_row = g.ok().and_then(|gi| coverage.get_mut(gi as usize));
+            if let Some(c) = coverage_row {
                 c.n_assigned += 1;
-                if r.kind == SourceKind::Angebot {
+                if f.kind == SourceKind::Angebot {
                     c.n_offers += 1;
                 }
             }
-            let st = classify(r, g, project, &vr_index, scope, window_start, &class_bounds);
-            if let RecordStatus::InCell { vr, class } = st {
-                if r.contract_start.is_none() && r.last_rent_change.is_none() {
-                    n_without_contract_date += 1;
-                }
-                let ci = vr as usize * classes + class as usize;
-                cell_pairs[ci].push((r.net_rent_per_m2(), idx as u32));
-                cells[ci].bk.push(r, &params.plausibility);
-                bk_vr[vr as usize].push(r, &params.plausibility);
-                if let Ok(gi) = g
-                    && let Some(c) = coverage.get_mut(gi as usize)
-                {
-                    c.n_reference += 1;
-                }
+            if scope.offer_kinds & kind_bit(f.kind) != 0 {
+                offer_candidates.push(idx as u32);
             }
-            if let RecordStatus::Excluded(reason) = st
-                && let Some(vr) = g
-                    .ok()
-                    .and_then(|gi| project.gemeinden.get(gi as usize))
-                    .and_then(|row| vr_index.get(row.vergleichsraum.as_str()))
-                && let Some(class) = size_class(r.area, &class_bounds)
-                && reason != Reason::KindNotUsed
-            {
-                let ci = *vr as usize * classes + class as usize;
-                *cells[ci].excluded.entry(reason).or_insert(0) += 1;
+            let st = scope.classify(f, g, &gemeinde_vr, &class_bounds);
+            match st {
+                RecordStatus::InCell { vr, class } => {
+                    n_in_cells += 1;
+                    if f.kind == SourceKind::Bestand {
+                        n_bestand_vr[vr as usize] += 1;
+                    }
+                    if f.latest.is_none() {
+                        n_without_contract_date += 1;
+                    }
+                    let ci = vr as usize * classes + class as usize;
+                    cell_len[ci] += 1;
+                    if f.flags & HAS_BK == 0 {
+                        bk_missing[ci] += 1;
+                    }
+                    if let Some(c) = g.ok().and_then(|gi| coverage.get_mut(gi as usize)) {
+                        c.n_reference += 1;
+                    }
+                    cell_of.push(Some(ci));
+                }
+                RecordStatus::Excluded(reason) => {
+                    excluded_counts.add(reason);
+                    if reason != Reason::KindNotUsed
+                        && let Ok(gi) = g
+                        && let Some(&Some(vr)) = gemeinde_vr.get(gi as usize)
+                        && let Some(class) = size_class(f.area, &class_bounds)
+                    {
+                        cell_excluded[vr as usize * classes + class as usize].add(reason);
+                    }
+                    cell_of.push(None);
+                }
             }
             status.push(st);
         }
-        for (cell, mut pairs) in cells.iter_mut().zip(cell_pairs) {
-            // Ties broken by (source, row) so the order never depends on input order.
-            pairs.sort_by(|a, b| {
-                a.0.total_cmp(&b.0).then_with(|| {
-                    let (ra, rb) = (&records[a.1 as usize], &records[b.1 as usize]);
-                    (ra.source, ra.row).cmp(&(rb.source, rb.row))
+
+        // Pass 2, NKM/m² order: each cell receives its values already sorted.
+        let mut cells: Vec<PreparedCell> = cell_len
+            .iter()
+            .zip(cell_excluded)
+            .map(|(&len, excluded)| PreparedCell {
+                values: Vec::with_capacity(len),
+                records: Vec::with_capacity(len),
+                landlord: Vec::with_capacity(len),
+                welfare: Vec::with_capacity(len),
+                bk: BkValues::default(),
+                excluded: excluded.into_map(),
+            })
+            .collect();
+        for e in &index.by_rent {
+            if let Some(cell) = cell_of.get(e.record).and_then(|ci| cells.get_mut(ci)) {
+                cell.values.push(from_order_key(e.key));
+                cell.records.push(e.record);
+                cell.landlord.push(e.landlord);
+                cell.welfare.push(e.welfare);
+            }
+        }
+
+        // Pass 3, kBK/m² order: cells and Vergleichsräume receive their values sorted.
+        let mut bk_vr = vec![BkValues::default(); vr_names.len()];
+        let plaus = &params.plausibility;
+        let bk_range = plaus.bk_per_m2_min..=plaus.bk_per_m2_max;
+        for e in &index.by_bk {
+            let Some(ci) = cell_of.get(e.record) else {
+                continue;
+            };
+            let (Some(cell), Some(vr)) = (cells.get_mut(ci), bk_vr.get_mut(ci / classes.max(1)))
+            else {
+                continue;
+            };
+            let v = from_order_key(e.key);
+            if bk_range.contains(&v) {
+                cell.bk.push(v, e.landlord, e.lift);
+                vr.push(v, e.landlord, e.lift);
+            } else {
+                cell.bk.n_implausible += 1;
+                vr.n_implausible += 1;
+            }
+        }
+        for (ci, (cell, missing)) in cells.iter_mut().zip(bk_missing).enumerate() {
+            cell.bk.n_missing = missing;
+            if let Some(vr) = bk_vr.get_mut(ci / classes.max(1)) {
+                vr.n_missing += missing;
+            }
+        }
+
+        // The default offer kind is presorted in the index; other kind sets are sorted here.
+        let presorted = scope.offer_kinds == kind_bit(SourceKind::Angebot);
+        let other_offers: Vec<OfferFacts> = if presorted {
+            Vec::new()
+        } else {
+            offer_candidates
+                .iter()
+                .filter_map(|&i| {
+                    let (r, &g) = (records.get(i as usize)?, index.gemeinde_of.get(i as usize)?);
+                    let plz = index.plz_rank.get(i as usize).copied().unwrap_or(0);
+                    Some(OfferFacts::of(r, i, g, plz))
                 })
-            });
-            cell.values = pairs.iter().map(|p| p.0).collect();
-            cell.records = pairs.iter().map(|p| p.1).collect();
-            cell.landlord = pairs
-                .iter()
-                .map(|p| records[p.1 as usize].landlord_type)
-                .collect();
-            cell.welfare = pairs
-                .iter()
-                .map(|p| records[p.1 as usize].welfare == Some(true))
-                .collect();
-            cell.bk.sort();
-        }
-        for b in &mut bk_vr {
-            b.sort();
-        }
-        let offers = prepare_offers(records, project, &found, &vr_index);
-        let mut excluded_counts = BTreeMap::new();
-        let mut n_in_cells = 0;
-        for st in &status {
-            match st {
-                RecordStatus::Excluded(reason) => *excluded_counts.entry(*reason).or_insert(0) += 1,
-                RecordStatus::InCell { .. } => n_in_cells += 1,
-            }
-        }
-        let mut n_bestand_vr = vec![0; vr_names.len()];
-        for (r, st) in records.iter().zip(&status) {
-            if let RecordStatus::InCell { vr, .. } = st
-                && r.kind == SourceKind::Bestand
-            {
-                n_bestand_vr[*vr as usize] += 1;
-            }
-        }
+                .collect()
+        };
+        let offers = prepare_offers(
+            project,
+            &OfferInputs {
+                candidates: if presorted {
+                    &index.angebote
+                } else {
+                    &other_offers
+                },
+                presorted,
+                gemeinde_vr: &gemeinde_vr,
+                n_vr: n_vr_distinct,
+            },
+        );
+        let gemeinde_of = Arc::clone(&index.assigned);
         Prepared {
             key,
             vr_names,
@@ -306,8 +443,9 @@ impl Prepared {
             n_without_contract_date,
             offers,
             n_bestand_vr,
-            excluded_counts,
+            excluded_counts: excluded_counts.into_map(),
             n_in_cells,
+            index,
         }
     }
 
@@ -341,193 +479,105 @@ fn size_class(area: f64, bounds: &[(f64, Option<f64>)]) -> Option<u8> {
         .map(|i| i as u8)
 }
 
-#[allow(clippy::too_many_arguments)]
-fn classify(
-    r: &Record,
-    g: Result<u32, Reason>,
-    project: &Project,
-    vr_index: &HashMap<&str, u16>,
-    scope: &ScopeParams,
+/// The Vergleichsraum index of every row of the Gemeinde table (`None`: the row names no known
+/// Vergleichsraum). Computed once, so no record looks up a name.
+/// Also returns the number of distinct names.
+fn gemeinde_vergleichsraum(
+    gemeinden: &[GemeindeRow],
+    vr_names: &[String],
+) -> (Vec<Option<u16>>, usize) {
+    let vr_index: HashMap<&str, u16> = vr_names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (n.as_str(), i as u16))
+        .collect();
+    let of_gemeinde = gemeinden
+        .iter()
+        .map(|g| vr_index.get(g.vergleichsraum.as_str()).copied())
+        .collect();
+    (of_gemeinde, vr_index.len())
+}
+
+/// A bit per [`SourceKind`], for sets of kinds.
+fn kind_bit(kind: SourceKind) -> u8 {
+    1 << (kind as u8)
+}
+
+/// The scope rules of the reference stage as bit masks, prepared once per [`Prepared`].
+struct ScopeFilter {
+    /// [`kind_bit`]s of the reference kinds.
+    reference_kinds: u8,
+    /// [`kind_bit`]s of the availability kinds.
+    offer_kinds: u8,
+    /// Flag bits ([`index::FURNISHED`] …) of the exclusion rules that are on.
+    exclusions: u8,
     window_start: Option<Date>,
-    bounds: &[(f64, Option<f64>)],
-) -> RecordStatus {
-    use RecordStatus::Excluded;
-    if !scope.reference_kinds.contains(&r.kind) {
-        return Excluded(Reason::KindNotUsed);
+}
+
+impl ScopeFilter {
+    fn new(params: &Parameters, stichtag: Date) -> ScopeFilter {
+        let scope: &ScopeParams = &params.scope;
+        let bits = |kinds: &[SourceKind]| kinds.iter().fold(0, |m, &k| m | kind_bit(k));
+        let mut exclusions = 0;
+        for (on, bit) in [
+            (scope.exclude_furnished, index::FURNISHED),
+            (scope.exclude_subsidised, index::SUBSIDISED),
+            (scope.exclude_company_flats, index::COMPANY_FLAT),
+            (scope.exclude_dormitories, index::DORMITORY),
+            (scope.exclude_favour_rents, index::FAVOUR_RENT),
+            (scope.exclude_substandard, index::SUBSTANDARD),
+        ] {
+            if on {
+                exclusions |= bit;
+            }
+        }
+        ScopeFilter {
+            reference_kinds: bits(&scope.reference_kinds),
+            offer_kinds: bits(&scope.availability_kinds),
+            exclusions,
+            window_start: scope
+                .contract_window_years
+                .map(|y| stichtag.minus_years(y as i32)),
+        }
     }
-    let gi = match g {
-        Ok(gi) => gi,
-        Err(reason) => return Excluded(reason),
-    };
-    let vr = match project
-        .gemeinden
-        .get(gi as usize)
-        .and_then(|row| vr_index.get(row.vergleichsraum.as_str()))
-    {
-        Some(&vr) => vr,
-        None => return Excluded(Reason::NoVergleichsraum),
-    };
-    let flags = [
-        (scope.exclude_furnished, r.furnished, Reason::Furnished),
-        (scope.exclude_subsidised, r.subsidised, Reason::Subsidised),
-        (
-            scope.exclude_company_flats,
-            r.company_flat,
-            Reason::CompanyFlat,
-        ),
-        (scope.exclude_dormitories, r.dormitory, Reason::Dormitory),
-        (
-            scope.exclude_favour_rents,
-            r.favour_rent,
-            Reason::FavourRent,
-        ),
-        (
-            scope.exclude_substandard,
-            r.substandard,
-            Reason::Substandard,
-        ),
-    ];
-    if let Some((_, _, reason)) = flags.iter().find(|(on, v, _)| *on && *v == Some(true)) {
-        return Excluded(*reason);
-    }
-    if let Some(start) = window_start {
-        let latest = match (r.contract_start, r.last_rent_change) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
+
+    /// The record's status; `g` is its Gemeinde (or why there is none).
+    fn classify(
+        &self,
+        f: &Facts,
+        g: Result<u32, Reason>,
+        gemeinde_vr: &[Option<u16>],
+        bounds: &[(f64, Option<f64>)],
+    ) -> RecordStatus {
+        use RecordStatus::Excluded;
+        if self.reference_kinds & kind_bit(f.kind) == 0 {
+            return Excluded(Reason::KindNotUsed);
+        }
+        let gi = match g {
+            Ok(gi) => gi,
+            Err(reason) => return Excluded(reason),
         };
-        if latest.is_some_and(|d| d < start) {
+        let Some(&Some(vr)) = gemeinde_vr.get(gi as usize) else {
+            return Excluded(Reason::NoVergleichsraum);
+        };
+        let hit = f.flags & self.exclusions;
+        if hit != 0 {
+            // The first flag in the order of `FLAG_REASONS` decides.
+            if let Some(&reason) = FLAG_REASONS.get(hit.trailing_zeros() as usize) {
+                return Excluded(reason);
+            }
+        }
+        if let Some(start) = self.window_start
+            && f.latest.is_some_and(|d| d < start)
+        {
             return Excluded(Reason::ContractTooOld);
         }
-    }
-    match size_class(r.area, bounds) {
-        Some(class) => RecordStatus::InCell { vr, class },
-        None => Excluded(Reason::OutsideSizeClasses),
-    }
-}
-
-/// Assigns records to rows of the Gemeinde table: by AGS, else by normalised name, else by the
-/// record's Ortsteil (city concepts whose table lists Stadtbezirke), exactly or by a unique first
-/// word ("Aubing-Lochhausen-Langwied" → "Aubing").
-pub struct GemeindeLookup {
-    by_ags: HashMap<String, u32>,
-    by_name: HashMap<String, u32>,
-    by_first_word: HashMap<String, Option<u32>>,
-}
-
-impl GemeindeLookup {
-    /// Builds the lookup.
-    pub fn new(gemeinden: &[GemeindeRow]) -> GemeindeLookup {
-        let mut by_ags = HashMap::new();
-        let mut by_name = HashMap::new();
-        let mut by_first_word = HashMap::new();
-        for (i, g) in gemeinden.iter().enumerate() {
-            let ags = crate::import::validate::normalize_ags(&g.ags);
-            if !ags.is_empty() {
-                by_ags.entry(ags).or_insert(i as u32);
-            }
-            let norm = normalize_name(&g.name);
-            if let Some(first) = norm.split_whitespace().next() {
-                by_first_word
-                    .entry(first.to_string())
-                    .and_modify(|e: &mut Option<u32>| *e = None)
-                    .or_insert(Some(i as u32));
-            }
-            by_name.entry(norm).or_insert(i as u32);
+        match size_class(f.area, bounds) {
+            Some(class) => RecordStatus::InCell { vr, class },
+            None => Excluded(Reason::OutsideSizeClasses),
         }
-        GemeindeLookup {
-            by_ags,
-            by_name,
-            by_first_word,
-        }
-    }
-
-    /// The Gemeinde of a record, or why there is none.
-    pub fn find(&self, r: &Record) -> Result<u32, Reason> {
-        if let Some(ags) = &r.ags
-            && let Some(&i) = self.by_ags.get(ags)
-        {
-            return Ok(i);
-        }
-        if let Some(name) = &r.gemeinde
-            && let Some(&i) = self.by_name.get(&normalize_name(name))
-        {
-            return Ok(i);
-        }
-        if let Some(ortsteil) = &r.ortsteil {
-            let norm = normalize_name(ortsteil);
-            if let Some(&i) = self.by_name.get(&norm) {
-                return Ok(i);
-            }
-            if let Some(Some(i)) = norm
-                .split_whitespace()
-                .next()
-                .and_then(|w| self.by_first_word.get(w))
-            {
-                return Ok(*i);
-            }
-        }
-        if r.ags.is_none() && r.gemeinde.is_none() && r.ortsteil.is_none() {
-            Err(Reason::MissingGemeinde)
-        } else {
-            Err(Reason::UnknownGemeinde)
-        }
-    }
-}
-
-/// Normalises a Gemeinde name for matching: case, umlauts, ß, accents, punctuation
-/// (`tables::fold`), and the decorations "Stadt", "Gemeinde", "Markt", "Hansestadt",
-/// "Landeshauptstadt" before or after the name.
-pub fn normalize_name(name: &str) -> String {
-    // The same character folding as the legal tables (`tables::fold`).
-    let s = crate::tables::fold(name);
-    const DECORATIONS: [&str; 7] = [
-        "stadt",
-        "gemeinde",
-        "markt",
-        "hansestadt",
-        "landeshauptstadt",
-        "kreisstadt",
-        "universitaetsstadt",
-    ];
-    let words: Vec<&str> = s.split_whitespace().collect();
-    let kept: Vec<&str> = words
-        .iter()
-        .copied()
-        .filter(|w| !DECORATIONS.contains(w))
-        .collect();
-    if kept.is_empty() {
-        words.join(" ")
-    } else {
-        kept.join(" ")
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names() {
-        assert_eq!(normalize_name("Stadt Musterstadt"), "musterstadt");
-        assert_eq!(normalize_name("Düren, Stadt"), "dueren");
-        assert_eq!(normalize_name("  GROSS-Gerau "), "gross gerau");
-        assert_eq!(normalize_name("Stadt"), "stadt");
-    }
-
-    #[test]
-    fn classes() {
-        let sc = SizeClassParams::default();
-        let b = class_bounds(&[50.0, 65.0, 80.0], &sc);
-        assert_eq!(size_class(50.0, &b), Some(0));
-        assert_eq!(size_class(50.01, &b), Some(1));
-        assert_eq!(size_class(80.0, &b), Some(2));
-        assert_eq!(size_class(80.5, &b), None);
-        let open = SizeClassParams {
-            lower_bound: Some(25.0),
-            open_top: true,
-        };
-        let b = class_bounds(&[50.0, 65.0, 80.0], &open);
-        assert_eq!(size_class(20.0, &b), None);
-        assert_eq!(size_class(200.0, &b), Some(2));
-    }
-}
+mod tests;
