@@ -180,7 +180,9 @@ impl Document {
     pub(super) fn recompute(&mut self) {
         let start = Instant::now();
         if self.prep.is_stale(&self.lp.project) {
-            self.prep = Prepared::new(&self.lp.data.records, &self.lp.project);
+            // The records have not changed (new data arrive with their own `Prepared` in
+            // `set_data`), so the record index is reused: a scope change needs no sorting.
+            self.prep = self.prep.rescope(&self.lp.data.records, &self.lp.project);
         }
         self.analysis = compute(&self.prep, &self.lp.project, &self.lp.data);
         self.compute_time = start.elapsed();

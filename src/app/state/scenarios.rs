@@ -5,7 +5,6 @@
 
 use super::{AppState, Level, Screen};
 use crate::analysis::compute::compute;
-use crate::analysis::prepare::Prepared;
 use crate::model::params::Parameters;
 use crate::model::project::Scenario;
 
@@ -116,7 +115,7 @@ impl AppState {
             project.parameters = params;
             let own_prep;
             let prep = if doc.prep().is_stale(&project) {
-                own_prep = Prepared::new(&doc.lp().data.records, &project);
+                own_prep = doc.prep().rescope(&doc.lp().data.records, &project);
                 &own_prep
             } else {
                 doc.prep()
