@@ -323,7 +323,7 @@ fn write_gemeinden_csv(project: &Project, path: &Path) -> BenchResult<()> {
     w.write_record(["ags", "name", "vergleichsraum"])?;
     for g in &project.gemeinden {
         w.write_record([
-            kdu_konzept::import::validate::normalize_ags(&g.ags),
+            kdu_konzept::model::Ags::normalise_text(&g.ags),
             g.name.clone(),
             g.vergleichsraum.clone(),
         ])?;

@@ -101,7 +101,7 @@ pub fn read_gemeinden(path: &Path, sheet: Option<&str>) -> Result<Vec<GemeindeRo
         })?;
         out.push(GemeindeRow {
             ags: text(Column::Ags)
-                .map(|a| super::validate::normalize_ags(&a))
+                .map(|a| crate::model::Ags::normalise_text(&a))
                 .unwrap_or_default(),
             name,
             vergleichsraum: text(Column::Vergleichsraum).unwrap_or_default(),

@@ -157,7 +157,7 @@ impl RowContext<'_> {
         r.gemeinde = self.opt_text(row, Field::Gemeinde);
         r.ags = self
             .opt_text(row, Field::Ags)
-            .map(|a| normalize_ags(&a))
+            .map(|a| crate::model::Ags::normalise_text(&a))
             .filter(|a| !a.is_empty());
         r.plz = self.opt_text(row, Field::Plz);
         r.ortsteil = self.opt_text(row, Field::Ortsteil);
@@ -193,16 +193,6 @@ impl RowContext<'_> {
         r.substandard = self.opt_bool(row, Field::Substandard);
         r.record_id = self.opt_text(row, Field::RecordId);
         Ok(r)
-    }
-}
-
-/// Digits of an AGS, left-padded to 8 digits when 7 are given (leading zero lost in Excel).
-pub fn normalize_ags(text: &str) -> String {
-    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-    if digits.len() == 7 {
-        format!("0{digits}")
-    } else {
-        digits
     }
 }
 
@@ -367,7 +357,6 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(r.kind, SourceKind::Bestand);
-        assert_eq!(normalize_ags("5358008"), "05358008");
     }
 
     #[test]

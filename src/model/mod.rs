@@ -1,5 +1,6 @@
 //! The domain model: records, reasons, dates, parameters and the project file.
 
+mod ags;
 pub mod catalogue;
 mod criterion;
 mod date;
@@ -11,6 +12,7 @@ mod reason;
 mod record;
 pub mod table_file;
 
+pub use ags::Ags;
 pub use criterion::BsgCriterion;
 pub use date::Date;
 pub use params::Parameters;

@@ -81,27 +81,11 @@ pub fn land_by_name(name: &str) -> Option<&'static Land> {
     all_laender().iter().find(|l| super::fold(&l.name) == name)
 }
 
-/// The Land of an AGS (Gemeinde-, Kreis- or Länderschlüssel; see [`normalise_ags`]).
+/// The Land of an AGS (Gemeinde-, Kreis- or Länderschlüssel; see [`crate::model::Ags::parse`]).
 pub fn land_for_ags(ags: &str) -> Option<&'static Land> {
-    let ags = normalise_ags(ags)?;
-    let prefix = ags.get(..2)?;
+    let ags = crate::model::Ags::parse(ags)?;
+    let prefix = ags.land_prefix();
     all_laender().iter().find(|l| l.ags_prefix == prefix)
-}
-
-/// Normalises an official key: blanks removed, digits only; lengths 2 (Land), 5 (Kreis),
-/// 8 (Gemeinde, AGS) and 12 (Regionalschlüssel, ARS) are accepted. A key one digit short of
-/// these lengths is taken as having lost its leading zero (as Excel does with `01059100`) and is
-/// padded. Anything else gives `None`.
-pub fn normalise_ags(ags: &str) -> Option<String> {
-    let digits: String = ags.chars().filter(|c| !c.is_whitespace()).collect();
-    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
-        return None;
-    }
-    match digits.len() {
-        2 | 5 | 8 | 12 => Some(digits),
-        1 | 4 | 7 | 11 => Some(format!("0{digits}")),
-        _ => None,
-    }
 }
 
 #[cfg(test)]
@@ -136,14 +120,6 @@ mod tests {
         assert!(land_for_ags("17000000").is_none());
         assert!(land_for_ags("ab").is_none());
         assert_eq!(land_by_name("baden-württemberg").unwrap().code, "BW");
-    }
-
-    #[test]
-    fn ags_normalisation() {
-        assert_eq!(normalise_ags("01 059 100").as_deref(), Some("01059100"));
-        assert_eq!(normalise_ags("9162").as_deref(), Some("09162"));
-        assert_eq!(normalise_ags("123"), None);
-        assert_eq!(normalise_ags(""), None);
     }
 
     #[test]

@@ -474,8 +474,8 @@ pub fn lookup_mietstufe(land_code: Option<&str>, ags: Option<&str>, name: &str) 
     };
     let ags = match ags.map(str::trim).filter(|a| !a.is_empty()) {
         None => None,
-        Some(text) => match super::laender::normalise_ags(text) {
-            Some(ags) => Some(ags),
+        Some(text) => match crate::model::Ags::parse(text) {
+            Some(ags) => Some(ags.as_str().to_string()),
             None => return MietstufeLookup::NotFound,
         },
     };

@@ -313,7 +313,7 @@ impl GemeindeLookup {
         let mut by_name = FastMap::default();
         let mut by_first_word = FastMap::default();
         for (i, g) in gemeinden.iter().enumerate() {
-            let ags = crate::import::validate::normalize_ags(&g.ags);
+            let ags = crate::model::Ags::normalise_text(&g.ags);
             if !ags.is_empty() {
                 by_ags.entry(ags).or_insert(i as u32);
             }

@@ -255,7 +255,7 @@ impl Lookup {
         let mut by_name = HashMap::new();
         let mut by_first_word = HashMap::new();
         for (i, g) in gemeinden.iter().enumerate() {
-            let ags = crate::import::validate::normalize_ags(&g.ags);
+            let ags = crate::model::Ags::normalise_text(&g.ags);
             if !ags.is_empty() {
                 by_ags.entry(ags).or_insert(i as u32);
             }
