@@ -1,6 +1,6 @@
 //! Checks of the concept that cannot run must say so (no silent green light).
 
-use kdu_konzept::analysis::{self, compute::Severity};
+use kdu_konzept::analysis::{self, Severity};
 use kdu_konzept::dataset::LoadedProject;
 use std::path::Path;
 

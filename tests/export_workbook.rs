@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use calamine::{Data, Reader, open_workbook_auto};
-use kdu_konzept::analysis::compute::Analysis;
+use kdu_konzept::analysis::Analysis;
 use kdu_konzept::analysis::prepare::Prepared;
 use kdu_konzept::dataset::{Dataset, LoadedProject};
 use kdu_konzept::export::{

@@ -49,7 +49,7 @@ fn iteration_raises_p_until_target_and_logs_every_step() {
         } else {
             assert!(
                 c.flags
-                    .contains(&kdu_konzept::analysis::compute::Flag::TargetNotReached)
+                    .contains(&kdu_konzept::analysis::Flag::TargetNotReached)
             );
         }
         // The availability curve rises with p.
@@ -70,7 +70,7 @@ fn unreachable_target_is_flagged_not_capped() {
     let (_, a) = run(&lp.project, &lp.data);
     assert!(a.cells.iter().all(|c| {
         c.flags
-            .contains(&kdu_konzept::analysis::compute::Flag::TargetNotReached)
+            .contains(&kdu_konzept::analysis::Flag::TargetNotReached)
     }));
     assert!(a.warnings.iter().any(|w| w.text.contains("Zielanteil")));
     for c in &a.cells {

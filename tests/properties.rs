@@ -5,7 +5,7 @@
 // unwrap/expect are fine in tests (helpers outside #[test] are not covered by clippy.toml).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kdu_konzept::analysis::compute::outliers;
+use kdu_konzept::analysis::outliers::outliers;
 use kdu_konzept::analysis::quantile::{QuantileType, quantile_sorted};
 use kdu_konzept::analysis::stats::{mean, sample_sd};
 use kdu_konzept::analysis::{self, Analysis};

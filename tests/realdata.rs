@@ -8,7 +8,7 @@
 // unwrap/expect are fine in tests (helpers outside #[test] are not covered by clippy.toml).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use kdu_konzept::analysis::compute::limits;
+use kdu_konzept::analysis::limits::limits;
 use kdu_konzept::analysis::prepare::RecordStatus;
 use kdu_konzept::analysis::{self, Analysis};
 use kdu_konzept::dataset::{Dataset, LoadedProject, load_sources};
@@ -600,7 +600,7 @@ fn munich_results_are_plausible() {
         // No Betriebskosten in the Mietspiegel sample: no Bruttokaltmiete limit.
         assert!(
             c.flags
-                .contains(&kdu_konzept::analysis::compute::Flag::NoOperatingCosts)
+                .contains(&kdu_konzept::analysis::Flag::NoOperatingCosts)
         );
         assert!(c.limits.is_none());
     }

@@ -7,26 +7,21 @@
 use super::affordability::Affordability;
 use super::availability::Availability;
 use super::bk::bk_result;
+use super::fortschreibung::fortschreibung;
+use super::limits::limits;
 use super::limits::{maybe_round, round_cents};
+use super::outliers::outliers;
 use super::prepare::{Prepared, PreparedCell};
 use super::reference::{self, CellValues};
+use super::representativeness::post_stratification;
 use super::representativeness::{self as repr, market_share};
+use super::result::{Analysis, BkResult, CellResult, Flag, Funnel, VrResult};
 use super::stats::{quantile_ci, summarize};
 use super::{heating, warnings, wogg};
 use crate::dataset::Dataset;
 use crate::model::Project;
 use crate::model::params::{BkLevel, ReferenceMethod, RoundingMode};
 use std::collections::BTreeMap;
-
-pub use super::fortschreibung::fortschreibung;
-pub use super::limits::limits;
-pub use super::outliers::outliers;
-pub use super::representativeness::post_stratification;
-pub use super::result::{
-    Analysis, BkResult, CellResult, Coverage, Flag, FortschreibungResult, FortschreibungRow,
-    Funnel, Limits, OutlierResult, Severity, VrResult, Warning, WoggComparison,
-};
-pub use super::wogg::vr_mietstufe;
 
 /// What the cells of one Vergleichsraum share.
 struct VrContext<'a> {

@@ -41,7 +41,10 @@ pub mod wogg;
 
 pub use compute::compute;
 pub use prepare::Prepared;
-pub use result::{Analysis, CellResult};
+pub use result::{
+    Analysis, BkResult, CellResult, Coverage, Flag, FortschreibungResult, FortschreibungRow,
+    Funnel, Limits, OutlierResult, Severity, VrResult, Warning, WoggComparison,
+};
 
 use crate::dataset::Dataset;
 use crate::model::Project;

@@ -9,7 +9,7 @@
 //! in [`recovery`].
 //!
 //! [`Prepared`]: crate::analysis::prepare::Prepared
-//! [`Analysis`]: crate::analysis::compute::Analysis
+//! [`Analysis`]: crate::analysis::Analysis
 
 pub mod forms;
 pub mod plots;

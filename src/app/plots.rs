@@ -4,10 +4,10 @@
 //! functions (tested without egui); every percentile comes from
 //! [`quantile_sorted`].
 
-use crate::analysis::compute::{Analysis, CellResult, Funnel};
 use crate::analysis::histogram::histogram;
 use crate::analysis::prepare::Prepared;
 use crate::analysis::quantile::{QuantileType, quantile_sorted};
+use crate::analysis::{Analysis, CellResult, Funnel};
 use crate::fmt::number;
 use egui::{Color32, Ui};
 use egui_plot::{

@@ -2,7 +2,7 @@
 //! name), colours by severity, headings.
 
 use super::state::Level;
-use crate::analysis::compute::{Flag, Severity};
+use crate::analysis::{Flag, Severity};
 use egui::{Color32, Response, RichText, Ui};
 
 /// A label followed by a single-line text field named by that label.

@@ -52,7 +52,7 @@ pub struct CellJson {
     /// Iteration log of the iterative procedure (empty otherwise).
     pub iteration: Vec<crate::analysis::availability::IterationStep>,
     /// Coverage of the Vergleichsraum.
-    pub coverage: Option<crate::analysis::compute::Coverage>,
+    pub coverage: Option<crate::analysis::Coverage>,
     /// Weighting: whether applied and the private landlords' market share.
     pub weights: WeightsJson,
     /// Share of used records with Leistungsbezug.
@@ -62,11 +62,11 @@ pub struct CellJson {
     /// Gesamtangemessenheitsgrenze €.
     pub total_limit: Option<f64>,
     /// WoGG comparison: Mietstufe, table value, with surcharge, ratio.
-    pub wogg: Option<crate::analysis::compute::WoggComparison>,
+    pub wogg: Option<crate::analysis::WoggComparison>,
     /// Cell statistics.
     pub summary: Option<crate::analysis::stats::Summary>,
     /// Flags.
-    pub flags: Vec<crate::analysis::compute::Flag>,
+    pub flags: Vec<crate::analysis::Flag>,
 }
 
 /// Weighting info of a cell.

@@ -6,7 +6,7 @@
 
 use super::Ctx;
 use super::style::{self, col, row};
-use crate::analysis::compute::Analysis;
+use crate::analysis::Analysis;
 use crate::analysis::quantile::excel_formula;
 use crate::model::params::{
     BkLevel, BkStatistic, OperatingCostParams, Parameters, ReferenceMethod, ReferenceParams,

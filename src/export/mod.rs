@@ -24,7 +24,7 @@ mod wording;
 
 pub use sheets::methodentext::method_text;
 
-use crate::analysis::compute::Analysis;
+use crate::analysis::Analysis;
 use crate::analysis::prepare::Prepared;
 use crate::dataset::LoadedProject;
 use rust_xlsxwriter::{DocProperties, ExcelDateTime, Workbook, XlsxError};

@@ -824,9 +824,6 @@ impl KlimaMode {
     }
 }
 
-// Transitional path for callers not yet moved to `analysis::limits::round_cents`.
-pub use crate::analysis::limits::round_cents;
-
 /// Applies a parameter override `key=value` (dotted path, e.g. `outliers.k=2.0`; `percentile`
 /// is short for `reference.percentile`). Catalogued parameters are parsed and checked by
 /// [`super::catalogue`]; other keys are set as TOML at their path. The result is validated as a

@@ -13,7 +13,7 @@ pub mod start;
 use super::forms::Forms;
 use super::state::{AppState, Command, Job, Level, PendingAction, PendingChoice, Screen};
 use super::widgets::{level_color, success_color};
-use crate::analysis::compute::Severity;
+use crate::analysis::Severity;
 use crate::fmt::{count, number};
 use egui::{Color32, RichText, Ui};
 

@@ -1,8 +1,8 @@
 //! The open project: project file, loaded data, their [`Prepared`] state and the current
 //! [`Analysis`], plus the saved state (dirty marker) and the sources the data came from.
 
-use crate::analysis::compute::{Analysis, compute};
 use crate::analysis::prepare::Prepared;
+use crate::analysis::{Analysis, compute};
 use crate::dataset::{Dataset, LoadedProject};
 use crate::model::Project;
 use crate::model::project::SourceSpec;

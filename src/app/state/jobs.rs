@@ -7,7 +7,7 @@
 //! [`reload_sources`], [`write_export`]).
 
 use super::document::Document;
-use crate::analysis::compute::Analysis;
+use crate::analysis::Analysis;
 use crate::analysis::prepare::Prepared;
 use crate::app::source_import::SourcePreview;
 use crate::app::tasks::{Reporter, Task};

@@ -13,7 +13,7 @@
 //! Every change of the project by the user goes through `edit_project`, which records an undo
 //! step, bumps the generation counter and recomputes: a new
 //! [`Prepared`](crate::analysis::prepare::Prepared) only when the scope changed, otherwise only
-//! [`compute`](crate::analysis::compute::compute). Changes that are not the user's (the
+//! [`compute`](crate::analysis::compute). Changes that are not the user's (the
 //! checksums of newly read sources) are a [`ProjectPatch`]: no undo step of their own.
 
 mod commands;

@@ -4,7 +4,7 @@
 //! is shown ([`AppState::refresh_comparison`]); a change elsewhere only makes it outdated.
 
 use super::{AppState, Level, Screen};
-use crate::analysis::compute::compute;
+use crate::analysis::compute;
 use crate::model::params::Parameters;
 use crate::model::project::Scenario;
 

@@ -1,7 +1,7 @@
 //! Bereinigung (K6): the exclusion funnel by reason and source; in the Prüfmappe also every
 //! rejected or excluded row with source file, row number and reason.
 
-use crate::analysis::compute::Analysis;
+use crate::analysis::Analysis;
 use crate::analysis::prepare::RecordStatus;
 use crate::dataset::LoadedProject;
 use crate::export::Ctx;

@@ -1,6 +1,7 @@
 //! The Betriebskosten sheet: kalte Betriebskosten per m² per Vergleichsraum (and cell).
 
-use crate::analysis::compute::Analysis;
+use crate::analysis::Analysis;
+use crate::analysis::limits::round_cents;
 use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout;
@@ -8,8 +9,8 @@ use crate::export::style::{self};
 use crate::export::wording::num;
 use crate::export::wording::per_m2;
 use crate::fmt::number;
+use crate::model::params::BkLevel;
 use crate::model::params::BkStatistic;
-use crate::model::params::{BkLevel, round_cents};
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 /// The Betriebskosten sheet.
@@ -72,7 +73,7 @@ pub fn betriebskosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     let round = p.reference.round_per_m2;
     let used = |v: Option<f64>| v.map(|x| if round { round_cents(x) } else { x });
     let mut r = 3u32;
-    let mut rows: Vec<(String, String, &crate::analysis::compute::BkResult)> = ctx
+    let mut rows: Vec<(String, String, &crate::analysis::BkResult)> = ctx
         .an
         .vergleichsraeume
         .iter()
@@ -139,7 +140,7 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
         .filter_map(|v| {
             let round = |x: f64| {
                 if p.reference.round_per_m2 {
-                    crate::model::params::round_cents(x)
+                    crate::analysis::limits::round_cents(x)
                 } else {
                     x
                 }

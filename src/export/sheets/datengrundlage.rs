@@ -1,6 +1,6 @@
 //! The Datengrundlage sheet: source register and counts.
 
-use crate::analysis::compute::Analysis;
+use crate::analysis::Analysis;
 use crate::analysis::prepare::RecordStatus;
 use crate::dataset::LoadedProject;
 use crate::export::Ctx;

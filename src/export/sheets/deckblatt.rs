@@ -1,6 +1,6 @@
 //! The Deckblatt: title, area, validity, table of contents.
 
-use crate::analysis::compute::Severity;
+use crate::analysis::Severity;
 use crate::export::Ctx;
 use crate::export::layout::{self, *};
 use crate::export::style::{self, DASH};

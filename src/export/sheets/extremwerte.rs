@@ -3,7 +3,7 @@
 use super::cell_values;
 use super::prepared_values;
 use super::write_cell_head;
-use crate::analysis::compute::Analysis;
+use crate::analysis::Analysis;
 use crate::analysis::quantile::excel_formula;
 use crate::analysis::stats::{mean, sample_sd};
 use crate::dataset::LoadedProject;

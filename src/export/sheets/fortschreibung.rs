@@ -4,7 +4,7 @@
 //! In the Prüfmappe the factors (new ÷ old index value), the old Bruttokaltmiete and every new
 //! amount are formulas over this sheet with the program's value as cached result.
 
-use crate::analysis::compute::Analysis;
+use crate::analysis::Analysis;
 use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout::FORTSCHREIBUNG;

@@ -7,7 +7,7 @@
 //! Gesamtgrenze a formula over this sheet and the Bruttokaltmiete in `Richtwerte`, each with
 //! the program's value as cached result.
 
-use crate::analysis::compute::Analysis;
+use crate::analysis::Analysis;
 use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout::{self, *};

@@ -1,7 +1,7 @@
 //! The generated German method text (docs/METHOD.md §5.1 chapters) with the actual numbers, and the
 //! Methodentext sheet. Items listed as open in docs/METHOD.md §7 are named as configurable defaults.
 
-use crate::analysis::compute::{Analysis, Severity};
+use crate::analysis::{Analysis, Severity};
 use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout;

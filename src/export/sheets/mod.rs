@@ -24,7 +24,7 @@ pub mod werte;
 pub mod wogg;
 
 use super::layout::CellValues;
-use crate::analysis::compute::CellResult;
+use crate::analysis::CellResult;
 use crate::export::Ctx;
 use crate::export::style;
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};

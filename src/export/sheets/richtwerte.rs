@@ -5,8 +5,9 @@
 //! In the Prüfmappe every €/m² and € cell is a formula over the value sheets and the named
 //! parameter cells, with the program's value as cached result.
 
-use crate::analysis::compute::Analysis;
-use crate::analysis::compute::{CellResult, Limits};
+use crate::analysis::Analysis;
+use crate::analysis::limits::round_cents;
+use crate::analysis::{CellResult, Limits};
 use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout::BkRanges;
@@ -14,7 +15,7 @@ use crate::export::layout::{self, *};
 use crate::export::style;
 use crate::export::wording::per_m2;
 use crate::fmt::{euro, number};
-use crate::model::params::{BkLevel, RoundingMode, round_cents};
+use crate::model::params::{BkLevel, RoundingMode};
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 /// The BK column used (all, or without/with lift).

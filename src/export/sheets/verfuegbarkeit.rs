@@ -2,7 +2,7 @@
 //! at the limit, the iteration log of the iterative procedure, the distribution of affordable
 //! offers by Gemeinde and the availability curve.
 
-use crate::analysis::compute::Analysis;
+use crate::analysis::Analysis;
 use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout::VERFUEGBARKEIT;

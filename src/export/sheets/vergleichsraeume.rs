@@ -1,6 +1,6 @@
 //! The Vergleichsräume sheet: Vergleichsräume, their Gemeinden and coverage.
 
-use crate::analysis::compute::Analysis;
+use crate::analysis::Analysis;
 use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout;

@@ -3,7 +3,7 @@
 
 use super::cell_values;
 use super::write_cell_head;
-use crate::analysis::compute::Analysis;
+use crate::analysis::Analysis;
 use crate::analysis::quantile::excel_formula;
 use crate::dataset::LoadedProject;
 use crate::export::Ctx;

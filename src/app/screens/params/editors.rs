@@ -3,7 +3,8 @@
 //! parameters and pushes one `SetParameters` command (undoable) when something changed.
 
 use super::{Rows, persons};
-use crate::analysis::compute::{Analysis, fortschreibung};
+use crate::analysis::Analysis;
+use crate::analysis::fortschreibung::fortschreibung;
 
 use crate::app::widgets::{combo, drag_de};
 use crate::fmt::{euro, number, percent};

@@ -2,7 +2,7 @@
 //! checks, and the plots.
 
 use super::table::wogg_text;
-use crate::analysis::compute::CellResult;
+use crate::analysis::CellResult;
 use crate::app::plots;
 use crate::app::screens::params::persons;
 use crate::app::state::Document;

@@ -1,7 +1,7 @@
 //! The limit table of the Ergebnisse screen: one row per cell, a "je weitere Person" row per
 //! Vergleichsraum; clicking a household size selects the cell.
 
-use crate::analysis::compute::Flag;
+use crate::analysis::Flag;
 use crate::app::screens::params::persons;
 use crate::app::state::{AppState, Command, Document};
 use crate::app::widgets::{euro_opt, flag_color, per_m2_opt};
@@ -201,7 +201,7 @@ struct Extra {
 }
 
 /// The "je weitere Person" row of a Vergleichsraum: the figures of
-/// [`VrResult`](crate::analysis::compute::VrResult), with the NKM €/m² they were computed
+/// [`VrResult`](crate::analysis::VrResult), with the NKM €/m² they were computed
 /// from (that of the Vergleichsraum's largest household size with a value, as in the workbook).
 fn further_row(ui: &mut Ui, doc: &Document, vr: usize, extra: &Extra) {
     let analysis = doc.analysis();
@@ -234,7 +234,7 @@ fn further_row(ui: &mut Ui, doc: &Document, vr: usize, extra: &Extra) {
 }
 
 /// Hover text of the WoGG comparison.
-pub(super) fn wogg_text(w: &crate::analysis::compute::WoggComparison) -> String {
+pub(super) fn wogg_text(w: &crate::analysis::WoggComparison) -> String {
     let mut text = format!(
         "WoGG-Vergleich (Mietstufe {}): Höchstbetrag {}, Klimakomponente {}, mit Sicherheitszuschlag {}.",
         w.mietstufe,
@@ -254,8 +254,8 @@ pub(super) fn wogg_text(w: &crate::analysis::compute::WoggComparison) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::limits::round_cents;
     use crate::dataset::{Dataset, LoadedProject};
-    use crate::model::params::round_cents;
     use crate::model::project::GemeindeRow;
     use crate::model::{Date, Project, Record, SourceKind};
 
