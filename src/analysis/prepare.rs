@@ -10,8 +10,10 @@
 
 use super::availability::{OfferFacts, OfferInputs, PreparedOffers, prepare_offers};
 use crate::model::params::{Parameters, PlausibilityParams, ScopeParams, SizeClassParams};
-use crate::model::{Date, GemeindeRow, LandlordType, Project, Reason, Record, SourceKind};
-use index::{FLAG_REASONS, Facts, HAS_BK};
+use crate::model::{
+    Date, Exclusion, GemeindeRow, LandlordType, Project, Reason, Record, SourceKind,
+};
+use index::{Facts, HAS_BK};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -509,7 +511,7 @@ struct ScopeFilter {
     reference_kinds: u8,
     /// [`kind_bit`]s of the availability kinds.
     offer_kinds: u8,
-    /// Flag bits ([`index::FURNISHED`] …) of the exclusion rules that are on.
+    /// Flag bits ([`Exclusion::bit`]) of the exclusion rules that are on.
     exclusions: u8,
     window_start: Option<Date>,
 }
@@ -518,19 +520,10 @@ impl ScopeFilter {
     fn new(params: &Parameters, stichtag: Date) -> ScopeFilter {
         let scope: &ScopeParams = &params.scope;
         let bits = |kinds: &[SourceKind]| kinds.iter().fold(0, |m, &k| m | kind_bit(k));
-        let mut exclusions = 0;
-        for (on, bit) in [
-            (scope.exclude_furnished, index::FURNISHED),
-            (scope.exclude_subsidised, index::SUBSIDISED),
-            (scope.exclude_company_flats, index::COMPANY_FLAT),
-            (scope.exclude_dormitories, index::DORMITORY),
-            (scope.exclude_favour_rents, index::FAVOUR_RENT),
-            (scope.exclude_substandard, index::SUBSTANDARD),
-        ] {
-            if on {
-                exclusions |= bit;
-            }
-        }
+        let exclusions = Exclusion::ALL
+            .into_iter()
+            .filter(|e| e.is_excluded(scope))
+            .fold(0, |m, e| m | e.bit());
         ScopeFilter {
             reference_kinds: bits(&scope.reference_kinds),
             offer_kinds: bits(&scope.availability_kinds),
@@ -562,9 +555,9 @@ impl ScopeFilter {
         };
         let hit = f.flags & self.exclusions;
         if hit != 0 {
-            // The first flag in the order of `FLAG_REASONS` decides.
-            if let Some(&reason) = FLAG_REASONS.get(hit.trailing_zeros() as usize) {
-                return Excluded(reason);
+            // The first flag in the order of `Exclusion::ALL` decides.
+            if let Some(e) = Exclusion::ALL.get(hit.trailing_zeros() as usize) {
+                return Excluded(e.reason());
             }
         }
         if let Some(start) = self.window_start

@@ -1,30 +1,15 @@
 //! German wording shared by several sheets (rule descriptions, severities, exclusions).
 
+use crate::model::Exclusion;
 use crate::model::params::{Parameters, ReferenceMethod};
 
 /// Scope exclusions switched on, in German.
 pub fn excluded_segments(p: &Parameters) -> Vec<&'static str> {
-    let s = &p.scope;
-    let mut v = Vec::new();
-    if s.exclude_furnished {
-        v.push("möblierte Wohnungen");
-    }
-    if s.exclude_subsidised {
-        v.push("öffentlich geförderte Wohnungen");
-    }
-    if s.exclude_company_flats {
-        v.push("Werks- und Dienstwohnungen");
-    }
-    if s.exclude_dormitories {
-        v.push("Wohnheime");
-    }
-    if s.exclude_favour_rents {
-        v.push("Gefälligkeitsmieten");
-    }
-    if s.exclude_substandard {
-        v.push("Wohnungen des untersten Standards (ohne Bad/WC oder Sammelheizung)");
-    }
-    v
+    Exclusion::ALL
+        .into_iter()
+        .filter(|e| e.is_excluded(&p.scope))
+        .map(Exclusion::german)
+        .collect()
 }
 
 /// The derivation rule in German ("33-%-Perzentil", "Median", …).

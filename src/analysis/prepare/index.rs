@@ -6,31 +6,16 @@
 
 use super::order_key;
 use crate::analysis::availability::OfferFacts;
+use crate::model::Exclusion;
 use crate::model::{Date, GemeindeRow, LandlordType, Reason, Record, SourceKind};
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
-/// Bits of [`Facts::flags`]: the exclusion flags in the order the scope tests them.
-pub(super) const FURNISHED: u8 = 1;
-pub(super) const SUBSIDISED: u8 = 1 << 1;
-pub(super) const COMPANY_FLAT: u8 = 1 << 2;
-pub(super) const DORMITORY: u8 = 1 << 3;
-pub(super) const FAVOUR_RENT: u8 = 1 << 4;
-pub(super) const SUBSTANDARD: u8 = 1 << 5;
-/// The record has Betriebskosten.
+/// Bits of [`Facts::flags`]: bits 0–5 are [`Exclusion::bit`] (the first set bit decides the
+/// reason, in the order of [`Exclusion::ALL`]); this one says the record has Betriebskosten.
 pub(super) const HAS_BK: u8 = 1 << 6;
-
-/// The exclusion reasons per flag bit (bit 0 first).
-pub(super) const FLAG_REASONS: [Reason; 6] = [
-    Reason::Furnished,
-    Reason::Subsidised,
-    Reason::CompanyFlat,
-    Reason::Dormitory,
-    Reason::FavourRent,
-    Reason::Substandard,
-];
 
 /// The facts of one record that the scope rules test.
 #[derive(Debug, Clone, Copy)]
@@ -112,16 +97,9 @@ impl RecordIndex {
             let g = assign.find(r);
             gemeinde_of.push(g);
             let mut flags = 0;
-            for (bit, v) in [
-                (FURNISHED, r.furnished),
-                (SUBSIDISED, r.subsidised),
-                (COMPANY_FLAT, r.company_flat),
-                (DORMITORY, r.dormitory),
-                (FAVOUR_RENT, r.favour_rent),
-                (SUBSTANDARD, r.substandard),
-            ] {
-                if v == Some(true) {
-                    flags |= bit;
+            for e in Exclusion::ALL {
+                if e.of_record(r) == Some(true) {
+                    flags |= e.bit();
                 }
             }
             let bk = r.operating_costs_per_m2();
