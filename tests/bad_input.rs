@@ -331,18 +331,29 @@ fn header_only_sheet() {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     wb.save(&path).unwrap();
-    // The library reads the header and finds no data rows: nothing to account for.
-    let imported = import_ok(&path);
-    assert_eq!(imported.header_line, 1);
-    assert_eq!(imported.rows_total, 0);
-    assert!(imported.records.is_empty() && imported.rejections.is_empty());
-    // The command line says so in German and fails.
-    cli_fails(&path, &["Keine Datenzeilen", "Kopfzeile"]);
-    // Same for a CSV file with only a header line.
-    let path = dir.path().join("kopf.csv");
-    std::fs::write(&path, "Gemeinde;Nettokaltmiete;Wohnfläche\r\n").unwrap();
-    assert_eq!(import_ok(&path).rows_total, 0);
-    cli_fails(&path, &["Keine Datenzeilen", "Kopfzeile"]);
+    // The library reads the header, finds no data rows and says so in German.
+    let words = [
+        "Keine Daten gefunden",
+        "keine Datenzeilen",
+        "Kopfzeile (Zeile 1)",
+    ];
+    let err = import_err(&path, &words);
+    assert!(matches!(err, ImportError::Empty { .. }), "{err:?}");
+    cli_fails(&path, &words);
+    // Same for a CSV file with only a header line, and with blank lines below it: blank
+    // lines are not data rows.
+    for (name, text) in [
+        ("kopf.csv", "Gemeinde;Nettokaltmiete;Wohnfläche\r\n"),
+        (
+            "kopf_leer.csv",
+            "Gemeinde;Nettokaltmiete;Wohnfläche\r\n\r\n;;\r\n  \r\n",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        import_err(&path, &words);
+        cli_fails(&path, &words);
+    }
 }
 
 #[test]

@@ -306,7 +306,18 @@ pub fn import_file(
         records: Vec::new(),
         rejections: Vec::new(),
     };
-    let take = |row: &RawRow, out: &mut ImportedSource| {
+    // Blank rows are not data rows (Excel keeps formatted empty rows; a stray far cell makes a
+    // million of them): they are skipped, neither counted nor rejected.
+    let required: Vec<usize> = [Field::NetRent, Field::Area]
+        .iter()
+        .filter_map(|f| mapping.get(f).copied())
+        .collect();
+    let mut content = ContentSeen::default();
+    let mut take = |row: &RawRow, out: &mut ImportedSource| {
+        if row.is_blank() {
+            return;
+        }
+        content.see(row, &required);
         out.rows_total += 1;
         match ctx.validate(row) {
             Ok(r) => out.records.push(r),
@@ -328,22 +339,86 @@ pub fn import_file(
             }
         }
     }
-    // Trailing blank rows are padding, not data (Excel keeps formatted empty rows): drop them
-    // only at the very end, and only as long as they are blank.
-    while out.rejections.last().is_some_and(|r| {
-        r.reason == Reason::EmptyRow && out.records.last().is_none_or(|rec| rec.row < r.line)
-    }) {
-        out.rejections.pop();
-        out.rows_total -= 1;
-    }
     if file_stamp(path)? != stamp {
         return Err(ImportError::ChangedWhileReading {
             path: path.display().to_string(),
         });
     }
+    content.check(&out, path)?;
     let (done, total) = reader.progress().unwrap_or((counter, counter));
     progress(done, total);
     Ok(out)
+}
+
+/// What the data rows below the header hold, to tell a file without data from one whose rows
+/// are all rejected for a reason.
+#[derive(Debug, Default)]
+struct ContentSeen {
+    /// Some row has a value in the rent or area column.
+    required: bool,
+    /// The first rows with content elsewhere (Excel/CSV row numbers).
+    other_lines: Vec<u32>,
+}
+
+impl ContentSeen {
+    fn see(&mut self, row: &RawRow, required: &[usize]) {
+        if self.required {
+            return;
+        }
+        if required
+            .iter()
+            .any(|&c| row.cells.get(c).is_some_and(|cell| !cell.is_blank()))
+        {
+            self.required = true;
+        } else if self.other_lines.len() < 3 {
+            self.other_lines.push(row.line);
+        }
+    }
+
+    /// No data rows at all, or none with a rent or area, is an error: there is nothing to
+    /// import (rows whose values are rejected for a reason are data, and stay rejections).
+    fn check(&self, out: &ImportedSource, path: &Path) -> Result<(), ImportError> {
+        if self.required {
+            return Ok(());
+        }
+        let sheet = out
+            .sheet
+            .as_ref()
+            .map(|s| format!(" von Tabellenblatt „{s}“"))
+            .unwrap_or_default();
+        let header = crate::fmt::number(f64::from(out.header_line), 0);
+        let detail = if out.rows_total == 0 {
+            format!(
+                "Unter der Kopfzeile (Zeile {header}){sheet} stehen keine Datenzeilen (leere \
+                 Zeilen zählen nicht): {}",
+                path.display()
+            )
+        } else {
+            let lines: Vec<String> = self
+                .other_lines
+                .iter()
+                .map(|&l| crate::fmt::number(f64::from(l), 0))
+                .collect();
+            let more = if out.rows_total > lines.len() {
+                ", …"
+            } else {
+                ""
+            };
+            let rows = if out.rows_total == 1 {
+                "1 Zeile".to_string()
+            } else {
+                format!("{} Zeilen", crate::fmt::number(out.rows_total as f64, 0))
+            };
+            format!(
+                "Unter der Kopfzeile (Zeile {header}){sheet} steht in keiner Zeile eine \
+                 Nettokaltmiete oder Wohnfläche; nur {rows} mit anderem Inhalt (Zeile {}{more}). \
+                 Bitte Tabellenblatt und Kopfzeile prüfen: {}",
+                lines.join(", "),
+                path.display()
+            )
+        };
+        Err(ImportError::Empty { detail })
+    }
 }
 
 /// Size and modification time of a file.
