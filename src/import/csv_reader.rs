@@ -133,7 +133,7 @@ pub const MAX_RECORD_LINES: u32 = 1000;
 fn unclosed_quote(name: &str, open_line: u32, end_line: u32, at_end: bool) -> ImportError {
     let until = if at_end {
         format!(
-            "bis zum Dateiende (Zeile {})",
+            "bis zum Dateiende (Zeile {}) nicht",
             crate::fmt::number(f64::from(end_line), 0)
         )
     } else {
@@ -144,7 +144,7 @@ fn unclosed_quote(name: &str, open_line: u32, end_line: u32, at_end: bool) -> Im
     };
     ImportError::Unreadable {
         detail: format!(
-            "In Zeile {open} öffnet ein Anführungszeichen (\") ein Feld, das {until} nicht \
+            "In Zeile {open} öffnet ein Anführungszeichen (\") ein Feld, das {until} \
              geschlossen wird; {lines} Zeilen würden so zu einem einzigen Feld. Bitte das \
              Anführungszeichen in Zeile {open} entfernen oder schließen",
             open = crate::fmt::number(f64::from(open_line), 0),

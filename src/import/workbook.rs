@@ -324,8 +324,9 @@ fn check_package(path: &Path, limits: PackageLimits) -> Result<(), ImportError> 
         } else {
             limits.other
         };
-        if size > limit || (size > RATIO_FREE_BYTES && ratio > MAX_RATIO) {
-            let why = if size > limit {
+        let bomb = size > RATIO_FREE_BYTES && ratio > MAX_RATIO;
+        if bomb || size > limit {
+            let why = if !bomb {
                 format!("höchstens {} MB je Teil werden gelesen", megabytes(limit))
             } else {
                 format!(
