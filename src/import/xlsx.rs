@@ -1497,6 +1497,45 @@ mod tests {
     }
 
     #[test]
+    fn long_character_data_streams_in_pieces() {
+        // 8 MB of padding with multi-byte characters, entities and CR LF: the buffer stays at
+        // its first size, and the pieces joined give the text as one piece would.
+        let unit = "  \t\r\nä&amp;€ x";
+        let body = unit.repeat((8 << 20) / unit.len());
+        let xml = format!("<v>{body}</v><a/>");
+        let mut s = Scanner::new(xml.as_bytes());
+        assert!(matches!(s.next().unwrap(), Tok::Start { .. }));
+        let mut text = String::new();
+        let mut pieces = 0;
+        loop {
+            match s.next().unwrap() {
+                Tok::Text(r) => {
+                    push_text(s.bytes(&r), &mut text).unwrap();
+                    pieces += 1;
+                }
+                Tok::End { .. } => break,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(pieces > 10, "{pieces} pieces");
+        assert_eq!(s.buf.len(), CHUNK, "the buffer did not grow");
+        let mut whole = String::new();
+        push_text(body.as_bytes(), &mut whole).unwrap();
+        assert!(text == whole, "pieces differ from the whole");
+        assert!(matches!(s.next().unwrap(), Tok::Start { empty: true, .. }));
+        // A cell text beyond the limit is refused as too large.
+        let xml = format!("<v>{}</v>", "x".repeat(MAX_TEXT + 1));
+        let mut s = Scanner::new(xml.as_bytes());
+        s.next().unwrap();
+        let err = s.element_text(&mut String::new()).unwrap_err();
+        assert!(err.too_large, "{err:?}");
+        // So is a single tag beyond the token limit.
+        let xml = format!("<c r=\"{}\"/>", "1".repeat(MAX_TOKEN + 1));
+        let err = Scanner::new(xml.as_bytes()).next().unwrap_err();
+        assert!(err.too_large && err.detail.contains("64 MB"), "{err:?}");
+    }
+
+    #[test]
     fn text_and_attributes() {
         let mut s = String::new();
         push_text(b"a&lt;b&#252;&#xE4;\r\nc&unknown;&", &mut s).unwrap();
