@@ -1028,7 +1028,9 @@ fn cli_measured(path: &Path) -> (Output, f64, u64) {
 fn hostile_fails(path: &Path, words: &[&str]) -> String {
     let size_mb = std::fs::metadata(path).unwrap().len() as f64 / 1e6;
     let (out, secs, peak_mb) = cli_measured(path);
-    let err = stderr(&out);
+    // The progress display („Lese … 12 %“, rewritten with `\r`) may precede the message.
+    let all = stderr(&out);
+    let err = all[all.find("Fehler:").unwrap_or(0)..].to_string();
     eprintln!(
         "{}: {size_mb:.1} MB file: {secs:.2} s, peak {peak_mb} MB: {}",
         path.display(),
@@ -1406,4 +1408,42 @@ fn far_cell_below_the_header_is_no_data() {
     assert_eq!(imported.records.len(), 1);
     assert_eq!(imported.rejections[0].line, 1_048_576);
     assert_eq!(imported.rejections[0].reason, Reason::MissingRent);
+}
+
+/// Volume instead of structure: 20 million blank lines (before the fix queued as rows: 80 bytes
+/// per blank line, 4 GB for 50 MB of line breaks) and one data row more than an Excel sheet
+/// holds (before the fix: about 240 bytes per record, 1,8 GB for 50 MB of short rows).
+#[test]
+fn csv_volume_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("leerzeilen.csv");
+    let mut text = "Gemeinde;Nettokaltmiete;Wohnfläche\n".as_bytes().to_vec();
+    text.extend(std::iter::repeat_n(b'\n', 20_000_000));
+    text.extend_from_slice("Düren;500;60\n".as_bytes());
+    std::fs::write(&path, text).unwrap();
+    let (out, secs, peak_mb) = cli_measured(&path);
+    eprintln!("{}: {secs:.2} s, peak {peak_mb} MB", path.display());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("1 gelesen, 1 übernommen"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(secs < HOSTILE_SECONDS && peak_mb < HOSTILE_MB);
+
+    let path = dir.path().join("zu_viele_zeilen.csv");
+    let rows = kdu_konzept::import::MAX_DATA_ROWS + 1;
+    let mut text = "Nettokaltmiete;Wohnfläche\n".as_bytes().to_vec();
+    for _ in 0..rows {
+        text.extend_from_slice(b"500;60\n");
+    }
+    std::fs::write(&path, text).unwrap();
+    hostile_fails(
+        &path,
+        &[
+            "mehr als 1.048.576 Datenzeilen",
+            "Zeile 1.048.578",
+            "aufteilen",
+        ],
+    );
 }

@@ -21,7 +21,6 @@
 //!
 //! The file is read into memory once (the decoded text); rows are produced one at a time.
 
-use std::collections::VecDeque;
 use std::io::Cursor;
 use std::path::Path;
 
@@ -316,8 +315,11 @@ pub struct CsvReader {
     source: Source,
     /// Line of the last character of the previous record (0 before the first).
     last_end_line: u32,
-    /// Blank rows and the record waiting to be returned.
-    queue: VecDeque<RawRow>,
+    /// Blank lines `from..to` still to be returned before `waiting` (a range, so a file of
+    /// millions of blank lines takes no memory).
+    blank: std::ops::Range<u32>,
+    /// The record waiting behind the blank lines.
+    waiting: Option<RawRow>,
     done: bool,
 }
 
@@ -432,7 +434,8 @@ impl CsvReader {
             total,
             source,
             last_end_line: 0,
-            queue: VecDeque::new(),
+            blank: 0..0,
+            waiting: None,
             done: false,
         })
     }
@@ -477,7 +480,13 @@ impl CsvReader {
 
 impl RowReader for CsvReader {
     fn next_row(&mut self) -> Result<Option<RawRow>, ImportError> {
-        if let Some(row) = self.queue.pop_front() {
+        if let Some(line) = self.blank.next() {
+            return Ok(Some(RawRow {
+                line,
+                cells: vec![RawCell::Empty],
+            }));
+        }
+        if let Some(row) = self.waiting.take() {
             return Ok(Some(row));
         }
         if self.done {
@@ -487,24 +496,25 @@ impl RowReader for CsvReader {
             self.done = true;
             return Ok(None);
         };
-        // Blank lines between the previous record and this one become rows of one empty cell
-        // (queued; their number is bounded by the file size).
+        // Blank lines between the previous record and this one become rows of one empty cell.
         let first_blank = self.last_end_line.saturating_add(1);
-        for line in first_blank..start {
-            self.queue.push_back(RawRow {
-                line,
-                cells: vec![RawCell::Empty],
-            });
-        }
-        self.queue.push_back(RawRow { line: start, cells });
         self.last_end_line = end.max(start);
-        Ok(self.queue.pop_front())
+        let row = RawRow { line: start, cells };
+        if first_blank < start {
+            self.blank = first_blank + 1..start;
+            self.waiting = Some(row);
+            return Ok(Some(RawRow {
+                line: first_blank,
+                cells: vec![RawCell::Empty],
+            }));
+        }
+        Ok(Some(row))
     }
 
     /// Bytes of the decoded text consumed so far, and its total size (for UTF-8 files the file
     /// size without BOM).
     fn progress(&self) -> Option<(u64, u64)> {
-        let done = if self.done && self.queue.is_empty() {
+        let done = if self.done && self.blank.is_empty() && self.waiting.is_none() {
             self.total
         } else {
             match &self.source {

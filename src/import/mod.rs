@@ -315,7 +315,10 @@ pub fn import_file(
     let mut content = ContentSeen::default();
     let mut take = |row: &RawRow, out: &mut ImportedSource| {
         if row.is_blank() {
-            return;
+            return Ok(());
+        }
+        if out.rows_total >= MAX_DATA_ROWS {
+            return Err(too_many_rows(path, row.line));
         }
         content.see(row, &required);
         out.rows_total += 1;
@@ -323,14 +326,15 @@ pub fn import_file(
             Ok(r) => out.records.push(r),
             Err(rej) => out.rejections.push(rej),
         }
+        Ok(())
     };
     for row in &peeked[header_index + 1..] {
-        take(row, &mut out);
+        take(row, &mut out)?;
     }
     drop(peeked);
     let mut counter = 0u64;
     while let Some(row) = reader.next_row()? {
-        take(&row, &mut out);
+        take(&row, &mut out)?;
         counter += 1;
         if counter.is_multiple_of(4096) {
             let (done, total) = reader.progress().unwrap_or((counter, 0));
@@ -348,6 +352,24 @@ pub fn import_file(
     let (done, total) = reader.progress().unwrap_or((counter, counter));
     progress(done, total);
     Ok(out)
+}
+
+/// The most data rows one file may hold: as many as an Excel sheet (1 048 576 rows). Real
+/// sources have far fewer; the bound keeps the records of any file within a few hundred MB.
+pub const MAX_DATA_ROWS: usize = 1 << 20;
+
+/// The error for a file with more than [`MAX_DATA_ROWS`] data rows (`line`: the first row
+/// beyond).
+fn too_many_rows(path: &Path, line: u32) -> ImportError {
+    ImportError::Unreadable {
+        detail: format!(
+            "mehr als {} Datenzeilen (so viele fasst ein Excel-Tabellenblatt; die erste darüber \
+             steht in Zeile {}). Bitte die Daten auf mehrere Dateien aufteilen",
+            crate::fmt::number(MAX_DATA_ROWS as f64, 0),
+            crate::fmt::number(f64::from(line), 0)
+        ),
+        path: path.display().to_string(),
+    }
 }
 
 /// What the data rows below the header hold, to tell a file without data from one whose rows
