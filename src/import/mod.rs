@@ -227,6 +227,11 @@ pub fn file_sha256(path: &Path) -> Result<String, ImportError> {
 }
 
 /// Imports one file. `progress(done, total)` is called now and then; returning `false` cancels.
+///
+/// Every non-blank row below the header becomes a record or a rejection; blank rows are not
+/// data rows and are skipped. A file without any rent or area below the header, and a file
+/// with more than [`MAX_DATA_ROWS`] data rows, is an error (a file whose rows all carry values
+/// that are rejected is not: its rejections say why).
 pub fn import_file(
     path: &Path,
     opts: &ImportOptions,
