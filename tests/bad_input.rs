@@ -331,18 +331,29 @@ fn header_only_sheet() {
         ws.write_string(0, c as u16, *h).unwrap();
     }
     wb.save(&path).unwrap();
-    // The library reads the header and finds no data rows: nothing to account for.
-    let imported = import_ok(&path);
-    assert_eq!(imported.header_line, 1);
-    assert_eq!(imported.rows_total, 0);
-    assert!(imported.records.is_empty() && imported.rejections.is_empty());
-    // The command line says so in German and fails.
-    cli_fails(&path, &["Keine Datenzeilen", "Kopfzeile"]);
-    // Same for a CSV file with only a header line.
-    let path = dir.path().join("kopf.csv");
-    std::fs::write(&path, "Gemeinde;Nettokaltmiete;Wohnfläche\r\n").unwrap();
-    assert_eq!(import_ok(&path).rows_total, 0);
-    cli_fails(&path, &["Keine Datenzeilen", "Kopfzeile"]);
+    // The library reads the header, finds no data rows and says so in German.
+    let words = [
+        "Keine Daten gefunden",
+        "keine Datenzeilen",
+        "Kopfzeile (Zeile 1)",
+    ];
+    let err = import_err(&path, &words);
+    assert!(matches!(err, ImportError::Empty { .. }), "{err:?}");
+    cli_fails(&path, &words);
+    // Same for a CSV file with only a header line, and with blank lines below it: blank
+    // lines are not data rows.
+    for (name, text) in [
+        ("kopf.csv", "Gemeinde;Nettokaltmiete;Wohnfläche\r\n"),
+        (
+            "kopf_leer.csv",
+            "Gemeinde;Nettokaltmiete;Wohnfläche\r\n\r\n;;\r\n  \r\n",
+        ),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        import_err(&path, &words);
+        cli_fails(&path, &words);
+    }
 }
 
 #[test]
@@ -954,4 +965,485 @@ fn closed_output_pipe_is_not_a_panic() {
         assert!(out.status.success(), "{:?}: {err}", out.status);
         assert!(!err.contains("panicked"), "{err}");
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Hostile files: bounded time and memory, a clear German message (issue 15, point 15)
+
+/// What every hostile file must stay within. The goal (≤ 10 s, ≤ 600 MB for any file up to
+/// 50 MB) is for the release build; this test binary runs the debug build of the command line,
+/// which parses several times slower, next to other tests on two cores: hence more time here.
+/// Memory does not depend on the build.
+const HOSTILE_SECONDS: f64 = 40.0;
+const HOSTILE_MB: u64 = 600;
+
+/// Runs `kdu-konzept import FILE` in a child process and measures its wall time and peak
+/// resident memory (`VmHWM`, polled every 5 ms, so the tests running in parallel threads of this
+/// binary do not count). Output goes to files, so a chatty child never blocks on a full pipe.
+/// The child is killed after 120 s.
+fn cli_measured(path: &Path) -> (Output, f64, u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let out_path = dir.path().join("stdout");
+    let err_path = dir.path().join("stderr");
+    let start = std::time::Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_kdu-konzept"))
+        .args(["import", path.to_str().unwrap()])
+        .env_remove("RUST_BACKTRACE")
+        .stdout(std::fs::File::create(&out_path).unwrap())
+        .stderr(std::fs::File::create(&err_path).unwrap())
+        .spawn()
+        .unwrap();
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak_kb = 0u64;
+    let status = loop {
+        if let Ok(status) = std::fs::read_to_string(&status_file)
+            && let Some(kb) = status
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        {
+            peak_kb = peak_kb.max(kb);
+        }
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if start.elapsed().as_secs() > 120 {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("{}: still running after 120 s", path.display());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
+    let secs = start.elapsed().as_secs_f64();
+    let output = Output {
+        status,
+        stdout: std::fs::read(&out_path).unwrap(),
+        stderr: std::fs::read(&err_path).unwrap(),
+    };
+    (output, secs, peak_kb / 1024)
+}
+
+/// A hostile file must end within [`HOSTILE_SECONDS`] and [`HOSTILE_MB`] with exit code 1 and a
+/// German message containing every word of `words`. Returns the message.
+fn hostile_fails(path: &Path, words: &[&str]) -> String {
+    let size_mb = std::fs::metadata(path).unwrap().len() as f64 / 1e6;
+    let (out, secs, peak_mb) = cli_measured(path);
+    // The progress display („Lese … 12 %“, rewritten with `\r`) may precede the message.
+    let all = stderr(&out);
+    let err = all[all.find("Fehler:").unwrap_or(0)..].to_string();
+    eprintln!(
+        "{}: {size_mb:.1} MB file: {secs:.2} s, peak {peak_mb} MB: {}",
+        path.display(),
+        err.trim()
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}: {:?}, stderr: {err}, stdout: {}",
+        path.display(),
+        out.status,
+        &stdout(&out)[..stdout(&out).len().min(2000)]
+    );
+    assert!(err.starts_with("Fehler:"), "stderr: {err}");
+    assert!(!err.contains("panicked"), "stderr: {err}");
+    for w in words {
+        assert!(err.contains(w), "stderr lacks „{w}“: {err}");
+    }
+    assert!(secs < HOSTILE_SECONDS, "{}: {secs:.1} s", path.display());
+    assert!(
+        peak_mb < HOSTILE_MB,
+        "{}: peak {peak_mb} MB",
+        path.display()
+    );
+    err
+}
+
+/// CRC-32 (IEEE) of a small part, bit by bit.
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in data {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A raw deflate stream (one block with the fixed Huffman codes) of `prefix`, `blanks` spaces
+/// and `suffix`: the spaces as matches of length 258 at distance 1, 13 bits each, so 800 MB
+/// of padding take 5 MB (ratio 160:1) and are written in a moment.
+fn deflate_padding(prefix: &[u8], blanks: usize, suffix: &[u8]) -> Vec<u8> {
+    struct Bits {
+        out: Vec<u8>,
+        acc: u64,
+        n: u32,
+    }
+    impl Bits {
+        /// Bits of a header field, least significant first.
+        fn put(&mut self, value: u32, len: u32) {
+            self.acc |= u64::from(value) << self.n;
+            self.n += len;
+            while self.n >= 8 {
+                self.out.push(self.acc as u8);
+                self.acc >>= 8;
+                self.n -= 8;
+            }
+        }
+        /// A Huffman code, most significant bit first.
+        fn code(&mut self, code: u32, len: u32) {
+            let reversed = (0..len).fold(0, |r, i| r | (((code >> i) & 1) << (len - 1 - i)));
+            self.put(reversed, len);
+        }
+        fn literal(&mut self, b: u8) {
+            if b < 144 {
+                self.code(0x30 + u32::from(b), 8);
+            } else {
+                self.code(0x190 + u32::from(b) - 144, 9);
+            }
+        }
+    }
+    let mut w = Bits {
+        out: Vec::with_capacity(blanks / 600 + 1024),
+        acc: 0,
+        n: 0,
+    };
+    w.put(1, 1); // last block
+    w.put(1, 2); // fixed Huffman codes
+    prefix.iter().for_each(|&b| w.literal(b));
+    let mut left = blanks;
+    if left > 0 {
+        w.literal(b' ');
+        left -= 1;
+    }
+    while left >= 258 {
+        w.code(0b1100_0101, 8); // length code 285 = 258 bytes
+        w.code(0, 5); // distance code 0 = 1 byte back
+        left -= 258;
+    }
+    (0..left).for_each(|_| w.literal(b' '));
+    suffix.iter().for_each(|&b| w.literal(b));
+    w.code(0, 7); // end of block
+    if w.n > 0 {
+        w.out.push(w.acc as u8);
+    }
+    w.out
+}
+
+/// One part of a hand-written zip package.
+struct Part {
+    name: &'static str,
+    /// 0 = stored, 8 = deflated.
+    method: u16,
+    data: Vec<u8>,
+    crc: u32,
+    size: u64,
+}
+
+impl Part {
+    fn stored(name: &'static str, text: &str) -> Part {
+        Part {
+            name,
+            method: 0,
+            data: text.as_bytes().to_vec(),
+            crc: crc32(text.as_bytes()),
+            size: text.len() as u64,
+        }
+    }
+
+    /// `prefix`, `blanks` spaces, `suffix`, deflated. The CRC is left 0: the reader refuses the
+    /// part by its directory entry before inflating it, so it is never compared.
+    fn padded(name: &'static str, prefix: &str, blanks: usize, suffix: &str) -> Part {
+        Part {
+            name,
+            method: 8,
+            data: deflate_padding(prefix.as_bytes(), blanks, suffix.as_bytes()),
+            crc: 0,
+            size: (prefix.len() + blanks + suffix.len()) as u64,
+        }
+    }
+}
+
+/// Writes a zip archive of `parts` (local headers, data, central directory; no zip64, so every
+/// part stays below 4 GB).
+fn write_zip(path: &Path, parts: &[Part]) {
+    let mut out: Vec<u8> = Vec::new();
+    let mut central: Vec<u8> = Vec::new();
+    let le16 = |v: &mut Vec<u8>, x: u16| v.extend_from_slice(&x.to_le_bytes());
+    let le32 = |v: &mut Vec<u8>, x: u32| v.extend_from_slice(&x.to_le_bytes());
+    for p in parts {
+        let offset = out.len() as u32;
+        let size = u32::try_from(p.size).unwrap();
+        let packed = p.data.len() as u32;
+        le32(&mut out, 0x0403_4B50);
+        for x in [20, 0, p.method, 0, 0x21] {
+            le16(&mut out, x);
+        }
+        for x in [p.crc, packed, size] {
+            le32(&mut out, x);
+        }
+        le16(&mut out, p.name.len() as u16);
+        le16(&mut out, 0);
+        out.extend_from_slice(p.name.as_bytes());
+        out.extend_from_slice(&p.data);
+        le32(&mut central, 0x0201_4B50);
+        for x in [20, 20, 0, p.method, 0, 0x21] {
+            le16(&mut central, x);
+        }
+        for x in [p.crc, packed, size] {
+            le32(&mut central, x);
+        }
+        for x in [p.name.len() as u16, 0, 0, 0, 0] {
+            le16(&mut central, x);
+        }
+        le32(&mut central, 0);
+        le32(&mut central, offset);
+        central.extend_from_slice(p.name.as_bytes());
+    }
+    let central_offset = out.len() as u32;
+    let central_len = central.len() as u32;
+    out.extend_from_slice(&central);
+    le32(&mut out, 0x0605_4B50);
+    for x in [0, 0, parts.len() as u16, parts.len() as u16] {
+        le16(&mut out, x);
+    }
+    le32(&mut out, central_len);
+    le32(&mut out, central_offset);
+    le16(&mut out, 0);
+    std::fs::write(path, out).unwrap();
+}
+
+const CONTENT_TYPES: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>"#;
+const PACKAGE_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#;
+const WORKBOOK: &str = r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Mieten" sheetId="1" r:id="rId1"/></sheets></workbook>"#;
+const WORKBOOK_RELS: &str = r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>"#;
+const SHEET_START: &str = r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c></row><row r="2"><c r="A2" t="s"><v>3</v></c><c r="B2"><v>500</v></c><c r="C2"><v>60</v></c></row>"#;
+const SHEET_END: &str = "</sheetData></worksheet>";
+const STRINGS_START: &str = r#"<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>Gemeinde</t></si><si><t>Nettokaltmiete</t></si><si><t>Wohnfläche</t></si><si><t>Düren</t></si>"#;
+const STRINGS_END: &str = "</sst>";
+
+/// An xlsx package with a header and one data row whose sheet part (`in_sheet`) or shared
+/// strings part pads with `blanks` spaces before its end.
+fn padded_workbook(path: &Path, blanks: usize, in_sheet: bool) {
+    let (sheet, strings) = if in_sheet {
+        (
+            Part::padded("xl/worksheets/sheet1.xml", SHEET_START, blanks, SHEET_END),
+            Part::stored(
+                "xl/sharedStrings.xml",
+                &format!("{STRINGS_START}{STRINGS_END}"),
+            ),
+        )
+    } else {
+        (
+            Part::stored(
+                "xl/worksheets/sheet1.xml",
+                &format!("{SHEET_START}{SHEET_END}"),
+            ),
+            Part::padded("xl/sharedStrings.xml", STRINGS_START, blanks, STRINGS_END),
+        )
+    };
+    write_zip(
+        path,
+        &[
+            Part::stored("[Content_Types].xml", CONTENT_TYPES),
+            Part::stored("_rels/.rels", PACKAGE_RELS),
+            Part::stored("xl/workbook.xml", WORKBOOK),
+            Part::stored("xl/_rels/workbook.xml.rels", WORKBOOK_RELS),
+            sheet,
+            strings,
+        ],
+    );
+}
+
+/// Zip bombs: a sheet part or the shared strings inflating to 800 MB of spaces (1 GB of memory
+/// before the fix) are refused from the zip directory, before anything is inflated, by the fast
+/// reader and by calamine (xlsb, ods) alike. The same package without padding imports.
+#[test]
+fn zip_bomb_workbooks_are_refused_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("klein.xlsx");
+    padded_workbook(&good, 1000, true);
+    let imported = import_ok(&good);
+    assert_eq!((imported.rows_total, imported.records.len()), (1, 1));
+    let blanks = 800 << 20;
+    for (name, in_sheet, part) in [
+        ("bombe.xlsx", true, "xl/worksheets/sheet1.xml"),
+        ("bombe_strings.xlsx", false, "xl/sharedStrings.xml"),
+        ("bombe.xlsb", true, "xl/worksheets/sheet1.xml"),
+        ("bombe.ods", false, "xl/sharedStrings.xml"),
+    ] {
+        let path = dir.path().join(name);
+        padded_workbook(&path, blanks, in_sheet);
+        let words = [
+            "nicht gelesen",
+            part,
+            "839 MB",
+            "Zip-Bombe",
+            "Arbeitsspeicher",
+            name,
+        ];
+        import_err(&path, &words);
+        hostile_fails(&path, &words);
+    }
+}
+
+/// A CSV file whose third line is 50 MB long (over 60 s and 2 GB before the fix) ends within
+/// seconds with a message naming the line.
+#[test]
+fn csv_with_one_50_mb_line_is_refused_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lange_zeile.csv");
+    let mut text = b"Gemeinde;Nettokaltmiete;Wohnfl\xC3\xA4che\nD\xC3\xBCren;500;60\n".to_vec();
+    text.extend(std::iter::repeat_n(b'x', 50 << 20));
+    text.extend_from_slice(b"\nK\xC3\xB6ln;400;50\n");
+    std::fs::write(&path, text).unwrap();
+    let words = [
+        "Zeile 3 ist 52,4 MB lang",
+        "höchstens 1 MB",
+        "lange_zeile.csv",
+    ];
+    import_err(&path, &words);
+    hostile_fails(&path, &words);
+}
+
+/// An unclosed quote in line 3 would swallow the 100 000 rows below into one field (before the
+/// fix: 2 rows imported, exit 0); now it is an error naming the line where the quote opened.
+/// A quote closed only 5 000 lines further down is refused the same way.
+#[test]
+fn unclosed_quote_swallowing_rows_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = |from: usize, n: usize| -> String {
+        (from..from + n)
+            .map(|i| format!("Düren;{};60\n", 400 + i % 300))
+            .collect()
+    };
+    let path = dir.path().join("offenes_anfuehrungszeichen.csv");
+    let text = format!(
+        "Gemeinde;Nettokaltmiete;Wohnfläche\nDüren;500;60\n\"Köln;500;60\n{}",
+        rows(0, 100_000)
+    );
+    std::fs::write(&path, text).unwrap();
+    let words = [
+        "In Zeile 3 öffnet ein Anführungszeichen",
+        "bis zum Dateiende (Zeile 100.003)",
+        "100.001 Zeilen",
+        "Anführungszeichen in Zeile 3 entfernen oder schließen",
+    ];
+    let err = import_err(&path, &words);
+    assert!(matches!(err, ImportError::Unreadable { .. }), "{err:?}");
+    hostile_fails(&path, &words);
+    // Closed again 5 000 lines below: the rows in between are still swallowed.
+    let path = dir.path().join("spaet_geschlossen.csv");
+    let text = format!(
+        "Gemeinde;Nettokaltmiete;Wohnfläche\n\"Köln;500;60\n{}Köln\";500;60\n{}",
+        rows(0, 5_000),
+        rows(0, 10)
+    );
+    std::fs::write(&path, text).unwrap();
+    let words = [
+        "In Zeile 2 öffnet ein Anführungszeichen",
+        "erst in Zeile 5.003 geschlossen",
+        "5.002 Zeilen",
+    ];
+    import_err(&path, &words);
+    hostile_fails(&path, &words);
+    // Quoted line breaks inside a field are fine.
+    let path = dir.path().join("mehrzeilig.csv");
+    std::fs::write(
+        &path,
+        "Gemeinde;Nettokaltmiete;Wohnfläche;Bemerkung\nDüren;500;60;\"Hinterhaus,\n3. OG\"\nKöln;400;50;\n",
+    )
+    .unwrap();
+    assert_eq!(import_ok(&path).records.len(), 2);
+}
+
+/// A sheet whose only cell below the header is far away (A1048576, XFD1048576) makes a million
+/// empty rows: before the fix „imported“ as 1 048 575 rows with 0 records and exit 0. Empty
+/// rows are not data rows, and a sheet without any rent or area is an error.
+#[test]
+fn far_cell_below_the_header_is_no_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let header = |ws: &mut rust_xlsxwriter::Worksheet| {
+        for (c, h) in ["Gemeinde", "Nettokaltmiete", "Wohnfläche"]
+            .iter()
+            .enumerate()
+        {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+    };
+    for (name, col) in [("fern_a.xlsx", 0u16), ("fern_xfd.xlsx", 16_383)] {
+        let path = dir.path().join(name);
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        header(ws);
+        ws.write_string(1_048_575, col, "x").unwrap();
+        wb.save(&path).unwrap();
+        let words = [
+            "Keine Daten gefunden",
+            "Kopfzeile (Zeile 1)",
+            "keiner Zeile eine Nettokaltmiete oder Wohnfläche",
+            "1 Zeile mit anderem Inhalt (Zeile 1.048.576)",
+        ];
+        let err = import_err(&path, &words);
+        assert!(matches!(err, ImportError::Empty { .. }), "{err:?}");
+        hostile_fails(&path, &words);
+    }
+    // With data rows, the far cell is one more (rejected) row; the empty rows between do not
+    // count.
+    let path = dir.path().join("daten_und_fern.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    header(ws);
+    ws.write_string(1, 0, "Düren").unwrap();
+    ws.write_number(1, 1, 500.0).unwrap();
+    ws.write_number(1, 2, 60.0).unwrap();
+    ws.write_string(1_048_575, 0, "x").unwrap();
+    wb.save(&path).unwrap();
+    let imported = import_ok(&path);
+    assert_eq!(imported.rows_total, 2);
+    assert_eq!(imported.records.len(), 1);
+    assert_eq!(imported.rejections[0].line, 1_048_576);
+    assert_eq!(imported.rejections[0].reason, Reason::MissingRent);
+}
+
+/// Volume instead of structure: 20 million blank lines (before the fix queued as rows: 80 bytes
+/// per blank line, 4 GB for 50 MB of line breaks) and one data row more than an Excel sheet
+/// holds (before the fix: about 240 bytes per record, 1,8 GB for 50 MB of short rows).
+#[test]
+fn csv_volume_is_bounded() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("leerzeilen.csv");
+    let mut text = "Gemeinde;Nettokaltmiete;Wohnfläche\n".as_bytes().to_vec();
+    text.extend(std::iter::repeat_n(b'\n', 20_000_000));
+    text.extend_from_slice("Düren;500;60\n".as_bytes());
+    std::fs::write(&path, text).unwrap();
+    let (out, secs, peak_mb) = cli_measured(&path);
+    eprintln!("{}: {secs:.2} s, peak {peak_mb} MB", path.display());
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("1 gelesen, 1 übernommen"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(secs < HOSTILE_SECONDS && peak_mb < HOSTILE_MB);
+
+    let path = dir.path().join("zu_viele_zeilen.csv");
+    let rows = kdu_konzept::import::MAX_DATA_ROWS + 1;
+    let mut text = "Nettokaltmiete;Wohnfläche\n".as_bytes().to_vec();
+    for _ in 0..rows {
+        text.extend_from_slice(b"500;60\n");
+    }
+    std::fs::write(&path, text).unwrap();
+    hostile_fails(
+        &path,
+        &[
+            "mehr als 1.048.576 Datenzeilen",
+            "Zeile 1.048.578",
+            "aufteilen",
+        ],
+    );
 }

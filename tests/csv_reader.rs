@@ -296,16 +296,29 @@ fn header_only() {
 
 #[test]
 fn unterminated_quote_does_not_panic_and_keeps_earlier_rows() {
-    let text = b"a;b\n1;2\n3;\"offen\n4;5\n6;7\n";
-    let rows = table(text);
-    assert_eq!(rows[0], row(1, &["a", "b"]));
-    assert_eq!(rows[1], row(2, &["1", "2"]));
-    assert_eq!(rows[2].0, 3);
-    // The rest of the file is swallowed into the open field: visible, not lost.
-    assert!(rows[2].1[1].contains("6;7"), "{rows:?}");
-    let ws = table(b"\"a\" \"b\"\n1 \"offen\n2 3\n");
-    assert_eq!(ws.len(), 2);
-    assert!(ws[1].1[1].contains("2 3"));
+    // A quote that would swallow the rest of the file is an error naming the line where it
+    // opened; the rows before it were read.
+    for (text, separator) in [
+        (&b"a;b\n1;2\n3;\"offen\n4;5\n6;7\n"[..], None),
+        (
+            &b"\"a\" \"b\"\n1 2\n3 \"offen\n4 5\n6 7\n"[..],
+            Some(Separator::Whitespace),
+        ),
+    ] {
+        let mut r = CsvReader::from_bytes_with(text.to_vec(), "test.csv", separator).unwrap();
+        let first = r.next_row().unwrap().unwrap();
+        assert_eq!(first.line, 1);
+        assert_eq!(r.next_row().unwrap().unwrap().line, 2);
+        let err = r.next_row().unwrap_err().to_string();
+        assert!(
+            err.contains("In Zeile 3 öffnet ein Anführungszeichen"),
+            "{err}"
+        );
+        assert!(err.contains("bis zum Dateiende (Zeile 5)"), "{err}");
+    }
+    // Left open on the last line, it swallows nothing: the field keeps its text.
+    let rows = table(b"a;b\n1;\"offen");
+    assert_eq!(rows[1], row(2, &["1", "offen"]));
 }
 
 #[test]

@@ -13,13 +13,14 @@
 //!   quoted field with line breaks makes later records start on later lines. Blank
 //!   lines between records become rows of one empty cell, so the validator can report them;
 //!   blank lines after the last record (such as the final line break) create no row.
-//! - **Malformed input** never panics: an unterminated quote swallows the rest of the file into
-//!   one field (visible to the user as an overlong cell), invalid bytes are decoded as
-//!   Windows-1252.
+//! - **Malformed input** never panics: invalid bytes are decoded as Windows-1252. A quote that
+//!   is never closed (or closed only after [`MAX_RECORD_LINES`] lines) would swallow the rest of
+//!   the file into one field; it is an error that names the line where the quote opened. A
+//!   record longer than [`MAX_RECORD_BYTES`] (a file without line breaks, one giant line) is an
+//!   error too, so a hostile file ends within seconds.
 //!
 //! The file is read into memory once (the decoded text); rows are produced one at a time.
 
-use std::collections::VecDeque;
 use std::io::Cursor;
 use std::path::Path;
 
@@ -116,6 +117,53 @@ pub fn decode(bytes: &[u8]) -> (String, TextEncoding) {
             let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
             (text.into_owned(), TextEncoding::Windows1252)
         }
+    }
+}
+
+/// The longest record (one line, or several joined by a quoted field), in bytes. Real rows are
+/// a few hundred bytes; long free-text fields of offer data stay far below.
+pub const MAX_RECORD_BYTES: usize = 1 << 20;
+
+/// The most lines one record may span through quoted line breaks. More means a stray quote
+/// swallowed the rows below it.
+pub const MAX_RECORD_LINES: u32 = 1000;
+
+/// The error for a record that swallows the file behind a quote opened on `open_line`.
+fn unclosed_quote(name: &str, open_line: u32, end_line: u32, at_end: bool) -> ImportError {
+    let until = if at_end {
+        format!(
+            "bis zum Dateiende (Zeile {}) nicht",
+            crate::fmt::number(f64::from(end_line), 0)
+        )
+    } else {
+        format!(
+            "erst in Zeile {}",
+            crate::fmt::number(f64::from(end_line), 0)
+        )
+    };
+    ImportError::Unreadable {
+        detail: format!(
+            "In Zeile {open} öffnet ein Anführungszeichen (\") ein Feld, das {until} \
+             geschlossen wird; {lines} Zeilen würden so zu einem einzigen Feld. Bitte das \
+             Anführungszeichen in Zeile {open} entfernen oder schließen",
+            open = crate::fmt::number(f64::from(open_line), 0),
+            lines = crate::fmt::number(f64::from(end_line - open_line + 1), 0),
+        ),
+        path: name.to_string(),
+    }
+}
+
+/// The error for a record longer than [`MAX_RECORD_BYTES`].
+fn overlong_record(name: &str, line: u32, bytes: usize) -> ImportError {
+    ImportError::Unreadable {
+        detail: format!(
+            "Zeile {} ist {} MB lang (höchstens {} MB je Zeile); die Datei ist vermutlich keine \
+             Tabelle oder ihre Zeilenumbrüche fehlen",
+            crate::fmt::number(f64::from(line), 0),
+            crate::fmt::number(bytes as f64 / 1_000_000.0, 1),
+            MAX_RECORD_BYTES >> 20
+        ),
+        path: name.to_string(),
     }
 }
 
@@ -267,13 +315,61 @@ pub struct CsvReader {
     source: Source,
     /// Line of the last character of the previous record (0 before the first).
     last_end_line: u32,
-    /// Blank rows and the record waiting to be returned.
-    queue: VecDeque<RawRow>,
+    /// Blank lines `from..to` still to be returned before `waiting` (a range, so a file of
+    /// millions of blank lines takes no memory).
+    blank: std::ops::Range<u32>,
+    /// The record waiting behind the blank lines.
+    waiting: Option<RawRow>,
     done: bool,
 }
 
 /// A record before blank-line bookkeeping: first line, last line, cells.
 type Record = (u32, u32, Vec<RawCell>);
+
+/// What the sources report about a record's raw text for the checks in
+/// [`CsvReader::next_record`].
+#[derive(Debug, Default, Clone, Copy)]
+struct RecordCheck {
+    /// Bytes of the record's text.
+    bytes: usize,
+    /// Line of the first quote that opens a field spanning lines, if any.
+    quote_line: Option<u32>,
+    /// Line of a quote still open at the end of the file.
+    open_quote: Option<u32>,
+}
+
+/// Scans a record's raw text as the CSV parser reads it (a quote opens a quoted field only at
+/// the start of a field, `""` inside is an escaped quote): the offset of the first quote whose
+/// field spans a line break, and of a quote still open at the end.
+fn scan_quotes(raw: &[u8], delimiter: u8) -> (Option<usize>, Option<usize>) {
+    let mut in_quote = false;
+    let mut field_start = true;
+    let mut opened = 0;
+    let mut spanning = None;
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        if in_quote {
+            if b == b'"' {
+                if raw.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    in_quote = false;
+                }
+            } else if matches!(b, b'\n' | b'\r') && spanning.is_none() {
+                spanning = Some(opened);
+            }
+        } else if b == b'"' && field_start {
+            in_quote = true;
+            opened = i;
+            field_start = false;
+        } else {
+            field_start = b == delimiter || matches!(b, b'\n' | b'\r');
+        }
+        i += 1;
+    }
+    (spanning, in_quote.then_some(opened))
+}
 
 #[derive(Debug)]
 enum Source {
@@ -338,7 +434,8 @@ impl CsvReader {
             total,
             source,
             last_end_line: 0,
-            queue: VecDeque::new(),
+            blank: 0..0,
+            waiting: None,
             done: false,
         })
     }
@@ -354,19 +451,42 @@ impl CsvReader {
     }
 
     fn next_record(&mut self) -> Result<Option<Record>, ImportError> {
-        match &mut self.source {
+        let (record, check) = match &mut self.source {
             Source::Csv(s) => s.next_record().map_err(|e| ImportError::Unreadable {
                 detail: format!("Lesefehler nach Zeile {} ({e})", self.last_end_line),
                 path: self.name.clone(),
-            }),
-            Source::Whitespace(s) => Ok(s.next_record()),
+            })?,
+            Source::Whitespace(s) => s.next_record(),
+        };
+        if let Some((start, end, _)) = &record {
+            // A quote left open on the last line swallows nothing: its field keeps the text.
+            if let Some(open) = check.open_quote
+                && *end > open
+            {
+                return Err(unclosed_quote(&self.name, open, *end, true));
+            }
+            if let Some(open) = check.quote_line
+                && end.saturating_sub(*start) >= MAX_RECORD_LINES
+            {
+                return Err(unclosed_quote(&self.name, open, *end, false));
+            }
+            if check.bytes > MAX_RECORD_BYTES {
+                return Err(overlong_record(&self.name, *start, check.bytes));
+            }
         }
+        Ok(record)
     }
 }
 
 impl RowReader for CsvReader {
     fn next_row(&mut self) -> Result<Option<RawRow>, ImportError> {
-        if let Some(row) = self.queue.pop_front() {
+        if let Some(line) = self.blank.next() {
+            return Ok(Some(RawRow {
+                line,
+                cells: vec![RawCell::Empty],
+            }));
+        }
+        if let Some(row) = self.waiting.take() {
             return Ok(Some(row));
         }
         if self.done {
@@ -376,24 +496,25 @@ impl RowReader for CsvReader {
             self.done = true;
             return Ok(None);
         };
-        // Blank lines between the previous record and this one become rows of one empty cell
-        // (queued; their number is bounded by the file size).
+        // Blank lines between the previous record and this one become rows of one empty cell.
         let first_blank = self.last_end_line.saturating_add(1);
-        for line in first_blank..start {
-            self.queue.push_back(RawRow {
-                line,
-                cells: vec![RawCell::Empty],
-            });
-        }
-        self.queue.push_back(RawRow { line: start, cells });
         self.last_end_line = end.max(start);
-        Ok(self.queue.pop_front())
+        let row = RawRow { line: start, cells };
+        if first_blank < start {
+            self.blank = first_blank + 1..start;
+            self.waiting = Some(row);
+            return Ok(Some(RawRow {
+                line: first_blank,
+                cells: vec![RawCell::Empty],
+            }));
+        }
+        Ok(Some(row))
     }
 
     /// Bytes of the decoded text consumed so far, and its total size (for UTF-8 files the file
     /// size without BOM).
     fn progress(&self) -> Option<(u64, u64)> {
-        let done = if self.done && self.queue.is_empty() {
+        let done = if self.done && self.blank.is_empty() && self.waiting.is_none() {
             self.total
         } else {
             match &self.source {
@@ -492,6 +613,7 @@ struct CsvSource {
     reader: csv::Reader<Cursor<Vec<u8>>>,
     record: csv::ByteRecord,
     lines: LineCounter,
+    delimiter: u8,
 }
 
 impl CsvSource {
@@ -507,14 +629,15 @@ impl CsvSource {
             reader,
             record: csv::ByteRecord::new(),
             lines: LineCounter::default(),
+            delimiter,
         }
     }
 
-    fn next_record(&mut self) -> Result<Option<Record>, csv::Error> {
+    fn next_record(&mut self) -> Result<(Option<Record>, RecordCheck), csv::Error> {
         // With an in-memory reader, flexible records and byte records the csv crate reports no
         // errors; should one occur anyway, it is passed on, not swallowed.
         if !self.reader.read_byte_record(&mut self.record)? {
-            return Ok(None);
+            return Ok((None, RecordCheck::default()));
         }
         let scan_from = self
             .record
@@ -533,17 +656,36 @@ impl CsvSource {
             end -= 1;
         }
         let start_line = self.lines.line_at(text, start);
+        let mut check = RecordCheck {
+            bytes: end.saturating_sub(start),
+            ..RecordCheck::default()
+        };
+        // Quotes matter only where the record spans lines; an overlong record is refused
+        // without looking at its cells.
+        let raw = &text[start..end.max(start)];
+        if memchr::memchr(b'"', raw).is_some() {
+            let (spanning, open) = scan_quotes(raw, self.delimiter);
+            let mut lines = LineCounter::default();
+            let mut line_of =
+                |offset: usize| start_line.saturating_add(lines.line_at(raw, offset) - 1);
+            check.quote_line = spanning.map(&mut line_of);
+            let at_end = after >= text.len();
+            check.open_quote = open.filter(|_| at_end).map(&mut line_of);
+        }
         let end_line = if end > start {
             self.lines.line_at(text, end - 1)
         } else {
             start_line
         };
+        if check.bytes > MAX_RECORD_BYTES || check.open_quote.is_some_and(|l| l < end_line) {
+            return Ok((Some((start_line, end_line, Vec::new())), check));
+        }
         let cells = if self.record.is_empty() {
             vec![RawCell::Empty]
         } else {
             self.record.iter().map(cell_from).collect()
         };
-        Ok(Some((start_line, end_line, cells)))
+        Ok((Some((start_line, end_line, cells)), check))
     }
 }
 
@@ -565,8 +707,9 @@ impl WhitespaceSource {
         }
     }
 
-    fn next_record(&mut self) -> Option<Record> {
+    fn next_record(&mut self) -> (Option<Record>, RecordCheck) {
         let bytes = self.text.as_bytes();
+        let mut check = RecordCheck::default();
         let n = bytes.len();
         // Blanks inside a line: spaces, tabs and the `\r` of a `\r\n`.
         let is_blank = |i: usize| match bytes[i] {
@@ -582,7 +725,7 @@ impl WhitespaceSource {
             }
             if i >= n {
                 self.pos = n;
-                return None;
+                return (None, check);
             }
             if is_line_break(bytes, i) {
                 self.line += 1;
@@ -592,11 +735,14 @@ impl WhitespaceSource {
             break;
         }
         let start_line = to_line(self.line);
+        let record_start = i;
         let mut cells = Vec::new();
         loop {
             // One field.
             let mut field: Vec<u8> = Vec::new();
             if bytes[i] == b'"' {
+                let open_line = to_line(self.line);
+                let mut closed = false;
                 i += 1;
                 while i < n {
                     match bytes[i] {
@@ -606,16 +752,21 @@ impl WhitespaceSource {
                         }
                         b'"' => {
                             i += 1;
+                            closed = true;
                             break;
                         }
                         b => {
                             if is_line_break(bytes, i) {
                                 self.line += 1;
+                                check.quote_line.get_or_insert(open_line);
                             }
                             field.push(b);
                             i += 1;
                         }
                     }
+                }
+                if !closed {
+                    check.open_quote = Some(open_line);
                 }
             }
             while i < n && !is_blank(i) && !is_line_break(bytes, i) {
@@ -633,11 +784,20 @@ impl WhitespaceSource {
                 let end_line = to_line(self.line);
                 self.line += 1;
                 self.pos = i + 1;
-                return Some((start_line, end_line, cells));
+                check.bytes = i - record_start;
+                return (Some((start_line, end_line, cells)), check);
             }
         }
         self.pos = n;
-        Some((start_line, to_line(self.line), cells))
+        check.bytes = n - record_start;
+        // A final line break reached here lies inside a quoted field: the record ends on the
+        // line before it, as an editor shows it.
+        let end_line = if n > 0 && is_line_break(bytes, n - 1) {
+            self.line.saturating_sub(1).max(1)
+        } else {
+            self.line
+        };
+        (Some((start_line, to_line(end_line), cells)), check)
     }
 }
 

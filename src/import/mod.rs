@@ -227,6 +227,11 @@ pub fn file_sha256(path: &Path) -> Result<String, ImportError> {
 }
 
 /// Imports one file. `progress(done, total)` is called now and then; returning `false` cancels.
+///
+/// Every non-blank row below the header becomes a record or a rejection; blank rows are not
+/// data rows and are skipped. A file without any rent or area below the header, and a file
+/// with more than [`MAX_DATA_ROWS`] data rows, is an error (a file whose rows all carry values
+/// that are rejected is not: its rejections say why).
 pub fn import_file(
     path: &Path,
     opts: &ImportOptions,
@@ -306,20 +311,35 @@ pub fn import_file(
         records: Vec::new(),
         rejections: Vec::new(),
     };
-    let take = |row: &RawRow, out: &mut ImportedSource| {
+    // Blank rows are not data rows (Excel keeps formatted empty rows; a stray far cell makes a
+    // million of them): they are skipped, neither counted nor rejected.
+    let required: Vec<usize> = [Field::NetRent, Field::Area]
+        .iter()
+        .filter_map(|f| mapping.get(f).copied())
+        .collect();
+    let mut content = ContentSeen::default();
+    let mut take = |row: &RawRow, out: &mut ImportedSource| {
+        if row.is_blank() {
+            return Ok(());
+        }
+        if out.rows_total >= MAX_DATA_ROWS {
+            return Err(too_many_rows(path, row.line));
+        }
+        content.see(row, &required);
         out.rows_total += 1;
         match ctx.validate(row) {
             Ok(r) => out.records.push(r),
             Err(rej) => out.rejections.push(rej),
         }
+        Ok(())
     };
     for row in &peeked[header_index + 1..] {
-        take(row, &mut out);
+        take(row, &mut out)?;
     }
     drop(peeked);
     let mut counter = 0u64;
     while let Some(row) = reader.next_row()? {
-        take(&row, &mut out);
+        take(&row, &mut out)?;
         counter += 1;
         if counter.is_multiple_of(4096) {
             let (done, total) = reader.progress().unwrap_or((counter, 0));
@@ -328,22 +348,104 @@ pub fn import_file(
             }
         }
     }
-    // Trailing blank rows are padding, not data (Excel keeps formatted empty rows): drop them
-    // only at the very end, and only as long as they are blank.
-    while out.rejections.last().is_some_and(|r| {
-        r.reason == Reason::EmptyRow && out.records.last().is_none_or(|rec| rec.row < r.line)
-    }) {
-        out.rejections.pop();
-        out.rows_total -= 1;
-    }
     if file_stamp(path)? != stamp {
         return Err(ImportError::ChangedWhileReading {
             path: path.display().to_string(),
         });
     }
+    content.check(&out, path)?;
     let (done, total) = reader.progress().unwrap_or((counter, counter));
     progress(done, total);
     Ok(out)
+}
+
+/// The most data rows one file may hold: as many as an Excel sheet (1 048 576 rows). Real
+/// sources have far fewer; the bound keeps the records of any file within a few hundred MB.
+pub const MAX_DATA_ROWS: usize = 1 << 20;
+
+/// The error for a file with more than [`MAX_DATA_ROWS`] data rows (`line`: the first row
+/// beyond).
+fn too_many_rows(path: &Path, line: u32) -> ImportError {
+    ImportError::Unreadable {
+        detail: format!(
+            "mehr als {} Datenzeilen (so viele fasst ein Excel-Tabellenblatt; die erste darüber \
+             steht in Zeile {}). Bitte die Daten auf mehrere Dateien aufteilen",
+            crate::fmt::number(MAX_DATA_ROWS as f64, 0),
+            crate::fmt::number(f64::from(line), 0)
+        ),
+        path: path.display().to_string(),
+    }
+}
+
+/// What the data rows below the header hold, to tell a file without data from one whose rows
+/// are all rejected for a reason.
+#[derive(Debug, Default)]
+struct ContentSeen {
+    /// Some row has a value in the rent or area column.
+    required: bool,
+    /// The first rows with content elsewhere (Excel/CSV row numbers).
+    other_lines: Vec<u32>,
+}
+
+impl ContentSeen {
+    fn see(&mut self, row: &RawRow, required: &[usize]) {
+        if self.required {
+            return;
+        }
+        if required
+            .iter()
+            .any(|&c| row.cells.get(c).is_some_and(|cell| !cell.is_blank()))
+        {
+            self.required = true;
+        } else if self.other_lines.len() < 3 {
+            self.other_lines.push(row.line);
+        }
+    }
+
+    /// No data rows at all, or none with a rent or area, is an error: there is nothing to
+    /// import (rows whose values are rejected for a reason are data, and stay rejections).
+    fn check(&self, out: &ImportedSource, path: &Path) -> Result<(), ImportError> {
+        if self.required {
+            return Ok(());
+        }
+        let sheet = out
+            .sheet
+            .as_ref()
+            .map(|s| format!(" von Tabellenblatt „{s}“"))
+            .unwrap_or_default();
+        let header = crate::fmt::number(f64::from(out.header_line), 0);
+        let detail = if out.rows_total == 0 {
+            format!(
+                "Unter der Kopfzeile (Zeile {header}){sheet} stehen keine Datenzeilen (leere \
+                 Zeilen zählen nicht): {}",
+                path.display()
+            )
+        } else {
+            let lines: Vec<String> = self
+                .other_lines
+                .iter()
+                .map(|&l| crate::fmt::number(f64::from(l), 0))
+                .collect();
+            let more = if out.rows_total > lines.len() {
+                ", …"
+            } else {
+                ""
+            };
+            let rows = if out.rows_total == 1 {
+                "1 Zeile".to_string()
+            } else {
+                format!("{} Zeilen", crate::fmt::number(out.rows_total as f64, 0))
+            };
+            format!(
+                "Unter der Kopfzeile (Zeile {header}){sheet} steht in keiner Zeile eine \
+                 Nettokaltmiete oder Wohnfläche; nur {rows} mit anderem Inhalt (Zeile {}{more}). \
+                 Bitte Tabellenblatt und Kopfzeile prüfen: {}",
+                lines.join(", "),
+                path.display()
+            )
+        };
+        Err(ImportError::Empty { detail })
+    }
 }
 
 /// Size and modification time of a file.

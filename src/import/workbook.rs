@@ -227,11 +227,13 @@ fn sniff(path: &Path) -> Result<Format, ImportError> {
             && head[38..]
                 .windows(b"opendocument.spreadsheet".len())
                 .any(|w| w == b"opendocument.spreadsheet");
-        return Ok(match (by_extension, is_ods) {
+        let format = match (by_extension, is_ods) {
             (_, true) | (Format::Ods, _) => Format::Ods,
             (Format::Xlsb, _) => Format::Xlsb,
             _ => Format::Xlsx,
-        });
+        };
+        check_package(path, PackageLimits::for_format(format))?;
+        return Ok(format);
     }
     if head.starts_with(&CFB_MAGIC) {
         let file = File::open(path).map_err(|e| unreadable(path, io_detail(&e)))?;
@@ -242,6 +244,124 @@ fn sniff(path: &Path) -> Result<Format, ImportError> {
         };
     }
     Err(unreadable(path, describe_foreign_content(head)))
+}
+
+/// How far the parts of a zip package may inflate (see [`check_package`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct PackageLimits {
+    /// Largest inflated size of one worksheet part, in bytes.
+    sheet: u64,
+    /// Largest inflated size of any other part (shared strings, styles, …), in bytes.
+    other: u64,
+    /// Largest inflated size of all parts together, in bytes.
+    total: u64,
+}
+
+/// Parts up to this size are not checked for their compression ratio.
+const RATIO_FREE_BYTES: u64 = 16 << 20;
+
+/// The highest compression ratio a large part may have. Worksheet XML compresses about 6–16:1
+/// (sample data, real Excel files; even a million rows of identical empty styled cells give
+/// 10:1); deflate's maximum is about 1 000:1, which only padding reaches (a "zip bomb").
+const MAX_RATIO: u64 = 100;
+
+impl PackageLimits {
+    /// The fast xlsx reader streams a sheet part with bounded memory, so only the time to
+    /// inflate limits it (1 GiB ≈ 5 s); a million rows × 15 columns are about 0,5 GB of XML.
+    /// Shared strings and styles are held in memory (calamine reads them too when it lists the
+    /// sheets): 128 MiB.
+    const STREAMED: PackageLimits = PackageLimits {
+        sheet: 1 << 30,
+        other: 128 << 20,
+        total: 3 << 29,
+    };
+    /// calamine buffers a text node or a whole part (ods): 256 MiB per part keeps its peak
+    /// memory below 600 MB.
+    const BUFFERED: PackageLimits = PackageLimits {
+        sheet: 256 << 20,
+        other: 256 << 20,
+        total: 1 << 30,
+    };
+
+    fn for_format(format: Format) -> PackageLimits {
+        match format {
+            Format::Xlsx => PackageLimits::STREAMED,
+            Format::Xlsb | Format::Ods | Format::Xls => PackageLimits::BUFFERED,
+        }
+    }
+}
+
+/// Megabytes for messages (German number format).
+fn megabytes(bytes: u64) -> String {
+    let mb = bytes as f64 / 1_000_000.0;
+    crate::fmt::number(mb, if mb < 10.0 { 1 } else { 0 })
+}
+
+/// Refuses a zip package (xlsx, xlsm, xlsb, ods) whose parts would inflate beyond `limits` or
+/// with a compression ratio no real sheet has, before any reader inflates them. Reads only
+/// the zip directory. The declared sizes are binding: the zip reader fails with an error as
+/// soon as a part inflates beyond its declared size, for the fast reader and calamine alike.
+/// A package the zip reader cannot open passes; the reader then reports it as damaged.
+fn check_package(path: &Path, limits: PackageLimits) -> Result<(), ImportError> {
+    let Ok(file) = File::open(path) else {
+        return Ok(());
+    };
+    let Ok(mut zip) = zip::ZipArchive::new(BufReader::new(file)) else {
+        return Ok(());
+    };
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        let Ok(entry) = zip.by_index_raw(i) else {
+            continue;
+        };
+        let size = entry.size();
+        let packed = entry.compressed_size().max(1);
+        let name = entry.name().map(|n| n.into_owned()).unwrap_or_default();
+        total = total.saturating_add(size);
+        let ratio = size / packed;
+        let limit = if name.to_ascii_lowercase().contains("worksheets/") {
+            limits.sheet
+        } else {
+            limits.other
+        };
+        let bomb = size > RATIO_FREE_BYTES && ratio > MAX_RATIO;
+        if bomb || size > limit {
+            let why = if !bomb {
+                format!("höchstens {} MB je Teil werden gelesen", megabytes(limit))
+            } else {
+                format!(
+                    "{}-fach komprimiert, echte Tabellen höchstens etwa 20-fach; vermutlich eine \
+                     „Zip-Bombe“",
+                    crate::fmt::number(ratio as f64, 0)
+                )
+            };
+            return Err(unreadable(
+                path,
+                format!(
+                    "der Teil „{name}“ der Arbeitsmappe würde sich beim Entpacken von {} MB auf \
+                     {} MB aufblähen ({why}). Die Datei wird nicht gelesen, um den Arbeitsspeicher \
+                     zu schützen; bitte die Daten in eine neue Arbeitsmappe kopieren oder als CSV \
+                     speichern",
+                    megabytes(packed),
+                    megabytes(size)
+                ),
+            ));
+        }
+    }
+    if total > limits.total {
+        return Err(unreadable(
+            path,
+            format!(
+                "die Arbeitsmappe würde sich beim Entpacken auf {} MB aufblähen (höchstens {} MB \
+                 werden gelesen). Die Datei wird nicht gelesen, um den Arbeitsspeicher zu \
+                 schützen; bitte die Daten in eine neue Arbeitsmappe kopieren oder als CSV \
+                 speichern",
+                megabytes(total),
+                megabytes(limits.total)
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// A German description of a file with an Excel extension that is no workbook.
@@ -696,6 +816,11 @@ fn read_sheet(
     if format == Format::Xlsx && reader == XlsxReader::Fast && read_sheet_fast(path, wanted, tx)? {
         return Ok(());
     }
+    // calamine buffers more than the fast reader: stricter limits (sniffing applied the
+    // streamed ones to xlsx).
+    if format == Format::Xlsx {
+        check_package(path, PackageLimits::BUFFERED)?;
+    }
     let mut book = open_book(path, format)?;
     let names = worksheet_names(&book);
     let sheet = resolve_sheet(&names, wanted, path)?;
@@ -718,14 +843,28 @@ fn read_sheet_fast(path: &Path, wanted: Option<&str>, tx: &SyncSender<Msg>) -> R
     let Ok(file) = File::open(path) else {
         return Ok(false);
     };
-    let Some(mut book) = xlsx::Workbook::open(BufReader::new(file)) else {
-        return Ok(false);
+    let too_large = |e: xlsx::Malformed| {
+        Stop::Failed(unreadable(
+            path,
+            format!(
+                "{}. Die Datei wird nicht gelesen, um den Arbeitsspeicher zu schützen; bitte die \
+                 Daten prüfen oder als CSV speichern",
+                e.detail
+            ),
+        ))
+    };
+    let mut book = match xlsx::Workbook::open(BufReader::new(file)) {
+        Ok(Some(book)) => book,
+        Ok(None) => return Ok(false),
+        Err(e) => return Err(too_large(e)),
     };
     let Ok(sheet) = resolve_sheet(&book.sheet_names(), wanted, path) else {
         return Ok(false);
     };
-    let Ok(Some(mut cells)) = book.cells(&sheet) else {
-        return Ok(false);
+    let mut cells = match book.cells(&sheet) {
+        Ok(Some(cells)) => cells,
+        Err(e) if e.too_large => return Err(too_large(e)),
+        Ok(None) | Err(_) => return Ok(false),
     };
     let mut emitter = Emitter::new(tx, &sheet, true);
     emitter.last_line_hint = cells.last_line;
@@ -734,13 +873,18 @@ fn read_sheet_fast(path: &Path, wanted: Option<&str>, tx: &SyncSender<Msg>) -> R
         match cells.next_cell() {
             Ok(Some((pos, cell))) => rows.push(&mut emitter, pos, cell)?,
             Ok(None) => break,
+            Err(e) if e.too_large => {
+                emitter.flush()?;
+                return Err(too_large(e));
+            }
             Err(_) if !emitter.opened => return Ok(false),
-            Err(xlsx::Malformed(detail)) => {
+            Err(e) => {
                 emitter.flush()?;
                 return Err(Stop::Failed(unreadable(
                     path,
                     format!(
-                        "die Arbeitsmappe ist beschädigt oder hat einen unerwarteten Aufbau (technisch: {detail})"
+                        "die Arbeitsmappe ist beschädigt oder hat einen unerwarteten Aufbau (technisch: {})",
+                        e.detail
                     ),
                 )));
             }

@@ -16,6 +16,13 @@
 //!
 //! [`Workbook::open`] returns `None` for anything unexpected in the package; the caller then
 //! reads the file with calamine, which also gives the proper German message for damaged files.
+//!
+//! Memory stays bounded whatever the package holds: character data is handed on in pieces
+//! (padding between elements never accumulates), a single tag may take at most [`MAX_TOKEN`],
+//! a cell text [`MAX_TEXT`] and all shared strings [`MAX_STRINGS_BYTES`]. Beyond these the
+//! reader fails with `too_large`, and the caller refuses the file instead of handing it to
+//! calamine. (`workbook::check_package` has already refused parts that inflate beyond their
+//! limits before this reader starts.)
 
 use super::raw::RawCell;
 use crate::model::Date;
@@ -24,19 +31,46 @@ use std::collections::HashMap;
 use std::io::{Read, Seek};
 use std::ops::Range;
 
-/// A damaged part found while reading cells (technical detail for the message).
+/// A damaged part found while reading cells (technical detail for the message), or a part
+/// that exceeds a size limit.
 #[derive(Debug)]
-pub(super) struct Malformed(pub String);
+pub(super) struct Malformed {
+    /// What is wrong (German).
+    pub(super) detail: String,
+    /// A size limit was exceeded ([`MAX_TOKEN`], [`MAX_TEXT`], [`MAX_STRINGS_BYTES`]): the
+    /// caller must refuse the file, not hand it to calamine, which would buffer even more.
+    pub(super) too_large: bool,
+}
 
 impl From<std::io::Error> for Malformed {
     fn from(e: std::io::Error) -> Malformed {
-        Malformed(format!("Lesefehler beim Entpacken ({e})"))
+        malformed(&format!("Lesefehler beim Entpacken ({e})"))
     }
 }
 
 fn malformed(detail: &str) -> Malformed {
-    Malformed(detail.to_string())
+    Malformed {
+        detail: detail.to_string(),
+        too_large: false,
+    }
 }
+
+fn too_large(detail: String) -> Malformed {
+    Malformed {
+        detail,
+        too_large: true,
+    }
+}
+
+/// The largest single XML token (a start tag, a CDATA section, a comment) the scanner buffers.
+/// Character data is handed on in pieces and never needs more.
+const MAX_TOKEN: usize = 64 << 20;
+
+/// The longest text of one cell or shared string, in bytes. Excel allows 32 767 characters.
+const MAX_TEXT: usize = 4 << 20;
+
+/// The memory all shared strings may take (text plus the bookkeeping of each string).
+const MAX_STRINGS_BYTES: usize = 192 << 20;
 
 // ---------------------------------------------------------------------------------------------
 // The XML scanner
@@ -107,6 +141,12 @@ impl<R: Read> Scanner<R> {
             self.pos = 0;
         }
         if self.end == self.buf.len() {
+            if self.buf.len() >= MAX_TOKEN {
+                return Err(too_large(format!(
+                    "ein einzelnes XML-Element ist größer als {} MB",
+                    MAX_TOKEN >> 20
+                )));
+            }
             let grown = self.buf.len() * 2;
             self.buf.resize(grown, 0);
         }
@@ -155,6 +195,12 @@ impl<R: Read> Scanner<R> {
             let len = match memchr(b'<', avail) {
                 Some(i) => i,
                 None if self.eof => avail.len(),
+                // Long character data (padding of a "zip bomb", a huge cell text) is handed on
+                // in pieces, so the buffer does not grow with it.
+                None if avail.len() >= CHUNK / 2 => match text_cut(avail) {
+                    0 => return Look::Incomplete,
+                    cut => cut,
+                },
                 None => return Look::Incomplete,
             };
             let r = self.pos..self.pos + len;
@@ -270,8 +316,14 @@ impl<R: Read> Scanner<R> {
     fn element_text(&mut self, out: &mut String) -> Result<(), Malformed> {
         loop {
             match self.next()? {
-                Tok::Text(r) => push_text(self.bytes(&r), out)?,
-                Tok::CData(r) => push_cdata(self.bytes(&r), out)?,
+                Tok::Text(r) => {
+                    push_text(self.bytes(&r), out)?;
+                    check_text(out)?;
+                }
+                Tok::CData(r) => {
+                    push_cdata(self.bytes(&r), out)?;
+                    check_text(out)?;
+                }
                 Tok::Start { empty: false, .. } => self.skip_element()?,
                 Tok::End { .. } => return Ok(()),
                 Tok::Eof => return Err(malformed("XML-Element nicht abgeschlossen")),
@@ -304,6 +356,7 @@ impl<R: Read> Scanner<R> {
                             text.trim_matches([' ', '\t', '\r', '\n'])
                         };
                         push_excel_unescaped(kept, out);
+                        check_text(out)?;
                     } else if !empty {
                         depth += 1;
                         if local == b"rPh" && phonetic_depth.is_none() {
@@ -325,6 +378,33 @@ impl<R: Read> Scanner<R> {
             }
         }
     }
+}
+
+/// Refuses a cell text or shared string longer than [`MAX_TEXT`].
+fn check_text(text: &str) -> Result<(), Malformed> {
+    if text.len() > MAX_TEXT {
+        return Err(too_large(format!(
+            "eine Zelle enthält mehr als {} MB Text (Excel erlaubt 32.767 Zeichen je Zelle)",
+            MAX_TEXT >> 20
+        )));
+    }
+    Ok(())
+}
+
+/// Where character data without its end may be cut so both pieces decode as the whole would:
+/// not inside a UTF-8 sequence, an entity reference or a `\r\n`. 0 if there is no such place.
+fn text_cut(text: &[u8]) -> usize {
+    // The bytes after `text` may continue a UTF-8 sequence: keep the last few back.
+    let mut cut = text.len().saturating_sub(4);
+    if let Some(amp) = memchr::memrchr(b'&', &text[..cut])
+        && memchr(b';', &text[amp..cut]).is_none()
+    {
+        cut = amp;
+    }
+    while cut > 0 && (text[cut - 1] == b'\r' || (text[cut] & 0xC0) == 0x80) {
+        cut -= 1;
+    }
+    cut
 }
 
 /// The range without leading and trailing ASCII whitespace.
@@ -614,12 +694,17 @@ pub(super) struct Workbook<R: Read + Seek> {
 }
 
 impl<R: Read + Seek> Workbook<R> {
-    /// Opens the package; `None` if anything is not as expected (the caller uses calamine).
-    pub(super) fn open(reader: R) -> Option<Workbook<R>> {
-        let zip = zip::ZipArchive::new(reader).ok()?;
+    /// Opens the package; `Ok(None)` if anything is not as expected (the caller uses
+    /// calamine), an error only for a part beyond a size limit.
+    pub(super) fn open(reader: R) -> Result<Option<Workbook<R>>, Malformed> {
+        let Ok(zip) = zip::ZipArchive::new(reader) else {
+            return Ok(None);
+        };
         let mut entries = HashMap::with_capacity(zip.len());
         for name in zip.file_names() {
-            let name = name.ok()?;
+            let Ok(name) = name else {
+                return Ok(None);
+            };
             entries.insert(
                 name.replace('\\', "/").to_ascii_lowercase(),
                 name.into_owned(),
@@ -633,8 +718,11 @@ impl<R: Read + Seek> Workbook<R> {
             kinds: Vec::new(),
             is_1904: false,
         };
-        book.read_structure().ok()??;
-        Some(book)
+        match book.read_structure() {
+            Ok(Some(())) => Ok(Some(book)),
+            Err(e) if e.too_large => Err(e),
+            Ok(None) | Err(_) => Ok(None),
+        }
     }
 
     /// The worksheet names in workbook order.
@@ -761,6 +849,7 @@ impl<R: Read + Seek> Workbook<R> {
             return Ok(());
         };
         let mut strings = Vec::new();
+        let mut used = 0usize;
         loop {
             match xml.next()? {
                 Tok::Start { name, attrs, empty } => match local_name(xml.bytes(&name)) {
@@ -774,6 +863,15 @@ impl<R: Read + Seek> Workbook<R> {
                         let mut s = String::new();
                         if !empty {
                             xml.string_item(&mut s)?;
+                        }
+                        s.shrink_to_fit();
+                        used = used.saturating_add(s.len() + std::mem::size_of::<String>());
+                        if used > MAX_STRINGS_BYTES {
+                            return Err(too_large(format!(
+                                "die gemeinsamen Zeichenketten (sharedStrings.xml) brauchen mehr \
+                                 als {} MB Arbeitsspeicher",
+                                MAX_STRINGS_BYTES >> 20
+                            )));
                         }
                         strings.push(s);
                     }
@@ -895,7 +993,7 @@ fn open_part<'z, R: Read + Seek>(
     };
     let file = zip
         .by_name(name)
-        .map_err(|e| Malformed(format!("Teil {path} nicht lesbar ({e})")))?;
+        .map_err(|e| malformed(&format!("Teil {path} nicht lesbar ({e})")))?;
     Ok(Some(Scanner::new(file)))
 }
 
@@ -1273,8 +1371,14 @@ impl<'a, R: Read + Seek> SheetCells<'a, R> {
         let mut tok = first;
         loop {
             match tok {
-                Tok::Text(r) => push_text(self.xml.bytes(&r), &mut text)?,
-                Tok::CData(r) => push_cdata(self.xml.bytes(&r), &mut text)?,
+                Tok::Text(r) => {
+                    push_text(self.xml.bytes(&r), &mut text)?;
+                    check_text(&text)?;
+                }
+                Tok::CData(r) => {
+                    push_cdata(self.xml.bytes(&r), &mut text)?;
+                    check_text(&text)?;
+                }
                 Tok::Start { empty: false, .. } => self.xml.skip_element()?,
                 Tok::Start { .. } => {}
                 Tok::End { .. } => break,
@@ -1393,6 +1497,45 @@ mod tests {
     }
 
     #[test]
+    fn long_character_data_streams_in_pieces() {
+        // 8 MB of padding with multi-byte characters, entities and CR LF: the buffer stays at
+        // its first size, and the pieces joined give the text as one piece would.
+        let unit = "  \t\r\nä&amp;€ x";
+        let body = unit.repeat((8 << 20) / unit.len());
+        let xml = format!("<v>{body}</v><a/>");
+        let mut s = Scanner::new(xml.as_bytes());
+        assert!(matches!(s.next().unwrap(), Tok::Start { .. }));
+        let mut text = String::new();
+        let mut pieces = 0;
+        loop {
+            match s.next().unwrap() {
+                Tok::Text(r) => {
+                    push_text(s.bytes(&r), &mut text).unwrap();
+                    pieces += 1;
+                }
+                Tok::End { .. } => break,
+                other => panic!("{other:?}"),
+            }
+        }
+        assert!(pieces > 10, "{pieces} pieces");
+        assert_eq!(s.buf.len(), CHUNK, "the buffer did not grow");
+        let mut whole = String::new();
+        push_text(body.as_bytes(), &mut whole).unwrap();
+        assert!(text == whole, "pieces differ from the whole");
+        assert!(matches!(s.next().unwrap(), Tok::Start { empty: true, .. }));
+        // A cell text beyond the limit is refused as too large.
+        let xml = format!("<v>{}</v>", "x".repeat(MAX_TEXT + 1));
+        let mut s = Scanner::new(xml.as_bytes());
+        s.next().unwrap();
+        let err = s.element_text(&mut String::new()).unwrap_err();
+        assert!(err.too_large, "{err:?}");
+        // So is a single tag beyond the token limit.
+        let xml = format!("<c r=\"{}\"/>", "1".repeat(MAX_TOKEN + 1));
+        let err = Scanner::new(xml.as_bytes()).next().unwrap_err();
+        assert!(err.too_large && err.detail.contains("64 MB"), "{err:?}");
+    }
+
+    #[test]
     fn text_and_attributes() {
         let mut s = String::new();
         push_text(b"a&lt;b&#252;&#xE4;\r\nc&unknown;&", &mut s).unwrap();
@@ -1496,18 +1639,21 @@ mod tests {
 
     /// All cells of the package's sheet, or the error.
     fn read_all(bytes: Vec<u8>) -> Option<Result<Vec<PlacedCell>, String>> {
-        let mut book = Workbook::open(std::io::Cursor::new(bytes))?;
+        let mut book = match Workbook::open(std::io::Cursor::new(bytes)) {
+            Ok(book) => book?,
+            Err(e) => return Some(Err(e.detail)),
+        };
         let mut cells = match book.cells("Daten") {
             Ok(Some(c)) => c,
             Ok(None) => return None,
-            Err(e) => return Some(Err(e.0)),
+            Err(e) => return Some(Err(e.detail)),
         };
         let mut out = Vec::new();
         loop {
             match cells.next_cell() {
                 Ok(Some(c)) => out.push(c),
                 Ok(None) => return Some(Ok(out)),
-                Err(e) => return Some(Err(e.0)),
+                Err(e) => return Some(Err(e.detail)),
             }
         }
     }
