@@ -8,6 +8,7 @@ use super::Ctx;
 use super::style::{self, col, row};
 use crate::analysis::Analysis;
 use crate::analysis::quantile::excel_formula;
+use crate::model::catalogue::{self, names};
 use crate::model::params::{
     BkLevel, BkStatistic, OperatingCostParams, Parameters, ReferenceMethod, ReferenceParams,
     RoundingMode,
@@ -65,25 +66,25 @@ pub const PARAM_FIRST_ROW: u32 = 3;
 pub const PARAM_VALUE_COL: u16 = 2;
 
 /// Name of the percentile p of the Referenzmiete.
-pub const N_PERCENTILE: &str = "KdU_Perzentil";
+pub const N_PERCENTILE: &str = names::PERCENTILE;
 /// Name of the width of the central range (Spannenoberwert).
-pub const N_SPANNE: &str = "KdU_Spanne";
+pub const N_SPANNE: &str = names::SPANNE;
 /// Name of the effective percentile of the Referenzmiete (derived row).
 pub const N_P_REFERENCE: &str = "KdU_p_Referenz";
 /// Name of k of the rule mean ± k·SD.
-pub const N_OUTLIER_K: &str = "KdU_Ausreisser_k";
+pub const N_OUTLIER_K: &str = names::OUTLIER_K;
 /// Name of k of the IQR rule.
-pub const N_IQR_K: &str = "KdU_IQR_k";
+pub const N_IQR_K: &str = names::IQR_K;
 /// Name of the absolute lower outlier bound.
-pub const N_BOUND_MIN: &str = "KdU_Grenze_min";
+pub const N_BOUND_MIN: &str = names::BOUND_MIN;
 /// Name of the absolute upper outlier bound.
-pub const N_BOUND_MAX: &str = "KdU_Grenze_max";
+pub const N_BOUND_MAX: &str = names::BOUND_MAX;
 /// Name of the BK percentile.
-pub const N_BK_PERCENTILE: &str = "KdU_BK_Perzentil";
+pub const N_BK_PERCENTILE: &str = names::BK_PERCENTILE;
 /// Name of the effective percentile of the BK statistic (derived row).
 pub const N_P_BK: &str = "KdU_p_BK";
 /// Name of the area per further person.
-pub const N_AREA_FURTHER: &str = "KdU_Wfl_weitere";
+pub const N_AREA_FURTHER: &str = names::AREA_FURTHER;
 
 /// Name of the angemessene Wohnfläche of household size `persons` (1-based).
 pub fn area_name(persons: usize) -> String {
@@ -96,25 +97,9 @@ pub fn excel_name(key: &str, index: Option<usize>) -> Option<String> {
         return (key == "wohnflaechen.sizes").then(|| area_name(i + 1));
     }
     let name = match key {
-        "wohnflaechen.per_further" => N_AREA_FURTHER,
-        "reference.percentile" => N_PERCENTILE,
-        "reference.spanne" => N_SPANNE,
         "reference.effective_p" => N_P_REFERENCE,
-        "outliers.k" => N_OUTLIER_K,
-        "outliers.trim_share" => "KdU_Trimmanteil",
-        "outliers.iqr_k" => N_IQR_K,
-        "outliers.abs_min" => N_BOUND_MIN,
-        "outliers.abs_max" => N_BOUND_MAX,
-        "quantile_type" => "KdU_Quantiltyp",
-        "min_n" => "KdU_Mindestfallzahl",
-        "ci_level" => "KdU_Konfidenzniveau",
-        "operating_costs.percentile" => N_BK_PERCENTILE,
         "operating_costs.effective_p" => N_P_BK,
-        "plausibility.bk_per_m2_min" => "KdU_BK_min",
-        "plausibility.bk_per_m2_max" => "KdU_BK_max",
-        "plausibility.rent_per_m2_min" => "KdU_NKM_min",
-        "plausibility.rent_per_m2_max" => "KdU_NKM_max",
-        _ => return None,
+        _ => catalogue::find(key)?.excel_name?,
     };
     Some(name.to_string())
 }

@@ -392,6 +392,8 @@ pub struct Spec {
     pub kind: Kind,
     /// Shown and used only when this holds (e.g. `outliers.k` only for mean ± k·SD).
     pub relevant: fn(&Parameters) -> bool,
+    /// Defined name of the value cell in the workbook (formulas refer to it), if any.
+    pub excel_name: Option<&'static str>,
 }
 
 fn always(_: &Parameters) -> bool {
@@ -654,6 +656,11 @@ macro_rules! spec {
         spec!($path, $section, $label, $unit, $kind, $help, always)
     };
     ($path:literal, $section:ident, $label:literal, $unit:literal, $kind:expr, $help:literal, $relevant:expr) => {
+        spec!(
+            $path, $section, $label, $unit, $kind, $help, $relevant, None
+        )
+    };
+    ($path:literal, $section:ident, $label:literal, $unit:literal, $kind:expr, $help:literal, $relevant:expr, $excel:expr) => {
         Spec {
             path: $path,
             section: Section::$section,
@@ -662,6 +669,7 @@ macro_rules! spec {
             unit: $unit,
             kind: $kind,
             relevant: $relevant,
+            excel_name: $excel,
         }
     };
 }
@@ -675,6 +683,42 @@ fn uses_percentile(p: &Parameters) -> bool {
 
 fn is_iterative(p: &Parameters) -> bool {
     p.reference.method == ReferenceMethod::Iterative
+}
+
+/// Defined names of parameter value cells in the workbook; the formulas use them.
+pub mod names {
+    /// Percentile p of the Referenzmiete.
+    pub const PERCENTILE: &str = "KdU_Perzentil";
+    /// Width of the central range (Spannenoberwert).
+    pub const SPANNE: &str = "KdU_Spanne";
+    /// k of the rule mean ± k·SD.
+    pub const OUTLIER_K: &str = "KdU_Ausreisser_k";
+    /// Share trimmed per side.
+    pub const TRIM_SHARE: &str = "KdU_Trimmanteil";
+    /// k of the IQR rule.
+    pub const IQR_K: &str = "KdU_IQR_k";
+    /// Absolute lower outlier bound.
+    pub const BOUND_MIN: &str = "KdU_Grenze_min";
+    /// Absolute upper outlier bound.
+    pub const BOUND_MAX: &str = "KdU_Grenze_max";
+    /// Quantile type.
+    pub const QUANTILE_TYPE: &str = "KdU_Quantiltyp";
+    /// Minimum n per cell.
+    pub const MIN_N: &str = "KdU_Mindestfallzahl";
+    /// Confidence level.
+    pub const CI_LEVEL: &str = "KdU_Konfidenzniveau";
+    /// BK percentile.
+    pub const BK_PERCENTILE: &str = "KdU_BK_Perzentil";
+    /// Plausible BK per m², lower end.
+    pub const BK_MIN: &str = "KdU_BK_min";
+    /// Plausible BK per m², upper end.
+    pub const BK_MAX: &str = "KdU_BK_max";
+    /// Plausible NKM per m², lower end.
+    pub const NKM_MIN: &str = "KdU_NKM_min";
+    /// Plausible NKM per m², upper end.
+    pub const NKM_MAX: &str = "KdU_NKM_max";
+    /// Area per further person.
+    pub const AREA_FURTHER: &str = "KdU_Wfl_weitere";
 }
 
 /// Every scalar parameter, in display order within its section.
@@ -695,7 +739,8 @@ pub static CATALOGUE: &[Spec] = &[
         "",
         number!(reference.percentile, Bounds::open(0.0, 1.0), 2),
         "Anteil der Wohnungen des Tabellenfelds, die höchstens die Referenzmiete kosten; das so bestimmte untere Marktsegment muss Leistungsberechtigten tatsächlich zugänglich sein. Beim iterativen Verfahren der Startwert.",
-        uses_percentile
+        uses_percentile,
+        Some(names::PERCENTILE)
     ),
     spec!(
         "reference.spanne",
@@ -704,7 +749,8 @@ pub static CATALOGUE: &[Spec] = &[
         "",
         number!(reference.spanne, Bounds::open(0.0, 1.0), 2),
         "Anteil der mittleren Mietwerte, deren Oberwert die Referenzmiete bildet (z. B. 2/3-Spanne wie im Mietspiegel).",
-        |p| p.reference.method == ReferenceMethod::Spannenoberwert
+        |p| p.reference.method == ReferenceMethod::Spannenoberwert,
+        Some(names::SPANNE)
     ),
     spec!(
         "quantile_type",
@@ -712,7 +758,9 @@ pub static CATALOGUE: &[Spec] = &[
         "Quantildefinition",
         "",
         choice!(QuantileType, quantile_type),
-        "Rechenvorschrift für Perzentile nach Hyndman und Fan; Typ 7 entspricht Excel QUANTIL.INKL, sodass die Prüfmappe jeden Wert mit Formeln nachrechnet."
+        "Rechenvorschrift für Perzentile nach Hyndman und Fan; Typ 7 entspricht Excel QUANTIL.INKL, sodass die Prüfmappe jeden Wert mit Formeln nachrechnet.",
+        always,
+        Some(names::QUANTILE_TYPE)
     ),
     spec!(
         "reference.round_per_m2",
@@ -733,7 +781,9 @@ pub static CATALOGUE: &[Spec] = &[
             get: |p| p.min_n as u64,
             set: |p, v| p.min_n = usize::try_from(v).unwrap_or(usize::MAX),
         },
-        "Unterhalb dieser Zahl verwendeter Mietwerte gilt ein Tabellenfeld als nicht repräsentativ (BSG-Kriterium K5) und es wird gewarnt."
+        "Unterhalb dieser Zahl verwendeter Mietwerte gilt ein Tabellenfeld als nicht repräsentativ (BSG-Kriterium K5) und es wird gewarnt.",
+        always,
+        Some(names::MIN_N)
     ),
     spec!(
         "ci_level",
@@ -741,7 +791,9 @@ pub static CATALOGUE: &[Spec] = &[
         "Konfidenzniveau",
         "",
         number!(ci_level, Bounds::open(0.0, 1.0), 2),
-        "Niveau des verteilungsfreien Konfidenzintervalls, das die statistische Unsicherheit des Perzentils zeigt."
+        "Niveau des verteilungsfreien Konfidenzintervalls, das die statistische Unsicherheit des Perzentils zeigt.",
+        always,
+        Some(names::CI_LEVEL)
     ),
     // Extremwertkappung
     spec!(
@@ -759,7 +811,8 @@ pub static CATALOGUE: &[Spec] = &[
         "",
         number!(outliers.k, Bounds::open_closed(0.0, 10.0), 2),
         "Werte außerhalb Mittelwert ± k · Standardabweichung werden ausgeschlossen; k = 1,96 entfernt bei Normalverteilung je 2,5 % an beiden Rändern.",
-        |p| p.outliers.method == OutlierMethod::MeanSd
+        |p| p.outliers.method == OutlierMethod::MeanSd,
+        Some(names::OUTLIER_K)
     ),
     spec!(
         "outliers.trim_share",
@@ -768,7 +821,8 @@ pub static CATALOGUE: &[Spec] = &[
         "",
         number!(outliers.trim_share, Bounds::closed_open(0.0, 0.5), 3),
         "Dieser Anteil der niedrigsten und der höchsten Werte jedes Tabellenfelds wird abgeschnitten.",
-        |p| p.outliers.method == OutlierMethod::Trim
+        |p| p.outliers.method == OutlierMethod::Trim,
+        Some(names::TRIM_SHARE)
     ),
     spec!(
         "outliers.iqr_k",
@@ -777,7 +831,8 @@ pub static CATALOGUE: &[Spec] = &[
         "",
         number!(outliers.iqr_k, Bounds::open_closed(0.0, 10.0), 2),
         "Werte unter Q1 − k · IQR oder über Q3 + k · IQR werden ausgeschlossen (Tukey).",
-        |p| p.outliers.method == OutlierMethod::Iqr
+        |p| p.outliers.method == OutlierMethod::Iqr,
+        Some(names::IQR_K)
     ),
     spec!(
         "outliers.abs_min",
@@ -786,7 +841,8 @@ pub static CATALOGUE: &[Spec] = &[
         "€/m²",
         number!(outliers.abs_min, Bounds::closed(0.0, 1000.0), 2),
         "Mietwerte je m² unter dieser festen Grenze werden ausgeschlossen.",
-        |p| p.outliers.method == OutlierMethod::Absolute
+        |p| p.outliers.method == OutlierMethod::Absolute,
+        Some(names::BOUND_MIN)
     ),
     spec!(
         "outliers.abs_max",
@@ -795,7 +851,8 @@ pub static CATALOGUE: &[Spec] = &[
         "€/m²",
         number!(outliers.abs_max, Bounds::closed(0.0, 1000.0), 2),
         "Mietwerte je m² über dieser festen Grenze werden ausgeschlossen.",
-        |p| p.outliers.method == OutlierMethod::Absolute
+        |p| p.outliers.method == OutlierMethod::Absolute,
+        Some(names::BOUND_MAX)
     ),
     // Betriebskosten und Rundung
     spec!(
@@ -813,7 +870,8 @@ pub static CATALOGUE: &[Spec] = &[
         "",
         number!(operating_costs.percentile, Bounds::open(0.0, 1.0), 2),
         "Perzentil der kalten Betriebskosten je m².",
-        |p| p.operating_costs.statistic == BkStatistic::Percentile
+        |p| p.operating_costs.statistic == BkStatistic::Percentile,
+        Some(names::BK_PERCENTILE)
     ),
     spec!(
         "operating_costs.level",
@@ -950,7 +1008,9 @@ pub static CATALOGUE: &[Spec] = &[
         "Nettokaltmiete je m² mindestens",
         "€/m²",
         number!(plausibility.rent_per_m2_min, Bounds::closed(0.0, 1000.0), 2),
-        "Mietwerte darunter werden beim Einlesen als unplausibel ausgeschlossen (mit Grund und Zeilennummer)."
+        "Mietwerte darunter werden beim Einlesen als unplausibel ausgeschlossen (mit Grund und Zeilennummer).",
+        always,
+        Some(names::NKM_MIN)
     ),
     spec!(
         "plausibility.rent_per_m2_max",
@@ -958,7 +1018,9 @@ pub static CATALOGUE: &[Spec] = &[
         "Nettokaltmiete je m² höchstens",
         "€/m²",
         number!(plausibility.rent_per_m2_max, Bounds::closed(0.0, 1000.0), 2),
-        "Mietwerte darüber werden beim Einlesen als unplausibel ausgeschlossen (mit Grund und Zeilennummer)."
+        "Mietwerte darüber werden beim Einlesen als unplausibel ausgeschlossen (mit Grund und Zeilennummer).",
+        always,
+        Some(names::NKM_MAX)
     ),
     spec!(
         "plausibility.bk_per_m2_min",
@@ -966,7 +1028,9 @@ pub static CATALOGUE: &[Spec] = &[
         "Kalte Betriebskosten je m² mindestens",
         "€/m²",
         number!(plausibility.bk_per_m2_min, Bounds::closed(0.0, 100.0), 2),
-        "Betriebskostenwerte darunter gehen nicht in die Betriebskosten-Kennzahl ein."
+        "Betriebskostenwerte darunter gehen nicht in die Betriebskosten-Kennzahl ein.",
+        always,
+        Some(names::BK_MIN)
     ),
     spec!(
         "plausibility.bk_per_m2_max",
@@ -974,7 +1038,9 @@ pub static CATALOGUE: &[Spec] = &[
         "Kalte Betriebskosten je m² höchstens",
         "€/m²",
         number!(plausibility.bk_per_m2_max, Bounds::closed(0.0, 100.0), 2),
-        "Betriebskostenwerte darüber gehen nicht in die Betriebskosten-Kennzahl ein."
+        "Betriebskostenwerte darüber gehen nicht in die Betriebskosten-Kennzahl ein.",
+        always,
+        Some(names::BK_MAX)
     ),
     // Verfügbarkeitsprüfung
     spec!(
@@ -1225,7 +1291,9 @@ pub static CATALOGUE: &[Spec] = &[
         "Wohnfläche je weitere Person",
         "m²",
         number!(wohnflaechen.per_further, Bounds::closed(0.0, 50.0), 1),
-        "Zusätzliche angemessene Wohnfläche für jede Person über die Tabelle hinaus (Landesbestimmungen zur sozialen Wohnraumförderung)."
+        "Zusätzliche angemessene Wohnfläche für jede Person über die Tabelle hinaus (Landesbestimmungen zur sozialen Wohnraumförderung).",
+        always,
+        Some(names::AREA_FURTHER)
     ),
 ];
 
