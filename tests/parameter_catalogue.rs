@@ -15,9 +15,7 @@ fn random_parameters(picks: &[f64]) -> Parameters {
             Kind::Number {
                 bounds, decimals, ..
             } => {
-                let step = 10f64.powi(-(decimals as i32));
-                let lo = bounds.min + if bounds.min_open { step } else { 0.0 };
-                let hi = bounds.max - if bounds.max_open { step } else { 0.0 };
+                let (lo, hi, step) = bounds.inner_range(decimals);
                 let v = lo + u * (hi - lo);
                 Value::Number((v / step).round() * step)
             }

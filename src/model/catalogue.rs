@@ -138,6 +138,23 @@ impl Bounds {
         above && below
     }
 
+    /// The closed range of values with `decimals` decimals inside the bounds, and that step:
+    /// an open end moves in by one step.
+    pub fn inner_range(&self, decimals: usize) -> (f64, f64, f64) {
+        let step = 10f64.powi(-(decimals as i32));
+        let lo = if self.min_open {
+            self.min + step
+        } else {
+            self.min
+        };
+        let hi = if self.max_open {
+            self.max - step
+        } else {
+            self.max
+        };
+        (lo, hi, step)
+    }
+
     /// German description, e.g. "größer als 0 und kleiner als 1".
     pub fn german(&self) -> String {
         let lo = crate::fmt::number_plain(self.min);

@@ -119,17 +119,7 @@ pub(super) fn value_widget(
             set,
         } => {
             let mut v = get(p);
-            let step = 10f64.powi(-(decimals as i32));
-            let lo = if bounds.min_open {
-                bounds.min + step
-            } else {
-                bounds.min
-            };
-            let hi = if bounds.max_open {
-                bounds.max - step
-            } else {
-                bounds.max
-            };
+            let (lo, hi, step) = bounds.inner_range(decimals);
             let r = if spec.path == "reference.percentile" {
                 // The most-tuned parameter gets a slider over the usual range.
                 let enabled = (spec.relevant)(p);
@@ -205,17 +195,7 @@ pub(super) fn value_widget(
                 "festlegen"
             };
             let a = ui.checkbox(&mut on, toggle).changed();
-            let step = 10f64.powi(-(decimals as i32));
-            let lo = if bounds.min_open {
-                bounds.min + step
-            } else {
-                bounds.min
-            };
-            let hi = if bounds.max_open {
-                bounds.max - step
-            } else {
-                bounds.max
-            };
+            let (lo, hi, step) = bounds.inner_range(decimals);
             let mut d = drag_de(&mut v, decimals)
                 .range(lo..=hi)
                 .speed(step.max(0.5) * 0.1);
