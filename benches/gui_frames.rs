@@ -285,8 +285,7 @@ fn percentile(h: &Harness<'_, KduApp>) -> f64 {
 fn last_compute(h: &Harness<'_, KduApp>) -> Duration {
     h.state()
         .state()
-        .doc
-        .as_ref()
+        .doc()
         .map_or(Duration::ZERO, |d| d.compute_time())
 }
 
@@ -387,11 +386,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     let start = Instant::now();
     let app = KduApp::with_loaded(lp);
     let load_time = start.elapsed();
-    let (cells, used) = app
-        .state()
-        .doc
-        .as_ref()
-        .map_or((0, 0), |d| (d.analysis.cells.len(), d.analysis.funnel.used));
+    let (cells, used) = app.state().doc().map_or((0, 0), |d| {
+        (d.analysis().cells.len(), d.analysis().funnel.used)
+    });
     println!(
         "KduApp::with_loaded (Prepared::new + compute): {:.1} ms; {cells} cells, {used} records used",
         load_time.as_secs_f64() * 1e3

@@ -235,24 +235,24 @@ fn mapping_change_and_justification_are_undoable() {
     let lp = synthetic_project(dir.path());
     let mut app = KduApp::with_loaded(lp);
     let s = app.state_mut();
-    let n_before = s.doc.as_ref().unwrap().analysis.cells[0].n;
+    let n_before = s.doc().unwrap().analysis().cells[0].n;
     s.handle(Command::AssignGemeinde {
         index: 0,
         vr: "Nordkreis".to_string(),
     });
-    let doc = s.doc.as_ref().unwrap();
+    let doc = s.doc().unwrap();
     assert_eq!(doc.project().gemeinden[0].vergleichsraum, "Nordkreis");
-    assert_ne!(doc.analysis.cells[0].n, n_before);
+    assert_ne!(doc.analysis().cells[0].n, n_before);
     s.handle(Command::SetJustification {
         key: "reference.percentile".to_string(),
         text: "Begründung".to_string(),
     });
     s.handle(Command::Undo);
     s.handle(Command::Undo);
-    let doc = s.doc.as_ref().unwrap();
+    let doc = s.doc().unwrap();
     assert_eq!(doc.project().gemeinden[0].vergleichsraum, "Musterstadt");
     assert!(doc.project().justifications.is_empty());
-    assert_eq!(doc.analysis.cells[0].n, n_before);
+    assert_eq!(doc.analysis().cells[0].n, n_before);
     assert!(!s.is_dirty());
 }
 
@@ -338,7 +338,7 @@ fn scenarios_compare_side_by_side() {
     // an edit that can be undone.
     let s = h.state_mut().state_mut();
     s.handle(Command::Save);
-    let path = s.doc.as_ref().unwrap().lp().path.clone();
+    let path = s.doc().unwrap().lp().path.clone();
     let reopened = kdu_konzept::model::Project::load(&path).unwrap();
     assert_eq!(reopened.scenarios.len(), 1);
     assert_eq!(reopened.scenarios[0].name, "Basis P33");
@@ -370,7 +370,7 @@ fn export_writes_a_workbook_in_the_background() {
         "{:?}",
         s.messages().last().map(|m| &m.text)
     );
-    let expected = s.doc.as_ref().unwrap().analysis.cells[0]
+    let expected = s.doc().unwrap().analysis().cells[0]
         .net_rent_per_m2
         .unwrap();
     let mut book = open_workbook_auto(&target).unwrap();
@@ -447,7 +447,7 @@ fn recovery_copy_is_offered_and_restored() {
     assert_eq!(offer.project_path, lp.path);
     state.handle(Command::RestoreRecovery);
     assert!(state.wait_for_tasks(Duration::from_secs(30)));
-    let doc = state.doc.as_ref().unwrap();
+    let doc = state.doc().unwrap();
     assert_eq!(doc.project().parameters.reference.percentile, 0.45);
     // Restored but not saved yet: dirty, and the file on disk is unchanged.
     assert!(state.is_dirty());
@@ -507,9 +507,9 @@ fn vergleichsraum_without_concept_uses_the_wogg_fallback() {
         vr: "Nordkreis".to_string(),
         on: true,
     });
-    let doc = s.doc.as_ref().unwrap();
+    let doc = s.doc().unwrap();
     let cell = doc
-        .analysis
+        .analysis()
         .cells
         .iter()
         .find(|c| c.vergleichsraum == "Nordkreis")
@@ -520,8 +520,8 @@ fn vergleichsraum_without_concept_uses_the_wogg_fallback() {
         cell.wogg.as_ref().map(|w| w.value.with_surcharge)
     );
     s.handle(Command::Undo);
-    let doc = s.doc.as_ref().unwrap();
-    assert!(doc.analysis.cells.iter().all(|c| !c.fallback_applied));
+    let doc = s.doc().unwrap();
+    assert!(doc.analysis().cells.iter().all(|c| !c.fallback_applied));
 }
 
 #[test]
@@ -555,10 +555,9 @@ fn demand_row_and_market_share_edits_recompute_and_undo() {
     let cell = |h: &Harness<'_, KduApp>, vr: usize, size: u32| {
         h.state()
             .state()
-            .doc
-            .as_ref()
+            .doc()
             .unwrap()
-            .analysis
+            .analysis()
             .cells
             .iter()
             .find(|c| c.vr == vr && c.household_size == size)
@@ -602,14 +601,7 @@ fn demand_row_and_market_share_edits_recompute_and_undo() {
 
     // Market share of private landlords in Musterstadt: 30 % (sample: about 70 %).
     let gross_before = cell(&h, 0, 2).limits.unwrap().gross_cold;
-    let sample = h
-        .state()
-        .state()
-        .doc
-        .as_ref()
-        .unwrap()
-        .analysis
-        .vergleichsraeume[0]
+    let sample = h.state().state().doc().unwrap().analysis().vergleichsraeume[0]
         .sample_share_privat
         .unwrap();
     assert!(sample > 0.5 && sample < 0.9, "{sample}");
@@ -628,7 +620,7 @@ fn demand_row_and_market_share_edits_recompute_and_undo() {
         assert_eq!(shares[0].vergleichsraum, "Musterstadt");
         assert!((shares[0].privat - 0.3).abs() < 1e-12);
         assert_eq!(
-            doc.analysis.vergleichsraeume[0].market_share_privat,
+            doc.analysis().vergleichsraeume[0].market_share_privat,
             Some(0.3)
         );
     }
@@ -722,10 +714,9 @@ fn fortschreibung_and_heating_show_on_both_screens() {
     let res = h
         .state()
         .state()
-        .doc
-        .as_ref()
+        .doc()
         .unwrap()
-        .analysis
+        .analysis()
         .fortschreibung
         .clone()
         .unwrap();
@@ -733,14 +724,14 @@ fn fortschreibung_and_heating_show_on_both_screens() {
     assert_eq!(res.factor_bk, 1.0);
 
     // A Heizspiegel value edited in the grid changes the heating limit.
-    let before = h.state().state().doc().unwrap().analysis.cells[0]
+    let before = h.state().state().doc().unwrap().analysis().cells[0]
         .heating_limit
         .unwrap();
     h.get_by_label("Erdgas, über 250 bis 500 m²")
         .set_value_accesskit(4.0);
     h.run();
     let doc = h.state().state().doc().unwrap();
-    let after = doc.analysis.cells[0].heating_limit.unwrap();
+    let after = doc.analysis().cells[0].heating_limit.unwrap();
     assert!((after - 200.0).abs() < 1e-9, "{before} → {after}");
 
     // Ergebnisse: Fortschreibung table and the heating figures of the selected cell.
@@ -1088,18 +1079,7 @@ fn a_saved_mapping_profile_is_reused_and_a_source_can_be_removed() {
     state.handle(Command::Navigate(Screen::Daten));
     run_until(&mut h, "reload", |app| !app.state().busy());
     h.run();
-    assert_eq!(
-        h.state()
-            .state()
-            .doc
-            .as_ref()
-            .unwrap()
-            .lp()
-            .data
-            .records
-            .len(),
-        37
-    );
+    assert_eq!(h.state().state().doc().unwrap().lp().data.records.len(), 37);
     // A file with the same headers: the saved profile is offered.
     h.get_by_label("Quelle hinzufügen …").click();
     h.run();

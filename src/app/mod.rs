@@ -271,8 +271,7 @@ impl KduApp {
         }
         let start_dir = self
             .state
-            .doc
-            .as_ref()
+            .doc()
             .and_then(|d| d.lp().path.parent().map(Path::to_path_buf));
         let export_name = PathBuf::from(&self.forms.export_path)
             .file_name()

@@ -289,7 +289,7 @@ fn justification_field(
 
 /// Draws the parameter screen.
 pub fn params_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<Command>) {
-    let Some(doc) = &state.doc else {
+    let Some(doc) = state.doc() else {
         no_project(ui);
         return;
     };
@@ -318,7 +318,7 @@ pub fn params_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
         match sec {
             Section::Availability => editors::demand_ui(ui, &mut rows),
             Section::Representativeness => {
-                editors::market_shares_ui(ui, &mut rows, &doc.analysis);
+                editors::market_shares_ui(ui, &mut rows, doc.analysis());
             }
             Section::Heating => editors::heizspiegel_ui(ui, &mut rows),
             _ => {}
@@ -328,7 +328,7 @@ pub fn params_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
         }
     }
     section(ui, "Fortschreibung");
-    editors::fortschreibung_ui(ui, &mut rows, &doc.analysis);
+    editors::fortschreibung_ui(ui, &mut rows, doc.analysis());
 }
 
 fn header(ui: &mut Ui, justifications: bool) {

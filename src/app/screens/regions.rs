@@ -36,7 +36,7 @@ pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut V
             .filter(|g| &g.vergleichsraum == name)
             .count();
         let n_used = doc
-            .analysis
+            .analysis()
             .vergleichsraeume
             .iter()
             .find(|v| &v.name == name)

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 pub struct Document {
     /// Result of the current parameters. Public only for the Parameter screen, which is being
     /// rewritten; everything else reads it through [`Document::analysis`].
-    pub analysis: Analysis,
+    analysis: Analysis,
     /// Project and data.
     lp: LoadedProject,
     /// Sorted cells etc. for the current scope.

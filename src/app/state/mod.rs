@@ -54,7 +54,7 @@ pub type ExportOutcome = Result<PathBuf, String>;
 pub struct AppState {
     /// The open project, if any. Public only for the Parameter screen, which is being
     /// rewritten; everything else reads it through [`AppState::doc`].
-    pub doc: Option<Document>,
+    doc: Option<Document>,
     screen: Screen,
     /// Selected cell: (Vergleichsraum index, household size).
     selected: Option<(usize, u32)>,
@@ -173,6 +173,13 @@ impl AppState {
     }
 
     /// True when there are unsaved changes.
+    /// Fixes the shown computation time of the open document (deterministic snapshots).
+    pub fn set_compute_time(&mut self, time: Duration) {
+        if let Some(doc) = self.doc.as_mut() {
+            doc.set_compute_time(time);
+        }
+    }
+
     pub fn is_dirty(&self) -> bool {
         self.doc.as_ref().is_some_and(Document::is_dirty)
     }

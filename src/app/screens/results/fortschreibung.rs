@@ -87,7 +87,7 @@ pub(super) fn fortschreibung_table(ui: &mut Ui, doc: &Document) {
                         ui.label(euro(row.new_operating_costs));
                         ui.label(RichText::new(euro(row.new_gross_cold)).strong());
                         let current = doc
-                            .analysis
+                            .analysis()
                             .cells
                             .iter()
                             .find(|c| {

@@ -35,7 +35,7 @@ pub fn results_ui(ui: &mut Ui, state: &AppState, _forms: &mut Forms, cmds: &mut 
     warnings(ui, doc);
     if let Some((vr, h)) = state.selected()
         && let Some(cell) = doc
-            .analysis
+            .analysis()
             .cells
             .iter()
             .find(|c| c.vr == vr && c.household_size == h)
