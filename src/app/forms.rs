@@ -104,6 +104,8 @@ pub struct Forms {
     pub rejection_source: Option<u16>,
     /// Gemeinde table: text filter.
     pub gemeinde_filter: String,
+    /// Name typed for a new Vergleichsraum.
+    pub new_vergleichsraum: String,
     /// Scenario name being typed.
     pub scenario_name: String,
     /// Comparison: left side.
@@ -143,6 +145,7 @@ impl Default for Forms {
             rejection_reason: None,
             rejection_source: None,
             gemeinde_filter: String::new(),
+            new_vergleichsraum: String::new(),
             scenario_name: String::new(),
             compare_a: ScenarioRef::Current,
             compare_b: ScenarioRef::Current,

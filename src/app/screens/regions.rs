@@ -26,9 +26,25 @@ pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut V
     section(ui, "Begründung je Vergleichsraum");
     if vr_names.is_empty() {
         ui.label(
-            "Noch keine Vergleichsräume: Bitte die Gemeinden unten einem Vergleichsraum zuordnen.",
+            "Noch keine Vergleichsräume: Bitte einen Vergleichsraum anlegen und die Gemeinden unten ihm zuordnen.",
         );
     }
+    ui.horizontal(|ui| {
+        let l = ui.label("Neuer Vergleichsraum:");
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(&mut forms.new_vergleichsraum)
+                    .hint_text("Name, z. B. „Stadt Musterstadt“")
+                    .desired_width(260.0),
+            )
+            .labelled_by(l.id);
+        let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button("Vergleichsraum anlegen").clicked() || enter {
+            cmds.push(Command::AddVergleichsraum(std::mem::take(
+                &mut forms.new_vergleichsraum,
+            )));
+        }
+    });
     for name in &vr_names {
         let n_gemeinden = project
             .gemeinden
@@ -168,8 +184,8 @@ pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut V
                         };
                         let mut row = g.clone();
                         let name_id = if edit {
-                            text_cell(ui, &mut row.ags, ("g_ags", i), 80.0, header_ids[0]);
-                            text_cell(ui, &mut row.name, ("g_name", i), 160.0, header_ids[1])
+                            text_cell(ui, &mut row.ags, ("g_ags", i), 110.0, header_ids[0]);
+                            text_cell(ui, &mut row.name, ("g_name", i), 240.0, header_ids[1])
                         } else {
                             ui.colored_label(color, if g.ags.is_empty() { "–" } else { &g.ags });
                             ui.colored_label(color, &g.name).id

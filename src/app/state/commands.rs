@@ -245,6 +245,8 @@ pub enum Command {
     RemoveSource(usize),
     /// Replace the Gemeinde table by the one read from a file (undoable).
     ImportGemeinden(PathBuf),
+    /// Create a Vergleichsraum by name (it can then be assigned to Gemeinden).
+    AddVergleichsraum(String),
     /// Append an empty Gemeinde row.
     AddGemeinde,
     /// Remove a Gemeinde row.
@@ -412,6 +414,31 @@ impl AppState {
                 }
             }
             Command::ImportGemeinden(path) => self.import_gemeinden(&path),
+            Command::AddVergleichsraum(name) => {
+                let name = name.trim().to_string();
+                let exists = self
+                    .project()
+                    .is_some_and(|p| p.vergleichsraum_names().contains(&name));
+                if name.is_empty() {
+                    self.notify(
+                        Level::Warnung,
+                        "Bitte einen Namen für den Vergleichsraum angeben.",
+                    );
+                } else if exists {
+                    self.notify(
+                        Level::Warnung,
+                        format!("Den Vergleichsraum „{name}“ gibt es schon."),
+                    );
+                } else {
+                    self.edit_project(None, |p| {
+                        p.vergleichsraeume.push(VergleichsraumSpec {
+                            name,
+                            begruendung: String::new(),
+                            ohne_konzept: false,
+                        });
+                    });
+                }
+            }
             Command::AddGemeinde => self.edit_project(None, |p| {
                 p.gemeinden.push(GemeindeRow {
                     ags: String::new(),

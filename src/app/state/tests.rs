@@ -326,3 +326,28 @@ fn recovery_copy_is_removed_when_the_document_is_clean_again() {
     assert!(fresh.recovery_offer().is_some());
     assert_eq!(fresh.screen(), Screen::Start);
 }
+
+#[test]
+fn a_vergleichsraum_is_created_and_can_be_assigned() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = state_in(dir.path());
+    let before = state.project().unwrap().vergleichsraum_names().len();
+    state.handle(Command::AddVergleichsraum(" Umland ".to_string()));
+    let names = state.project().unwrap().vergleichsraum_names();
+    assert_eq!(names.len(), before + 1);
+    assert!(names.contains(&"Umland".to_string()));
+    state.handle(Command::AssignGemeinde {
+        index: 0,
+        vr: "Umland".to_string(),
+    });
+    assert_eq!(
+        state.project().unwrap().gemeinden[0].vergleichsraum,
+        "Umland"
+    );
+    // Empty and duplicate names are refused with a message, no undo step.
+    let steps = state.undo_redo_len();
+    state.handle(Command::AddVergleichsraum("  ".to_string()));
+    state.handle(Command::AddVergleichsraum("Umland".to_string()));
+    assert_eq!(state.undo_redo_len(), steps);
+    assert_eq!(state.current_message().unwrap().level, Level::Warnung);
+}
