@@ -52,3 +52,13 @@ fn missing_rented_stock_is_a_hint_that_coverage_cannot_be_checked() {
         && w.text.starts_with(&vr)
         && w.text.contains("alle Gemeinden")));
 }
+
+#[test]
+fn blank_rows_between_data_rows_are_counted_not_dropped_silently() {
+    let lp = sample();
+    let blank: usize = lp.data.sources.iter().map(|s| s.import.blank_rows).sum();
+    // The generator writes three blank rows into the sample sheets (they used to be rejections).
+    assert_eq!(blank, 3);
+    let delivered: usize = lp.data.sources.iter().map(|s| s.import.rows_total).sum();
+    assert_eq!(delivered, lp.data.records.len() + lp.data.rejections.len());
+}

@@ -30,6 +30,7 @@ struct ImportJson<'a> {
     format: &'a str,
     header_row: u32,
     rows_total: usize,
+    blank_rows: usize,
     accepted: usize,
     rejected: BTreeMap<&'static str, usize>,
     mapping: BTreeMap<&'static str, String>,
@@ -81,6 +82,7 @@ pub(super) fn cmd_import(
             format: &imported.format,
             header_row: imported.header_line,
             rows_total: imported.rows_total,
+            blank_rows: imported.blank_rows,
             accepted: imported.records.len(),
             rejected: by_reason.iter().map(|(r, n)| (r.code(), *n)).collect(),
             mapping: imported
@@ -116,6 +118,12 @@ pub(super) fn cmd_import(
         fmt::number(imported.records.len() as f64, 0),
         fmt::number(imported.rejections.len() as f64, 0)
     )?;
+    if imported.blank_rows > 0 {
+        outln!(
+            "Leere Zeilen: {} zwischen den Daten (keine Datenzeilen, übersprungen)",
+            fmt::number(imported.blank_rows as f64, 0)
+        )?;
+    }
     if !by_reason.is_empty() {
         outln!("Abgelehnt nach Grund:")?;
         for (reason, n) in &by_reason {

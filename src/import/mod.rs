@@ -145,6 +145,9 @@ pub struct ImportedSource {
     pub kind: SourceKind,
     /// Data rows after the header (accepted + rejected).
     pub rows_total: usize,
+    /// Blank rows between data rows: no data rows, skipped, but counted so that every row
+    /// number of the sheet is accounted for (blank rows after the last data row are not).
+    pub blank_rows: usize,
     /// Accepted records.
     #[serde(skip)]
     pub records: Vec<Record>,
@@ -308,20 +311,24 @@ pub fn import_file(
         mapping: mapping.clone(),
         kind: opts.kind,
         rows_total: 0,
+        blank_rows: 0,
         records: Vec::new(),
         rejections: Vec::new(),
     };
     // Blank rows are not data rows (Excel keeps formatted empty rows; a stray far cell makes a
-    // million of them): they are skipped, neither counted nor rejected.
+    // million of them): they are skipped, not rejected; those between data rows are counted.
     let required: Vec<usize> = [Field::NetRent, Field::Area]
         .iter()
         .filter_map(|f| mapping.get(f).copied())
         .collect();
     let mut content = ContentSeen::default();
+    let mut pending_blank = 0usize;
     let mut take = |row: &RawRow, out: &mut ImportedSource| {
         if row.is_blank() {
+            pending_blank += 1;
             return Ok(());
         }
+        out.blank_rows += std::mem::take(&mut pending_blank);
         if out.rows_total >= MAX_DATA_ROWS {
             return Err(too_many_rows(path, row.line));
         }

@@ -109,10 +109,19 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<
                         }
                     });
             });
+        let blank: usize = data.sources.iter().map(|s| s.import.blank_rows).sum();
+        let blank_text = if blank > 0 {
+            format!(
+                "; {} zwischen den Daten übersprungen (keine Datenzeilen)",
+                crate::fmt::count(blank, "leere Zeile", "leere Zeilen")
+            )
+        } else {
+            String::new()
+        };
         ui.label(format!(
-            "Zusammen {} Datensätze übernommen, {} Zeilen abgelehnt.",
-            number(data.records.len() as f64, 0),
-            number(data.rejections.len() as f64, 0)
+            "Zusammen {} übernommen, {} abgelehnt{blank_text}.",
+            crate::fmt::count(data.records.len(), "Datensatz", "Datensätze"),
+            crate::fmt::count(data.rejections.len(), "Zeile", "Zeilen"),
         ));
     }
 
