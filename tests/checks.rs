@@ -62,3 +62,36 @@ fn blank_rows_between_data_rows_are_counted_not_dropped_silently() {
     let delivered: usize = lp.data.sources.iter().map(|s| s.import.rows_total).sum();
     assert_eq!(delivered, lp.data.records.len() + lp.data.rejections.len());
 }
+
+#[test]
+fn offers_left_out_of_the_availability_check_are_in_the_bereinigung_sheet() {
+    use calamine::{Data, DataType, Reader, open_workbook_auto};
+    use kdu_konzept::export::{ExportOptions, Variant, write_workbook};
+    let lp = sample();
+    let (prep, an) = analysis::run(&lp.project, &lp.data);
+    let total: usize = an.offers_excluded.values().sum();
+    assert!(total > 0, "the sample has offers outside the window");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("mappe.xlsx");
+    let o = ExportOptions {
+        variant: Variant::Pruefmappe,
+        include_ids: false,
+    };
+    write_workbook(&path, &lp, &prep, &an, &o).unwrap();
+    let mut wb = open_workbook_auto(&path).unwrap();
+    let ber = wb.worksheet_range("Bereinigung").unwrap();
+    let stage = |r: &[Data]| r.first().map(|d| d.to_string()).unwrap_or_default();
+    // One row per excluded offer with its row number, plus the totals by reason.
+    let listed = ber
+        .rows()
+        .filter(|r| {
+            stage(r) == "Verfügbarkeitsprüfung" && r.get(3).is_some_and(|d| d.as_f64().is_some())
+        })
+        .count();
+    let by_reason = an.offers_excluded.len();
+    assert_eq!(
+        listed,
+        total + by_reason,
+        "rows and totals of the offer stage"
+    );
+}

@@ -23,6 +23,8 @@ enum Stage {
     InCells,
     Outlier,
     Used,
+    /// Offers left out of the Verfügbarkeitsprüfung (window, duplicates, heating, scope).
+    Offers,
 }
 
 impl Stage {
@@ -35,6 +37,7 @@ impl Stage {
             Stage::InCells => "In Tabellenfeldern",
             Stage::Outlier => "Extremwertkappung",
             Stage::Used => "Verwendet",
+            Stage::Offers => "Verfügbarkeitsprüfung",
         }
     }
 }
@@ -178,12 +181,30 @@ pub fn bereinigung(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             }
         }
     }
+    for &(rec_idx, reason) in &ctx.prep.offers.excluded {
+        let Some(rec) = lp.data.records.get(rec_idx as usize) else {
+            continue;
+        };
+        counts.add(
+            Stage::Offers,
+            Some(reason),
+            usize::from(rec.source),
+            n_sources,
+        );
+        rows.push(Excluded {
+            source: rec.source,
+            line: rec.row,
+            stage: Stage::Offers,
+            reason,
+            cell: String::new(),
+        });
+    }
 
     // Overall funnel.
     ws.write_string_with_format(
         1,
         0,
-        "Reihenfolge: geliefert → beim Einlesen abgelehnt → übernommen → bei der Abgrenzung ausgeschlossen → in Tabellenfeldern → Extremwerte → verwendet. Rohdaten werden nie verändert; jeder Ausschluss trägt einen Grundcode.",
+        "Reihenfolge: geliefert → beim Einlesen abgelehnt → übernommen → bei der Abgrenzung ausgeschlossen → in Tabellenfeldern → Extremwerte → verwendet; danach die Angebote, die nicht in die Verfügbarkeitsprüfung eingehen. Rohdaten werden nie verändert; jeder Ausschluss trägt einen Grundcode.",
         &f.note,
     )?;
     let mut headers: Vec<String> = vec![
@@ -219,6 +240,12 @@ pub fn bereinigung(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         v.push((Stage::Outlier, Some(Reason::OutlierLow), fu.outliers_low));
         v.push((Stage::Outlier, Some(Reason::OutlierHigh), fu.outliers_high));
         v.push((Stage::Used, None, fu.used));
+        v.extend(
+            ctx.an
+                .offers_excluded
+                .iter()
+                .map(|(k, n)| (Stage::Offers, Some(*k), *n)),
+        );
         v
     };
     for (stage, reason, n) in totals {

@@ -196,6 +196,17 @@ pub(super) fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
                             ui.end_row();
                         }
                     }
+                    let offers = &doc.analysis().offers_excluded;
+                    if !offers.is_empty() {
+                        ui.label("Angebote nicht in der Verfügbarkeitsprüfung");
+                        ui.label(number(offers.values().sum::<usize>() as f64, 0));
+                        ui.end_row();
+                        for (reason, n) in offers {
+                            ui.weak(format!("    davon {}", reason.german()));
+                            ui.weak(number(*n as f64, 0));
+                            ui.end_row();
+                        }
+                    }
                 });
         });
 }
