@@ -95,3 +95,45 @@ fn offers_left_out_of_the_availability_check_are_in_the_bereinigung_sheet() {
         "rows and totals of the offer stage"
     );
 }
+
+#[test]
+fn no_working_notes_reach_a_court_document() {
+    use calamine::{Reader, open_workbook_auto};
+    use kdu_konzept::export::{ExportOptions, Variant, write_workbook};
+    let mut lp = sample();
+    lp.project.parameters.heating.enabled = true;
+    lp.project.parameters.heating.gesamtangemessenheitsgrenze = true;
+    let (prep, an) = analysis::run(&lp.project, &lp.data);
+    let dir = tempfile::tempdir().unwrap();
+    for variant in [Variant::Pruefmappe, Variant::Veroeffentlichung] {
+        let path = dir.path().join("mappe.xlsx");
+        let o = ExportOptions {
+            variant,
+            include_ids: false,
+        };
+        write_workbook(&path, &lp, &prep, &an, &o).unwrap();
+        let mut wb = open_workbook_auto(&path).unwrap();
+        for name in wb.sheet_names() {
+            let range = wb.worksheet_range(&name).unwrap();
+            for (r, c, cell) in range.cells() {
+                let text = cell.to_string();
+                for mark in [
+                    "[U",
+                    "[S]",
+                    "[V]",
+                    "[F]",
+                    "DOMAIN",
+                    "ttsim",
+                    "Primärquellen",
+                    "in den ausgewerteten Quellen nicht belegt",
+                    ".md",
+                ] {
+                    assert!(
+                        !text.contains(mark),
+                        "{name} ({r}, {c}) contains „{mark}“: {text}"
+                    );
+                }
+            }
+        }
+    }
+}

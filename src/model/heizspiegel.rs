@@ -3,7 +3,7 @@
 //! `Grenzwert_HK = boundary (€/m²) × angemessene Wohnfläche` (÷ 12 for yearly values).
 //!
 //! Asset: `assets/heizspiegel_beispiel_nienburg_2022.csv`, an *example* (Jobcenter Nienburg,
-//! Heizspiegel 2022) whose period unit is unsure [U]. A user-edited table can be stored in the
+//! Heizspiegel 2022) whose period unit the user must confirm. A user-edited table can be stored in the
 //! project file (serde) or read from a CSV in the same format ([`HeizspiegelTable::from_csv`]).
 
 use super::table_file::{CsvTable, TableError, fold};
@@ -394,7 +394,7 @@ pub fn try_nienburg_2022_example() -> Result<HeizspiegelTable, TableError> {
 }
 
 /// The Heizgrenzwerte of Jobcenter Nienburg based on Heizspiegel 2022 (docs/METHOD.md §2.12), as
-/// an example table (`is_example = true`; period unit per month is unsure [U], see `note`).
+/// an example table (`is_example = true`; the period unit per month is for the user to confirm, see `note`).
 ///
 /// Should the embedded asset be broken (a bug caught by the tests), the table comes back without
 /// rows and with the error in `source`, so every lookup gives `None`.
@@ -464,8 +464,12 @@ mod tests {
         assert_eq!(t.unit, PeriodUnit::PerMonth);
         assert_eq!(t.column, "zu hoch");
         assert!(t.source.contains("Nienburg"));
-        assert!(t.source.contains("[U]"));
-        assert!(t.note.contains("[U]"));
+        // What the user must confirm is said in plain German, without research marks.
+        assert!(t.source.contains("Vom Anwender zu bestätigen"));
+        assert!(t.note.contains("Vom Anwender zu bestätigen"));
+        for text in [&t.source, &t.note] {
+            assert!(!text.contains("[U]") && !text.contains("[S]") && !text.contains("DOMAIN"));
+        }
         assert_eq!(
             t.energietraeger(),
             vec!["Heizöl", "Erdgas", "Wärmepumpe", "Fernwärme"]

@@ -239,7 +239,7 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
             percent(o.trim_share)
         ),
         OutlierMethod::Iqr => format!(
-            "Je Tabellenfeld werden Werte außerhalb von Q1 − {k} × IQR bis Q3 + {k} × IQR entfernt (allgemeine statistische Regel, in KdU-Konzepten nicht belegt).",
+            "Je Tabellenfeld werden Werte außerhalb von Q1 − {k} × IQR bis Q3 + {k} × IQR entfernt (allgemeine statistische Regel nach Tukey; in veröffentlichten KdU-Konzepten unüblich, die Wahl ist zu begründen).",
             k = number(o.iqr_k, 2)
         ),
         OutlierMethod::Absolute => format!(
@@ -254,7 +254,7 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
             num(fu.outliers_low),
             num(fu.outliers_high)
         ),
-        "Ob die Kappung auf die Nettokaltmiete je m² oder auf die absolute Miete angewandt wird und ob einmalig oder wiederholt, ist in den ausgewerteten Quellen nicht belegt. Die hier gewählte Regel ist eine einstellbare Voreinstellung, keine rechtlich vorgegebene Festlegung."
+        "Ob die Kappung auf die Nettokaltmiete je m² oder auf die absolute Miete angewandt wird und ob einmalig oder wiederholt, schreibt die Rechtsprechung nicht vor. Die hier gewählte Regel (einmalig, auf die Nettokaltmiete je m²) ist eine einstellbare Voreinstellung, keine rechtlich vorgegebene Festlegung; der Anwender hat sie zu begründen."
             .to_string(),
     ]
 }

@@ -196,7 +196,7 @@ fn sections(lp: &LoadedProject, an: &Analysis) -> Vec<Section> {
     out.push(Section {
         heading: "11. Einstellbare Voreinstellungen und offene Punkte".to_string(),
         paragraphs: vec![
-            "Folgende Festlegungen sind nicht durch Primärquellen vorgegeben; sie sind Parameter dieser Auswertung, ihre Werte stehen im Blatt „Parameter“:".to_string(),
+            "Folgende Festlegungen schreiben Gesetz und Rechtsprechung nicht vor; sie sind Parameter dieser Auswertung, vom Anwender zu begründen, ihre Werte stehen im Blatt „Parameter“:".to_string(),
             format!("• Quantildefinition: {}.", qt.german()),
             format!(
                 "• Extremwertregel: {} (Variable Nettokaltmiete je m², ein Durchgang).",

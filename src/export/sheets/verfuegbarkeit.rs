@@ -34,7 +34,7 @@ pub fn verfuegbarkeit(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         1,
         0,
         format!(
-            "Angebote: {}; Zeitfenster {}; {}. Angemessen: Bruttokaltmiete ≤ Richtwert (ohne Angabe der Betriebskosten: Nettokaltmiete ≤ Nettokaltmiete-Grenze){}. Zielanteil {} [U: einstellbare Voreinstellung].",
+            "Angebote: {}; Zeitfenster {}; {}. Angemessen: Bruttokaltmiete ≤ Richtwert (ohne Angabe der Betriebskosten: Nettokaltmiete ≤ Nettokaltmiete-Grenze){}. Zielanteil {} (einstellbare Voreinstellung, vom Anwender zu begründen).",
             if kinds.is_empty() {
                 "keine Datenart".to_string()
             } else {
@@ -347,7 +347,7 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
         |m| format!("aus den {m} Monaten vor dem Stichtag"),
     );
     let unsure = format!(
-        "Zielanteil ({}) und Zeitfenster der Angebotsmieten sind in den ausgewerteten Quellen nicht belegt; sie sind einstellbare Voreinstellungen (Anhaltspunkte: mindestens ein Fünftel der Wohnungen, Bayerisches LSG L 16 AS 127/10; empirica: unter 20 % verfügbarer Angebote als Warnsignal).",
+        "Zielanteil ({}) und Zeitfenster der Angebotsmieten schreibt die Rechtsprechung nicht fest vor; sie sind einstellbare Voreinstellungen, die der Anwender begründet (Anhaltspunkte: mindestens ein Fünftel der Wohnungen, Bayerisches LSG L 16 AS 127/10; empirica: unter 20 % verfügbarer Angebote als Warnsignal).",
         percent(a.target_share)
     );
     if with.is_empty() {
