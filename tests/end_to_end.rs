@@ -48,7 +48,7 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// `compute PROJECT --json - [--set …]` → the parsed JSON array; fails on a non-zero exit.
+/// `compute PROJECT --json - [--set …]` → the cells of the JSON object; fails on a non-zero exit.
 fn compute_json(project: &Path, sets: &[&str]) -> Vec<Value> {
     let mut args = vec!["compute", project.to_str().unwrap(), "--json", "-"];
     for s in sets {
@@ -62,7 +62,21 @@ fn compute_json(project: &Path, sets: &[&str]) -> Vec<Value> {
         text(&out.stderr)
     );
     let v: Value = serde_json::from_slice(&out.stdout).expect("stdout is JSON");
-    v.as_array().expect("a JSON array").clone()
+    // The effective parameters are part of the result, with every --set applied.
+    let params: kdu_konzept::model::Parameters =
+        serde_json::from_value(v["parameters"].clone()).expect("parameters");
+    let mut expected = LoadedProject::load(project, &mut |_, _, _| true)
+        .expect("project")
+        .project
+        .parameters;
+    for s in sets {
+        expected = kdu_konzept::model::params::apply_override(&expected, s).expect("--set");
+    }
+    assert_eq!(params, expected, "parameters in the JSON");
+    v["cells"]
+        .as_array()
+        .expect("a JSON array of cells")
+        .clone()
 }
 
 fn f(v: &Value, key: &str) -> f64 {
@@ -367,8 +381,8 @@ fn changed_source_file_warns_with_both_hashes() {
     let err = text(&out.stderr);
     assert!(err.contains("Warnung:"), "{err}");
     assert!(err.contains(&old_hash) && err.contains(&new_hash), "{err}");
-    let cells: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(cells.len(), 15);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["cells"].as_array().unwrap().len(), 15);
 }
 
 #[test]

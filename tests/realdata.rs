@@ -723,7 +723,8 @@ fn munich_cli_matches_library() {
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
-    let cells: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cells = json["cells"].as_array().unwrap();
     assert_eq!(cells.len(), 15);
     for (j, c) in cells.iter().zip(&m.analysis.cells) {
         assert_eq!(j["vergleichsraum"], c.vergleichsraum.as_str());

@@ -16,14 +16,16 @@ pub(super) fn cmd_compute(path: &Path, json: Option<String>, overrides: &[String
     let lp = load_with_overrides(path, overrides)?;
     let (_, a) = analysis::run(&lp.project, &lp.data);
     if let Some(target) = json {
-        // An array of cells; with a configured Fortschreibung an object {cells, fortschreibung}.
-        let text = match &a.fortschreibung {
-            None => serde_json::to_string_pretty(&cells_json(&a))?,
-            Some(f) => serde_json::to_string_pretty(&serde_json::json!({
-                "cells": cells_json(&a),
-                "fortschreibung": f,
-            }))?,
-        };
+        // Always an object: the cells, the effective parameters (so a result documents what
+        // produced it) and, when configured, the Fortschreibung.
+        let mut out = serde_json::json!({
+            "cells": cells_json(&a),
+            "parameters": &lp.project.parameters,
+        });
+        if let (Some(f), Some(obj)) = (&a.fortschreibung, out.as_object_mut()) {
+            obj.insert("fortschreibung".to_string(), serde_json::to_value(f)?);
+        }
+        let text = serde_json::to_string_pretty(&out)?;
         if target == "-" {
             outln!("{text}")?;
         } else {
