@@ -137,3 +137,48 @@ fn no_working_notes_reach_a_court_document() {
         }
     }
 }
+
+#[test]
+fn gemeinde_table_is_found_on_any_sheet_and_errors_name_the_sheets() {
+    use kdu_konzept::import::gemeinden::read_gemeinden;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gemeinden.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let notes = wb.add_worksheet().set_name("Hinweise").unwrap();
+    notes.write_string(0, 0, "Stand: 2025").unwrap();
+    let g = wb.add_worksheet().set_name("Gemeinden").unwrap();
+    for (c, h) in ["AGS", "Gemeinde", "Vergleichsraum"].iter().enumerate() {
+        g.write_string(0, c as u16, *h).unwrap();
+    }
+    g.write_string(1, 0, "05358008").unwrap();
+    g.write_string(1, 1, "Düren").unwrap();
+    g.write_string(1, 2, "Stadt").unwrap();
+    wb.save(&path).unwrap();
+    let rows = read_gemeinden(&path, None).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].vergleichsraum, "Stadt");
+    // The sheet given explicitly is read; its name is in the error.
+    let e = read_gemeinden(&path, Some("Hinweise"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("„Hinweise“") && e.contains("Vergleichsraum"),
+        "{e}"
+    );
+    // Without any Gemeinde table the message lists the sheets it looked at.
+    let path2 = dir.path().join("leer.xlsx");
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    wb.add_worksheet()
+        .set_name("A")
+        .unwrap()
+        .write_string(0, 0, "x")
+        .unwrap();
+    wb.add_worksheet()
+        .set_name("B")
+        .unwrap()
+        .write_string(0, 0, "y")
+        .unwrap();
+    wb.save(&path2).unwrap();
+    let e = read_gemeinden(&path2, None).unwrap_err().to_string();
+    assert!(e.contains("„A“") && e.contains("„B“"), "{e}");
+}

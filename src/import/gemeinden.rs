@@ -37,9 +37,59 @@ fn classify(header: &str) -> Option<Column> {
     }
 }
 
-/// Reads a Gemeinde table. Rows without a name are skipped only when entirely blank; a row with
-/// data but no name is an error naming its row number.
+/// Reads a Gemeinde table from `sheet`, or, without a sheet, from the first sheet of a workbook
+/// that has Gemeinde and Vergleichsraum columns. Rows without a name are skipped only when
+/// entirely blank; a row with data but no name is an error naming its row number. Errors name
+/// the sheet(s) read.
 pub fn read_gemeinden(path: &Path, sheet: Option<&str>) -> Result<Vec<GemeindeRow>, ImportError> {
+    let is_text = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "csv" | "txt" | "tsv"));
+    if sheet.is_some() || is_text {
+        return read_sheet(path, sheet).map_err(|e| in_sheet(e, sheet));
+    }
+    let names: Vec<String> = super::workbook::list_sheets(path)?
+        .into_iter()
+        .map(|s| s.name)
+        .collect();
+    let mut first_error = None;
+    for name in &names {
+        match read_sheet(path, Some(name)) {
+            Ok(rows) => return Ok(rows),
+            Err(ImportError::MissingRequired { .. }) if names.len() > 1 => {}
+            Err(e) => {
+                first_error.get_or_insert(in_sheet(e, Some(name)));
+            }
+        }
+    }
+    Err(first_error.unwrap_or_else(|| ImportError::MissingRequired {
+        missing: "Gemeinde, Vergleichsraum".to_string(),
+        available: format!(
+            "keine in den Tabellenblättern {} – bitte das Blatt der Gemeindetabelle angeben",
+            names
+                .iter()
+                .map(|n| format!("„{n}“"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }))
+}
+
+/// Adds the sheet read to a "columns missing" message.
+fn in_sheet(e: ImportError, sheet: Option<&str>) -> ImportError {
+    match (e, sheet) {
+        (ImportError::MissingRequired { missing, available }, Some(name)) => {
+            ImportError::MissingRequired {
+                missing,
+                available: format!("{available} (Tabellenblatt „{name}“)"),
+            }
+        }
+        (e, _) => e,
+    }
+}
+
+fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<Vec<GemeindeRow>, ImportError> {
     let (mut reader, _) = open_rows(path, sheet)?;
     let mut rows: Vec<RawRow> = Vec::new();
     while let Some(r) = reader.next_row()? {
