@@ -118,7 +118,7 @@ pub fn export_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
     if let Some((path, generation)) = state.last_export() {
         section(ui, "Letzter Export");
         ui.label(RichText::new(path.display().to_string()).monospace());
-        if *generation != state.generation() {
+        if *generation != state.export_generation() {
             ui.colored_label(
                 ui.visuals().warn_fg_color,
                 "Die Parameter wurden seit diesem Export geändert.",

@@ -112,7 +112,7 @@ fn nav_status(ui: &Ui, state: &AppState, screen: Screen) -> (String, Color32) {
                 ("läuft …".into(), normal)
             } else {
                 match state.last_export() {
-                    Some((_, g)) if *g == state.generation() => {
+                    Some((_, g)) if *g == state.export_generation() => {
                         ("aktuell exportiert".into(), normal)
                     }
                     Some(_) => ("Export veraltet".into(), warn),

@@ -222,7 +222,7 @@ impl AppState {
             Job::Export,
             "kdu-export",
             label,
-            self.generation,
+            self.export_generation,
             self.ctx.clone(),
             work,
         );
@@ -240,7 +240,7 @@ impl AppState {
                     self.export_kind.german(),
                     path.display()
                 );
-                if generation != self.generation {
+                if generation != self.export_generation {
                     text.push_str(
                         " – Hinweis: Die Parameter wurden inzwischen geändert; die Datei zeigt den Stand beim Start des Exports.",
                     );
@@ -260,15 +260,31 @@ impl AppState {
                 .filter(|p| !p.as_os_str().is_empty())
                 .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
         };
-        match std::process::Command::new("xdg-open").arg(&folder).spawn() {
+        // The system's file manager: Explorer on Windows, Finder on macOS, the desktop's default
+        // (xdg-open) elsewhere.
+        let opener = if cfg!(target_os = "windows") {
+            "explorer"
+        } else if cfg!(target_os = "macos") {
+            "open"
+        } else {
+            "xdg-open"
+        };
+        match std::process::Command::new(opener).arg(&folder).spawn() {
             Ok(mut child) => {
                 // Reap the child on a helper thread so no zombie stays behind.
                 let _ = std::thread::Builder::new()
-                    .name("kdu-xdg-open".into())
+                    .name("kdu-open-folder".into())
                     .spawn(move || {
                         let _ = child.wait();
                     });
             }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => self.notify(
+                Level::Warnung,
+                format!(
+                    "Auf diesem Rechner ist kein Dateimanager eingerichtet, der Ordner öffnen kann ({opener}). Die Datei liegt im Ordner {}",
+                    folder.display()
+                ),
+            ),
             Err(e) => self.notify(
                 Level::Warnung,
                 format!(

@@ -72,6 +72,8 @@ pub struct AppState {
     export_kind: Variant,
     /// The last finished export: (file, generation it was made for).
     last_export: Option<(PathBuf, u64)>,
+    /// See [`AppState::export_generation`].
+    export_generation: u64,
     /// The current comparison (refreshed only while its screen is shown).
     comparison: Option<Comparison>,
     /// Waiting for the answer to "unsaved changes".
@@ -112,6 +114,7 @@ impl AppState {
             preview_seq: 0,
             export_kind: Variant::Pruefmappe,
             last_export: None,
+            export_generation: 0,
             comparison: None,
             pending: None,
             recovery_offer,
@@ -170,6 +173,12 @@ impl AppState {
     /// Generation of the project state: bumped on every change.
     pub fn generation(&self) -> u64 {
         self.generation
+    }
+
+    /// Generation of what an export contains: bumped on every change except one that only
+    /// touches the saved scenarios (they are not exported).
+    pub fn export_generation(&self) -> u64 {
+        self.export_generation
     }
 
     /// True when there are unsaved changes.
@@ -398,8 +407,9 @@ impl AppState {
             return;
         }
         let previous = std::mem::replace(doc.project_mut(), next);
+        let content = !scenarios_only(&previous, doc.project());
         self.history.record(previous, merge_key);
-        self.after_change();
+        self.after_change(content);
     }
 
     /// Applies a change that is not the user's to the project and to every undo/redo
@@ -413,6 +423,7 @@ impl AppState {
     /// Undo (`back`) or redo one project change.
     fn step_history(&mut self, back: bool) {
         let Some(doc) = &mut self.doc else { return };
+        let before = doc.project().clone();
         if !self.history.step(doc.project_mut(), back) {
             let text = if back {
                 "Nichts rückgängig zu machen."
@@ -422,14 +433,18 @@ impl AppState {
             self.notify(Level::Info, text);
             return;
         }
-        self.after_change();
+        let content = !scenarios_only(&before, doc.project());
+        self.after_change(content);
     }
 
     /// After every project change: new generation, recompute, keep the selection valid,
     /// reload changed sources, refresh the panic snapshot. (The scenario comparison is only
     /// outdated now; it is refreshed when its screen is shown.)
-    fn after_change(&mut self) {
+    fn after_change(&mut self, content: bool) {
         self.generation += 1;
+        if content {
+            self.export_generation += 1;
+        }
         if let Some(doc) = &mut self.doc {
             doc.recompute();
         }
@@ -469,4 +484,16 @@ impl AppState {
                 .map(|c| (c.vr, c.household_size));
         }
     }
+}
+
+/// True when two project states differ only in their saved scenarios.
+fn scenarios_only(a: &Project, b: &Project) -> bool {
+    a.scenarios != b.scenarios
+        && Project {
+            scenarios: Vec::new(),
+            ..a.clone()
+        } == Project {
+            scenarios: Vec::new(),
+            ..b.clone()
+        }
 }

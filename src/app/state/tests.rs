@@ -351,3 +351,18 @@ fn a_vergleichsraum_is_created_and_can_be_assigned() {
     assert_eq!(state.undo_redo_len(), steps);
     assert_eq!(state.current_message().unwrap().level, Level::Warnung);
 }
+
+#[test]
+fn a_saved_scenario_does_not_make_the_export_outdated() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = state_in(dir.path());
+    let exported = state.export_generation();
+    state.handle(Command::SaveScenario("P40".to_string()));
+    assert_eq!(state.scenarios().len(), 1);
+    assert_eq!(state.export_generation(), exported);
+    // Undoing the scenario does not either; a parameter change does.
+    state.handle(Command::Undo);
+    assert_eq!(state.export_generation(), exported);
+    set_percentile(&mut state, 0.4);
+    assert!(state.export_generation() > exported);
+}
