@@ -145,6 +145,11 @@ fn navigate_to_results_and_change_percentile_with_undo() {
     assert_eq!(h.query_all_by_label("je weitere Person").count(), 2);
     let before = reference_text(&h);
     assert!(before.contains("€/m²"), "{before}");
+    // The confidence interval names the chosen level and the one achieved.
+    assert!(
+        h.query_by_label_contains("Konfidenzintervall 95,0 % (erreicht ")
+            .is_some()
+    );
 
     // Move the percentile like a screen reader would.
     h.get_by_role_and_label(egui::Role::Slider, "Perzentil")

@@ -66,12 +66,15 @@ pub(super) fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
         }
         if let Some(ci) = &cell.ci {
             ui.separator();
+            // The chosen level and the one the order statistics achieve (at least the chosen).
             ui.label(format!(
-                "Konfidenzintervall ({}): {} bis {} €/m²",
+                "Konfidenzintervall {} (erreicht {}): {} bis {} €/m²",
+                percent(doc.project().parameters.ci_level),
                 percent(ci.coverage),
                 number(ci.lower, 2),
                 number(ci.upper, 2)
-            ));
+            ))
+            .on_hover_text(crate::analysis::stats::QUANTILE_CI_DEFINITION_DE);
         }
         if let Some(w) = &cell.wogg {
             ui.separator();
