@@ -190,8 +190,8 @@ pub trait Choice: Copy + PartialEq + Serialize + DeserializeOwned + 'static {
     fn label(self) -> &'static str;
 }
 
-/// The project-file key of a choice value (its serde name).
-pub fn choice_key<T: Choice>(value: T) -> String {
+/// The project-file key of a choice value (its serde name, or its number).
+pub fn choice_key<T: Serialize>(value: T) -> String {
     match serde_json::to_value(value) {
         Ok(serde_json::Value::String(s)) => s,
         Ok(other) => other.to_string(),
@@ -213,12 +213,9 @@ fn choice_options<T: Choice>() -> Vec<ChoiceOption> {
 /// German label.
 fn choice_from_key<T: Choice>(key: &str) -> Option<T> {
     let key = key.trim();
-    T::all().into_iter().find(|v| {
-        choice_key(*v) == key || v.label().eq_ignore_ascii_case(key) || {
-            // Accept the key case-insensitively.
-            choice_key(*v).eq_ignore_ascii_case(key)
-        }
-    })
+    T::all()
+        .into_iter()
+        .find(|v| choice_key(*v).eq_ignore_ascii_case(key) || v.label().eq_ignore_ascii_case(key))
 }
 
 macro_rules! choice_enum {
@@ -492,10 +489,7 @@ impl Spec {
             Kind::Optional { bounds, .. } => format!("„aus“ oder {}", bounds.german()),
             Kind::Text { .. } => "Text".to_string(),
             Kind::Kinds { .. } => {
-                let keys: Vec<String> = SourceKind::ALL
-                    .iter()
-                    .map(|k| choice_key_serde(*k))
-                    .collect();
+                let keys: Vec<String> = SourceKind::ALL.iter().map(|k| choice_key(*k)).collect();
                 format!("Liste aus: {}", keys.join(", "))
             }
         }
@@ -614,21 +608,13 @@ impl Spec {
                     .map(|s| {
                         SourceKind::ALL
                             .into_iter()
-                            .find(|k| choice_key_serde(*k) == s || k.german() == s)
+                            .find(|k| choice_key(*k) == s || k.german() == s)
                             .ok_or_else(invalid)
                     })
                     .collect::<Result<Vec<_>, _>>()
                     .map(Value::Kinds)
             }
         }
-    }
-}
-
-fn choice_key_serde<T: Serialize>(value: T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        Ok(other) => other.to_string(),
-        Err(_) => String::new(),
     }
 }
 

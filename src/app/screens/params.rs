@@ -183,11 +183,7 @@ pub(super) fn value_widget(
         } => {
             let current = get(p);
             let mut on = current.is_some();
-            let fallback = (match spec.kind {
-                Kind::Optional { get, .. } => get(&Parameters::default()),
-                _ => None,
-            })
-            .unwrap_or(bounds.min);
+            let fallback = get(&Parameters::default()).unwrap_or(bounds.min);
             let mut v = current.unwrap_or(fallback);
             let toggle = if matches!(spec.unit, "Jahre" | "Monate") {
                 "begrenzen"
