@@ -32,7 +32,14 @@ fn missing_rented_stock_is_a_hint_that_coverage_cannot_be_checked() {
         .find(|w| w.text.contains("Mietwohnungsbestand fehlt"))
         .expect("hint");
     assert_eq!(hint.severity, Severity::Hinweis);
-    assert_eq!(hint.criterion, Some(kdu_konzept::model::BsgCriterion::K5));
+    assert_eq!(hint.criterion(), kdu_konzept::model::BsgCriterion::K5);
+    let check = a
+        .checks
+        .iter()
+        .find(|c| c.code == analysis::CheckCode::Abdeckung)
+        .expect("coverage check");
+    assert_ne!(check.status, analysis::CheckStatus::Ok);
+    assert!(check.missing.as_deref().is_some_and(|m| m.contains(&name)));
     assert!(
         hint.text.contains(&name) && hint.text.starts_with(&vr),
         "{}",

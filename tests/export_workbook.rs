@@ -246,6 +246,12 @@ fn pruefmappe_has_every_sheet_and_limits_to_the_cent() {
     let rw = wb.worksheet_range("Richtwerte").unwrap();
     let formulas = wb.worksheet_formula("Richtwerte").unwrap();
     let mut checked = 0;
+    // Without offers no cell shows availability: every cell is on the fallback, which adds the
+    // column of the applied limit before n.
+    assert!(an.cells.iter().all(|c| !c.valid));
+    let n_col = (0..30u32)
+        .find(|&c| text(rw.get_value((3, c))) == "Fallzahl n")
+        .expect("Spalte „Fallzahl n“");
     for c in &an.cells {
         let r = find_row(&rw, &c.vergleichsraum, &persons(c.household_size));
         assert_eq!(num(rw.get_value((r, 2))), Some(c.area_m2));
@@ -263,7 +269,7 @@ fn pruefmappe_has_every_sheet_and_limits_to_the_cent() {
         );
         close_cent(num(rw.get_value((r, 6))), l.operating_costs, "BK €");
         close_cent(num(rw.get_value((r, 7))), l.gross_cold, "BKM");
-        assert_eq!(num(rw.get_value((r, 8))), Some(c.n as f64));
+        assert_eq!(num(rw.get_value((r, n_col))), Some(c.n as f64));
         let f_nkm = formulas.get_value((r, 3)).cloned().unwrap_or_default();
         assert!(
             f_nkm.contains("PERCENTILE.INC(") && f_nkm.contains("KdU_p_Referenz"),
@@ -659,8 +665,12 @@ fn vergleichsraum_without_concept_shows_the_wogg_limit() {
         .iter()
         .find(|c| c.vergleichsraum == "Süd" && c.household_size == 1)
         .unwrap();
-    assert!(cell.fallback_applied);
-    let applied = cell.applied_gross_cold.unwrap();
+    assert!(!cell.valid);
+    assert!(
+        cell.invalid_reasons
+            .contains(&kdu_konzept::analysis::InvalidReason::OhneKonzept)
+    );
+    let applied = cell.applied_limit.unwrap();
     let dir = tempfile::tempdir().unwrap();
     let path = export_to(dir.path(), "wogg.xlsx", &lp, &opts(Variant::Pruefmappe));
     let mut wb = open(&path);
@@ -671,7 +681,7 @@ fn vergleichsraum_without_concept_shows_the_wogg_limit() {
     let r = find_row(&rw, "Süd", "1 Person");
     close_cent(num(rw.get_value((r, header))), applied, "geltende Grenze");
     let notes: String = (0..30u32).map(|c| text(rw.get_value((r, c)))).collect();
-    assert!(notes.contains("kein schlüssiges Konzept"), "{notes}");
+    assert!(notes.contains("kein gültiger Richtwert"), "{notes}");
 }
 
 /// Heating limits (with Gesamtgrenze) and a Fortschreibung in one project.

@@ -201,7 +201,11 @@ fn selecting_another_cell_updates_the_detail() {
     assert_eq!(h.state().state().selected(), Some((1, 3)));
     let second = reference_text(&h);
     assert_ne!(first, second);
-    assert!(h.query_by_label_contains("Nordkreis, 3 Personen").is_some());
+    assert!(
+        h.query_all_by_label_contains("Nordkreis, 3 Personen")
+            .next()
+            .is_some()
+    );
 }
 
 #[test]
@@ -519,14 +523,22 @@ fn vergleichsraum_without_concept_uses_the_wogg_fallback() {
         .iter()
         .find(|c| c.vergleichsraum == "Nordkreis")
         .unwrap();
-    assert!(cell.fallback_applied);
-    assert_eq!(
-        cell.applied_gross_cold,
-        cell.wogg.as_ref().map(|w| w.value.with_surcharge)
-    );
+    use kdu_konzept::analysis::{AppliedBasis, InvalidReason};
+    assert_eq!(cell.applied_basis, AppliedBasis::WoggFallback);
+    assert!(cell.invalid_reasons.contains(&InvalidReason::OhneKonzept));
+    // Every Gemeinde of the Vergleichsraum gets the value of its own Mietstufe.
+    assert!(!cell.applied_by_gemeinde.is_empty());
+    if let [only] = cell.applied_by_gemeinde.as_slice() {
+        assert_eq!(cell.applied_limit, only.limit);
+    }
     s.handle(Command::Undo);
     let doc = s.doc().unwrap();
-    assert!(doc.analysis().cells.iter().all(|c| !c.fallback_applied));
+    assert!(
+        doc.analysis()
+            .cells
+            .iter()
+            .all(|c| !c.invalid_reasons.contains(&InvalidReason::OhneKonzept))
+    );
 }
 
 #[test]

@@ -204,10 +204,12 @@ fn coverage_warnings_and_fortschreibung() {
             .iter()
             .any(|w| w.text.contains("älter als zwei Jahre"))
     );
-    assert!(a.warnings.iter().any(
-        |w| w.criterion == Some(kdu_konzept::model::BsgCriterion::K5)
-            && w.text.contains("des Bestands")
-    ));
+    assert!(
+        a.warnings
+            .iter()
+            .any(|w| w.criterion() == kdu_konzept::model::BsgCriterion::K5
+                && w.text.contains("des Bestands"))
+    );
     for v in &a.vergleichsraeume {
         assert!(v.coverage.share.unwrap() > 0.0);
     }

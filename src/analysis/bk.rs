@@ -17,27 +17,40 @@ fn bk_statistic(values: &[f64], p: &OperatingCostParams, qt: QuantileType) -> Op
     }
 }
 
+/// The BK statistic of sorted values with their landlord types, post-stratified by the private
+/// landlords' market share `market` where given and applicable.
+fn statistic(
+    values: &[f64],
+    landlord: &[Option<crate::model::LandlordType>],
+    p: &OperatingCostParams,
+    qt: QuantileType,
+    market: Option<f64>,
+) -> Option<f64> {
+    match market.and_then(|m| post_stratification(landlord, m)) {
+        Some(w) => match p.statistic {
+            BkStatistic::Median => weighted_quantile_sorted(values, &w, 0.5),
+            BkStatistic::Mean => weighted_mean(values, &w),
+            BkStatistic::Percentile => weighted_quantile_sorted(values, &w, p.percentile),
+        },
+        None => bk_statistic(values, p, qt),
+    }
+}
+
+/// The kalte BK of a cell or Vergleichsraum: overall, or split by Aufzug; each part weighted
+/// like the Referenzmiete when a market share is given (`market`).
 pub fn bk_result(
     b: &BkValues,
     p: &OperatingCostParams,
     qt: QuantileType,
     market: Option<f64>,
 ) -> BkResult {
-    let weights = market.and_then(|m| post_stratification(&b.all_landlord, m));
-    let (per_m2, per_m2_lift) = if let (Some(w), false) = (&weights, p.lift_split) {
-        let v = match p.statistic {
-            BkStatistic::Median => weighted_quantile_sorted(&b.all, w, 0.5),
-            BkStatistic::Mean => weighted_mean(&b.all, w),
-            BkStatistic::Percentile => weighted_quantile_sorted(&b.all, w, p.percentile),
-        };
-        (v, None)
-    } else if p.lift_split {
+    let (per_m2, per_m2_lift) = if p.lift_split {
         (
-            bk_statistic(&b.without_lift, p, qt),
-            bk_statistic(&b.with_lift, p, qt),
+            statistic(&b.without_lift, &b.without_lift_landlord, p, qt, market),
+            statistic(&b.with_lift, &b.with_lift_landlord, p, qt, market),
         )
     } else {
-        (bk_statistic(&b.all, p, qt), None)
+        (statistic(&b.all, &b.all_landlord, p, qt, market), None)
     };
     BkResult {
         n: b.all.len(),

@@ -5,7 +5,7 @@
 //! parameter change (slider move); it allocates little and never re-sorts.
 
 use super::affordability::Affordability;
-use super::availability::Availability;
+use super::availability::{Availability, AvailabilityResult};
 use super::bk::bk_result;
 use super::fortschreibung::fortschreibung;
 use super::limits::limits;
@@ -15,18 +15,22 @@ use super::prepare::{Prepared, PreparedCell};
 use super::reference::{self, CellValues};
 use super::representativeness::post_stratification;
 use super::representativeness::{self as repr, market_share};
-use super::result::{Analysis, BkResult, CellResult, Flag, Funnel, VrResult};
+use super::result::{
+    Analysis, AppliedBasis, BkResult, CellResult, Flag, Funnel, InvalidReason, VrResult,
+};
 use super::stats::{quantile_ci, summarize};
-use super::{heating, warnings, wogg};
+use super::{checks, heating, wogg};
 use crate::dataset::Dataset;
-use crate::model::Project;
-use crate::model::params::{BkLevel, ReferenceMethod, RoundingMode};
+use crate::model::params::{BkLevel, ReferenceMethod};
+use crate::model::{GemeindeRow, Project};
 use std::collections::BTreeMap;
 
 /// What the cells of one Vergleichsraum share.
 struct VrContext<'a> {
     vr: usize,
     name: &'a str,
+    /// The Gemeinden with their applied Mietstufe (fallback per Gemeinde).
+    gemeinden: Vec<(&'a GemeindeRow, Option<u8>)>,
     mietstufe: Option<u8>,
     without_concept: bool,
     market: Option<f64>,
@@ -34,12 +38,14 @@ struct VrContext<'a> {
 }
 
 impl<'a> VrContext<'a> {
-    fn new(prep: &Prepared, project: &Project, vr: usize, name: &'a str) -> VrContext<'a> {
+    fn new(prep: &Prepared, project: &'a Project, vr: usize, name: &'a str) -> VrContext<'a> {
         let market = market_share(project, name);
+        let gemeinden = wogg::vr_gemeinden(project, prep.anlage_mietstufen(), name);
         VrContext {
             vr,
             name,
-            mietstufe: wogg::vr_mietstufe(project, name),
+            mietstufe: wogg::vr_mietstufe(&gemeinden),
+            gemeinden,
             without_concept: project
                 .vergleichsraeume
                 .iter()
@@ -85,20 +91,23 @@ pub fn compute(prep: &Prepared, project: &Project, data: &Dataset) -> Analysis {
         }
         vrs.push(vr_result(prep, project, ctx, &cells[first..]));
     }
-    let mut warnings = warnings::collect(prep, project, data, &cells);
-    warnings::size_structure(project, &vrs, &mut warnings);
     let mut offers_excluded = BTreeMap::new();
     for (_, reason) in &prep.offers.excluded {
         *offers_excluded.entry(*reason).or_insert(0) += 1;
     }
-    Analysis {
+    let mut analysis = Analysis {
         cells,
         vergleichsraeume: vrs,
         funnel,
-        warnings,
+        warnings: Vec::new(),
         offers_excluded,
         fortschreibung: params.fortschreibung.as_ref().and_then(fortschreibung),
-    }
+        checks: Vec::new(),
+    };
+    let (warnings, checks) = checks::audit(prep, project, data, &analysis);
+    analysis.warnings = warnings;
+    analysis.checks = checks;
+    analysis
 }
 
 /// One Vergleichsraum × size class.
@@ -157,9 +166,6 @@ fn compute_cell(
     let net_cold_limit = nkm.map(|n| round_cents(area * n));
     let availability = afford.result(project, &values, reference, nkm, lim);
     let welfare_share = repr::welfare_share(&cell.welfare[o.kept.0..o.kept.1]);
-    let heating_limit = heating::limit(&params.heating, area);
-    let total_limit =
-        heating::total_limit(&params.heating, lim.map(|l| l.gross_cold), heating_limit);
 
     let mut flags = Vec::new();
     if kept.is_empty() {
@@ -181,6 +187,25 @@ fn compute_cell(
         flags.push(Flag::NoOperatingCosts);
     }
     let wogg = wogg::comparison(project, ctx.mietstufe, household_size, lim);
+    let invalid_reasons = invalid_reasons(
+        params.min_n,
+        ctx.without_concept,
+        kept.len(),
+        nkm.is_some() && lim.is_none(),
+        availability.as_ref(),
+    );
+    let valid = invalid_reasons.is_empty();
+    let (applied_basis, applied_limit, applied_by_gemeinde) = if valid {
+        (AppliedBasis::Konzept, lim.map(|l| l.gross_cold), Vec::new())
+    } else {
+        let by_gemeinde = wogg::by_gemeinde(project, &ctx.gemeinden, household_size);
+        let first = by_gemeinde.first().and_then(|g| g.limit);
+        let uniform = by_gemeinde.iter().all(|g| g.limit == first);
+        let applied = if uniform { first } else { None };
+        (AppliedBasis::WoggFallback, applied, by_gemeinde)
+    };
+    let heating_limit = heating::limit(&params.heating, area);
+    let total_limit = heating::total_limit(&params.heating, applied_limit, heating_limit);
     CellResult {
         vr: ctx.vr,
         vergleichsraum: ctx.name.to_string(),
@@ -204,12 +229,11 @@ fn compute_cell(
         net_cold_limit,
         limits: lim,
         limits_lift: lim_lift,
-        fallback_applied: ctx.without_concept,
-        applied_gross_cold: if ctx.without_concept {
-            wogg.as_ref().map(|w| w.value.with_surcharge)
-        } else {
-            lim.map(|l| l.gross_cold)
-        },
+        valid,
+        invalid_reasons,
+        applied_basis,
+        applied_limit,
+        applied_by_gemeinde,
         wogg,
         availability,
         welfare_share,
@@ -219,31 +243,64 @@ fn compute_cell(
     }
 }
 
+/// Why a cell has no valid concept limit (A cell is valid only with enough rents, a
+/// Bruttokaltmiete, and availability shown: offers in the size class and the target share of
+/// them affordable, under every method; BSG B 4 AS 87/12 R, B 14 AS 24/18 R).
+fn invalid_reasons(
+    min_n: usize,
+    without_concept: bool,
+    n: usize,
+    no_operating_costs: bool,
+    availability: Option<&AvailabilityResult>,
+) -> Vec<InvalidReason> {
+    let mut out = Vec::new();
+    if without_concept {
+        out.push(InvalidReason::OhneKonzept);
+    }
+    if n == 0 {
+        out.push(InvalidReason::NoData);
+    } else if n < min_n {
+        out.push(InvalidReason::NBelowMin);
+    }
+    if no_operating_costs {
+        out.push(InvalidReason::NoOperatingCosts);
+    }
+    match availability {
+        None => out.push(InvalidReason::NoOffers),
+        Some(a) if a.n_offers == 0 => out.push(InvalidReason::NoOffers),
+        Some(a) if a.share.is_none_or(|s| s < a.target_share) => {
+            out.push(InvalidReason::AvailabilityNotReached);
+        }
+        Some(_) => {}
+    }
+    out
+}
+
 /// The per-Vergleichsraum figures from its cells.
 fn vr_result(prep: &Prepared, project: &Project, ctx: VrContext, cells: &[CellResult]) -> VrResult {
     let params = &project.parameters;
-    let round = params.reference.round_per_m2;
     // "Je weitere Person" uses the €/m² of the largest household size (Kreis Düren), else the
-    // last size with a value.
-    let largest_nkm = cells
+    // last size with a value, with that cell's kalte BK (so the table's BK level applies) and
+    // the table's rounding mode.
+    let source = cells
         .iter()
         .rev()
-        .find(|c| c.household_size as usize == prep.classes)
-        .and_then(|c| c.net_rent_per_m2)
-        .or_else(|| cells.iter().rev().find_map(|c| c.net_rent_per_m2));
+        .find(|c| c.household_size as usize == prep.classes && c.net_rent_per_m2.is_some())
+        .or_else(|| cells.iter().rev().find(|c| c.net_rent_per_m2.is_some()));
+    let largest_nkm = source.and_then(|c| c.net_rent_per_m2);
     let further = params.wohnflaechen.per_further;
-    let vr_bk_m2 = maybe_round(ctx.bk.per_m2, round);
-    let vr_bk_m2_lift = maybe_round(ctx.bk.per_m2_lift, round);
+    let mode = params.rounding.mode;
+    let per_person = |bk: Option<f64>| {
+        largest_nkm
+            .zip(bk)
+            .map(|(n, b)| limits(further, n, b, mode))
+    };
     VrResult {
         name: ctx.name.to_string(),
         further_area_m2: further,
         further_net_rent_per_m2: largest_nkm,
-        further_person: largest_nkm
-            .zip(vr_bk_m2)
-            .map(|(n, b)| limits(further, n, b, RoundingMode::Cents)),
-        further_person_lift: largest_nkm
-            .zip(vr_bk_m2_lift)
-            .map(|(n, b)| limits(further, n, b, RoundingMode::Cents)),
+        further_person: per_person(source.and_then(|c| c.operating_costs_per_m2)),
+        further_person_lift: per_person(source.and_then(|c| c.operating_costs_per_m2_lift)),
         n_used: cells.iter().map(|c| c.n).sum(),
         coverage: repr::coverage(project, prep, ctx.vr, ctx.name),
         size_structure: repr::size_structure(project, prep, ctx.vr, ctx.name),

@@ -15,7 +15,7 @@
 //! | WoGG fallback | [`wogg`] |
 //! | Heizkosten | [`heating`] |
 //! | Fortschreibung | [`fortschreibung`] |
-//! | warnings by BSG criterion | [`warnings`] |
+//! | the Schlüssigkeitsprüfung: one check per reason courts give, findings by BSG criterion | [`checks`] |
 //!
 //! [`prepare::Prepared`] is built when data or scope change (assign, filter, group, sort);
 //! [`compute::compute`] orchestrates the steps on every parameter change and reuses it. The
@@ -24,6 +24,7 @@
 pub mod affordability;
 pub mod availability;
 pub mod bk;
+pub mod checks;
 pub mod compute;
 pub mod fortschreibung;
 pub mod heating;
@@ -36,14 +37,15 @@ pub mod reference;
 pub mod representativeness;
 pub mod result;
 pub mod stats;
-pub mod warnings;
 pub mod wogg;
 
+pub use checks::CheckCode;
 pub use compute::compute;
 pub use prepare::Prepared;
 pub use result::{
-    Analysis, BkResult, CellResult, Coverage, Flag, FortschreibungResult, FortschreibungRow,
-    Funnel, Limits, OutlierResult, Severity, VrResult, Warning, WoggComparison,
+    Analysis, AppliedBasis, BkResult, CellRef, CellResult, Check, CheckStatus, Coverage, Flag,
+    FortschreibungResult, FortschreibungRow, Funnel, GemeindeLimit, InvalidReason, Limits,
+    OutlierResult, Severity, VrResult, Warning, WoggComparison,
 };
 
 use crate::dataset::Dataset;

@@ -14,10 +14,12 @@ use crate::model::{
     Date, Exclusion, GemeindeRow, LandlordType, Project, Reason, Record, SourceKind,
 };
 use index::{Facts, HAS_BK};
+pub use lazy::{Level, RentLevels};
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 mod index;
+mod lazy;
 #[cfg(test)]
 mod reference;
 
@@ -109,8 +111,12 @@ pub struct BkValues {
     pub all_landlord: Vec<Option<LandlordType>>,
     /// Buildings without lift (or lift unknown).
     pub without_lift: Vec<f64>,
+    /// Landlord type per value of `without_lift`.
+    pub without_lift_landlord: Vec<Option<LandlordType>>,
     /// Buildings with lift.
     pub with_lift: Vec<f64>,
+    /// Landlord type per value of `with_lift`.
+    pub with_lift_landlord: Vec<Option<LandlordType>>,
     /// Records of the cell/VR without BK.
     pub n_missing: usize,
     /// Records with implausible BK/m².
@@ -124,8 +130,10 @@ impl BkValues {
         self.all_landlord.push(landlord);
         if lift {
             self.with_lift.push(v);
+            self.with_lift_landlord.push(landlord);
         } else {
             self.without_lift.push(v);
+            self.without_lift_landlord.push(landlord);
         }
     }
 }
@@ -252,6 +260,10 @@ pub struct Prepared {
     pub n_in_cells: usize,
     /// The scope-independent part, reused by [`Prepared::rescope`].
     index: Arc<RecordIndex>,
+    /// Rent levels per Gemeinde and Vergleichsraum ([`Prepared::rent_levels`]).
+    levels: OnceLock<RentLevels>,
+    /// Mietstufen of the WoGV Anlage per Gemeinde ([`Prepared::anlage_mietstufen`]).
+    mietstufen: OnceLock<Vec<Option<u8>>>,
 }
 
 impl Prepared {
@@ -323,7 +335,10 @@ impl Prepared {
             match st {
                 RecordStatus::InCell { vr, class } => {
                     n_in_cells += 1;
-                    if f.kind == SourceKind::Bestand {
+                    if matches!(
+                        f.kind,
+                        SourceKind::Bestand | SourceKind::MietspiegelMikrodaten
+                    ) {
                         n_bestand_vr[vr as usize] += 1;
                     }
                     if f.latest.is_none() {
@@ -448,6 +463,8 @@ impl Prepared {
             excluded_counts: excluded_counts.into_map(),
             n_in_cells,
             index,
+            levels: OnceLock::new(),
+            mietstufen: OnceLock::new(),
         }
     }
 

@@ -73,6 +73,41 @@ pub fn derive(
     }
 }
 
+/// The rule of the Referenzmiete in German, as in "Die Referenzmiete ist …" (method text,
+/// Prüfkatalog, Schlüssigkeitsprüfung).
+pub fn rule_german(p: &Parameters) -> String {
+    let r = &p.reference;
+    match r.method {
+        ReferenceMethod::Percentile => format!(
+            "das {} %-Perzentil der Nettokaltmieten je m²",
+            crate::fmt::number(r.percentile * 100.0, 1).trim_end_matches(",0")
+        ),
+        ReferenceMethod::Median => "der Median der Nettokaltmieten je m²".to_string(),
+        ReferenceMethod::Iterative => format!(
+            "das Perzentil der Nettokaltmieten je m², das im iterativen Verfahren ab {} in Schritten von {} Prozentpunkten bis höchstens {} erhöht wird, bis mindestens {} der Angebote im Tabellenfeld angemessen sind",
+            match p.availability.start {
+                IterationStart::Fixed => format!("p = {}", crate::fmt::percent(r.percentile)),
+                IterationStart::DemandShare => format!(
+                    "dem Anteil der Nachfragegruppe an den Mieterhaushalten je Haushaltsgröße (mindestens {}, ohne Angabe {})",
+                    crate::fmt::percent(p.availability.p_floor),
+                    crate::fmt::percent(r.percentile)
+                ),
+            },
+            crate::fmt::number(p.availability.p_step * 100.0, 0),
+            crate::fmt::percent(p.availability.p_max),
+            crate::fmt::percent(p.availability.target_share)
+        ),
+        ReferenceMethod::Mean => "der Mittelwert der Nettokaltmieten je m²".to_string(),
+        ReferenceMethod::Spannenoberwert => format!(
+            "der Oberwert der zentralen {}-Spanne (Perzentil {}) der Nettokaltmieten je m²",
+            crate::fmt::percent(r.spanne),
+            r.effective_p()
+                .map(|v| crate::fmt::number(v * 100.0, 1))
+                .unwrap_or_default()
+        ),
+    }
+}
+
 /// The start percentile of the iterative procedure for a household size.
 pub fn iteration_start(params: &Parameters, household_size: u32) -> f64 {
     let a = &params.availability;

@@ -2,6 +2,7 @@
 //! exclusions, warnings and the Fortschreibung. The steps in the sibling modules fill them.
 
 use super::availability::AvailabilityResult;
+pub use super::checks::CheckCode;
 use super::stats::{QuantileCi, Summary};
 use crate::model::{BsgCriterion, Reason};
 use serde::Serialize;
@@ -22,6 +23,22 @@ pub struct Analysis {
     pub offers_excluded: BTreeMap<Reason, usize>,
     /// Fortschreibung of old limits, when configured.
     pub fortschreibung: Option<FortschreibungResult>,
+    /// The Schlüssigkeitsprüfung: one entry per reason courts give (`analysis::checks`).
+    pub checks: Vec<Check>,
+}
+
+impl Analysis {
+    /// The checks with status `Fehler`: the concept is not schlüssig while any is open.
+    pub fn open_errors(&self) -> impl Iterator<Item = &Check> {
+        self.checks
+            .iter()
+            .filter(|c| c.status == CheckStatus::Fehler)
+    }
+
+    /// No check has the status `Fehler`.
+    pub fn is_schluessig(&self) -> bool {
+        self.open_errors().next().is_none()
+    }
 }
 
 /// Old limits × index factors (docs/METHOD.md §2.14).
@@ -79,15 +96,153 @@ impl Severity {
     }
 }
 
-/// A warning for the user and the report.
+/// A finding of the Schlüssigkeitsprüfung, for the user and the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Warning {
     /// Severity.
     pub severity: Severity,
-    /// BSG criterion it concerns (K1–K8), if any.
-    pub criterion: Option<BsgCriterion>,
+    /// The check it belongs to (which names the BSG criterion).
+    pub check: CheckCode,
+    /// The cells it concerns (empty: the whole concept or a Vergleichsraum).
+    pub cells: Vec<CellRef>,
     /// German text.
     pub text: String,
+}
+
+impl Warning {
+    /// The BSG criterion (K1–K8) of the finding's check.
+    pub fn criterion(&self) -> BsgCriterion {
+        self.check.criterion()
+    }
+}
+
+/// A cell named by Vergleichsraum and household size.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct CellRef {
+    /// Vergleichsraum name.
+    pub vergleichsraum: String,
+    /// Household size.
+    pub household_size: u32,
+}
+
+impl CellRef {
+    /// German label, e.g. "Nord, 2 Personen".
+    pub fn german(&self) -> String {
+        format!(
+            "{}, {}",
+            self.vergleichsraum,
+            crate::fmt::count(self.household_size as usize, "Person", "Personen")
+        )
+    }
+}
+
+/// Status of one check of the Schlüssigkeitsprüfung.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckStatus {
+    /// Nothing to object.
+    Ok,
+    /// Information only.
+    Hinweis,
+    /// The check cannot run: something it needs is missing.
+    NichtPruefbar,
+    /// Needs attention or a written justification.
+    Warnung,
+    /// The concept is not schlüssig as it stands.
+    Fehler,
+}
+
+impl CheckStatus {
+    /// German name.
+    pub fn german(self) -> &'static str {
+        match self {
+            CheckStatus::Ok => "erfüllt",
+            CheckStatus::Hinweis => "Hinweis",
+            CheckStatus::NichtPruefbar => "nicht prüfbar",
+            CheckStatus::Warnung => "Warnung",
+            CheckStatus::Fehler => "Fehler",
+        }
+    }
+}
+
+/// One check of the Schlüssigkeitsprüfung with its result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Check {
+    /// Stable code, e.g. `verfuegbarkeit`.
+    pub code: CheckCode,
+    /// BSG criterion K1–K8.
+    pub criterion: BsgCriterion,
+    /// German title of the check.
+    pub title: &'static str,
+    /// Result.
+    pub status: CheckStatus,
+    /// Cells concerned by the findings.
+    pub cells: Vec<CellRef>,
+    /// German sentence: the result in one sentence.
+    pub text: String,
+    /// The findings in German (the warnings of this check).
+    pub findings: Vec<String>,
+    /// What is missing when the status is `nicht_pruefbar`.
+    pub missing: Option<String>,
+    /// The decision(s) the check rests on.
+    pub decision: &'static str,
+}
+
+/// Why a cell has no valid concept limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InvalidReason {
+    /// The Vergleichsraum is marked as without valid concept.
+    OhneKonzept,
+    /// No rents in the cell.
+    NoData,
+    /// Fewer rents than the minimum.
+    NBelowMin,
+    /// No kalte Betriebskosten value: no Bruttokaltmiete.
+    NoOperatingCosts,
+    /// No offer in the size class: availability not shown.
+    NoOffers,
+    /// The share of affordable offers is below the target.
+    AvailabilityNotReached,
+}
+
+impl InvalidReason {
+    /// German text.
+    pub fn german(self) -> &'static str {
+        match self {
+            InvalidReason::OhneKonzept => "Vergleichsraum als „ohne gültiges Konzept“ markiert",
+            InvalidReason::NoData => "keine Mietwerte",
+            InvalidReason::NBelowMin => "Fallzahl unter der Mindestfallzahl",
+            InvalidReason::NoOperatingCosts => "keine Betriebskostenwerte",
+            InvalidReason::NoOffers => "keine Angebote: Verfügbarkeit nicht nachgewiesen",
+            InvalidReason::AvailabilityNotReached => {
+                "Zielanteil anmietbarer Angebote nicht erreicht: Verfügbarkeit nicht nachgewiesen"
+            }
+        }
+    }
+}
+
+/// What the applied limit of a cell rests on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppliedBasis {
+    /// The concept limit.
+    Konzept,
+    /// The WoGG table value plus Sicherheitszuschlag (BSG B 4 AS 87/12 R).
+    WoggFallback,
+}
+
+/// The fallback of one Gemeinde of a Vergleichsraum on the fallback.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GemeindeLimit {
+    /// Gemeinde name.
+    pub gemeinde: String,
+    /// AGS (may be empty).
+    pub ags: String,
+    /// Mietstufe applied (None: unknown, no fallback).
+    pub mietstufe: Option<u8>,
+    /// WoGG fallback Bruttokaltmiete € (None: not computable).
+    pub limit: Option<f64>,
 }
 
 /// Counts of the reference stage.
@@ -232,18 +387,57 @@ pub struct CellResult {
     pub heating_limit: Option<f64>,
     /// Gesamtangemessenheitsgrenze € (Bruttokaltmiete + heating), when enabled.
     pub total_limit: Option<f64>,
-    /// The Vergleichsraum is marked as without valid concept: the WoGG fallback applies.
-    pub fallback_applied: bool,
-    /// The Bruttokaltmiete limit that applies: the concept's, or the WoGG fallback.
-    pub applied_gross_cold: Option<f64>,
+    /// The concept limit is valid (no [`InvalidReason`]).
+    pub valid: bool,
+    /// Why the concept limit is not valid (empty when valid).
+    pub invalid_reasons: Vec<InvalidReason>,
+    /// What the applied limit rests on.
+    pub applied_basis: AppliedBasis,
+    /// The Bruttokaltmiete limit that applies: the concept's, or the WoGG fallback; `None` on
+    /// the fallback when the Gemeinden of the Vergleichsraum differ (see `applied_by_gemeinde`)
+    /// or no fallback can be computed.
+    pub applied_limit: Option<f64>,
+    /// On the fallback: the value of every Gemeinde of the Vergleichsraum (its own Mietstufe).
+    pub applied_by_gemeinde: Vec<GemeindeLimit>,
     /// Flags.
     pub flags: Vec<Flag>,
+}
+
+impl CellResult {
+    /// The applied limit in German: the amount, "je Gemeinde: A 512,40 €, B 480,00 €" where the
+    /// Gemeinden of the Vergleichsraum differ, or "–" when none can be computed.
+    pub fn applied_german(&self) -> String {
+        match self.applied_limit {
+            Some(v) => crate::fmt::euro(v),
+            None if !self.applied_by_gemeinde.is_empty() => {
+                let parts: Vec<String> = self
+                    .applied_by_gemeinde
+                    .iter()
+                    .map(|g| {
+                        format!(
+                            "{} {}",
+                            g.gemeinde,
+                            g.limit.map_or_else(|| "–".to_string(), crate::fmt::euro)
+                        )
+                    })
+                    .collect();
+                format!("je Gemeinde: {}", parts.join(", "))
+            }
+            None => "–".to_string(),
+        }
+    }
+
+    /// Why the concept limit is not valid, in German ("" when valid).
+    pub fn invalid_german(&self) -> String {
+        let reasons: Vec<&str> = self.invalid_reasons.iter().map(|r| r.german()).collect();
+        reasons.join("; ")
+    }
 }
 
 /// The concept limit next to the WoGG fallback for the Vergleichsraum's Mietstufe.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct WoggComparison {
-    /// Mietstufe used (the highest of the Vergleichsraum's Gemeinden).
+    /// Mietstufe compared with (the highest of the Vergleichsraum's Gemeinden).
     pub mietstufe: u8,
     /// Table value, Klimakomponente and fallback limit.
     pub value: crate::tables::wogg::WoggValue,

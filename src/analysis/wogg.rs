@@ -2,21 +2,77 @@
 //! that applies where no valid concept limit exists, and its comparison with the concept limit.
 
 use super::limits::round_cents;
-use super::result::{Limits, WoggComparison};
+use super::result::{GemeindeLimit, Limits, WoggComparison};
 use crate::model::params::KlimaMode;
-use crate::model::{Date, Project};
+use crate::model::{Date, GemeindeRow, Project};
 use crate::tables::wogg::{WoggValue, hoechstbetrag_table, klima_table};
 
-/// Mietstufe of a Vergleichsraum: the highest Mietstufe among its Gemeinden (each Gemeinde's own,
-/// else the Kreis value from the parameters). The highest is chosen so the comparison never
-/// understates the fallback.
-pub fn vr_mietstufe(project: &Project, vr_name: &str) -> Option<u8> {
+/// The date whose WoGG tables apply: the validity start of the limits (`gueltig_ab`), else the
+/// data Stichtag. A concept valid from 2025 uses the 2025 table even with a Stichtag in 2024.
+pub fn table_date(project: &Project) -> Date {
+    project
+        .project
+        .gueltig_ab
+        .unwrap_or(project.project.stichtag)
+}
+
+/// The Mietstufe that applies to Gemeinde `g`: the WoGV Anlage's (`anlage`, it prevails where
+/// it lists the Gemeinde), else the value of the Gemeinde table, else the Kreis value of the
+/// parameters.
+pub fn gemeinde_mietstufe(project: &Project, g: &GemeindeRow, anlage: Option<u8>) -> Option<u8> {
+    anlage
+        .or(g.mietstufe)
+        .or(project.parameters.wogg.kreis_mietstufe)
+}
+
+/// The Gemeinden of Vergleichsraum `vr_name` with their applied Mietstufe; `anlage` is
+/// [`Prepared::anlage_mietstufen`](super::Prepared::anlage_mietstufen) (same order as the
+/// Gemeinde table).
+pub fn vr_gemeinden<'a>(
+    project: &'a Project,
+    anlage: &[Option<u8>],
+    vr_name: &str,
+) -> Vec<(&'a GemeindeRow, Option<u8>)> {
     project
         .gemeinden
         .iter()
-        .filter(|g| g.vergleichsraum == vr_name)
-        .filter_map(|g| g.mietstufe.or(project.parameters.wogg.kreis_mietstufe))
-        .max()
+        .enumerate()
+        .filter(|(_, g)| g.vergleichsraum == vr_name)
+        .map(|(i, g)| {
+            (
+                g,
+                gemeinde_mietstufe(project, g, anlage.get(i).copied().flatten()),
+            )
+        })
+        .collect()
+}
+
+/// The highest Mietstufe among the Gemeinden of a Vergleichsraum: the comparison with the
+/// concept limit uses it, so the comparison never understates the fallback.
+pub fn vr_mietstufe(gemeinden: &[(&GemeindeRow, Option<u8>)]) -> Option<u8> {
+    gemeinden.iter().filter_map(|(_, s)| *s).max()
+}
+
+/// The fallback of every Gemeinde of a Vergleichsraum for one household size, each at its own
+/// Mietstufe (the WoGG assigns the Mietstufe per Gemeinde).
+pub fn by_gemeinde(
+    project: &Project,
+    gemeinden: &[(&GemeindeRow, Option<u8>)],
+    household_size: u32,
+) -> Vec<GemeindeLimit> {
+    let w = &project.parameters.wogg;
+    gemeinden
+        .iter()
+        .map(|(g, stufe)| GemeindeLimit {
+            gemeinde: g.name.clone(),
+            ags: g.ags.clone(),
+            mietstufe: *stufe,
+            limit: stufe.and_then(|s| {
+                fallback(table_date(project), household_size, s, w.surcharge, w.klima)
+                    .map(|v| v.with_surcharge)
+            }),
+        })
+        .collect()
 }
 
 /// The fallback for one household size next to the concept limit `lim`.
@@ -29,7 +85,7 @@ pub fn comparison(
     let params = &project.parameters;
     let stufe = mietstufe?;
     let value = fallback(
-        project.project.stichtag,
+        table_date(project),
         household_size,
         stufe,
         params.wogg.surcharge,

@@ -16,10 +16,12 @@ pub(super) fn cmd_compute(path: &Path, json: Option<String>, overrides: &[String
     let lp = load_with_overrides(path, overrides)?;
     let (_, a) = analysis::run(&lp.project, &lp.data);
     if let Some(target) = json {
-        // Always an object: the cells, the effective parameters (so a result documents what
-        // produced it) and, when configured, the Fortschreibung.
+        // Always an object: the cells, the Schlüssigkeitsprüfung, the effective parameters (so
+        // a result documents what produced it) and, when configured, the Fortschreibung.
         let mut out = serde_json::json!({
             "cells": cells_json(&a),
+            "checks": &a.checks,
+            "schluessig": a.is_schluessig(),
             "parameters": &lp.project.parameters,
         });
         if let (Some(f), Some(obj)) = (&a.fortschreibung, out.as_object_mut()) {
@@ -44,7 +46,7 @@ pub(super) fn cmd_compute(path: &Path, json: Option<String>, overrides: &[String
     )?;
     writeln!(
         out,
-        "{:<22} {:>3} {:>6} {:>6} {:>10} {:>9} {:>11} {:>11} {:>12} {:>12}  Hinweise",
+        "{:<22} {:>3} {:>6} {:>6} {:>10} {:>9} {:>11} {:>11} {:>12} {:>12} {:>12}  Hinweise",
         "Vergleichsraum",
         "HH",
         "m²",
@@ -54,13 +56,22 @@ pub(super) fn cmd_compute(path: &Path, json: Option<String>, overrides: &[String
         "NKM",
         "BK",
         "Bruttokalt",
-        "WoGG+10 %"
+        "WoGG+10 %",
+        "geltend"
     )?;
     for c in &a.cells {
-        let flags: Vec<&str> = c.flags.iter().map(|f| f.german()).collect();
+        let mut flags: Vec<&str> = c.flags.iter().map(|f| f.german()).collect();
+        if !c.valid {
+            flags.insert(0, "kein gültiger Konzeptwert, WoGG-Rückfall");
+        }
+        let applied = match (c.applied_limit, c.applied_by_gemeinde.is_empty()) {
+            (Some(v), _) => fmt::euro(v),
+            (None, false) => "je Gemeinde".to_string(),
+            (None, true) => "–".to_string(),
+        };
         writeln!(
             out,
-            "{:<22} {:>3} {:>6} {:>6} {:>10} {:>9} {:>11} {:>11} {:>12} {:>12}  {}",
+            "{:<22} {:>3} {:>6} {:>6} {:>10} {:>9} {:>11} {:>11} {:>12} {:>12} {:>12}  {}",
             c.vergleichsraum,
             c.household_size,
             fmt::number(c.area_m2, 0),
@@ -75,8 +86,12 @@ pub(super) fn cmd_compute(path: &Path, json: Option<String>, overrides: &[String
             opt_euro(c.limits.map(|l| l.operating_costs)),
             opt_euro(c.limits.map(|l| l.gross_cold)),
             opt_euro(c.wogg.as_ref().map(|w| w.value.with_surcharge)),
+            applied,
             flags.join("; ")
         )?;
+        if c.applied_limit.is_none() && !c.applied_by_gemeinde.is_empty() {
+            writeln!(out, "{:<26} {}", "", c.applied_german())?;
+        }
     }
     for v in &a.vergleichsraeume {
         writeln!(
@@ -99,8 +114,33 @@ pub(super) fn cmd_compute(path: &Path, json: Option<String>, overrides: &[String
         f.outliers_high,
         f.used
     )?;
-    for w in &a.warnings {
-        writeln!(out, "{:?}: {}", w.severity, w.text)?;
+    let errors = a.open_errors().count();
+    writeln!(
+        out,
+        "\nSchlüssigkeitsprüfung: {}",
+        if errors == 0 {
+            "keine offenen Fehler".to_string()
+        } else {
+            format!(
+                "nicht schlüssig – {}",
+                fmt::count(errors, "offener Fehler", "offene Fehler")
+            )
+        }
+    )?;
+    for c in &a.checks {
+        writeln!(
+            out,
+            "  {:<14} {} {}: {}",
+            c.status.german(),
+            c.criterion,
+            c.title,
+            c.text
+        )?;
+        if c.findings.len() > 1 {
+            for f in &c.findings {
+                writeln!(out, "  {:<14}    – {f}", "")?;
+            }
+        }
     }
     Ok(())
 }

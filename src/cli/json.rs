@@ -67,6 +67,17 @@ pub struct CellJson {
     pub summary: Option<crate::analysis::stats::Summary>,
     /// Flags.
     pub flags: Vec<crate::analysis::Flag>,
+    /// The concept limit is valid (enough rents, a Bruttokaltmiete, availability shown).
+    pub valid: bool,
+    /// Why not (codes), empty when valid.
+    pub invalid_reasons: Vec<crate::analysis::InvalidReason>,
+    /// `konzept` or `wogg_fallback`.
+    pub applied_basis: crate::analysis::AppliedBasis,
+    /// The Bruttokaltmiete that applies; `null` on the fallback when the Gemeinden of the
+    /// Vergleichsraum differ (see `applied_by_gemeinde`) or no fallback exists.
+    pub applied_limit: Option<f64>,
+    /// On the fallback: every Gemeinde with its Mietstufe and value.
+    pub applied_by_gemeinde: Vec<crate::analysis::GemeindeLimit>,
 }
 
 /// Weighting info of a cell.
@@ -124,6 +135,11 @@ pub fn cells_json(a: &Analysis) -> Vec<CellJson> {
             wogg: c.wogg.clone(),
             summary: c.summary,
             flags: c.flags.clone(),
+            valid: c.valid,
+            invalid_reasons: c.invalid_reasons.clone(),
+            applied_basis: c.applied_basis,
+            applied_limit: c.applied_limit,
+            applied_by_gemeinde: c.applied_by_gemeinde.clone(),
         })
         .collect()
 }

@@ -1,7 +1,7 @@
 //! German wording shared by several sheets (rule descriptions, severities, exclusions).
 
 use crate::model::Exclusion;
-use crate::model::params::{Parameters, ReferenceMethod};
+use crate::model::params::Parameters;
 
 /// Scope exclusions switched on, in German.
 pub fn excluded_segments(p: &Parameters) -> Vec<&'static str> {
@@ -10,32 +10,6 @@ pub fn excluded_segments(p: &Parameters) -> Vec<&'static str> {
         .filter(|e| e.is_excluded(&p.scope))
         .map(Exclusion::german)
         .collect()
-}
-
-/// The derivation rule in German ("33-%-Perzentil", "Median", …).
-pub fn reference_rule_german(p: &Parameters) -> String {
-    match p.reference.method {
-        ReferenceMethod::Percentile => format!(
-            "das {} %-Perzentil der Nettokaltmieten je m²",
-            crate::fmt::number(p.reference.percentile * 100.0, 1).trim_end_matches(",0")
-        ),
-        ReferenceMethod::Median => "der Median der Nettokaltmieten je m²".to_string(),
-        ReferenceMethod::Iterative => format!(
-            "das Perzentil der Nettokaltmieten je m², das im iterativen Verfahren ab p = {} in Schritten von {} Prozentpunkten erhöht wird, bis mindestens {} der Angebote im Tabellenfeld angemessen sind",
-            crate::fmt::percent(p.reference.percentile),
-            crate::fmt::number(p.availability.p_step * 100.0, 0),
-            crate::fmt::percent(p.availability.target_share)
-        ),
-        ReferenceMethod::Mean => "der Mittelwert der Nettokaltmieten je m²".to_string(),
-        ReferenceMethod::Spannenoberwert => format!(
-            "der Oberwert der zentralen {}-Spanne (Perzentil {}) der Nettokaltmieten je m²",
-            crate::fmt::percent(p.reference.spanne),
-            p.reference
-                .effective_p()
-                .map(|v| crate::fmt::number(v * 100.0, 1))
-                .unwrap_or_default()
-        ),
-    }
 }
 
 /// A count in German format ("1.234").

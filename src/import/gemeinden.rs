@@ -149,6 +149,16 @@ fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<Vec<GemeindeRow>, Impo
         let name = text(Column::Name).ok_or_else(|| ImportError::Empty {
             detail: format!("Gemeindetabelle, Zeile {}: Gemeindename fehlt", row.line),
         })?;
+        let mietstufe = match text(Column::Mietstufe) {
+            None => None,
+            Some(t) => Some(parse_mietstufe(&t).ok_or_else(|| ImportError::Unreadable {
+                detail: format!(
+                    "Gemeindetabelle, Zeile {}: Mietstufe „{t}“ ist keine Mietstufe (erwartet I bis VII oder 1 bis 7)",
+                    row.line
+                ),
+                path: path.display().to_string(),
+            })?),
+        };
         out.push(GemeindeRow {
             ags: text(Column::Ags)
                 .map(|a| crate::model::Ags::normalise_text(&a))
@@ -157,7 +167,7 @@ fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<Vec<GemeindeRow>, Impo
             vergleichsraum: text(Column::Vergleichsraum).unwrap_or_default(),
             einwohner: int(Column::Einwohner).and_then(|v| u32::try_from(v).ok()),
             mietwohnungen: int(Column::Mietwohnungen).and_then(|v| u32::try_from(v).ok()),
-            mietstufe: int(Column::Mietstufe).and_then(|v| u8::try_from(v).ok()),
+            mietstufe,
         });
     }
     if out.is_empty() {
@@ -166,4 +176,50 @@ fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<Vec<GemeindeRow>, Impo
         });
     }
     Ok(out)
+}
+
+/// A Mietstufe as printed in the WoGV Anlage (Roman `I` … `VII`) or as a digit `1` … `7`;
+/// "Mietstufe IV" and "4.0" are read too. `None` for anything else.
+pub fn parse_mietstufe(text: &str) -> Option<u8> {
+    let t = text.trim();
+    let t = t
+        .strip_prefix("Mietstufe")
+        .or_else(|| t.strip_prefix("Mietenstufe"))
+        .unwrap_or(t)
+        .trim();
+    let stufe = match t.to_ascii_uppercase().as_str() {
+        "I" => 1,
+        "II" => 2,
+        "III" => 3,
+        "IV" => 4,
+        "V" => 5,
+        "VI" => 6,
+        "VII" => 7,
+        other => {
+            let v: f64 = other.replace(',', ".").parse().ok()?;
+            if v.fract() != 0.0 {
+                return None;
+            }
+            v as u8
+        }
+    };
+    (1..=7).contains(&stufe).then_some(stufe)
+}
+
+#[cfg(test)]
+mod mietstufe_tests {
+    use super::parse_mietstufe;
+
+    #[test]
+    fn roman_and_digit_mietstufen() {
+        assert_eq!(parse_mietstufe("IV"), Some(4));
+        assert_eq!(parse_mietstufe(" vii "), Some(7));
+        assert_eq!(parse_mietstufe("Mietstufe III"), Some(3));
+        assert_eq!(parse_mietstufe("2"), Some(2));
+        assert_eq!(parse_mietstufe("5,0"), Some(5));
+        assert_eq!(parse_mietstufe("VIII"), None);
+        assert_eq!(parse_mietstufe("0"), None);
+        assert_eq!(parse_mietstufe("2,5"), None);
+        assert_eq!(parse_mietstufe("x"), None);
+    }
 }

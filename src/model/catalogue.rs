@@ -1203,6 +1203,30 @@ pub static CATALOGUE: &[Spec] = &[
         "Tabellenfelder mit einem höheren Anteil an Mietwerten von Leistungsbeziehern werden markiert, weil sonst ein Zirkelschluss droht."
     ),
     spec!(
+        "representativeness.homogeneity_gap",
+        Representativeness,
+        "Toleranz des Mietniveaus je Gemeinde",
+        "",
+        number!(
+            representativeness.homogeneity_gap,
+            Bounds::closed(0.0, 1.0),
+            2
+        ),
+        "Warnung, wenn der Median der Nettokaltmiete je m² einer Gemeinde (mit mindestens der Mindestfallzahl an Mietwerten) um mehr als diesen Anteil vom Median ihres Vergleichsraums abweicht: Der Vergleichsraum ist dann womöglich nicht homogen."
+    ),
+    spec!(
+        "representativeness.landlord_share_tolerance",
+        Representativeness,
+        "Toleranz der Vermieterstruktur",
+        "",
+        number!(
+            representativeness.landlord_share_tolerance,
+            Bounds::closed(0.0, 1.0),
+            2
+        ),
+        "Warnung, wenn der Anteil privater Vermieter in der Stichprobe um mehr als diesen Anteil von ihrem eingetragenen Marktanteil abweicht und nicht gewichtet wird."
+    ),
+    spec!(
         "representativeness.size_share_tolerance",
         Representativeness,
         "Toleranz der Größenstruktur",

@@ -653,6 +653,10 @@ pub struct RepresentativenessParams {
     pub market_shares: Vec<MarketShare>,
     /// Flag cells whose share of records with Leistungsbezug exceeds this (Zirkelschluss).
     pub welfare_share_max: f64,
+    /// Tolerated relative gap between a Gemeinde's median NKM/m² and its Vergleichsraum's.
+    pub homogeneity_gap: f64,
+    /// Tolerated gap between the private landlords' share in the sample and in the market.
+    pub landlord_share_tolerance: f64,
     /// Size structure of the rented stock per Vergleichsraum (share per size class), where known.
     pub stock_by_size: Vec<SizeStructure>,
     /// Warn when a size class's sample share deviates from its stock share by more than this.
@@ -677,6 +681,8 @@ impl Default for RepresentativenessParams {
             weighting: false,
             market_shares: Vec::new(),
             welfare_share_max: 0.30,
+            homogeneity_gap: 0.25,
+            landlord_share_tolerance: 0.15,
             stock_by_size: Vec::new(),
             size_share_tolerance: 0.10,
         }

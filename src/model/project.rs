@@ -213,6 +213,11 @@ pub enum ProjectError {
 }
 
 impl Project {
+    /// The user's written justification for parameter `key` (trimmed; "" when none).
+    pub fn justification(&self, key: &str) -> &str {
+        self.justifications.get(key).map_or("", |t| t.trim())
+    }
+
     /// A new project with default parameters.
     pub fn new(name: &str, stichtag: Date) -> Project {
         Project {

@@ -134,7 +134,7 @@ impl RecordIndex {
                     key: 0,
                     record: idx as u32,
                     landlord: r.landlord_type,
-                    welfare: r.welfare == Some(true),
+                    welfare: r.welfare == Some(true) || r.kind == SourceKind::Leistungsempfaenger,
                 },
             ));
             if let Some(v) = bk {

@@ -99,7 +99,10 @@ pub fn prepared(records: &[Record], project: &Project) -> Prepared {
             .collect();
         cell.welfare = pairs
             .iter()
-            .map(|p| records[p.1 as usize].welfare == Some(true))
+            .map(|p| {
+                let r = &records[p.1 as usize];
+                r.welfare == Some(true) || r.kind == SourceKind::Leistungsempfaenger
+            })
             .collect();
         bk_sort(&mut cell.bk);
     }
@@ -118,7 +121,10 @@ pub fn prepared(records: &[Record], project: &Project) -> Prepared {
     let mut n_bestand_vr = vec![0; vr_names.len()];
     for (r, st) in records.iter().zip(&status) {
         if let RecordStatus::InCell { vr, .. } = st
-            && r.kind == SourceKind::Bestand
+            && matches!(
+                r.kind,
+                SourceKind::Bestand | SourceKind::MietspiegelMikrodaten
+            )
         {
             n_bestand_vr[*vr as usize] += 1;
         }
@@ -139,6 +145,8 @@ pub fn prepared(records: &[Record], project: &Project) -> Prepared {
         excluded_counts,
         n_in_cells,
         index: std::sync::Arc::new(super::RecordIndex::new(records, &project.gemeinden)),
+        levels: std::sync::OnceLock::new(),
+        mietstufen: std::sync::OnceLock::new(),
     }
 }
 
@@ -153,26 +161,29 @@ fn bk_push(b: &mut BkValues, r: &Record, plaus: &PlausibilityParams) {
             b.all_landlord.push(r.landlord_type);
             if r.lift == Some(true) {
                 b.with_lift.push(v);
+                b.with_lift_landlord.push(r.landlord_type);
             } else {
                 b.without_lift.push(v);
+                b.without_lift_landlord.push(r.landlord_type);
             }
         }
     }
 }
 
 fn bk_sort(bk: &mut BkValues) {
-    let mut pairs: Vec<(f64, Option<LandlordType>)> = bk
-        .all
-        .iter()
-        .copied()
-        .zip(bk.all_landlord.iter().copied())
-        .collect();
-    pairs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    bk.all = pairs.iter().map(|p| p.0).collect();
-    bk.all_landlord = pairs.iter().map(|p| p.1).collect();
-    for v in [&mut bk.without_lift, &mut bk.with_lift] {
-        v.sort_by(f64::total_cmp);
+    fn sort(values: &mut Vec<f64>, landlord: &mut Vec<Option<LandlordType>>) {
+        let mut pairs: Vec<(f64, Option<LandlordType>)> = values
+            .iter()
+            .copied()
+            .zip(landlord.iter().copied())
+            .collect();
+        pairs.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        *values = pairs.iter().map(|p| p.0).collect();
+        *landlord = pairs.iter().map(|p| p.1).collect();
     }
+    sort(&mut bk.all, &mut bk.all_landlord);
+    sort(&mut bk.without_lift, &mut bk.without_lift_landlord);
+    sort(&mut bk.with_lift, &mut bk.with_lift_landlord);
 }
 
 #[allow(clippy::too_many_arguments)]

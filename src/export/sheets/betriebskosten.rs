@@ -29,7 +29,7 @@ pub fn betriebskosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         1,
         0,
         format!(
-            "Statistik: {stat} {} aus denselben Datensätzen wie die Nettokaltmieten (in Tabellenfeldern, vor der Extremwertkappung); plausibel nur {}–{} €/m² (F+B Bremen).{} Je weitere Person: immer der Wert des Vergleichsraums.",
+            "Statistik: {stat} {} aus denselben Datensätzen wie die Nettokaltmieten (in Tabellenfeldern, vor der Extremwertkappung); plausibel nur {}–{} €/m² (F+B Bremen).{} Je weitere Person: der Wert, der für die größte Haushaltsgröße gilt.",
             match oc.level {
                 BkLevel::Vergleichsraum => "je Vergleichsraum",
                 BkLevel::Cell => "je Tabellenfeld",

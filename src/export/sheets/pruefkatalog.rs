@@ -1,5 +1,6 @@
 //! The BSG-Prüfkatalog (K1–K8) with evidence references and the warnings of the run.
 
+use crate::analysis::reference::rule_german as reference_rule_german;
 use crate::export::Ctx;
 use crate::export::layout;
 use crate::export::layout::PARAMETER;
@@ -7,7 +8,6 @@ use crate::export::layout::PRUEFKATALOG;
 use crate::export::style::{self, row};
 use crate::export::wording::excluded_segments;
 use crate::export::wording::num;
-use crate::export::wording::reference_rule_german;
 use crate::model::BsgCriterion;
 use crate::model::Reason;
 use crate::model::params::{OutlierMethod, ReferenceMethod};
@@ -44,7 +44,7 @@ pub fn pruefkatalog(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             .an
             .warnings
             .iter()
-            .filter(|w| w.criterion == Some(item.id))
+            .filter(|w| w.criterion() == item.id)
             .count();
         if n > 0 {
             ws.write_string_with_format(r, 4, format!("{n} (s. u.)"), &f.center)?;
@@ -58,7 +58,9 @@ pub fn pruefkatalog(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         )?;
     }
     let mut r = 3 + 8 + 1;
-    ws.write_string_with_format(r, 0, "Hinweise und Warnungen der Auswertung", &f.heading)?;
+    r = schluessigkeitspruefung(&mut ws, ctx, r)?;
+    r += 1;
+    ws.write_string_with_format(r, 0, "Befunde der Prüfung im Einzelnen", &f.heading)?;
     r += 1;
     style::sub_header_row(&mut ws, ctx, r, &["Nr.", "Schwere", "Text", "Kriterium"])?;
     r += 1;
@@ -71,11 +73,63 @@ pub fn pruefkatalog(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         int(&mut ws, ctx, r, 0, i + 1)?;
         ws.write_string_with_format(r, 1, w.severity.german(), &f.bold)?;
         ws.write_string_with_format(r, 2, &w.text, &f.wrap)?;
-        ws.write_string_with_format(r, 3, w.criterion.map_or("", BsgCriterion::code), &f.center)?;
+        ws.write_string_with_format(r, 3, w.criterion().code(), &f.center)?;
         ws.set_row_height(r, style::wrapped_height(&w.text, 80.0))?;
         r += 1;
     }
     Ok(ws)
+}
+
+/// The Schlüssigkeitsprüfung: one row per check (status, finding, decision) from row `r`;
+/// returns the next free row.
+fn schluessigkeitspruefung(ws: &mut Worksheet, ctx: &Ctx, mut r: u32) -> Result<u32, XlsxError> {
+    let f = &ctx.fmt;
+    let an = ctx.an;
+    let errors: Vec<&str> = an.open_errors().map(|c| c.title).collect();
+    ws.write_string_with_format(
+        r,
+        0,
+        "Schlüssigkeitsprüfung: Gründe, aus denen Gerichte Konzepte verworfen haben",
+        &f.heading,
+    )?;
+    r += 1;
+    let verdict = if errors.is_empty() {
+        "Ergebnis: keine offenen Fehler.".to_string()
+    } else {
+        format!(
+            "Ergebnis: nicht schlüssig – offene Fehler: {}.",
+            errors.join("; ")
+        )
+    };
+    ws.write_string_with_format(r, 0, &verdict, &f.bold)?;
+    r += 1;
+    style::sub_header_row(
+        ws,
+        ctx,
+        r,
+        &["Nr.", "Prüfung", "Befund", "Rechtsprechung", "Ergebnis"],
+    )?;
+    r += 1;
+    for (i, c) in an.checks.iter().enumerate() {
+        int(ws, ctx, r, 0, i + 1)?;
+        let title = format!("{} ({})", c.title, c.criterion.code());
+        ws.write_string_with_format(r, 1, &title, &f.wrap)?;
+        let mut text = c.text.clone();
+        if let Some(m) = &c.missing {
+            text.push_str(&format!(" Es fehlt: {m}."));
+        }
+        ws.write_string_with_format(r, 2, &text, &f.wrap)?;
+        ws.write_string_with_format(r, 3, c.decision, &f.wrap)?;
+        ws.write_string_with_format(r, 4, c.status.german(), &f.bold)?;
+        ws.set_row_height(
+            r,
+            style::wrapped_height(&text, 80.0)
+                .max(style::wrapped_height(c.decision, 26.0))
+                .max(style::wrapped_height(&title, 42.0)),
+        )?;
+        r += 1;
+    }
+    Ok(r)
 }
 
 fn int(ws: &mut Worksheet, ctx: &Ctx, r: u32, c: u16, n: usize) -> Result<(), XlsxError> {

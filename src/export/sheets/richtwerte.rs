@@ -191,7 +191,7 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     let split = p.operating_costs.lift_split;
     let has_heating = ctx.an.cells.iter().any(|c| c.heating_limit.is_some());
     let has_total = ctx.an.cells.iter().any(|c| c.total_limit.is_some());
-    let has_fallback = ctx.an.cells.iter().any(|c| c.fallback_applied);
+    let has_fallback = ctx.an.cells.iter().any(|c| !c.valid);
     let cols = RichtwerteCols::new(split, has_heating, has_total, has_fallback);
     let meta = &ctx.lp.project.project;
     let mut ws = style::new_sheet(
@@ -271,10 +271,9 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     for (vr, vres) in ctx.an.vergleichsraeume.iter().enumerate() {
         let mut row_of_cell: Vec<(usize, u32)> = Vec::new();
         let vr_bk = layout.and_then(|l| l.bk_vr.get(vr));
-        let vr_bk_suppressed = ctx.suppressed(vres.bk.n);
-        // Weighted BK statistics (post-stratification, not with the lift split) have no Excel
+        // Weighted BK statistics (post-stratification, also with the lift split) have no Excel
         // equivalent: those cells carry the program's value only.
-        let bk_weighted = vres.market_share_privat.is_some() && !p.operating_costs.lift_split;
+        let bk_weighted = vres.market_share_privat.is_some();
         for (i, c) in ctx.an.cells.iter().enumerate().filter(|(_, c)| c.vr == vr) {
             let cv = layout.and_then(|l| l.cells.get(i));
             // The iterative method ends at its own p per cell (see `layout::reference_p`);
@@ -303,11 +302,16 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             } else if ctx.pruef() {
                 notes.extend(c.flags.iter().map(|fl| fl.german().to_string()));
             }
-            if c.fallback_applied {
-                notes.push(
-                    "kein schlüssiges Konzept: es gilt der WoGG-Höchstbetrag + Sicherheitszuschlag (BSG B 4 AS 87/12 R)"
-                        .to_string(),
-                );
+            if !c.valid {
+                notes.push(format!(
+                    "kein gültiger Richtwert ({}): es gilt der WoGG-Höchstbetrag + Sicherheitszuschlag (BSG B 4 AS 87/12 R){}",
+                    c.invalid_german(),
+                    if c.applied_limit.is_none() && !c.applied_by_gemeinde.is_empty() {
+                        format!(", {}", c.applied_german())
+                    } else {
+                        String::new()
+                    }
+                ));
             }
             if bk_suppressed && !nkm_suppressed {
                 notes.push(format!("BK nicht ausgewiesen (n < {})", p.min_n));
@@ -328,8 +332,8 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                 note: notes.join("; "),
                 heating: c.heating_limit,
                 total: c.total_limit,
-                applied: if c.fallback_applied || !(nkm_suppressed || bk_suppressed) {
-                    c.applied_gross_cold
+                applied: if !c.valid || !(nkm_suppressed || bk_suppressed) {
+                    c.applied_limit
                 } else {
                     None
                 },
@@ -341,8 +345,8 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             row_of_cell.push((i, r));
             r += 1;
         }
-        // "Je weitere Person": NKM €/m² of the largest household size (or the last one with
-        // a value), BK at Vergleichsraum level, always rounded to cents.
+        // "Je weitere Person": NKM €/m² and kalte BK €/m² of the largest household size (or the
+        // last one with a value), rounded like the table.
         let cells_of_vr: Vec<(usize, &CellResult)> = ctx
             .an
             .cells
@@ -364,26 +368,27 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         let source_row =
             source.and_then(|(i, _)| row_of_cell.iter().find(|(j, _)| j == i).map(|(_, r)| *r));
         let nkm_suppressed = source.is_none_or(|(_, c)| ctx.suppressed(c.n));
-        let round = p.reference.round_per_m2;
-        let vr_bk_value = |v: Option<f64>| v.map(|x| if round { round_cents(x) } else { x });
-        let vr_bk_f = |lift: bool| {
-            vr_bk
-                .filter(|_| !bk_weighted)
-                .and_then(|b| bk_column(b, lift))
-                .map(|(range, n)| layout::bk_statistic(p, range, n))
-        };
+        // The BK €/m² of the same row, so the table's BK level applies.
+        let bk_ref = |col: u16| source_row.map(|sr| style::cell_ref(sr, col));
+        let source_bk_suppressed = source.is_none_or(|(_, c)| ctx.suppressed(c.bk.n));
         let d = RowData {
             area: vres.further_area_m2,
             area_formula: layout::N_AREA_FURTHER.to_string(),
             nkm_m2: source.and_then(|(_, c)| c.net_rent_per_m2),
             nkm_m2_formula: source_row.map(|sr| style::cell_ref(sr, cols.nkm_m2)),
-            bk: (vr_bk_value(vres.bk.per_m2), vr_bk_f(false)),
-            bk_lift: (vr_bk_value(vres.bk.per_m2_lift), vr_bk_f(true)),
+            bk: (
+                source.and_then(|(_, c)| c.operating_costs_per_m2),
+                bk_ref(cols.bk_m2),
+            ),
+            bk_lift: (
+                source.and_then(|(_, c)| c.operating_costs_per_m2_lift),
+                cols.lift.and_then(|(bk_m2, _, _)| bk_ref(bk_m2)),
+            ),
             limits: vres.further_person,
             limits_lift: vres.further_person_lift,
-            mode: RoundingMode::Cents,
+            mode,
             nkm_suppressed,
-            bk_suppressed: vr_bk_suppressed,
+            bk_suppressed: source_bk_suppressed,
             n: None,
             heating: None,
             total: None,
@@ -403,7 +408,7 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         "Produkttheorie: Nettokaltmiete € = Wohnfläche × Nettokaltmiete €/m²; kalte BK € = Wohnfläche × BK €/m²; Bruttokaltmiete = Nettokaltmiete € + kalte BK € (Nichtprüfungsgrenze)."
             .to_string(),
         format!(
-            "Rundung: €/m² {}; Beträge auf Cent; Bruttokaltmiete {}. Je weitere Person: auf Cent.",
+            "Rundung: €/m² {}; Beträge auf Cent; Bruttokaltmiete {} (auch je weitere Person).",
             if p.reference.round_per_m2 {
                 "vor der Multiplikation auf Cent gerundet"
             } else {

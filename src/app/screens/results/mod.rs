@@ -113,10 +113,7 @@ fn warnings(ui: &mut Ui, doc: &Document) {
                     let mut sorted: Vec<_> = list.iter().collect();
                     sorted.sort_by_key(|w| std::cmp::Reverse(w.severity));
                     for w in sorted {
-                        let prefix = match w.criterion {
-                            Some(k) => format!("{} ({k})", w.severity.german()),
-                            None => w.severity.german().to_string(),
-                        };
+                        let prefix = format!("{} ({})", w.severity.german(), w.criterion());
                         ui.horizontal_wrapped(|ui| {
                             ui.colored_label(
                                 severity_color(ui, w.severity),

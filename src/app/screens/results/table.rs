@@ -112,13 +112,14 @@ pub(super) fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &
                         ui.label(per_m2_opt(c.operating_costs_per_m2));
                         ui.label(euro_opt(c.limits.map(|l| l.net_cold)));
                         ui.label(euro_opt(c.limits.map(|l| l.operating_costs)));
-                        if c.fallback_applied {
+                        if !c.valid {
                             ui.colored_label(
                                 ui.visuals().warn_fg_color,
-                                RichText::new(euro_opt(c.applied_gross_cold)).strong(),
+                                RichText::new(c.applied_german()).strong(),
                             )
                             .on_hover_text(format!(
-                                "WoGG-Rückfall: Für diesen Vergleichsraum gilt der WoGG-Wert mit Sicherheitszuschlag; Konzeptwert {}.",
+                                "Kein gültiger Konzeptwert ({}): Es gilt der WoGG-Höchstbetrag mit Sicherheitszuschlag. Rechnerischer Konzeptwert {}.",
+                                c.invalid_german(),
                                 euro_opt(c.limits.map(|l| l.gross_cold))
                             ));
                         } else {
