@@ -1,6 +1,5 @@
 //! The Deckblatt: title, area, validity, table of contents.
 
-use crate::analysis::Severity;
 use crate::export::Ctx;
 use crate::export::layout::{self, *};
 use crate::export::style::{self, DASH};
@@ -180,18 +179,40 @@ pub fn deckblatt(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             crate::fmt::number(fu.used as f64, 0)
         ),
     )?;
-    let errors = ctx
+    let errors: Vec<&str> = ctx.an.open_errors().map(|c| c.title).collect();
+    kv(
+        &mut ws,
+        "Schlüssigkeit",
+        &if errors.is_empty() {
+            format!("keine offenen Fehler in der Schlüssigkeitsprüfung (Blatt „{PRUEFKATALOG}“)")
+        } else {
+            format!(
+                "nicht schlüssig – offene Fehler: {} (Blatt „{PRUEFKATALOG}“)",
+                errors.join("; ")
+            )
+        },
+    )?;
+    let fallback: Vec<String> = ctx
         .an
-        .warnings
+        .cells
         .iter()
-        .filter(|w| w.severity == Severity::Fehler)
-        .count();
-    if errors > 0 {
+        .filter(|c| !c.valid)
+        .map(|c| {
+            format!(
+                "{}, {}",
+                c.vergleichsraum,
+                crate::fmt::count(c.household_size as usize, "Person", "Personen")
+            )
+        })
+        .collect();
+    if !fallback.is_empty() {
         kv(
             &mut ws,
-            "Achtung",
+            "WoGG-Rückfall",
             &format!(
-                "{errors} Fehler-Hinweis(e) – siehe Blatt „{PRUEFKATALOG}“. Das Konzept ist in diesem Stand nicht schlüssig."
+                "Ohne gültigen Konzeptwert (es gilt der WoGG-Höchstbetrag mit Sicherheitszuschlag, siehe Blatt „{}“): {}",
+                layout::RICHTWERTE,
+                fallback.join("; ")
             ),
         )?;
     }

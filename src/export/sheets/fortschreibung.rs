@@ -92,7 +92,7 @@ pub fn fortschreibung(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     ws.write_string_with_format(
         2,
         0,
-        "Eine Indexfortschreibung ersetzt keine Neuerhebung: Liegt der Stichtag des fortgeschriebenen Konzepts mehr als zwei Jahre zurück, ist eine Neuerhebung fällig (§ 22c Abs. 2 SGB II, BSG B 4 AS 33/16 R).",
+        "Die Werte sind mindestens alle zwei Jahre zu überprüfen (§ 22c Abs. 2 SGB II). Eine Fortschreibung mit einem Index ist dafür zulässig (BSG B 4 AS 33/16 R), wenn der Index die Entwicklung des örtlichen Mietmarkts abbildet; sie übernimmt die Grundlagen und etwaige Mängel des Ausgangskonzepts.",
         &f.note,
     )?;
 
@@ -122,7 +122,7 @@ pub fn fortschreibung(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                     0,
                     r,
                     9,
-                    "Älter als zwei Jahre: Neuerhebung fällig (§ 22c Abs. 2 SGB II, BSG B 4 AS 33/16 R).",
+                    "Älter als zwei Jahre: Indexfortschreibung zulässig (BSG B 4 AS 33/16 R), wenn der Index den örtlichen Mietmarkt abbildet – zu begründen.",
                     &warn,
                 )?;
             } else {
@@ -341,7 +341,9 @@ pub fn katalog_sentence(ctx: &Ctx) -> Option<String> {
         },
     );
     let age = match concept_age(fp, ctx.lp.project.project.stichtag) {
-        Some((_, true)) => "; älter als zwei Jahre: Neuerhebung fällig",
+        Some((_, true)) => {
+            "; älter als zwei Jahre: Indexfortschreibung zulässig, wenn der Index den örtlichen Mietmarkt abbildet"
+        }
         Some((_, false)) => "",
         None => "; Stichtag des alten Konzepts fehlt",
     };
@@ -390,7 +392,7 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
     )];
     match concept_age(fp, lp.project.project.stichtag) {
         Some((age, true)) => par.push(format!(
-            "Das fortgeschriebene Konzept ist zum Stichtag {} alt; nach mehr als zwei Jahren ist eine Neuerhebung fällig (§ 22c Abs. 2 SGB II, BSG B 4 AS 33/16 R).",
+            "Das fortgeschriebene Konzept ist zum Stichtag {} alt, also älter als zwei Jahre. Eine Fortschreibung mit einem Index ist auch dann zulässig (§ 22c Abs. 2 SGB II, BSG B 4 AS 33/16 R), wenn der Index die Entwicklung des örtlichen Mietmarkts abbildet; das ist zu begründen.",
             age
         )),
         Some((age, false)) => par.push(format!(

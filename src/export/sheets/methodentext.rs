@@ -45,12 +45,26 @@ fn sections(lp: &LoadedProject, an: &Analysis) -> Vec<Section> {
     } else {
         format!(" im Gebiet {}", meta.gebiet)
     };
+    let errors: Vec<&str> = an.open_errors().map(|c| c.title).collect();
     par.push(format!(
-        "Die Angemessenheitsgrenzen für die Kosten der Unterkunft {traeger}{gebiet} wurden zum Stichtag {} nach einem schlüssigen Konzept im Sinne der Rechtsprechung des Bundessozialgerichts abgeleitet (BSG, Urteil vom 22.09.2009, B 4 AS 18/09 R).{}",
+        "Die Angemessenheitsgrenzen für die Kosten der Unterkunft {traeger}{gebiet} wurden zum Stichtag {} {} im Sinne der Rechtsprechung des Bundessozialgerichts abgeleitet (BSG, Urteil vom 22.09.2009, B 4 AS 18/09 R).{}{}",
         meta.stichtag.german(),
+        if errors.is_empty() {
+            "nach einem schlüssigen Konzept"
+        } else {
+            "nach dem Verfahren eines schlüssigen Konzepts"
+        },
         meta.gueltig_ab
             .map(|d| format!(" Die Werte gelten ab {}.", d.german()))
-            .unwrap_or_default()
+            .unwrap_or_default(),
+        if errors.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " Die Schlüssigkeitsprüfung (Blatt „BSG-Prüfkatalog“) meldet offene Fehler: {}. In diesem Stand ist das Konzept nicht schlüssig.",
+                errors.join("; ")
+            )
+        }
     ));
     let kinds: Vec<&str> = p.scope.reference_kinds.iter().map(|k| k.german()).collect();
     let segs = excluded_segments(p);

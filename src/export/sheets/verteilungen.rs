@@ -327,26 +327,36 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
     {
         par.push(format!("Begründung der Wahl: {}", j.trim()));
     }
-    let below: Vec<String> = an
+    if an.cells.iter().any(|c| c.weighted) {
+        par.push(format!(
+            "Die Referenzmiete wird nach dem Vermietertyp gewichtet (Poststratifizierung): Mietwerte privater Vermieter erhalten das Gewicht Marktanteil ÷ Stichprobenanteil, die übrigen (1 − Marktanteil) ÷ (1 − Stichprobenanteil). Gewichtetes Quantil: {} Gewichtet sind {} von {} Tabellenfeldern; die kalten Betriebskosten werden ebenso gewichtet.",
+            crate::analysis::quantile::WEIGHTED_DEFINITION_DE,
+            an.cells.iter().filter(|c| c.weighted).count(),
+            an.cells.len()
+        ));
+    }
+    let invalid: Vec<String> = an
         .cells
         .iter()
-        .filter(|c| c.n < p.min_n)
+        .filter(|c| !c.valid)
         .map(|c| {
             format!(
-                "{} {} (n = {})",
+                "{} {} ({})",
                 c.vergleichsraum,
                 style::persons(c.household_size),
-                c.n
+                c.invalid_german()
             )
         })
         .collect();
-    if !below.is_empty() {
-        par.push(format!(
-            "Unter der Mindestfallzahl von {} Mietwerten liegen: {}.",
-            p.min_n,
-            below.join(", ")
-        ));
-    }
+    par.push(format!(
+        "Ein Tabellenfeld hat nur dann einen gültigen Konzeptwert, wenn es mindestens {} Mietwerte enthält, ein Betriebskostenwert vorliegt und die Verfügbarkeit nachgewiesen ist (Angebote in der Größenklasse, davon mindestens der Zielanteil zum Richtwert anmietbar) – unabhängig vom Ableitungsverfahren. Sonst gilt der Höchstbetrag nach § 12 WoGG der Mietstufe jeder Gemeinde zuzüglich Sicherheitszuschlag (BSG, 10.09.2013, B 4 AS 87/12 R).{}",
+        p.min_n,
+        if invalid.is_empty() {
+            " Das trifft auf kein Tabellenfeld zu.".to_string()
+        } else {
+            format!(" Ohne gültigen Konzeptwert: {}.", invalid.join(", "))
+        }
+    ));
     par.extend(super::verfuegbarkeit::method_paragraphs(lp, an));
     par
 }
