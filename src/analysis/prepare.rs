@@ -520,14 +520,10 @@ impl ScopeFilter {
     fn new(params: &Parameters, stichtag: Date) -> ScopeFilter {
         let scope: &ScopeParams = &params.scope;
         let bits = |kinds: &[SourceKind]| kinds.iter().fold(0, |m, &k| m | kind_bit(k));
-        let exclusions = Exclusion::ALL
-            .into_iter()
-            .filter(|e| e.is_excluded(scope))
-            .fold(0, |m, e| m | e.bit());
         ScopeFilter {
             reference_kinds: bits(&scope.reference_kinds),
             offer_kinds: bits(&scope.availability_kinds),
-            exclusions,
+            exclusions: Exclusion::excluded_bits(scope),
             window_start: scope
                 .contract_window_years
                 .map(|y| stichtag.minus_years(y as i32)),
@@ -553,12 +549,8 @@ impl ScopeFilter {
         let Some(&Some(vr)) = gemeinde_vr.get(gi as usize) else {
             return Excluded(Reason::NoVergleichsraum);
         };
-        let hit = f.flags & self.exclusions;
-        if hit != 0 {
-            // The first flag in the order of `Exclusion::ALL` decides.
-            if let Some(e) = Exclusion::ALL.get(hit.trailing_zeros() as usize) {
-                return Excluded(e.reason());
-            }
+        if let Some(reason) = Exclusion::first_reason(f.flags, self.exclusions) {
+            return Excluded(reason);
         }
         if let Some(start) = self.window_start
             && f.latest.is_some_and(|d| d < start)

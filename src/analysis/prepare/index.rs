@@ -96,12 +96,7 @@ impl RecordIndex {
         for (idx, r) in records.iter().enumerate() {
             let g = assign.find(r);
             gemeinde_of.push(g);
-            let mut flags = 0;
-            for e in Exclusion::ALL {
-                if e.of_record(r) == Some(true) {
-                    flags |= e.bit();
-                }
-            }
+            let mut flags = Exclusion::flags_of(r);
             let bk = r.operating_costs_per_m2();
             if bk.is_some() {
                 flags |= HAS_BK;

@@ -201,6 +201,26 @@ fn classify(
         Some(&vr) => vr,
         None => return Excluded(Reason::NoVergleichsraum),
     };
+    if let Some(reason) = scope_exclusion(r, scope) {
+        return Excluded(reason);
+    }
+    if let Some(start) = window_start {
+        let latest = match (r.contract_start, r.last_rent_change) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        if latest.is_some_and(|d| d < start) {
+            return Excluded(Reason::ContractTooOld);
+        }
+    }
+    match size_class(r.area, bounds) {
+        Some(class) => RecordStatus::InCell { vr, class },
+        None => Excluded(Reason::OutsideSizeClasses),
+    }
+}
+
+/// The first scope exclusion that applies to the record.
+fn scope_exclusion(r: &Record, scope: &ScopeParams) -> Option<Reason> {
     let flags = [
         (scope.exclude_furnished, r.furnished, Reason::Furnished),
         (scope.exclude_subsidised, r.subsidised, Reason::Subsidised),
@@ -221,22 +241,10 @@ fn classify(
             Reason::Substandard,
         ),
     ];
-    if let Some((_, _, reason)) = flags.iter().find(|(on, v, _)| *on && *v == Some(true)) {
-        return Excluded(*reason);
-    }
-    if let Some(start) = window_start {
-        let latest = match (r.contract_start, r.last_rent_change) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
-        if latest.is_some_and(|d| d < start) {
-            return Excluded(Reason::ContractTooOld);
-        }
-    }
-    match size_class(r.area, bounds) {
-        Some(class) => RecordStatus::InCell { vr, class },
-        None => Excluded(Reason::OutsideSizeClasses),
-    }
+    flags
+        .iter()
+        .find(|(on, v, _)| *on && *v == Some(true))
+        .map(|(_, _, reason)| *reason)
 }
 
 /// Assigns records to rows of the Gemeinde table: by AGS, else by normalised name, else by the
@@ -344,6 +352,10 @@ fn prepare_offers(
             out.excluded.push((idx, Reason::NoVergleichsraum));
             continue;
         };
+        if let Some(reason) = scope_exclusion(r, &p.scope) {
+            out.excluded.push((idx, reason));
+            continue;
+        }
         if let Some(start) = window_start {
             match r.offer_date {
                 None => {
