@@ -13,7 +13,7 @@ use crate::model::params::{Parameters, PlausibilityParams, ScopeParams, SizeClas
 use crate::model::{
     Date, Exclusion, GemeindeRow, LandlordType, Project, Reason, Record, SourceKind,
 };
-use index::{Facts, HAS_BK};
+use index::{BK_WITH_HEATING, Facts, HAS_BK};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -115,6 +115,9 @@ pub struct BkValues {
     pub n_missing: usize,
     /// Records with implausible BK/m².
     pub n_implausible: usize,
+    /// Records whose Nebenkosten include heating (`heating_included`): their amount is no kalte
+    /// BK and stays out of the statistic (docs/METHOD.md §2.9).
+    pub n_heating_included: usize,
 }
 
 impl BkValues {
@@ -302,6 +305,7 @@ impl Prepared {
         let mut coverage = vec![GemeindeCoverage::default(); project.gemeinden.len()];
         let mut cell_len = vec![0; n_cells];
         let mut bk_missing = vec![0; n_cells];
+        let mut bk_heating = vec![0; n_cells];
         let mut cell_excluded = vec![ReasonCounts::default(); n_cells];
         let mut excluded_counts = ReasonCounts::default();
         let mut offer_candidates = Vec::new();
@@ -331,7 +335,9 @@ impl Prepared {
                     }
                     let ci = vr as usize * classes + class as usize;
                     cell_len[ci] += 1;
-                    if f.flags & HAS_BK == 0 {
+                    if f.flags & BK_WITH_HEATING != 0 {
+                        bk_heating[ci] += 1;
+                    } else if f.flags & HAS_BK == 0 {
                         bk_missing[ci] += 1;
                     }
                     if let Some(c) = g.ok().and_then(|gi| coverage.get_mut(gi as usize)) {
@@ -397,10 +403,14 @@ impl Prepared {
                 vr.n_implausible += 1;
             }
         }
-        for (ci, (cell, missing)) in cells.iter_mut().zip(bk_missing).enumerate() {
+        for (ci, ((cell, missing), heating)) in
+            cells.iter_mut().zip(bk_missing).zip(bk_heating).enumerate()
+        {
             cell.bk.n_missing = missing;
+            cell.bk.n_heating_included = heating;
             if let Some(vr) = bk_vr.get_mut(ci / classes.max(1)) {
                 vr.n_missing += missing;
+                vr.n_heating_included += heating;
             }
         }
 

@@ -169,6 +169,8 @@ pub struct BkResult {
     pub n_missing: usize,
     /// Records with implausible BK/m².
     pub n_implausible: usize,
+    /// Records whose Nebenkosten include heating: left out of the statistic.
+    pub n_heating_included: usize,
     /// kBK €/m² (overall, or without lift when split).
     pub per_m2: Option<f64>,
     /// kBK €/m² with lift (only when split).

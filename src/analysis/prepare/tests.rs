@@ -280,3 +280,53 @@ fn cell_of_small_and_large() {
         assert_eq!(c.get(3), None);
     }
 }
+
+/// A project with one Gemeinde in one Vergleichsraum and the default parameters.
+fn one_gemeinde_project() -> Project {
+    let mut p = Project::new("t", Date::from_ymd(2025, 1, 1).unwrap());
+    p.vergleichsraeume = vec![VergleichsraumSpec {
+        name: "V".into(),
+        begruendung: String::new(),
+        ohne_konzept: false,
+    }];
+    p.gemeinden = vec![gemeinde("01001000", "A", "V")];
+    p
+}
+
+fn bestand(row: u32, area: f64, bk: Option<f64>) -> Record {
+    let mut r = Record::new(0, row, SourceKind::Bestand, area * 6.0, area);
+    r.gemeinde = Some("A".into());
+    r.contract_start = Date::from_ymd(2023, 1, 1);
+    r.operating_costs = bk;
+    r
+}
+
+#[test]
+fn nebenkosten_with_heating_stay_out_of_the_bk_statistic() {
+    let project = one_gemeinde_project();
+    let mut warm = bestand(3, 45.0, Some(45.0 * 3.2));
+    warm.heating_included = Some(true);
+    let mut warm_without_amount = bestand(5, 45.0, None);
+    warm_without_amount.heating_included = Some(true);
+    let mut cold = bestand(4, 45.0, Some(45.0 * 1.5));
+    cold.heating_included = Some(false);
+    let records = [
+        bestand(2, 45.0, Some(45.0 * 2.0)),
+        warm,
+        cold,
+        warm_without_amount,
+    ];
+    for prep in [
+        Prepared::new(&records, &project),
+        reference::prepared(&records, &project),
+    ] {
+        let cell = prep.cell(0, 0).unwrap();
+        // Every record is in the cell for the Nettokaltmiete.
+        assert_eq!(cell.values.len(), 4);
+        assert_eq!(cell.bk.all, vec![1.5, 2.0]);
+        assert_eq!(cell.bk.n_heating_included, 1);
+        assert_eq!(cell.bk.n_missing, 1);
+        assert_eq!(prep.bk_vr[0].all, vec![1.5, 2.0]);
+        assert_eq!(prep.bk_vr[0].n_heating_included, 1);
+    }
+}
