@@ -98,6 +98,11 @@ pub struct PreparedCell {
     pub bk: BkValues,
     /// Records of this Vergleichsraum and size class excluded by a scope rule, by reason.
     pub excluded: BTreeMap<Reason, usize>,
+    /// Bestandsmieten of this Vergleichsraum and size class with neither contract start nor
+    /// last rent change that passed every other scope rule: excluded
+    /// ([`Reason::ContractDateMissing`]) or, with `scope.include_undated` or without a
+    /// contract window, in the cell (docs/METHOD.md §2.5).
+    pub n_undated: usize,
 }
 
 /// Sorted kBK/m² values, overall and split by lift.
@@ -243,7 +248,9 @@ pub struct Prepared {
     pub bk_vr: Vec<BkValues>,
     /// Coverage per Gemeinde (same order as the Gemeinde table).
     pub coverage: Vec<GemeindeCoverage>,
-    /// Reference records without contract date (the age rule could not be checked).
+    /// Reference records in cells without contract date (the age rule could not be checked):
+    /// Neuvertragsmieten and other kinds, and Bestandsmieten where they are included
+    /// (`scope.include_undated`).
     pub n_without_contract_date: usize,
     /// Offers of the availability stage.
     pub offers: PreparedOffers,
@@ -307,6 +314,7 @@ impl Prepared {
         let mut bk_missing = vec![0; n_cells];
         let mut bk_heating = vec![0; n_cells];
         let mut cell_excluded = vec![ReasonCounts::default(); n_cells];
+        let mut cell_undated = vec![0; n_cells];
         let mut excluded_counts = ReasonCounts::default();
         let mut offer_candidates = Vec::new();
         let mut n_bestand_vr = vec![0; vr_names.len()];
@@ -330,10 +338,13 @@ impl Prepared {
                     if f.kind == SourceKind::Bestand {
                         n_bestand_vr[vr as usize] += 1;
                     }
+                    let ci = vr as usize * classes + class as usize;
                     if f.latest.is_none() {
                         n_without_contract_date += 1;
+                        if f.kind == SourceKind::Bestand {
+                            cell_undated[ci] += 1;
+                        }
                     }
-                    let ci = vr as usize * classes + class as usize;
                     cell_len[ci] += 1;
                     if f.flags & BK_WITH_HEATING != 0 {
                         bk_heating[ci] += 1;
@@ -352,7 +363,11 @@ impl Prepared {
                         && let Some(&Some(vr)) = gemeinde_vr.get(gi as usize)
                         && let Some(class) = size_class(f.area, &class_bounds)
                     {
-                        cell_excluded[vr as usize * classes + class as usize].add(reason);
+                        let ci = vr as usize * classes + class as usize;
+                        cell_excluded[ci].add(reason);
+                        if reason == Reason::ContractDateMissing {
+                            cell_undated[ci] += 1;
+                        }
                     }
                     cell_of.push(None);
                 }
@@ -364,13 +379,15 @@ impl Prepared {
         let mut cells: Vec<PreparedCell> = cell_len
             .iter()
             .zip(cell_excluded)
-            .map(|(&len, excluded)| PreparedCell {
+            .zip(cell_undated)
+            .map(|((&len, excluded), n_undated)| PreparedCell {
                 values: Vec::with_capacity(len),
                 records: Vec::with_capacity(len),
                 landlord: Vec::with_capacity(len),
                 welfare: Vec::with_capacity(len),
                 bk: BkValues::default(),
                 excluded: excluded.into_map(),
+                n_undated,
             })
             .collect();
         for e in &index.by_rent {
@@ -524,6 +541,8 @@ struct ScopeFilter {
     /// Flag bits ([`Exclusion::bit`]) of the exclusion rules that are on.
     exclusions: u8,
     window_start: Option<Date>,
+    /// Bestandsmieten without any contract date stay in (`scope.include_undated`).
+    include_undated: bool,
 }
 
 impl ScopeFilter {
@@ -537,6 +556,7 @@ impl ScopeFilter {
             window_start: scope
                 .contract_window_years
                 .map(|y| stichtag.minus_years(y as i32)),
+            include_undated: scope.include_undated,
         }
     }
 
@@ -562,10 +582,15 @@ impl ScopeFilter {
         if let Some(reason) = Exclusion::first_reason(f.flags, self.exclusions) {
             return Excluded(reason);
         }
-        if let Some(start) = self.window_start
-            && f.latest.is_some_and(|d| d < start)
-        {
-            return Excluded(Reason::ContractTooOld);
+        if let Some(start) = self.window_start {
+            match f.latest {
+                Some(d) if d < start => return Excluded(Reason::ContractTooOld),
+                // Without a date the age cannot be checked (SG Magdeburg, S 14 AS 720/19 WA).
+                None if f.kind == SourceKind::Bestand && !self.include_undated => {
+                    return Excluded(Reason::ContractDateMissing);
+                }
+                _ => {}
+            }
         }
         match size_class(f.area, bounds) {
             Some(class) => RecordStatus::InCell { vr, class },

@@ -322,6 +322,15 @@ impl Project {
         base.join(&source.path)
     }
 
+    /// The user's justification for a parameter key (`scope.include_undated`), trimmed; `None`
+    /// when none or only blanks are given.
+    pub fn justification(&self, key: &str) -> Option<&str> {
+        self.justifications
+            .get(key)
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
+    }
+
     /// Names of all Vergleichsräume: the declared ones first, then any only named in the
     /// Gemeinde table, in order of appearance.
     pub fn vergleichsraum_names(&self) -> Vec<String> {

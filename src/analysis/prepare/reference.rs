@@ -56,11 +56,15 @@ pub fn prepared(records: &[Record], project: &Project) -> Prepared {
             }
         }
         let st = classify(r, g, project, &vr_index, scope, window_start, &class_bounds);
+        let undated = r.contract_start.is_none() && r.last_rent_change.is_none();
         if let RecordStatus::InCell { vr, class } = st {
-            if r.contract_start.is_none() && r.last_rent_change.is_none() {
-                n_without_contract_date += 1;
-            }
             let ci = vr as usize * classes + class as usize;
+            if undated {
+                n_without_contract_date += 1;
+                if r.kind == SourceKind::Bestand {
+                    cells[ci].n_undated += 1;
+                }
+            }
             cell_pairs[ci].push((r.net_rent_per_m2(), idx as u32));
             bk_push(&mut cells[ci].bk, r, &params.plausibility);
             bk_push(&mut bk_vr[vr as usize], r, &params.plausibility);
@@ -80,6 +84,9 @@ pub fn prepared(records: &[Record], project: &Project) -> Prepared {
         {
             let ci = *vr as usize * classes + class as usize;
             *cells[ci].excluded.entry(reason).or_insert(0) += 1;
+            if reason == Reason::ContractDateMissing {
+                cells[ci].n_undated += 1;
+            }
         }
         status.push(st);
     }
@@ -212,6 +219,9 @@ fn classify(
         };
         if latest.is_some_and(|d| d < start) {
             return Excluded(Reason::ContractTooOld);
+        }
+        if latest.is_none() && r.kind == SourceKind::Bestand && !scope.include_undated {
+            return Excluded(Reason::ContractDateMissing);
         }
     }
     match size_class(r.area, bounds) {

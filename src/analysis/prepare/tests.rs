@@ -112,6 +112,7 @@ fn random_project(rng: &mut Rng) -> Project {
     ];
     let q = &mut p.parameters;
     q.scope.contract_window_years = rng.pick(&[None, Some(2), Some(4), Some(10)]);
+    q.scope.include_undated = rng.below(2) == 0;
     q.scope.exclude_furnished = rng.below(2) == 0;
     q.scope.exclude_subsidised = rng.below(2) == 0;
     q.scope.exclude_company_flats = rng.below(2) == 0;
@@ -329,4 +330,65 @@ fn nebenkosten_with_heating_stay_out_of_the_bk_statistic() {
         assert_eq!(prep.bk_vr[0].all, vec![1.5, 2.0]);
         assert_eq!(prep.bk_vr[0].n_heating_included, 1);
     }
+}
+
+#[test]
+fn undated_bestandsmieten_are_excluded_unless_included_and_counted_either_way() {
+    let mut project = one_gemeinde_project();
+    let undated = |row| {
+        let mut r = bestand(row, 45.0, None);
+        r.contract_start = None;
+        r
+    };
+    let mut neuvertrag = undated(6);
+    neuvertrag.kind = SourceKind::Neuvertrag;
+    let mut changed_only = undated(7);
+    changed_only.last_rent_change = Date::from_ymd(2024, 3, 1);
+    let records = [
+        bestand(2, 45.0, None),
+        undated(3),
+        undated(4),
+        undated(5),
+        neuvertrag,
+        changed_only,
+    ];
+    for prep in [
+        Prepared::new(&records, &project),
+        reference::prepared(&records, &project),
+    ] {
+        for i in [1, 2, 3] {
+            assert_eq!(
+                prep.status[i],
+                RecordStatus::Excluded(Reason::ContractDateMissing)
+            );
+        }
+        let cell = prep.cell(0, 0).unwrap();
+        assert_eq!(
+            cell.values.len(),
+            3,
+            "dated Bestand, Neuvertrag, rent change only"
+        );
+        assert_eq!(cell.excluded[&Reason::ContractDateMissing], 3);
+        assert_eq!(cell.n_undated, 3);
+        assert_eq!(prep.excluded_counts[&Reason::ContractDateMissing], 3);
+        // The Neuvertrag without a date is in the cell and still counted as undated.
+        assert_eq!(prep.n_without_contract_date, 1);
+    }
+    project.parameters.scope.include_undated = true;
+    for prep in [
+        Prepared::new(&records, &project),
+        reference::prepared(&records, &project),
+    ] {
+        let cell = prep.cell(0, 0).unwrap();
+        assert_eq!(cell.values.len(), 6);
+        assert!(!cell.excluded.contains_key(&Reason::ContractDateMissing));
+        assert_eq!(cell.n_undated, 3);
+        assert_eq!(prep.n_without_contract_date, 4);
+    }
+    // Without a contract window nothing is checked for age.
+    project.parameters.scope.include_undated = false;
+    project.parameters.scope.contract_window_years = None;
+    let prep = Prepared::new(&records, &project);
+    assert_eq!(prep.cell(0, 0).unwrap().values.len(), 6);
+    assert_eq!(prep.cell(0, 0).unwrap().n_undated, 3);
 }
