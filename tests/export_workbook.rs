@@ -30,8 +30,8 @@ impl Lcg {
 }
 
 /// Two Vergleichsräume, four Gemeinden (one without data), five household sizes; the cell
-/// "Süd, 5 Personen" has only 8 values (below min_n = 30), a few outliers, excluded and
-/// offer records, records without BK and with lift.
+/// "Süd, 5 Personen" has only 8 values (below min_n = 30), a few outliers, excluded (furnished,
+/// undated) and offer records, records without BK and with lift.
 fn project() -> LoadedProject {
     let stichtag = Date::from_ymd(2025, 1, 1).unwrap();
     let mut p = Project::new("Testkreis", stichtag);
@@ -116,6 +116,11 @@ fn project() -> LoadedProject {
                 }
                 r.lift = Some(k % 3 == 0);
                 r.welfare = Some(k % 5 == 0);
+                // Contracts of the last four years; a few without any date are excluded.
+                if k % 13 != 12 {
+                    r.contract_start =
+                        Date::from_ymd(2021 + (k % 4) as i32, 1 + (k % 12) as u32, 1);
+                }
                 if k % 11 == 5 {
                     r.furnished = Some(true);
                 }
@@ -807,7 +812,11 @@ fn heating_and_fortschreibung_sheets_equal_the_analysis() {
         assert!(f_new.starts_with("ROUND("), "{f_new}");
     }
     let all: String = fs.cells().map(|(_, _, d)| text(Some(d)) + "\n").collect();
-    assert!(all.contains("Neuerhebung fällig"), "Altershinweis fehlt");
+    assert!(
+        all.contains("Älter als zwei Jahre: Indexfortschreibung zulässig"),
+        "Altershinweis fehlt"
+    );
+    assert!(!all.contains("Neuerhebung fällig"));
     assert!(all.contains("VPI Wohnungsnebenkosten"));
 
     // Method text and Prüfkatalog mention both.

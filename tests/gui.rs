@@ -914,6 +914,63 @@ fn write_rent_workbook(path: &Path) {
     wb.save(path).unwrap();
 }
 
+/// A sheet whose only cost column is a bare "Nebenkosten".
+fn write_nebenkosten_workbook(path: &Path) {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in ["Gemeinde", "Nettokaltmiete", "Wohnfläche", "Nebenkosten"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    for i in 0..5u32 {
+        let area = 40.0 + f64::from(i);
+        ws.write_string(1 + i, 0, "Musterstadt").unwrap();
+        ws.write_number(1 + i, 1, area * 7.0).unwrap();
+        ws.write_number(1 + i, 2, area).unwrap();
+        ws.write_number(1 + i, 3, area * 3.0).unwrap();
+    }
+    wb.save(path).unwrap();
+}
+
+#[test]
+fn a_bare_nebenkosten_column_is_left_unassigned_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("nk.xlsx");
+    write_nebenkosten_workbook(&file);
+    let mut h = harness(synthetic_project(dir.path()));
+    h.run();
+    h.get_by_label("Daten").click();
+    h.run();
+    h.get_by_label("Quelle hinzufügen …").click();
+    h.run();
+    h.get_by_role_and_label(egui::Role::TextInput, "Datei:")
+        .click();
+    h.run();
+    h.get_by_role_and_label(egui::Role::TextInput, "Datei:")
+        .type_text(&file.display().to_string());
+    h.run();
+    h.get_by_label("Vorschau laden").click();
+    run_until(&mut h, "preview", |app| {
+        app.state().source_preview().is_some() && app.state().job(Job::Preview).is_none()
+    });
+    h.run();
+    let columns = h.state_mut().forms_mut().source.columns.clone();
+    assert_eq!(columns[3], None, "Nebenkosten is not taken for kalte BK");
+    assert!(
+        h.query_by_label_contains("Spalte „Nebenkosten“ gefunden, aber nicht zugeordnet")
+            .is_some()
+    );
+    // Assigned by the user, the note goes.
+    h.state_mut().forms_mut().source.columns[3] = Some(kdu_konzept::model::Field::OperatingCosts);
+    h.run();
+    assert!(
+        h.query_by_label_contains("Spalte „Nebenkosten“ gefunden")
+            .is_none()
+    );
+}
+
 #[test]
 fn a_source_is_added_with_preview_and_mapping_and_undo_removes_it() {
     let dir = tempfile::tempdir().unwrap();

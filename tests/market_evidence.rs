@@ -84,8 +84,11 @@ fn offers_are_windowed_and_deduplicated() {
     use kdu_konzept::model::Reason;
     // The generator plants 20 exact and 30 near duplicates and dates offers over 18 months:
     // without a window all are found, with the 12-month window those outside are excluded
-    // for their date first.
+    // for their date first. Copies of furnished or subsidised offers are excluded by the scope
+    // before the duplicate check, so the scope is opened to count every planted copy.
     lp.project.parameters.availability.window_months = None;
+    lp.project.parameters.scope.exclude_furnished = false;
+    lp.project.parameters.scope.exclude_subsidised = false;
     let (_, all) = run(&lp.project, &lp.data);
     let dups = all
         .offers_excluded
@@ -93,6 +96,14 @@ fn offers_are_windowed_and_deduplicated() {
         .copied()
         .unwrap_or(0);
     assert!((48..=55).contains(&dups), "{dups}");
+    lp.project.parameters.scope = Default::default();
+    let (_, scoped) = run(&lp.project, &lp.data);
+    let scope_excluded: usize = [Reason::Furnished, Reason::Subsidised]
+        .iter()
+        .filter_map(|r| scoped.offers_excluded.get(r))
+        .sum();
+    assert!(scope_excluded > 20, "{scope_excluded}");
+    assert!(scoped.offers_excluded[&Reason::OfferDuplicate] < dups);
     lp.project.parameters.availability.window_months = Some(12);
     let (prep, a) = run(&lp.project, &lp.data);
     let dups_window = a

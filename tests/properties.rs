@@ -66,6 +66,8 @@ fn dataset(rows: &[Row]) -> Dataset {
         let mut r = Record::new(source, i as u32 + 2, kind, rent, area);
         r.gemeinde = Some(NAMES[g].to_string());
         r.operating_costs = bk.map(|b| (area * b * 100.0).round() / 100.0);
+        // Within the contract window (undated Bestandsmieten are excluded).
+        r.contract_start = Date::from_ymd(2023, 6, 1);
         data.records.push(r);
     }
     data

@@ -406,6 +406,13 @@ fn munich_project() -> Project {
         apply_override(&p.parameters, "wohnflaechen.sizes=[50, 65, 75, 90, 105]").unwrap();
     p.parameters = apply_override(&p.parameters, "wohnflaechen.per_further=15").unwrap();
     p.parameters.wohnflaechen.confirmed = true;
+    // The Mietspiegel sample has no contract dates; by its definition (§ 558 Abs. 2 BGB) it
+    // holds rents agreed or changed in the four years before its Stichtag only.
+    p.parameters.scope.include_undated = true;
+    p.justifications.insert(
+        "scope.include_undated".to_string(),
+        "Stichprobe des Mietspiegels: nur Mieten, die in den vier Jahren vor dem Stichtag vereinbart oder geändert wurden (§ 558 Abs. 2 BGB).".to_string(),
+    );
     for vr in VR_NAMES {
         p.vergleichsraeume.push(VergleichsraumSpec {
             name: vr.to_string(),

@@ -86,6 +86,8 @@ fn synthetic(seed: u64) -> LoadedProject {
                         Some((area * (1.3 + rng.next() * 1.9) * 100.0).round() / 100.0);
                 }
                 r.lift = Some(rng.next() < 0.35);
+                // Within the contract window (undated Bestandsmieten are excluded).
+                r.contract_start = Date::from_ymd(2023, 6, 1);
                 records.push(r);
             }
         }

@@ -1,13 +1,14 @@
 //! Verfügbarkeitsprüfung and iterative procedure (docs/METHOD.md §2.8 G1, §2.11).
 //!
-//! Offers (default: Angebotsmieten) are filtered once in [`prepare_offers`] (window before the
-//! Stichtag, duplicates, heating in the Nebenkosten); [`Availability`] then answers "how many
+//! Offers (default: Angebotsmieten) are filtered once in [`prepare_offers`] (the scope exclusions
+//! of the Untersuchungsgegenstand, window before the Stichtag, duplicates, heating in the
+//! Nebenkosten); [`Availability`] then answers "how many
 //! offers are affordable at this limit" with two binary searches, so the iteration and the
 //! availability curve stay cheap on every parameter change.
 
 use super::prepare::order_key;
 use crate::model::params::{AvailabilityParams, HeatingIncludedOffers};
-use crate::model::{Date, Project, Reason, Record};
+use crate::model::{Date, Exclusion, Project, Reason, Record};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -30,13 +31,43 @@ pub struct Offer {
     pub heating_included: bool,
 }
 
-/// Offers after scope, per Vergleichsraum, plus the exclusions with reasons.
+/// Offers after scope, per Vergleichsraum, plus the exclusions with reasons. Every record of an
+/// availability kind is in exactly one of the two.
 #[derive(Debug, Clone, Default)]
 pub struct PreparedOffers {
     /// Offers per Vergleichsraum.
     pub by_vr: Vec<Vec<Offer>>,
-    /// Excluded offers: (record index, reason).
+    /// Excluded offers: (record index, reason), sorted.
     pub excluded: Vec<(u32, Reason)>,
+}
+
+impl PreparedOffers {
+    /// Offers that entered the availability check.
+    pub fn n_kept(&self) -> usize {
+        self.by_vr.iter().map(Vec::len).sum()
+    }
+
+    /// Records of the availability kinds: kept plus excluded.
+    pub fn n_candidates(&self) -> usize {
+        self.n_kept() + self.excluded.len()
+    }
+
+    /// Excluded offers counted by reason.
+    pub fn excluded_by_reason(&self) -> BTreeMap<Reason, usize> {
+        let mut m = BTreeMap::new();
+        for (_, reason) in &self.excluded {
+            *m.entry(*reason).or_insert(0) += 1;
+        }
+        m
+    }
+
+    /// The offers were excluded wholesale: the data hold offers, but not one of them entered
+    /// the availability check (e.g. all without date or all outside the window), so the check
+    /// silently has nothing to count. Returns the exclusions by reason; `None` when at least one
+    /// offer is used or there are no offers at all.
+    pub fn wholesale_excluded(&self) -> Option<BTreeMap<Reason, usize>> {
+        (self.n_kept() == 0 && !self.excluded.is_empty()).then(|| self.excluded_by_reason())
+    }
 }
 
 /// The order of offers for the de-duplication: Gemeinde, PLZ rank, area (as an order key), offer
@@ -66,6 +97,8 @@ pub struct OfferFacts {
     pub offer_date: Option<Date>,
     /// The Nebenkosten include heating.
     pub heating_included: bool,
+    /// [`Exclusion::bit`]s of the kinds of flat the record is (möbliert, gefördert, …).
+    pub flags: u8,
 }
 
 impl OfferFacts {
@@ -82,6 +115,7 @@ impl OfferFacts {
             operating_costs: r.operating_costs,
             offer_date: r.offer_date,
             heating_included: r.heating_included == Some(true),
+            flags: Exclusion::flags_of(r),
         }
     }
 
@@ -114,7 +148,10 @@ pub struct OfferInputs<'a> {
     pub n_vr: usize,
 }
 
-/// Filters the offers of the availability stage.
+/// Filters the offers of the availability stage: Gemeinde and Vergleichsraum, the scope
+/// exclusions of the Untersuchungsgegenstand (the same as for the Referenzmiete, docs/METHOD.md
+/// §2.5), the window before the Stichtag, heating in the Nebenkosten, duplicates. Every
+/// candidate ends as an offer or as an exclusion with its reason.
 pub fn prepare_offers(project: &Project, inputs: &OfferInputs<'_>) -> PreparedOffers {
     let OfferInputs {
         candidates,
@@ -126,6 +163,7 @@ pub fn prepare_offers(project: &Project, inputs: &OfferInputs<'_>) -> PreparedOf
     let a = &p.availability;
     let stichtag = project.project.stichtag;
     let window_start: Option<Date> = a.window_months.map(|m| stichtag.minus_months(m as i32));
+    let excluded_kinds = Exclusion::excluded_bits(&p.scope);
     let mut out = PreparedOffers {
         by_vr: vec![Vec::new(); n_vr],
         excluded: Vec::new(),
@@ -144,6 +182,10 @@ pub fn prepare_offers(project: &Project, inputs: &OfferInputs<'_>) -> PreparedOf
             out.excluded.push((idx, Reason::NoVergleichsraum));
             continue;
         };
+        if let Some(reason) = Exclusion::first_reason(f.flags, excluded_kinds) {
+            out.excluded.push((idx, reason));
+            continue;
+        }
         if let Some(start) = window_start {
             match f.offer_date {
                 None => {
@@ -439,5 +481,78 @@ mod tests {
                 .excluded
                 .contains(&(4, Reason::OfferHeatingIncluded))
         );
+    }
+
+    fn prepare(p: &Project, records: &[Record]) -> PreparedOffers {
+        let lookup = super::super::prepare::GemeindeLookup::new(&p.gemeinden);
+        let facts: Vec<OfferFacts> = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| OfferFacts::of(r, i as u32, lookup.find(r), 0))
+            .collect();
+        prepare_offers(
+            p,
+            &OfferInputs {
+                candidates: &facts,
+                presorted: false,
+                gemeinde_vr: &[Some(0)],
+                n_vr: 1,
+            },
+        )
+    }
+
+    #[test]
+    fn offers_pass_the_scope_exclusions_with_their_reasons() {
+        let mut p = project();
+        let mut records: Vec<Record> = (0..7)
+            .map(|i| offer(2 + i, 40.0 + 5.0 * f64::from(i), 300.0, (2024, 6, 1)))
+            .collect();
+        records[1].furnished = Some(true);
+        records[2].subsidised = Some(true);
+        records[3].company_flat = Some(true);
+        records[4].dormitory = Some(true);
+        records[5].favour_rent = Some(true);
+        records[6].substandard = Some(true);
+        records[6].furnished = Some(false);
+        let prepared = prepare(&p, &records);
+        assert_eq!(prepared.n_kept(), 1);
+        assert_eq!(prepared.by_vr[0][0].record, 0);
+        assert_eq!(
+            prepared.excluded,
+            vec![
+                (1, Reason::Furnished),
+                (2, Reason::Subsidised),
+                (3, Reason::CompanyFlat),
+                (4, Reason::Dormitory),
+                (5, Reason::FavourRent),
+                (6, Reason::Substandard),
+            ]
+        );
+        assert_eq!(prepared.n_candidates(), 7);
+        assert_eq!(prepared.wholesale_excluded(), None);
+        // A scope switch off lets its kind in.
+        p.parameters.scope.exclude_furnished = false;
+        let prepared = prepare(&p, &records);
+        assert_eq!(prepared.n_kept(), 2);
+        assert!(!prepared.excluded.contains(&(1, Reason::Furnished)));
+    }
+
+    #[test]
+    fn offers_excluded_wholesale_are_a_fact_with_their_reasons() {
+        let p = project();
+        let mut records: Vec<Record> = (0..3)
+            .map(|i| offer(2 + i, 50.0 + 10.0 * f64::from(i), 300.0, (2024, 6, 1)))
+            .collect();
+        for r in &mut records[..2] {
+            r.offer_date = None;
+        }
+        records[2].offer_date = Date::from_ymd(2020, 1, 1);
+        let prepared = prepare(&p, &records);
+        assert_eq!(prepared.n_kept(), 0);
+        let by_reason = prepared.wholesale_excluded().unwrap();
+        assert_eq!(by_reason[&Reason::OfferDateMissing], 2);
+        assert_eq!(by_reason[&Reason::OfferOutsideWindow], 1);
+        // No offers at all is no wholesale exclusion.
+        assert_eq!(prepare(&p, &[]).wholesale_excluded(), None);
     }
 }

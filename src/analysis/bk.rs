@@ -1,5 +1,6 @@
 //! Kalte Betriebskosten: the statistic (median, mean or percentile) of the plausible BK/m²,
-//! optionally weighted and split by Aufzug.
+//! optionally weighted and split by Aufzug. Amounts whose Nebenkosten include heating are no
+//! kalte BK: they are counted, not used (docs/METHOD.md §2.9).
 
 use super::prepare::BkValues;
 use super::quantile::{QuantileType, quantile_sorted, weighted_quantile_sorted};
@@ -57,6 +58,7 @@ pub fn bk_result(
         n_split: (b.without_lift.len(), b.with_lift.len()),
         n_missing: b.n_missing,
         n_implausible: b.n_implausible,
+        n_heating_included: b.n_heating_included,
         per_m2,
         per_m2_lift,
     }

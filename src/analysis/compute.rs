@@ -215,6 +215,7 @@ fn compute_cell(
         class_upper,
         excluded: cell.excluded.clone(),
         n_in_cell: cell.values.len(),
+        n_undated: cell.n_undated,
         n: kept.len(),
         outliers: o,
         summary,

@@ -13,7 +13,7 @@ use crate::model::params::{Parameters, PlausibilityParams, ScopeParams, SizeClas
 use crate::model::{
     Date, Exclusion, GemeindeRow, LandlordType, Project, Reason, Record, SourceKind,
 };
-use index::{Facts, HAS_BK};
+use index::{BK_WITH_HEATING, Facts, HAS_BK};
 pub use lazy::{Level, RentLevels};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, OnceLock};
@@ -100,6 +100,11 @@ pub struct PreparedCell {
     pub bk: BkValues,
     /// Records of this Vergleichsraum and size class excluded by a scope rule, by reason.
     pub excluded: BTreeMap<Reason, usize>,
+    /// Bestandsmieten of this Vergleichsraum and size class with neither contract start nor
+    /// last rent change that passed every other scope rule: excluded
+    /// ([`Reason::ContractDateMissing`]) or, with `scope.include_undated` or without a
+    /// contract window, in the cell (docs/METHOD.md §2.5).
+    pub n_undated: usize,
 }
 
 /// Sorted kBK/m² values, overall and split by lift.
@@ -121,6 +126,9 @@ pub struct BkValues {
     pub n_missing: usize,
     /// Records with implausible BK/m².
     pub n_implausible: usize,
+    /// Records whose Nebenkosten include heating (`heating_included`): their amount is no kalte
+    /// BK and stays out of the statistic (docs/METHOD.md §2.9).
+    pub n_heating_included: usize,
 }
 
 impl BkValues {
@@ -248,7 +256,9 @@ pub struct Prepared {
     pub bk_vr: Vec<BkValues>,
     /// Coverage per Gemeinde (same order as the Gemeinde table).
     pub coverage: Vec<GemeindeCoverage>,
-    /// Reference records without contract date (the age rule could not be checked).
+    /// Reference records in cells without contract date (the age rule could not be checked):
+    /// Neuvertragsmieten and other kinds, and Bestandsmieten where they are included
+    /// (`scope.include_undated`).
     pub n_without_contract_date: usize,
     /// Offers of the availability stage.
     pub offers: PreparedOffers,
@@ -314,7 +324,9 @@ impl Prepared {
         let mut coverage = vec![GemeindeCoverage::default(); project.gemeinden.len()];
         let mut cell_len = vec![0; n_cells];
         let mut bk_missing = vec![0; n_cells];
+        let mut bk_heating = vec![0; n_cells];
         let mut cell_excluded = vec![ReasonCounts::default(); n_cells];
+        let mut cell_undated = vec![0; n_cells];
         let mut excluded_counts = ReasonCounts::default();
         let mut offer_candidates = Vec::new();
         let mut n_bestand_vr = vec![0; vr_names.len()];
@@ -341,12 +353,17 @@ impl Prepared {
                     ) {
                         n_bestand_vr[vr as usize] += 1;
                     }
+                    let ci = vr as usize * classes + class as usize;
                     if f.latest.is_none() {
                         n_without_contract_date += 1;
+                        if f.kind == SourceKind::Bestand {
+                            cell_undated[ci] += 1;
+                        }
                     }
-                    let ci = vr as usize * classes + class as usize;
                     cell_len[ci] += 1;
-                    if f.flags & HAS_BK == 0 {
+                    if f.flags & BK_WITH_HEATING != 0 {
+                        bk_heating[ci] += 1;
+                    } else if f.flags & HAS_BK == 0 {
                         bk_missing[ci] += 1;
                     }
                     if let Some(c) = g.ok().and_then(|gi| coverage.get_mut(gi as usize)) {
@@ -361,7 +378,11 @@ impl Prepared {
                         && let Some(&Some(vr)) = gemeinde_vr.get(gi as usize)
                         && let Some(class) = size_class(f.area, &class_bounds)
                     {
-                        cell_excluded[vr as usize * classes + class as usize].add(reason);
+                        let ci = vr as usize * classes + class as usize;
+                        cell_excluded[ci].add(reason);
+                        if reason == Reason::ContractDateMissing {
+                            cell_undated[ci] += 1;
+                        }
                     }
                     cell_of.push(None);
                 }
@@ -373,13 +394,15 @@ impl Prepared {
         let mut cells: Vec<PreparedCell> = cell_len
             .iter()
             .zip(cell_excluded)
-            .map(|(&len, excluded)| PreparedCell {
+            .zip(cell_undated)
+            .map(|((&len, excluded), n_undated)| PreparedCell {
                 values: Vec::with_capacity(len),
                 records: Vec::with_capacity(len),
                 landlord: Vec::with_capacity(len),
                 welfare: Vec::with_capacity(len),
                 bk: BkValues::default(),
                 excluded: excluded.into_map(),
+                n_undated,
             })
             .collect();
         for e in &index.by_rent {
@@ -412,10 +435,14 @@ impl Prepared {
                 vr.n_implausible += 1;
             }
         }
-        for (ci, (cell, missing)) in cells.iter_mut().zip(bk_missing).enumerate() {
+        for (ci, ((cell, missing), heating)) in
+            cells.iter_mut().zip(bk_missing).zip(bk_heating).enumerate()
+        {
             cell.bk.n_missing = missing;
+            cell.bk.n_heating_included = heating;
             if let Some(vr) = bk_vr.get_mut(ci / classes.max(1)) {
                 vr.n_missing += missing;
+                vr.n_heating_included += heating;
             }
         }
 
@@ -531,23 +558,22 @@ struct ScopeFilter {
     /// Flag bits ([`Exclusion::bit`]) of the exclusion rules that are on.
     exclusions: u8,
     window_start: Option<Date>,
+    /// Bestandsmieten without any contract date stay in (`scope.include_undated`).
+    include_undated: bool,
 }
 
 impl ScopeFilter {
     fn new(params: &Parameters, stichtag: Date) -> ScopeFilter {
         let scope: &ScopeParams = &params.scope;
         let bits = |kinds: &[SourceKind]| kinds.iter().fold(0, |m, &k| m | kind_bit(k));
-        let exclusions = Exclusion::ALL
-            .into_iter()
-            .filter(|e| e.is_excluded(scope))
-            .fold(0, |m, e| m | e.bit());
         ScopeFilter {
             reference_kinds: bits(&scope.reference_kinds),
             offer_kinds: bits(&scope.availability_kinds),
-            exclusions,
+            exclusions: Exclusion::excluded_bits(scope),
             window_start: scope
                 .contract_window_years
                 .map(|y| stichtag.minus_years(y as i32)),
+            include_undated: scope.include_undated,
         }
     }
 
@@ -570,17 +596,18 @@ impl ScopeFilter {
         let Some(&Some(vr)) = gemeinde_vr.get(gi as usize) else {
             return Excluded(Reason::NoVergleichsraum);
         };
-        let hit = f.flags & self.exclusions;
-        if hit != 0 {
-            // The first flag in the order of `Exclusion::ALL` decides.
-            if let Some(e) = Exclusion::ALL.get(hit.trailing_zeros() as usize) {
-                return Excluded(e.reason());
-            }
+        if let Some(reason) = Exclusion::first_reason(f.flags, self.exclusions) {
+            return Excluded(reason);
         }
-        if let Some(start) = self.window_start
-            && f.latest.is_some_and(|d| d < start)
-        {
-            return Excluded(Reason::ContractTooOld);
+        if let Some(start) = self.window_start {
+            match f.latest {
+                Some(d) if d < start => return Excluded(Reason::ContractTooOld),
+                // Without a date the age cannot be checked (SG Magdeburg, S 14 AS 720/19 WA).
+                None if f.kind == SourceKind::Bestand && !self.include_undated => {
+                    return Excluded(Reason::ContractDateMissing);
+                }
+                _ => {}
+            }
         }
         match size_class(f.area, bounds) {
             Some(class) => RecordStatus::InCell { vr, class },

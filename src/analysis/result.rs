@@ -324,6 +324,8 @@ pub struct BkResult {
     pub n_missing: usize,
     /// Records with implausible BK/m².
     pub n_implausible: usize,
+    /// Records whose Nebenkosten include heating: left out of the statistic.
+    pub n_heating_included: usize,
     /// kBK €/m² (overall, or without lift when split).
     pub per_m2: Option<f64>,
     /// kBK €/m² with lift (only when split).
@@ -349,6 +351,9 @@ pub struct CellResult {
     pub excluded: BTreeMap<Reason, usize>,
     /// Records in the cell before outliers.
     pub n_in_cell: usize,
+    /// Bestandsmieten of the cell with neither Mietbeginn nor letzte Mietänderung (excluded by
+    /// default, or included with a justification).
+    pub n_undated: usize,
     /// Records used (after outliers).
     pub n: usize,
     /// Outlier result.

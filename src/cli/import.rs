@@ -34,6 +34,7 @@ struct ImportJson<'a> {
     accepted: usize,
     rejected: BTreeMap<&'static str, usize>,
     mapping: BTreeMap<&'static str, String>,
+    notes: Vec<String>,
     rejected_rows: Vec<RejectedJson<'a>>,
 }
 
@@ -90,6 +91,7 @@ pub(super) fn cmd_import(
                 .into_iter()
                 .map(|(f, h)| (f.code(), h))
                 .collect(),
+            notes: imported.column_notes(),
             rejected_rows: imported
                 .rejections
                 .iter()
@@ -111,6 +113,9 @@ pub(super) fn cmd_import(
     outln!("Zuordnung:")?;
     for (field, header) in imported.mapping_by_header() {
         outln!("  {:<40} ← {}", field.german(), header)?;
+    }
+    for note in imported.column_notes() {
+        outln!("Hinweis:      {note}")?;
     }
     outln!(
         "Zeilen:       {} gelesen, {} übernommen, {} abgelehnt",

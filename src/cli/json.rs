@@ -15,6 +15,8 @@ pub struct CellJson {
     pub n: usize,
     /// Records in the cell before outliers.
     pub n_in_cell: usize,
+    /// Undated Bestandsmieten of the cell (excluded unless included with a justification).
+    pub n_undated: usize,
     /// Records of the cell excluded by scope rules, by reason code.
     pub excluded: BTreeMap<&'static str, usize>,
     /// Outliers removed below.
@@ -99,6 +101,7 @@ pub fn cells_json(a: &Analysis) -> Vec<CellJson> {
             household_size: c.household_size,
             n: c.n,
             n_in_cell: c.n_in_cell,
+            n_undated: c.n_undated,
             excluded: c.excluded.iter().map(|(r, n)| (r.code(), *n)).collect(),
             n_outliers_low: c.outliers.n_low,
             n_outliers_high: c.outliers.n_high,

@@ -95,14 +95,18 @@ const SYNONYMS: &[(Field, &str, Strength)] = &[
     (Field::Ortsteil, "Bezirk", S),
     (Field::Ortsteil, "quarter", S),
     (Field::Ortsteil, "district", S),
-    // Kalte Betriebskosten
+    // Kalte Betriebskosten (a bare "Nebenkosten"/"NK" is not among them: it may include
+    // heating, see `nebenkosten_header`)
     (Field::OperatingCosts, "kalte Betriebskosten", S),
+    (Field::OperatingCosts, "Betriebskosten kalt", S),
     (Field::OperatingCosts, "Betriebskosten", S),
-    (Field::OperatingCosts, "Nebenkosten", S),
     (Field::OperatingCosts, "kalte Nebenkosten", S),
+    (Field::OperatingCosts, "Nebenkosten kalt", S),
     (Field::OperatingCosts, "kalte NK", S),
+    (Field::OperatingCosts, "NK kalt", S),
+    (Field::OperatingCosts, "kalte BK", S),
+    (Field::OperatingCosts, "BK kalt", S),
     (Field::OperatingCosts, "BK", S),
-    (Field::OperatingCosts, "NK", S),
     (Field::OperatingCosts, "serviceCharge", S),
     (Field::OperatingCosts, "service charge", S),
     (Field::OperatingCosts, "operating costs", S),
@@ -450,6 +454,65 @@ fn heating_included_phrase(full: &str, full_words: &[&str]) -> bool {
     inclusion && heating && operating
 }
 
+/// What a header about Nebenkosten says of heating.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum NebenkostenHeader {
+    /// "Nebenkosten kalt", "Nebenkosten (ohne Heizung)": kalte Betriebskosten.
+    Cold,
+    /// A bare "Nebenkosten"/"NK": may or may not include heating.
+    Unclear,
+}
+
+/// Whether a header names Nebenkosten ("Nebenkosten", "NK", "Nebenkostenvorauszahlung", not a
+/// rent) and what it says of heating. `n` is the normalised header, `full_words` its words with
+/// the bracket contents. Headers that include heating are [`heating_included_phrase`]s.
+fn nebenkosten_header(n: &str, full_words: &[&str]) -> Option<NebenkostenHeader> {
+    let nk = n
+        .split(' ')
+        .any(|w| w == "nk" || w.starts_with("nebenkosten"));
+    if !nk || n.contains("miete") {
+        return None;
+    }
+    let cold = full_words
+        .iter()
+        .any(|w| matches!(*w, "kalt" | "kalte" | "kalten" | "ohne"));
+    Some(if cold {
+        NebenkostenHeader::Cold
+    } else {
+        NebenkostenHeader::Unclear
+    })
+}
+
+/// Whether a header is a bare "Nebenkosten"/"NK" column: it may include heating, so it is not
+/// taken for the kalte Betriebskosten automatically (unless a column says per row whether
+/// heating is included, see [`auto_map`]); the user decides what it holds.
+pub fn is_unclear_nebenkosten(header: &str) -> bool {
+    let n = normalize_header(header);
+    let full_words_owned = header_words(header, true);
+    let full_words: Vec<&str> = full_words_owned.iter().map(String::as_str).collect();
+    !heating_included_phrase(&full_words.join(" "), &full_words)
+        && nebenkosten_header(&n, &full_words) == Some(NebenkostenHeader::Unclear)
+}
+
+/// German notes on the columns that [`auto_map`] leaves unassigned on purpose (bare
+/// "Nebenkosten"/"NK"), for the column check of the app and the CLI import; `mapped(i)` says
+/// whether column `i` is assigned.
+pub fn column_notes(headers: &[String], mapped: impl Fn(usize) -> bool) -> Vec<String> {
+    headers
+        .iter()
+        .enumerate()
+        .filter(|(i, h)| !mapped(*i) && is_unclear_nebenkosten(h))
+        .map(|(_, h)| {
+            format!(
+                "Spalte „{}“ gefunden, aber nicht zugeordnet: Es ist unklar, ob diese Nebenkosten Heizkosten enthalten. Enthält sie nur kalte Betriebskosten, bitte dem Feld „{}“ zuordnen; sonst eine Spalte „{}“ (ja/nein) mitliefern.",
+                h.trim(),
+                Field::OperatingCosts.german(),
+                Field::HeatingIncluded.german()
+            )
+        })
+        .collect()
+}
+
 /// Whether `field` is ruled out for this header.
 fn excluded(field: Field, n: &str, full: &str, area_unit: bool) -> bool {
     let any = |list: &[&str], s: &str| list.iter().any(|w| s.contains(w));
@@ -509,6 +572,11 @@ pub fn match_header(h: &str) -> Option<(Field, u8)> {
     if heating_included_phrase(&full, &full_words) {
         return Some((Field::HeatingIncluded, 3));
     }
+    match nebenkosten_header(&n, &full_words) {
+        Some(NebenkostenHeader::Cold) => return Some((Field::OperatingCosts, 3)),
+        Some(NebenkostenHeader::Unclear) => return None,
+        None => {}
+    }
     let area_unit = mentions_area_unit(h);
     let words: Vec<&str> = n.split(' ').collect();
     // Best by score, then by longer synonym, then by earlier position, then table order.
@@ -537,6 +605,10 @@ pub fn match_header(h: &str) -> Option<(Field, u8)> {
 /// Maps columns to fields automatically: every header gets its best match ([`match_header`]); a
 /// field claimed by several columns goes to the best score, ties to the leftmost column. Each field
 /// and each column is used at most once.
+///
+/// A bare "Nebenkosten"/"NK" column ([`is_unclear_nebenkosten`]) is taken for the kalte
+/// Betriebskosten only when another column says per row whether they include heating ("NK inkl.
+/// Heizung"): then every row's amount is known for what it is.
 pub fn auto_map(headers: &[String]) -> BTreeMap<Field, usize> {
     let mut candidates: Vec<(u8, usize, Field)> = headers
         .iter()
@@ -547,6 +619,12 @@ pub fn auto_map(headers: &[String]) -> BTreeMap<Field, usize> {
     let mut map = BTreeMap::new();
     for (_, col, field) in candidates {
         map.entry(field).or_insert(col);
+    }
+    if map.contains_key(&Field::HeatingIncluded)
+        && !map.contains_key(&Field::OperatingCosts)
+        && let Some(col) = headers.iter().position(|h| is_unclear_nebenkosten(h))
+    {
+        map.insert(Field::OperatingCosts, col);
     }
     map
 }
@@ -752,6 +830,63 @@ mod tests {
         );
         assert_eq!(match_header("Hausnummer"), None);
         assert_eq!(match_header("Anzahl Badezimmer"), None);
+    }
+
+    #[test]
+    fn bare_nebenkosten_are_not_taken_for_kalte_betriebskosten() {
+        for h in [
+            "Nebenkosten",
+            "NK",
+            "Nebenkosten (€)",
+            "Nebenkosten monatlich",
+            "Nebenkostenvorauszahlung",
+            "NK-Vorauszahlung",
+        ] {
+            assert_eq!(match_header(h), None, "{h}");
+            assert!(is_unclear_nebenkosten(h), "{h}");
+        }
+        for h in [
+            "kalte Betriebskosten",
+            "Betriebskosten kalt",
+            "BK kalt",
+            "kalte BK",
+            "kalte Nebenkosten",
+            "Nebenkosten kalt",
+            "Nebenkosten (ohne Heizung)",
+            "Nebenkosten ohne Heizkosten",
+            "NK kalt (€)",
+            "Betriebskosten",
+        ] {
+            assert_eq!(match_header(h), Some((Field::OperatingCosts, 3)), "{h}");
+            assert!(!is_unclear_nebenkosten(h), "{h}");
+        }
+        for h in ["Nebenkosten inkl. Heizung", "Miete inkl. NK", "Heizkosten"] {
+            assert!(!is_unclear_nebenkosten(h), "{h}");
+        }
+        // Unassigned, and named in the column check.
+        let h = strings(&["Nettokaltmiete", "Wohnfläche", "Nebenkosten"]);
+        let m = auto_map(&h);
+        assert!(!m.contains_key(&Field::OperatingCosts), "{m:?}");
+        let mapped: Vec<usize> = m.values().copied().collect();
+        let notes = column_notes(&h, |i| mapped.contains(&i));
+        assert_eq!(notes.len(), 1);
+        assert!(
+            notes[0].starts_with("Spalte „Nebenkosten“ gefunden, aber nicht zugeordnet")
+                && notes[0].contains("Heizkosten enthalten"),
+            "{}",
+            notes[0]
+        );
+        assert!(column_notes(&h, |_| true).is_empty());
+        // A column saying per row whether heating is included settles it.
+        let h = strings(&[
+            "Kaltmiete (€)",
+            "Wohnfläche (m²)",
+            "Nebenkosten (€)",
+            "NK inkl. Heizung",
+        ]);
+        let m = auto_map(&h);
+        assert_eq!(m[&Field::OperatingCosts], 2);
+        assert_eq!(m[&Field::HeatingIncluded], 3);
     }
 
     #[test]

@@ -165,6 +165,12 @@ impl ImportedSource {
         m
     }
 
+    /// German notes on columns left unassigned on purpose (a bare "Nebenkosten" column:
+    /// unclear whether it includes heating), see [`mapping::column_notes`].
+    pub fn column_notes(&self) -> Vec<String> {
+        mapping::column_notes(&self.headers, |i| self.mapping.values().any(|&c| c == i))
+    }
+
     /// Mapping as field → header text (for profiles and the project file).
     pub fn mapping_by_header(&self) -> BTreeMap<Field, String> {
         self.mapping

@@ -179,7 +179,15 @@ impl RowContext<'_> {
         };
         r.contract_start = self.opt_date(row, Field::ContractStart);
         r.last_rent_change = self.opt_date(row, Field::LastRentChange);
-        r.offer_date = self.opt_date(row, Field::OfferDate);
+        r.offer_date = self.opt_date(row, Field::OfferDate).or_else(|| {
+            // A mixed source (a Datenart column) has one date column for all its rows: for an
+            // offer, "Mietbeginn / letzte Mietänderung" is the date of the offer
+            // (docs/METHOD.md §2.11).
+            let mixed = self.columns.contains_key(&Field::Kind);
+            (mixed && kind == SourceKind::Angebot)
+                .then(|| r.contract_start.max(r.last_rent_change))
+                .flatten()
+        });
         r.landlord_type = self
             .opt_text(row, Field::LandlordType)
             .and_then(|t| LandlordType::parse(&t));
@@ -357,6 +365,69 @@ mod tests {
         ])
         .unwrap();
         assert_eq!(r.kind, SourceKind::Bestand);
+    }
+
+    #[test]
+    fn offers_of_a_mixed_source_take_the_contract_date_as_offer_date() {
+        let mut m = BTreeMap::new();
+        m.insert(Field::NetRent, 0);
+        m.insert(Field::Area, 1);
+        m.insert(Field::Kind, 2);
+        m.insert(Field::LastRentChange, 3);
+        let annual = BTreeSet::new();
+        let plaus = PlausibilityParams::default();
+        let ctx = RowContext {
+            source: 0,
+            kind: SourceKind::Bestand,
+            columns: &m,
+            annual: &annual,
+            plausibility: &plaus,
+        };
+        let row = |kind: &str, date: RawCell| RawRow {
+            line: 9,
+            cells: vec![
+                RawCell::Number(400.0),
+                RawCell::Number(50.0),
+                text(kind),
+                date,
+            ],
+        };
+        let date = || text("01.06.2024");
+        let offer = ctx.validate(&row("Angebot", date())).unwrap();
+        assert_eq!(offer.kind, SourceKind::Angebot);
+        assert_eq!(offer.offer_date, crate::model::Date::from_ymd(2024, 6, 1));
+        // A Bestand row keeps its date as the rent change only.
+        let bestand = ctx.validate(&row("Bestand", date())).unwrap();
+        assert_eq!(bestand.offer_date, None);
+        assert_eq!(
+            bestand.last_rent_change,
+            crate::model::Date::from_ymd(2024, 6, 1)
+        );
+        // An offer without any date stays without one.
+        let undated = ctx.validate(&row("Angebot", RawCell::Empty)).unwrap();
+        assert_eq!(undated.offer_date, None);
+        // A mapped offer date wins.
+        let mut with_offer_date = m.clone();
+        with_offer_date.insert(Field::OfferDate, 4);
+        let ctx = RowContext {
+            columns: &with_offer_date,
+            ..ctx
+        };
+        let mut cells = row("Angebot", date()).cells;
+        cells.push(text("15.08.2024"));
+        let r = ctx.validate(&RawRow { line: 9, cells }).unwrap();
+        assert_eq!(r.offer_date, crate::model::Date::from_ymd(2024, 8, 15));
+        // Without a Datenart column a file of offers does not read its Mietbeginn (there often
+        // "frei ab") as the offer date.
+        let mut single_kind = m.clone();
+        single_kind.remove(&Field::Kind);
+        let ctx = RowContext {
+            columns: &single_kind,
+            kind: SourceKind::Angebot,
+            ..ctx
+        };
+        let r = ctx.validate(&row("", date())).unwrap();
+        assert_eq!((r.kind, r.offer_date), (SourceKind::Angebot, None));
     }
 
     #[test]

@@ -937,6 +937,15 @@ pub static CATALOGUE: &[Spec] = &[
         "Nur Mietverträge, die in diesem Zeitraum vor dem Stichtag geschlossen oder in der Miete geändert wurden, bilden den aktuellen Markt ab (vgl. § 558 Abs. 2 BGB)."
     ),
     spec!(
+        "scope.include_undated",
+        Scope,
+        "Bestandsmieten ohne Datum einbeziehen",
+        "",
+        flag!(scope.include_undated),
+        "Bestandsmieten ohne Mietbeginn und ohne letzte Mietänderung lassen nicht erkennen, ob sie innerhalb der Altersgrenze liegen; sie werden daher ausgeschlossen (SG Magdeburg, S 14 AS 720/19 WA). Wer sie einbezieht, muss das schriftlich begründen (Begründungsfeld dieses Parameters). Gilt nur bei begrenztem Vertragsalter.",
+        |p| p.scope.contract_window_years.is_some()
+    ),
+    spec!(
         "scope.exclude_furnished",
         Scope,
         "möblierte Wohnungen ausschließen",

@@ -87,6 +87,35 @@ impl Exclusion {
     pub fn bit(self) -> u8 {
         1 << (self as u8)
     }
+
+    /// The bits of the kinds the record is (`Some(true)`).
+    pub fn flags_of(r: &Record) -> u8 {
+        Exclusion::ALL
+            .into_iter()
+            .filter(|e| e.of_record(r) == Some(true))
+            .fold(0, |m, e| m | e.bit())
+    }
+
+    /// The bits of the kinds the scope excludes.
+    pub fn excluded_bits(s: &ScopeParams) -> u8 {
+        Exclusion::ALL
+            .into_iter()
+            .filter(|e| e.is_excluded(s))
+            .fold(0, |m, e| m | e.bit())
+    }
+
+    /// The reason of a record with `flags` under a scope excluding `excluded` (both bit sets):
+    /// the first kind in the order of [`Exclusion::ALL`] set in both decides; `None` when the
+    /// record is in scope.
+    pub fn first_reason(flags: u8, excluded: u8) -> Option<Reason> {
+        let hit = flags & excluded;
+        if hit == 0 {
+            return None;
+        }
+        Exclusion::ALL
+            .get(hit.trailing_zeros() as usize)
+            .map(|e| e.reason())
+    }
 }
 
 #[cfg(test)]
@@ -102,5 +131,34 @@ mod tests {
         assert_eq!(bits, 0b11_1111);
         let s = ScopeParams::default();
         assert!(Exclusion::ALL.iter().all(|e| e.is_excluded(&s)));
+        assert_eq!(Exclusion::excluded_bits(&s), bits);
+    }
+
+    #[test]
+    fn the_first_kind_in_display_order_decides() {
+        let mut r = Record::new(0, 2, crate::model::SourceKind::Angebot, 500.0, 50.0);
+        r.furnished = Some(false);
+        r.dormitory = Some(true);
+        r.substandard = Some(true);
+        let flags = Exclusion::flags_of(&r);
+        assert_eq!(
+            flags,
+            Exclusion::Dormitory.bit() | Exclusion::Substandard.bit()
+        );
+        let mut s = ScopeParams::default();
+        assert_eq!(
+            Exclusion::first_reason(flags, Exclusion::excluded_bits(&s)),
+            Some(Reason::Dormitory)
+        );
+        s.exclude_dormitories = false;
+        assert_eq!(
+            Exclusion::first_reason(flags, Exclusion::excluded_bits(&s)),
+            Some(Reason::Substandard)
+        );
+        s.exclude_substandard = false;
+        assert_eq!(
+            Exclusion::first_reason(flags, Exclusion::excluded_bits(&s)),
+            None
+        );
     }
 }

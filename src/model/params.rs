@@ -174,6 +174,10 @@ pub struct ScopeParams {
     /// Contract-age window in years (contract start or last rent change); `None` = off.
     #[serde(with = "off_or")]
     pub contract_window_years: Option<u32>,
+    /// Keep Bestandsmieten with neither contract start nor last rent change while the window is
+    /// on (default: excluded, SG Magdeburg S 14 AS 720/19 WA; including them needs the user's
+    /// justification, `project.justifications["scope.include_undated"]`).
+    pub include_undated: bool,
     /// Exclude furnished flats.
     pub exclude_furnished: bool,
     /// Exclude subsidised flats [U: practice varies].
@@ -194,6 +198,7 @@ impl Default for ScopeParams {
             reference_kinds: vec![SourceKind::Bestand, SourceKind::Neuvertrag],
             availability_kinds: vec![SourceKind::Angebot],
             contract_window_years: Some(4),
+            include_undated: false,
             exclude_furnished: true,
             exclude_subsidised: true,
             exclude_company_flats: true,

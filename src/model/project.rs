@@ -213,11 +213,6 @@ pub enum ProjectError {
 }
 
 impl Project {
-    /// The user's written justification for parameter `key` (trimmed; "" when none).
-    pub fn justification(&self, key: &str) -> &str {
-        self.justifications.get(key).map_or("", |t| t.trim())
-    }
-
     /// A new project with default parameters.
     pub fn new(name: &str, stichtag: Date) -> Project {
         Project {
@@ -325,6 +320,15 @@ impl Project {
     pub fn source_path(project_file: &Path, source: &SourceSpec) -> PathBuf {
         let base = project_file.parent().unwrap_or(Path::new("."));
         base.join(&source.path)
+    }
+
+    /// The user's justification for a parameter key (`scope.include_undated`), trimmed; `None`
+    /// when none or only blanks are given.
+    pub fn justification(&self, key: &str) -> Option<&str> {
+        self.justifications
+            .get(key)
+            .map(|t| t.trim())
+            .filter(|t| !t.is_empty())
     }
 
     /// Names of all Vergleichsräume: the declared ones first, then any only named in the

@@ -43,6 +43,9 @@ pub enum Reason {
     KindNotUsed,
     /// Contract start and last rent change are older than the window.
     ContractTooOld,
+    /// A Bestandsmiete with neither contract start nor last rent change: its age cannot be
+    /// checked against the window (SG Magdeburg, S 14 AS 720/19 WA).
+    ContractDateMissing,
     /// Furnished flat.
     Furnished,
     /// Subsidised / rent-controlled flat.
@@ -98,6 +101,7 @@ impl Reason {
             Reason::NoVergleichsraum => "no_vergleichsraum",
             Reason::KindNotUsed => "kind_not_used",
             Reason::ContractTooOld => "contract_too_old",
+            Reason::ContractDateMissing => "contract_date_missing",
             Reason::Furnished => "furnished",
             Reason::Subsidised => "subsidised",
             Reason::CompanyFlat => "company_flat",
@@ -137,6 +141,9 @@ impl Reason {
             Reason::NoVergleichsraum => "Gemeinde ohne Vergleichsraum",
             Reason::KindNotUsed => "Datenart in dieser Stufe nicht verwendet",
             Reason::ContractTooOld => "Mietvertrag bzw. letzte Mietänderung zu alt",
+            Reason::ContractDateMissing => {
+                "Bestandsmiete ohne Mietbeginn und ohne letzte Mietänderung"
+            }
             Reason::Furnished => "Möblierte Wohnung",
             Reason::Subsidised => "Öffentlich geförderte Wohnung",
             Reason::CompanyFlat => "Werks-/Dienstwohnung",

@@ -112,6 +112,7 @@ fn contract_age(input: &Inputs, audit: &mut Audit) {
         ),
         Some(_) => {}
     }
+    undated(input, audit);
     let prep = input.prep;
     if prep.n_without_contract_date > 0 && p.scope.contract_window_years.is_some() {
         audit.add(
@@ -122,6 +123,66 @@ fn contract_age(input: &Inputs, audit: &mut Audit) {
                 number(prep.n_without_contract_date as f64, 0),
                 number(prep.n_in_cells as f64, 0),
                 p.scope.contract_window_years.unwrap_or(0)
+            ),
+        );
+    }
+}
+
+/// K3: Bestandsmieten without any date are excluded by default (SG Magdeburg S 14 AS 720/19 WA);
+/// including them needs a justification. The share per cell is reported.
+fn undated(input: &Inputs, audit: &mut Audit) {
+    let c = CheckCode::Vertragsalter;
+    let p = &input.project.parameters;
+    if p.scope.contract_window_years.is_none() {
+        return;
+    }
+    let total: usize = input.an.cells.iter().map(|c| c.n_undated).sum();
+    if total == 0 {
+        return;
+    }
+    let shares: Vec<String> = input
+        .an
+        .cells
+        .iter()
+        .filter(|c| c.n_undated > 0)
+        .map(|cell| {
+            let base = if p.scope.include_undated {
+                cell.n_in_cell
+            } else {
+                cell.n_in_cell + cell.n_undated
+            };
+            format!(
+                "{} {}",
+                cell_ref(cell).german(),
+                percent(cell.n_undated as f64 / base.max(1) as f64)
+            )
+        })
+        .collect();
+    let key = "scope.include_undated";
+    let head = format!(
+        "{} ohne Mietbeginn und ohne letzte Mietänderung (Anteil je Tabellenfeld: {})",
+        count(total, "Bestandsmiete", "Bestandsmieten"),
+        shares.join(", ")
+    );
+    if !p.scope.include_undated {
+        audit.add(
+            c,
+            Severity::Hinweis,
+            format!("{head} sind ausgeschlossen, weil ihr Alter nicht geprüft werden kann."),
+        );
+    } else if let Some(reason) = input.project.justification(key) {
+        audit.add(
+            c,
+            Severity::Hinweis,
+            format!("{head} sind einbezogen. Begründung: {reason}"),
+        );
+    } else {
+        audit.add(
+            c,
+            Severity::Warnung,
+            format!(
+                "{head} sind ohne schriftliche Begründung einbezogen (Begründungsfeld „{}“ auf dem Parameter-Bildschirm); die Rechtsprechung schließt sie aus.",
+                crate::model::catalogue::label(key)
             ),
         );
     }
@@ -211,7 +272,7 @@ fn fortschreibung(input: &Inputs, audit: &mut Audit) {
 fn data_basis(input: &Inputs, audit: &mut Audit) {
     let c = CheckCode::Datengrundlage;
     let key = "scope.reference_kinds";
-    let reason = input.project.justification(key);
+    let reason = input.project.justification(key).unwrap_or_default();
     for (vr, v) in input.an.vergleichsraeume.iter().enumerate() {
         let n_bestand = input.prep.n_bestand_vr.get(vr).copied().unwrap_or(0);
         if n_bestand > 0 || v.n_used == 0 {

@@ -214,7 +214,7 @@ fn percentile(input: &Inputs, audit: &mut Audit) {
         ReferenceMethod::Spannenoberwert => "reference.spanne",
         _ => "reference.method",
     };
-    let reason = input.project.justification(key);
+    let reason = input.project.justification(key).unwrap_or_default();
     if reason.is_empty() {
         audit.add(
             c,

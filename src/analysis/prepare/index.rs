@@ -14,8 +14,11 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::Arc;
 
 /// Bits of [`Facts::flags`]: bits 0–5 are [`Exclusion::bit`] (the first set bit decides the
-/// reason, in the order of [`Exclusion::ALL`]); this one says the record has Betriebskosten.
+/// reason, in the order of [`Exclusion::ALL`]); this one says the record has kalte
+/// Betriebskosten for the BK statistic.
 pub(super) const HAS_BK: u8 = 1 << 6;
+/// The record's Nebenkosten include heating: its amount is no kalte BK (docs/METHOD.md §2.9).
+pub(super) const BK_WITH_HEATING: u8 = 1 << 7;
 
 /// The facts of one record that the scope rules test.
 #[derive(Debug, Clone, Copy)]
@@ -61,7 +64,8 @@ pub struct RecordIndex {
     pub(super) facts: Vec<Facts>,
     /// Assigned records by NKM/m², ties by (source, row), then position: the order of every cell.
     pub(super) by_rent: Vec<RentEntry>,
-    /// Assigned records with Betriebskosten by (kBK/m², landlord type).
+    /// Assigned records with kalte Betriebskosten (not including heating) by (kBK/m², landlord
+    /// type).
     pub(super) by_bk: Vec<BkEntry>,
     /// Rank of each record's PLZ text (missing = "") among all PLZ texts, for the offer order.
     pub(super) plz_rank: Vec<u32>,
@@ -96,13 +100,12 @@ impl RecordIndex {
         for (idx, r) in records.iter().enumerate() {
             let g = assign.find(r);
             gemeinde_of.push(g);
-            let mut flags = 0;
-            for e in Exclusion::ALL {
-                if e.of_record(r) == Some(true) {
-                    flags |= e.bit();
-                }
+            let mut flags = Exclusion::flags_of(r);
+            let mut bk = r.operating_costs_per_m2();
+            if bk.is_some() && r.heating_included == Some(true) {
+                flags |= BK_WITH_HEATING;
+                bk = None;
             }
-            let bk = r.operating_costs_per_m2();
             if bk.is_some() {
                 flags |= HAS_BK;
             }

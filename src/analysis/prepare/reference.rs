@@ -56,11 +56,15 @@ pub fn prepared(records: &[Record], project: &Project) -> Prepared {
             }
         }
         let st = classify(r, g, project, &vr_index, scope, window_start, &class_bounds);
+        let undated = r.contract_start.is_none() && r.last_rent_change.is_none();
         if let RecordStatus::InCell { vr, class } = st {
-            if r.contract_start.is_none() && r.last_rent_change.is_none() {
-                n_without_contract_date += 1;
-            }
             let ci = vr as usize * classes + class as usize;
+            if undated {
+                n_without_contract_date += 1;
+                if r.kind == SourceKind::Bestand {
+                    cells[ci].n_undated += 1;
+                }
+            }
             cell_pairs[ci].push((r.net_rent_per_m2(), idx as u32));
             bk_push(&mut cells[ci].bk, r, &params.plausibility);
             bk_push(&mut bk_vr[vr as usize], r, &params.plausibility);
@@ -80,6 +84,9 @@ pub fn prepared(records: &[Record], project: &Project) -> Prepared {
         {
             let ci = *vr as usize * classes + class as usize;
             *cells[ci].excluded.entry(reason).or_insert(0) += 1;
+            if reason == Reason::ContractDateMissing {
+                cells[ci].n_undated += 1;
+            }
         }
         status.push(st);
     }
@@ -153,6 +160,7 @@ pub fn prepared(records: &[Record], project: &Project) -> Prepared {
 fn bk_push(b: &mut BkValues, r: &Record, plaus: &PlausibilityParams) {
     match r.operating_costs_per_m2() {
         None => b.n_missing += 1,
+        Some(_) if r.heating_included == Some(true) => b.n_heating_included += 1,
         Some(v) if !(plaus.bk_per_m2_min..=plaus.bk_per_m2_max).contains(&v) => {
             b.n_implausible += 1
         }
@@ -212,6 +220,29 @@ fn classify(
         Some(&vr) => vr,
         None => return Excluded(Reason::NoVergleichsraum),
     };
+    if let Some(reason) = scope_exclusion(r, scope) {
+        return Excluded(reason);
+    }
+    if let Some(start) = window_start {
+        let latest = match (r.contract_start, r.last_rent_change) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        };
+        if latest.is_some_and(|d| d < start) {
+            return Excluded(Reason::ContractTooOld);
+        }
+        if latest.is_none() && r.kind == SourceKind::Bestand && !scope.include_undated {
+            return Excluded(Reason::ContractDateMissing);
+        }
+    }
+    match size_class(r.area, bounds) {
+        Some(class) => RecordStatus::InCell { vr, class },
+        None => Excluded(Reason::OutsideSizeClasses),
+    }
+}
+
+/// The first scope exclusion that applies to the record.
+fn scope_exclusion(r: &Record, scope: &ScopeParams) -> Option<Reason> {
     let flags = [
         (scope.exclude_furnished, r.furnished, Reason::Furnished),
         (scope.exclude_subsidised, r.subsidised, Reason::Subsidised),
@@ -232,22 +263,10 @@ fn classify(
             Reason::Substandard,
         ),
     ];
-    if let Some((_, _, reason)) = flags.iter().find(|(on, v, _)| *on && *v == Some(true)) {
-        return Excluded(*reason);
-    }
-    if let Some(start) = window_start {
-        let latest = match (r.contract_start, r.last_rent_change) {
-            (Some(a), Some(b)) => Some(a.max(b)),
-            (a, b) => a.or(b),
-        };
-        if latest.is_some_and(|d| d < start) {
-            return Excluded(Reason::ContractTooOld);
-        }
-    }
-    match size_class(r.area, bounds) {
-        Some(class) => RecordStatus::InCell { vr, class },
-        None => Excluded(Reason::OutsideSizeClasses),
-    }
+    flags
+        .iter()
+        .find(|(on, v, _)| *on && *v == Some(true))
+        .map(|(_, _, reason)| *reason)
 }
 
 /// Assigns records to rows of the Gemeinde table: by AGS, else by normalised name, else by the
@@ -355,6 +374,10 @@ fn prepare_offers(
             out.excluded.push((idx, Reason::NoVergleichsraum));
             continue;
         };
+        if let Some(reason) = scope_exclusion(r, &p.scope) {
+            out.excluded.push((idx, reason));
+            continue;
+        }
         if let Some(start) = window_start {
             match r.offer_date {
                 None => {

@@ -112,6 +112,7 @@ fn random_project(rng: &mut Rng) -> Project {
     ];
     let q = &mut p.parameters;
     q.scope.contract_window_years = rng.pick(&[None, Some(2), Some(4), Some(10)]);
+    q.scope.include_undated = rng.below(2) == 0;
     q.scope.exclude_furnished = rng.below(2) == 0;
     q.scope.exclude_subsidised = rng.below(2) == 0;
     q.scope.exclude_company_flats = rng.below(2) == 0;
@@ -279,4 +280,115 @@ fn cell_of_small_and_large() {
         assert_eq!(c.get(2), Some(0));
         assert_eq!(c.get(3), None);
     }
+}
+
+/// A project with one Gemeinde in one Vergleichsraum and the default parameters.
+fn one_gemeinde_project() -> Project {
+    let mut p = Project::new("t", Date::from_ymd(2025, 1, 1).unwrap());
+    p.vergleichsraeume = vec![VergleichsraumSpec {
+        name: "V".into(),
+        begruendung: String::new(),
+        ohne_konzept: false,
+    }];
+    p.gemeinden = vec![gemeinde("01001000", "A", "V")];
+    p
+}
+
+fn bestand(row: u32, area: f64, bk: Option<f64>) -> Record {
+    let mut r = Record::new(0, row, SourceKind::Bestand, area * 6.0, area);
+    r.gemeinde = Some("A".into());
+    r.contract_start = Date::from_ymd(2023, 1, 1);
+    r.operating_costs = bk;
+    r
+}
+
+#[test]
+fn nebenkosten_with_heating_stay_out_of_the_bk_statistic() {
+    let project = one_gemeinde_project();
+    let mut warm = bestand(3, 45.0, Some(45.0 * 3.2));
+    warm.heating_included = Some(true);
+    let mut warm_without_amount = bestand(5, 45.0, None);
+    warm_without_amount.heating_included = Some(true);
+    let mut cold = bestand(4, 45.0, Some(45.0 * 1.5));
+    cold.heating_included = Some(false);
+    let records = [
+        bestand(2, 45.0, Some(45.0 * 2.0)),
+        warm,
+        cold,
+        warm_without_amount,
+    ];
+    for prep in [
+        Prepared::new(&records, &project),
+        reference::prepared(&records, &project),
+    ] {
+        let cell = prep.cell(0, 0).unwrap();
+        // Every record is in the cell for the Nettokaltmiete.
+        assert_eq!(cell.values.len(), 4);
+        assert_eq!(cell.bk.all, vec![1.5, 2.0]);
+        assert_eq!(cell.bk.n_heating_included, 1);
+        assert_eq!(cell.bk.n_missing, 1);
+        assert_eq!(prep.bk_vr[0].all, vec![1.5, 2.0]);
+        assert_eq!(prep.bk_vr[0].n_heating_included, 1);
+    }
+}
+
+#[test]
+fn undated_bestandsmieten_are_excluded_unless_included_and_counted_either_way() {
+    let mut project = one_gemeinde_project();
+    let undated = |row| {
+        let mut r = bestand(row, 45.0, None);
+        r.contract_start = None;
+        r
+    };
+    let mut neuvertrag = undated(6);
+    neuvertrag.kind = SourceKind::Neuvertrag;
+    let mut changed_only = undated(7);
+    changed_only.last_rent_change = Date::from_ymd(2024, 3, 1);
+    let records = [
+        bestand(2, 45.0, None),
+        undated(3),
+        undated(4),
+        undated(5),
+        neuvertrag,
+        changed_only,
+    ];
+    for prep in [
+        Prepared::new(&records, &project),
+        reference::prepared(&records, &project),
+    ] {
+        for i in [1, 2, 3] {
+            assert_eq!(
+                prep.status[i],
+                RecordStatus::Excluded(Reason::ContractDateMissing)
+            );
+        }
+        let cell = prep.cell(0, 0).unwrap();
+        assert_eq!(
+            cell.values.len(),
+            3,
+            "dated Bestand, Neuvertrag, rent change only"
+        );
+        assert_eq!(cell.excluded[&Reason::ContractDateMissing], 3);
+        assert_eq!(cell.n_undated, 3);
+        assert_eq!(prep.excluded_counts[&Reason::ContractDateMissing], 3);
+        // The Neuvertrag without a date is in the cell and still counted as undated.
+        assert_eq!(prep.n_without_contract_date, 1);
+    }
+    project.parameters.scope.include_undated = true;
+    for prep in [
+        Prepared::new(&records, &project),
+        reference::prepared(&records, &project),
+    ] {
+        let cell = prep.cell(0, 0).unwrap();
+        assert_eq!(cell.values.len(), 6);
+        assert!(!cell.excluded.contains_key(&Reason::ContractDateMissing));
+        assert_eq!(cell.n_undated, 3);
+        assert_eq!(prep.n_without_contract_date, 4);
+    }
+    // Without a contract window nothing is checked for age.
+    project.parameters.scope.include_undated = false;
+    project.parameters.scope.contract_window_years = None;
+    let prep = Prepared::new(&records, &project);
+    assert_eq!(prep.cell(0, 0).unwrap().values.len(), 6);
+    assert_eq!(prep.cell(0, 0).unwrap().n_undated, 3);
 }

@@ -7,7 +7,9 @@ use crate::app::forms::{DialogRequest, Forms, SourceForm};
 use crate::app::source_import::{SourcePreview, column_problems, detected_type};
 use crate::app::state::{AppState, Command, Document, Job};
 use crate::import::header::{PEEK_ROWS, column_letters};
-use crate::import::mapping::{MappingProfile, auto_map, find_profile, header_signature};
+use crate::import::mapping::{
+    MappingProfile, auto_map, column_notes, find_profile, header_signature,
+};
 use crate::import::raw::RawCell;
 use crate::model::{Date, Field, Project, SourceKind, SourceSpec};
 use egui::{RichText, Ui};
@@ -196,6 +198,15 @@ fn remap(
     form.profile_note = None;
     form.annual.clear();
     auto_map(headers)
+}
+
+/// Notes on columns left unassigned on purpose (a bare "Nebenkosten": heating included or not?).
+fn unassigned_notes_ui(ui: &mut Ui, headers: &[String], form: &SourceForm) {
+    for note in column_notes(headers, |i| {
+        form.columns.get(i).copied().flatten().is_some()
+    }) {
+        ui.colored_label(ui.visuals().warn_fg_color, note);
+    }
 }
 
 fn preview_ui(
@@ -452,6 +463,7 @@ fn preview_ui(
         }
     }
 
+    unassigned_notes_ui(ui, &headers, form);
     // Validation and "Übernehmen".
     let mut problems: Vec<String> = Vec::new();
     for f in [Field::NetRent, Field::Area] {

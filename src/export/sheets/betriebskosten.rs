@@ -29,7 +29,7 @@ pub fn betriebskosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         1,
         0,
         format!(
-            "Statistik: {stat} {} aus denselben Datensätzen wie die Nettokaltmieten (in Tabellenfeldern, vor der Extremwertkappung); plausibel nur {}–{} €/m² (F+B Bremen).{} Je weitere Person: der Wert, der für die größte Haushaltsgröße gilt.",
+            "Statistik: {stat} {} aus denselben Datensätzen wie die Nettokaltmieten (in Tabellenfeldern, vor der Extremwertkappung); plausibel nur {}–{} €/m² (F+B Bremen). Nebenkosten, die Heizkosten enthalten, sind keine kalten Betriebskosten und gehen nicht ein (Spalte „BK inkl. Heizung“).{} Je weitere Person: der Wert, der für die größte Haushaltsgröße gilt.",
             match oc.level {
                 BkLevel::Vergleichsraum => "je Vergleichsraum",
                 BkLevel::Cell => "je Tabellenfeld",
@@ -56,6 +56,7 @@ pub fn betriebskosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             "davon mit Aufzug",
             "BK fehlen",
             "BK unplausibel",
+            "BK inkl. Heizung (nicht verwendet)",
             "BK €/m² (ungerundet)",
             "BK €/m² (verwendet)",
             "mit Aufzug €/m² (ungerundet)",
@@ -66,7 +67,7 @@ pub fn betriebskosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     style::widths(
         &mut ws,
         &[
-            22.0, 16.0, 11.0, 11.0, 11.0, 10.0, 11.0, 13.0, 13.0, 13.0, 13.0, 30.0,
+            22.0, 16.0, 11.0, 11.0, 11.0, 10.0, 11.0, 13.0, 13.0, 13.0, 13.0, 13.0, 30.0,
         ],
     )?;
     ws.set_row_height(2, 30)?;
@@ -100,14 +101,15 @@ pub fn betriebskosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         style::int(&mut ws, ctx, r, 4, bk.n_split.1)?;
         style::int(&mut ws, ctx, r, 5, bk.n_missing)?;
         style::int(&mut ws, ctx, r, 6, bk.n_implausible)?;
-        style::opt_num(&mut ws, ctx, r, 7, hide(bk.per_m2), &f.dec4)?;
-        style::opt_num(&mut ws, ctx, r, 8, hide(used(bk.per_m2)), &f.eur_m2)?;
+        style::int(&mut ws, ctx, r, 7, bk.n_heating_included)?;
+        style::opt_num(&mut ws, ctx, r, 8, hide(bk.per_m2), &f.dec4)?;
+        style::opt_num(&mut ws, ctx, r, 9, hide(used(bk.per_m2)), &f.eur_m2)?;
         if oc.lift_split {
-            style::opt_num(&mut ws, ctx, r, 9, hide(bk.per_m2_lift), &f.dec4)?;
-            style::opt_num(&mut ws, ctx, r, 10, hide(used(bk.per_m2_lift)), &f.eur_m2)?;
+            style::opt_num(&mut ws, ctx, r, 10, hide(bk.per_m2_lift), &f.dec4)?;
+            style::opt_num(&mut ws, ctx, r, 11, hide(used(bk.per_m2_lift)), &f.eur_m2)?;
         } else {
-            ws.write_string_with_format(r, 9, "", &f.text)?;
             ws.write_string_with_format(r, 10, "", &f.text)?;
+            ws.write_string_with_format(r, 11, "", &f.text)?;
         }
         let note = if suppressed {
             format!("nicht ausgewiesen (n < {})", p.min_n)
@@ -116,7 +118,7 @@ pub fn betriebskosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         } else {
             String::new()
         };
-        ws.write_string_with_format(r, 11, note, &f.text)?;
+        ws.write_string_with_format(r, 12, note, &f.text)?;
         r += 1;
     }
     if any_suppressed {
@@ -160,8 +162,13 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
             })
         })
         .collect();
+    let heating_included: usize = an
+        .vergleichsraeume
+        .iter()
+        .map(|v| v.bk.n_heating_included)
+        .sum();
     vec![format!(
-        "Angemessen sind die kalten Betriebskosten je m², die sich als {} ({}) {} aus denselben Datensätzen ergeben. Berücksichtigt werden nur Werte zwischen {} und {} (Plausibilitätsgrenzen nach F+B Bremen).{}{} Die Wahl der Statistik ist eine einstellbare Voreinstellung.",
+        "Angemessen sind die kalten Betriebskosten je m², die sich als {} ({}) {} aus denselben Datensätzen ergeben. Berücksichtigt werden nur Werte zwischen {} und {} (Plausibilitätsgrenzen nach F+B Bremen).{}{}{} Die Wahl der Statistik ist eine einstellbare Voreinstellung.",
         stat,
         oc.statistic.german(),
         match oc.level {
@@ -170,6 +177,14 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
         },
         per_m2(p.plausibility.bk_per_m2_min),
         per_m2(p.plausibility.bk_per_m2_max),
+        if heating_included > 0 {
+            format!(
+                " {} Datensätze, deren Nebenkosten die Heizkosten enthalten, bleiben in der Betriebskostenauswertung unberücksichtigt, weil ihr Betrag keine kalten Betriebskosten wiedergibt.",
+                num(heating_included)
+            )
+        } else {
+            String::new()
+        },
         if oc.lift_split {
             " Wie im Kreis Düren werden Werte für Gebäude ohne und mit Aufzug getrennt ausgewiesen."
         } else {

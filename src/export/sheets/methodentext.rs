@@ -6,8 +6,9 @@ use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout;
 use crate::export::style;
-use crate::export::wording::excluded_segments;
+use crate::export::wording::{excluded_segments, undated_rule};
 use crate::fmt::{number, percent};
+use crate::model::Reason;
 use crate::model::params::BkLevel;
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
@@ -83,9 +84,16 @@ fn sections(lp: &LoadedProject, an: &Analysis) -> Vec<Section> {
     ));
     if let Some(years) = p.scope.contract_window_years {
         let start = meta.stichtag.minus_years(years as i32);
+        let excluded = an
+            .funnel
+            .excluded
+            .get(&Reason::ContractDateMissing)
+            .copied()
+            .unwrap_or(0);
         par.push(format!(
-            "Bestandsmieten gehen nur ein, wenn der Mietvertrag oder die letzte Mietänderung höchstens {years} Jahre vor dem Stichtag liegt (ab {}); Mietwerte ohne diese Angaben bleiben einbezogen. Die Rechtsprechung nennt vier Jahre (SG Magdeburg, S 14 AS 720/19 WA), das BGB seit 2020 sechs Jahre; die Dauer ist ein einstellbarer Parameter.",
-            start.german()
+            "Bestandsmieten gehen nur ein, wenn der Mietvertrag oder die letzte Mietänderung höchstens {years} Jahre vor dem Stichtag liegt (ab {}). Die Rechtsprechung nennt vier Jahre (SG Magdeburg, S 14 AS 720/19 WA), das BGB seit 2020 sechs Jahre; die Dauer ist ein einstellbarer Parameter. {}",
+            start.german(),
+            undated_rule(proj, (!p.scope.include_undated).then_some(excluded)).unwrap_or_default()
         ));
     }
     out.push(Section {

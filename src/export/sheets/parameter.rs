@@ -95,6 +95,7 @@ const ORDER: &[&str] = &[
     "scope.reference_kinds",
     "scope.availability_kinds",
     "scope.contract_window_years",
+    "scope.include_undated",
     "scope.exclude_furnished",
     "scope.exclude_subsidised",
     "scope.exclude_company_flats",

@@ -8,6 +8,7 @@ use crate::export::layout::PRUEFKATALOG;
 use crate::export::style::{self, row};
 use crate::export::wording::excluded_segments;
 use crate::export::wording::num;
+use crate::export::wording::undated_rule;
 use crate::model::BsgCriterion;
 use crate::model::Reason;
 use crate::model::params::{OutlierMethod, ReferenceMethod};
@@ -205,12 +206,14 @@ fn criteria(ctx: &Ctx) -> Vec<Criterion> {
         .enumerate()
         .map(|(i, s)| format!("{}: {}", crate::export::source_name(ctx.lp, i), s.zeitraum))
         .collect();
+    let n_undated: usize = ctx.prep.cells.iter().map(|c| c.n_undated).sum();
     let k3 = format!(
         "Stichtag {}. {}{}",
         proj.project.stichtag.german(),
         match p.scope.contract_window_years {
             Some(y) => format!(
-                "Bestandsmieten nur mit Vertragsbeginn oder letzter Mietänderung in den {y} Jahren vor dem Stichtag. "
+                "Bestandsmieten nur mit Vertragsbeginn oder letzter Mietänderung in den {y} Jahren vor dem Stichtag. {} ",
+                undated_rule(proj, Some(n_undated)).unwrap_or_default()
             ),
             None => "Keine Begrenzung des Vertragsalters. ".to_string(),
         },

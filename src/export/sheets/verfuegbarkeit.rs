@@ -9,10 +9,8 @@ use crate::export::layout::VERFUEGBARKEIT;
 use crate::export::style::{self, DASH, col};
 use crate::export::wording::num;
 use crate::fmt::{number, percent};
-use crate::model::Reason;
 use crate::model::params::ReferenceMethod;
 use rust_xlsxwriter::{Worksheet, XlsxError};
-use std::collections::BTreeMap;
 
 /// The Verfügbarkeit sheet.
 pub fn verfuegbarkeit(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
@@ -157,11 +155,8 @@ pub fn verfuegbarkeit(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     r += 1;
     style::sub_header_row(&mut ws, ctx, r, &["Grund", "", "Anzahl"])?;
     r += 1;
-    let mut by_reason: BTreeMap<Reason, usize> = BTreeMap::new();
-    for (_, reason) in &ctx.prep.offers.excluded {
-        *by_reason.entry(*reason).or_insert(0) += 1;
-    }
-    let kept: usize = ctx.prep.offers.by_vr.iter().map(Vec::len).sum();
+    let by_reason = ctx.prep.offers.excluded_by_reason();
+    let kept = ctx.prep.offers.n_kept();
     for (reason, n) in &by_reason {
         ws.write_string_with_format(r, 0, reason.german(), &f.text)?;
         style::int(&mut ws, ctx, r, 2, *n)?;
@@ -372,13 +367,22 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
         ),
         _ => String::new(),
     };
+    let segs = crate::export::wording::excluded_segments(p);
     let mut out = vec![format!(
-        "Verfügbarkeitsprüfung: {} Angebote {window}{} wurden je Tabellenfeld daraufhin geprüft, ob ihre Bruttokaltmiete den Richtwert nicht übersteigt (ohne Angabe der Betriebskosten: die Nettokaltmiete die Nettokaltmiete-Grenze). In {} von {} Tabellenfeldern mit Angeboten ist mindestens der Zielanteil von {} erreicht.{range} Die Verteilung der angemessenen Angebote auf die Gemeinden steht im Blatt „Verfügbarkeit“.",
+        "Verfügbarkeitsprüfung: {} Angebote {window}{}{} wurden je Tabellenfeld daraufhin geprüft, ob ihre Bruttokaltmiete den Richtwert nicht übersteigt (ohne Angabe der Betriebskosten: die Nettokaltmiete die Nettokaltmiete-Grenze). In {} von {} Tabellenfeldern mit Angeboten ist mindestens der Zielanteil von {} erreicht.{range} Die Verteilung der angemessenen Angebote auf die Gemeinden steht im Blatt „Verfügbarkeit“.",
         num(offers),
         if a.dedup {
             " nach Entfernen von Dubletten"
         } else {
             ""
+        },
+        if segs.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " und ohne die wie bei der Referenzmiete ausgeschlossenen Segmente ({})",
+                segs.join(", ")
+            )
         },
         reached,
         with.len(),

@@ -1,0 +1,465 @@
+//! No limit without evidence (issue 12 A) and the Schlüssigkeitsprüfung (issue 12 C, D, JSON):
+//! on the sample project, each rule a court applies is switched into the state it objects to,
+//! and the result must say so where the number would be.
+
+use kdu_konzept::analysis::{
+    self, Analysis, AppliedBasis, CheckCode, CheckStatus, InvalidReason, Severity, wogg,
+};
+use kdu_konzept::dataset::LoadedProject;
+use kdu_konzept::model::params::{KlimaMode, ReferenceMethod};
+use kdu_konzept::model::{Date, SourceKind};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn sample_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/musterland.kdu.toml")
+}
+
+fn sample() -> LoadedProject {
+    match LoadedProject::load(&sample_path(), &mut |_, _, _| true) {
+        Ok(lp) => lp,
+        Err(e) => panic!("sample project: {e:#}"),
+    }
+}
+
+fn run(lp: &LoadedProject) -> Analysis {
+    analysis::run(&lp.project, &lp.data).1
+}
+
+fn check(a: &Analysis, code: CheckCode) -> &analysis::Check {
+    match a.checks.iter().find(|c| c.code == code) {
+        Some(c) => c,
+        None => panic!("check {code:?} missing"),
+    }
+}
+
+fn date(y: i32, m: u32, d: u32) -> Date {
+    match Date::from_ymd(y, m, d) {
+        Some(d) => d,
+        None => panic!("date"),
+    }
+}
+
+#[test]
+fn the_sample_is_valid_everywhere_and_every_check_is_listed() {
+    let a = run(&sample());
+    assert!(a.cells.iter().all(|c| c.valid), "sample cells valid");
+    assert!(
+        a.cells
+            .iter()
+            .all(|c| c.applied_basis == AppliedBasis::Konzept
+                && c.applied_limit == c.limits.map(|l| l.gross_cold))
+    );
+    assert_eq!(a.checks.len(), CheckCode::ALL.len());
+    assert!(
+        a.is_schluessig(),
+        "{:?}",
+        a.open_errors().collect::<Vec<_>>()
+    );
+    // Every finding belongs to a check, and a check's status is its worst finding.
+    for c in &a.checks {
+        let worst = a
+            .warnings
+            .iter()
+            .filter(|w| w.check == c.code)
+            .map(|w| w.severity)
+            .max();
+        match worst {
+            Some(Severity::Fehler) => assert_eq!(c.status, CheckStatus::Fehler),
+            Some(Severity::Warnung) => assert_eq!(c.status, CheckStatus::Warnung),
+            None => assert_eq!(c.status, CheckStatus::Ok, "{c:?}"),
+            Some(Severity::Hinweis) => assert!(matches!(
+                c.status,
+                CheckStatus::Hinweis | CheckStatus::NichtPruefbar
+            )),
+        }
+        assert!(!c.text.is_empty() && !c.decision.is_empty() && !c.title.is_empty());
+    }
+    // Nothing known about recipients above the limit: said, not skipped.
+    assert_eq!(
+        check(&a, CheckCode::Ueberschreitung).status,
+        CheckStatus::NichtPruefbar
+    );
+}
+
+#[test]
+fn availability_not_reached_invalidates_the_cell_under_every_method() {
+    for method in [
+        ReferenceMethod::Percentile,
+        ReferenceMethod::Median,
+        ReferenceMethod::Mean,
+        ReferenceMethod::Iterative,
+    ] {
+        let mut lp = sample();
+        let p = &mut lp.project.parameters;
+        p.reference.method = method;
+        p.availability.target_share = 0.99;
+        p.availability.p_max = 0.5;
+        let a = run(&lp);
+        let missed: Vec<_> = a
+            .cells
+            .iter()
+            .filter(|c| {
+                c.availability
+                    .as_ref()
+                    .is_some_and(|av| av.share.is_some_and(|s| s < 0.99))
+            })
+            .collect();
+        assert!(!missed.is_empty(), "{method:?}");
+        for c in missed {
+            assert!(!c.valid, "{method:?}");
+            assert!(
+                c.invalid_reasons
+                    .contains(&InvalidReason::AvailabilityNotReached)
+            );
+            assert_eq!(c.applied_basis, AppliedBasis::WoggFallback);
+            // Each Gemeinde gets the value of its own Mietstufe; where they differ (as in the
+            // sample's VR 1), there is no single applied value.
+            assert!(!c.applied_by_gemeinde.is_empty());
+            assert!(c.applied_by_gemeinde.iter().all(|g| g.limit.is_some()));
+            let first = c.applied_by_gemeinde[0].limit;
+            let uniform = c.applied_by_gemeinde.iter().all(|g| g.limit == first);
+            assert_eq!(c.applied_limit, if uniform { first } else { None });
+        }
+        let v = check(&a, CheckCode::Verfuegbarkeit);
+        assert_eq!(v.status, CheckStatus::Fehler, "{method:?}");
+        assert!(!a.is_schluessig());
+        assert!(a.open_errors().any(|c| c.code == CheckCode::Verfuegbarkeit));
+    }
+}
+
+#[test]
+fn a_size_class_without_offers_is_an_error() {
+    let mut lp = sample();
+    // Drop every offer of the largest size class.
+    let largest = lp.project.parameters.wohnflaechen.sizes[3];
+    lp.data
+        .records
+        .retain(|r| !(r.kind == SourceKind::Angebot && r.area > largest));
+    let a = run(&lp);
+    let fives: Vec<_> = a.cells.iter().filter(|c| c.household_size == 5).collect();
+    assert!(!fives.is_empty());
+    for c in &fives {
+        assert!(
+            c.invalid_reasons.contains(&InvalidReason::NoOffers),
+            "{c:?}"
+        );
+        assert!(!c.valid);
+    }
+    let v = check(&a, CheckCode::Verfuegbarkeit);
+    assert_eq!(v.status, CheckStatus::Fehler);
+    assert!(v.cells.iter().any(|r| r.household_size == 5));
+}
+
+#[test]
+fn without_any_offer_no_cell_is_valid_and_the_reason_is_loud() {
+    let mut lp = sample();
+    lp.data.records.retain(|r| r.kind != SourceKind::Angebot);
+    let a = run(&lp);
+    assert!(a.cells.iter().all(|c| !c.valid));
+    let v = check(&a, CheckCode::Verfuegbarkeit);
+    assert_eq!(v.status, CheckStatus::Fehler);
+    assert!(v.text.contains("keine Angebote"), "{}", v.text);
+    assert_eq!(v.cells.len(), a.cells.len());
+}
+
+#[test]
+fn small_cells_have_no_concept_limit_in_either_workbook_variant() {
+    let mut lp = sample();
+    lp.project.parameters.min_n = 100;
+    let a = run(&lp);
+    let small: Vec<_> = a.cells.iter().filter(|c| c.n < 100).collect();
+    assert!(!small.is_empty());
+    for c in &small {
+        assert!(c.invalid_reasons.contains(&InvalidReason::NBelowMin));
+        assert!(c.applied_by_gemeinde.iter().all(|g| g.limit.is_some()));
+    }
+    assert_eq!(check(&a, CheckCode::Fallzahl).status, CheckStatus::Fehler);
+    // Prüfmappe and Veröffentlichung alike show the applicable value and the reason.
+    use calamine::{Data, Reader, open_workbook_auto};
+    use kdu_konzept::export::{ExportOptions, Variant, write_workbook};
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("{e}"),
+    };
+    for variant in [Variant::Pruefmappe, Variant::Veroeffentlichung] {
+        let path = dir.path().join(format!("{variant:?}.xlsx"));
+        let opts = ExportOptions {
+            variant,
+            include_ids: false,
+        };
+        let (prep, an) = analysis::run(&lp.project, &lp.data);
+        if let Err(e) = write_workbook(&path, &lp, &prep, &an, &opts) {
+            panic!("{e:#}");
+        }
+        let mut wb = match open_workbook_auto(&path) {
+            Ok(wb) => wb,
+            Err(e) => panic!("{e}"),
+        };
+        let rw = match wb.worksheet_range("Richtwerte") {
+            Ok(r) => r,
+            Err(e) => panic!("{e}"),
+        };
+        let text = |r: u32, c: u32| match rw.get_value((r, c)) {
+            Some(Data::String(s)) => s.clone(),
+            _ => String::new(),
+        };
+        let col = (0..30)
+            .find(|&c| text(3, c) == "geltende Grenze €")
+            .unwrap_or_else(|| panic!("{variant:?}: column of the applied limit"));
+        let c = small[0];
+        let row = (4..200)
+            .find(|&r| {
+                text(r, 0) == c.vergleichsraum
+                    && text(r, 1).starts_with(&c.household_size.to_string())
+            })
+            .unwrap_or_else(|| panic!("row of {}", c.vergleichsraum));
+        let notes: String = (0..30).map(|k| text(row, k)).collect();
+        assert!(notes.contains("kein gültiger Richtwert"), "{notes}");
+        match (rw.get_value((row, col)), c.applied_limit) {
+            (Some(Data::Float(v)), Some(applied)) => assert_eq!(*v, applied, "{variant:?}"),
+            // The Gemeinden differ: every one is named with its value.
+            (_, None) => {
+                assert!(notes.contains("je Gemeinde:"), "{notes}");
+                for g in &c.applied_by_gemeinde {
+                    assert!(notes.contains(&g.gemeinde), "{notes}");
+                }
+            }
+            (other, _) => panic!("{variant:?}: applied value {other:?}"),
+        }
+        let cover = match wb.worksheet_range("Deckblatt") {
+            Ok(r) => r,
+            Err(e) => panic!("{e}"),
+        };
+        let all: String = cover
+            .rows()
+            .flat_map(|r| r.iter().map(|d| d.to_string()))
+            .collect();
+        assert!(
+            all.contains("nicht schlüssig – offene Fehler"),
+            "{variant:?}"
+        );
+        assert!(all.contains("Mindestfallzahl je Tabellenfeld"));
+    }
+}
+
+#[test]
+fn the_fallback_is_computed_per_gemeinde_at_its_own_mietstufe() {
+    let mut lp = sample();
+    let vr = lp.project.gemeinden[0].vergleichsraum.clone();
+    for (g, stufe) in lp
+        .project
+        .gemeinden
+        .iter_mut()
+        .filter(|g| g.vergleichsraum == vr)
+        .zip(1u8..)
+    {
+        g.mietstufe = Some(stufe);
+    }
+    for v in &mut lp.project.vergleichsraeume {
+        v.ohne_konzept = v.name == vr;
+    }
+    let a = run(&lp);
+    let c = a
+        .cells
+        .iter()
+        .find(|c| c.vergleichsraum == vr && c.household_size == 2)
+        .unwrap_or_else(|| panic!("cell"));
+    assert_eq!(c.applied_basis, AppliedBasis::WoggFallback);
+    assert_eq!(c.applied_limit, None, "Gemeinden differ: no single value");
+    assert!(c.applied_by_gemeinde.len() >= 2);
+    let w = &lp.project.parameters.wogg;
+    for g in &c.applied_by_gemeinde {
+        let s = g.mietstufe.unwrap_or_else(|| panic!("stufe"));
+        let expected = wogg::fallback(wogg::table_date(&lp.project), 2, s, w.surcharge, w.klima)
+            .map(|v| v.with_surcharge);
+        assert_eq!(g.limit, expected, "{}", g.gemeinde);
+    }
+    let distinct: std::collections::BTreeSet<u64> = c
+        .applied_by_gemeinde
+        .iter()
+        .filter_map(|g| g.limit.map(f64::to_bits))
+        .collect();
+    assert!(distinct.len() >= 2);
+    assert!(c.applied_german().starts_with("je Gemeinde:"));
+}
+
+#[test]
+fn the_wogg_table_follows_the_validity_date_not_the_stichtag() {
+    let mut lp = sample();
+    lp.project.project.stichtag = date(2024, 6, 30);
+    lp.project.project.gueltig_ab = Some(date(2025, 1, 1));
+    let a = run(&lp);
+    let c = &a.cells[0];
+    let w = c.wogg.as_ref().unwrap_or_else(|| panic!("wogg"));
+    assert_eq!(w.value.valid_from, date(2025, 1, 1));
+    lp.project.project.gueltig_ab = None;
+    let a = run(&lp);
+    let w = a.cells[0].wogg.as_ref().unwrap_or_else(|| panic!("wogg"));
+    assert_eq!(w.value.valid_from, date(2023, 1, 1));
+    // Without a validity date the data age cannot be checked: said.
+    assert_eq!(
+        check(&a, CheckCode::Datenalter).status,
+        CheckStatus::NichtPruefbar
+    );
+}
+
+#[test]
+fn roman_mietstufen_are_read_and_the_wogv_anlage_prevails() {
+    let dir = match tempfile::tempdir() {
+        Ok(d) => d,
+        Err(e) => panic!("{e}"),
+    };
+    let path = dir.path().join("gemeinden.csv");
+    let csv = "AGS;Gemeinde;Vergleichsraum;Mietstufe\n05999004;Nordheim;A;IV\n14713000;Leipzig, Stadt;A;5\n05999008;Südheim;A;III\n";
+    if let Err(e) = std::fs::write(&path, csv) {
+        panic!("{e}");
+    }
+    let rows = match kdu_konzept::import::gemeinden::read_gemeinden(&path, None) {
+        Ok(r) => r,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(rows[0].mietstufe, Some(4));
+    assert_eq!(rows[2].mietstufe, Some(3));
+    // An unreadable Mietstufe is an error naming the row, not silently empty.
+    if let Err(e) = std::fs::write(&path, "Gemeinde;Vergleichsraum;Mietstufe\nX;A;IIX\n") {
+        panic!("{e}");
+    }
+    let err = match kdu_konzept::import::gemeinden::read_gemeinden(&path, None) {
+        Ok(_) => panic!("IIX accepted"),
+        Err(e) => e.to_string(),
+    };
+    assert!(err.contains("Zeile 2") && err.contains("IIX"), "{err}");
+
+    // Leipzig is listed in the WoGV Anlage with Mietstufe II: a differing table value is a
+    // Warnung naming it, and the Anlage's value applies on the fallback.
+    let mut lp = sample();
+    let vr = lp.project.gemeinden[0].vergleichsraum.clone();
+    let mut leipzig = rows[1].clone();
+    leipzig.vergleichsraum = vr.clone();
+    lp.project.gemeinden.push(leipzig);
+    for v in &mut lp.project.vergleichsraeume {
+        v.ohne_konzept = v.name == vr;
+    }
+    let a = run(&lp);
+    let r = check(&a, CheckCode::Rueckfall);
+    assert!(
+        r.findings
+            .iter()
+            .any(|f| f.contains("Leipzig, Stadt (Tabelle V, Anlage II)")),
+        "{r:?}"
+    );
+    let c = a
+        .cells
+        .iter()
+        .find(|c| c.vergleichsraum == vr)
+        .unwrap_or_else(|| panic!("cell"));
+    let l = c
+        .applied_by_gemeinde
+        .iter()
+        .find(|g| g.gemeinde == "Leipzig, Stadt")
+        .unwrap_or_else(|| panic!("Leipzig"));
+    assert_eq!(l.mietstufe, Some(2));
+}
+
+#[test]
+fn court_rejected_defaults_are_flagged() {
+    let mut lp = sample();
+    // A fixed percentile without a written justification.
+    lp.project.justifications.clear();
+    lp.project.parameters.reference.method = ReferenceMethod::Percentile;
+    let a = run(&lp);
+    assert_eq!(check(&a, CheckCode::Perzentil).status, CheckStatus::Warnung);
+    // The fallback without the Klimakomponente.
+    lp.project.parameters.wogg.klima = KlimaMode::None;
+    lp.project.vergleichsraeume[0].ohne_konzept = true;
+    let a = run(&lp);
+    assert!(
+        check(&a, CheckCode::Rueckfall)
+            .findings
+            .iter()
+            .any(|f| f.contains("ohne Klimakomponente"))
+    );
+    // Offer-only reference: a Warnung that asks for a justification, not a Fehler.
+    let mut lp = sample();
+    lp.project.parameters.scope.reference_kinds = vec![SourceKind::Neuvertrag];
+    let a = run(&lp);
+    let d = check(&a, CheckCode::Datengrundlage);
+    assert_eq!(d.status, CheckStatus::Warnung);
+    lp.project.justifications.insert(
+        "scope.reference_kinds".into(),
+        "Neuvertragsmieten bilden den aktuellen Markt ab.".into(),
+    );
+    let a = run(&lp);
+    assert_eq!(
+        check(&a, CheckCode::Datengrundlage).status,
+        CheckStatus::Hinweis
+    );
+    // A low BK quantile is an error (BSG B 14 AS 13/12 R).
+    let mut lp = sample();
+    let oc = &mut lp.project.parameters.operating_costs;
+    oc.statistic = kdu_konzept::model::params::BkStatistic::Percentile;
+    oc.percentile = 0.33;
+    let a = run(&lp);
+    assert_eq!(
+        check(&a, CheckCode::Betriebskosten).status,
+        CheckStatus::Fehler
+    );
+}
+
+#[test]
+fn compute_json_has_validity_applied_limits_and_checks() {
+    let out = Command::new(env!("CARGO_BIN_EXE_kdu-konzept"))
+        .arg("compute")
+        .arg(sample_path())
+        .args(["--json", "-", "--set", "min_n=100"])
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}"));
+    let cells = v["cells"].as_array().unwrap_or_else(|| panic!("cells"));
+    assert!(!cells.is_empty());
+    for c in cells {
+        for key in [
+            "valid",
+            "applied_basis",
+            "applied_limit",
+            "applied_by_gemeinde",
+            "invalid_reasons",
+            "n_undated",
+        ] {
+            assert!(c.get(key).is_some(), "{key}");
+        }
+        if c["valid"] == false {
+            assert_eq!(c["applied_basis"], "wogg_fallback");
+            assert!(
+                c["invalid_reasons"]
+                    .as_array()
+                    .is_some_and(|r| r.iter().any(|x| x == "n_below_min"))
+            );
+        } else {
+            assert_eq!(c["applied_basis"], "konzept");
+            assert_eq!(c["applied_limit"], c["limit_gross_cold"]);
+        }
+    }
+    assert!(cells.iter().any(|c| c["valid"] == false));
+    let checks = v["checks"].as_array().unwrap_or_else(|| panic!("checks"));
+    assert_eq!(checks.len(), CheckCode::ALL.len());
+    for c in checks {
+        for key in ["code", "criterion", "status", "cells", "text", "decision"] {
+            assert!(c.get(key).is_some(), "{key}");
+        }
+    }
+    let fallzahl = checks
+        .iter()
+        .find(|c| c["code"] == "fallzahl")
+        .unwrap_or_else(|| panic!("fallzahl"));
+    assert_eq!(fallzahl["status"], "fehler");
+    assert_eq!(fallzahl["criterion"], "K5");
+    assert_eq!(v["schluessig"], false);
+}
