@@ -463,3 +463,32 @@ fn compute_json_has_validity_applied_limits_and_checks() {
     assert_eq!(fallzahl["criterion"], "K5");
     assert_eq!(v["schluessig"], false);
 }
+
+#[test]
+fn export_of_the_veroeffentlichung_with_open_errors_needs_trotz_fehler() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let out = dir.path().join("v.xlsx");
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_kdu-konzept"))
+            .arg("export")
+            .arg(sample_path())
+            .arg("-o")
+            .arg(&out)
+            .args(["--variant", "veroeffentlichung", "--set", "min_n=100"])
+            .args(extra)
+            .output()
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let refused = run(&[]);
+    assert_eq!(refused.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("offene Fehler") && err.contains("--trotz-fehler"),
+        "{err}"
+    );
+    assert!(!out.exists());
+    let written = run(&["--trotz-fehler"]);
+    assert!(written.status.success());
+    assert!(out.exists());
+    assert!(String::from_utf8_lossy(&written.stderr).contains("nicht schlüssig"));
+}

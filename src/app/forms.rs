@@ -118,6 +118,10 @@ pub struct Forms {
     pub export_path_for: Option<PathBuf>,
     /// Export variant.
     pub export_variant: Variant,
+    /// The Prüfung screen shows only open points.
+    pub checks_open_only: bool,
+    /// The user confirmed publishing although the Schlüssigkeitsprüfung has open errors.
+    pub export_despite_errors: bool,
     /// File dialogs are available (off in tests).
     pub dialogs_enabled: bool,
     /// A dialog the UI asked for this frame.
@@ -152,6 +156,8 @@ impl Default for Forms {
             export_path: String::new(),
             export_path_for: None,
             export_variant: Variant::Pruefmappe,
+            export_despite_errors: false,
+            checks_open_only: false,
             dialogs_enabled: false,
             dialog_request: None,
             show_justifications: true,

@@ -2,7 +2,7 @@
 //! name), colours by severity, headings.
 
 use super::state::Level;
-use crate::analysis::{Flag, Severity};
+use crate::analysis::{CheckStatus, Flag, Severity};
 use egui::{Color32, Response, RichText, Ui};
 
 /// A label followed by a single-line text field named by that label.
@@ -35,6 +35,17 @@ pub fn severity_color(ui: &Ui, s: Severity) -> Color32 {
         Severity::Hinweis => ui.visuals().text_color(),
         Severity::Warnung => ui.visuals().warn_fg_color,
         Severity::Fehler => ui.visuals().error_fg_color,
+    }
+}
+
+/// Colour of a check status of the Schlüssigkeitsprüfung.
+pub fn check_color(ui: &Ui, s: CheckStatus) -> Color32 {
+    match s {
+        CheckStatus::Ok => success_color(ui),
+        CheckStatus::Hinweis => ui.visuals().text_color(),
+        CheckStatus::NichtPruefbar => ui.visuals().weak_text_color(),
+        CheckStatus::Warnung => ui.visuals().warn_fg_color,
+        CheckStatus::Fehler => ui.visuals().error_fg_color,
     }
 }
 

@@ -87,6 +87,10 @@ pub enum Command {
         /// Parameter überschreiben (wie bei compute).
         #[arg(long = "set", value_name = "SCHLÜSSEL=WERT")]
         overrides: Vec<String>,
+        /// Die Veröffentlichung auch schreiben, wenn die Schlüssigkeitsprüfung offene Fehler
+        /// meldet (die Prüfmappe wird immer geschrieben und vermerkt sie auf dem Deckblatt).
+        #[arg(long = "trotz-fehler")]
+        despite_errors: bool,
     },
     /// Schreibt Parameter in die Projektdatei (geprüft wie --set; aus/keine schaltet eine
     /// optionale Grenze ab).

@@ -11,12 +11,21 @@ pub(super) fn cmd_export(
     output: &Path,
     variant: &str,
     overrides: &[String],
+    despite_errors: bool,
 ) -> Result<()> {
     let lp = load_with_overrides(path, overrides)?;
     let variant = crate::export::Variant::parse(variant).ok_or_else(|| {
         anyhow!("Unbekannte Variante „{variant}“ (pruefmappe oder veroeffentlichung)")
     })?;
     let (prep, a) = analysis::run(&lp.project, &lp.data);
+    let errors: Vec<&str> = a.open_errors().map(|c| c.title).collect();
+    if variant == crate::export::Variant::Veroeffentlichung && !errors.is_empty() && !despite_errors
+    {
+        return Err(anyhow::Error::new(super::InvalidArgument(format!(
+            "Die Schlüssigkeitsprüfung meldet offene Fehler ({}). Die Veröffentlichung wird nur mit --trotz-fehler geschrieben; die Prüfmappe dokumentiert den Stand.",
+            errors.join("; ")
+        ))));
+    }
     let opts = crate::export::ExportOptions {
         variant,
         include_ids: false,
@@ -27,5 +36,11 @@ pub(super) fn cmd_export(
         variant.german(),
         output.display()
     )?;
+    if !errors.is_empty() {
+        eprintln!(
+            "Achtung: nicht schlüssig – offene Fehler: {} (siehe Deckblatt und BSG-Prüfkatalog).",
+            errors.join("; ")
+        );
+    }
     Ok(())
 }

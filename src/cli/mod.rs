@@ -62,7 +62,8 @@ pub fn run(command: Command) -> Result<()> {
             output,
             variant,
             overrides,
-        } => cmd_export(&project, &output, &variant, &overrides),
+            despite_errors,
+        } => cmd_export(&project, &output, &variant, &overrides, despite_errors),
         Command::Set {
             project,
             assignments,

@@ -86,10 +86,33 @@ pub fn export_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
     });
 
     ui.add_space(6.0);
+    let errors: Vec<&str> = doc.analysis().open_errors().map(|c| c.title).collect();
+    let mut blocked = false;
+    if !errors.is_empty() {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!(
+                "Nicht schlüssig – offene Fehler der Schlüssigkeitsprüfung: {}.",
+                errors.join("; ")
+            ),
+        );
+        match forms.export_variant {
+            Variant::Pruefmappe => {
+                ui.label("Die Prüfmappe dokumentiert den Stand; ihr Deckblatt vermerkt die offenen Fehler.");
+            }
+            Variant::Veroeffentlichung => {
+                ui.checkbox(
+                    &mut forms.export_despite_errors,
+                    "Trotzdem veröffentlichen (das Deckblatt vermerkt „nicht schlüssig“)",
+                );
+                blocked = !forms.export_despite_errors;
+            }
+        }
+    }
     let running = state.job(Job::Export).is_some();
     ui.horizontal(|ui| {
         if ui
-            .add_enabled(!running, egui::Button::new("Exportieren"))
+            .add_enabled(!running && !blocked, egui::Button::new("Exportieren"))
             .on_hover_text("Arbeitsmappe mit dem aktuellen Parameterstand schreiben")
             .clicked()
         {

@@ -4,6 +4,7 @@
 pub mod data;
 pub mod export;
 pub mod params;
+pub mod pruefung;
 pub mod regions;
 pub mod results;
 pub mod scenarios;
@@ -13,7 +14,6 @@ pub mod start;
 use super::forms::Forms;
 use super::state::{AppState, Command, Job, Level, PendingAction, PendingChoice, Screen};
 use super::widgets::{level_color, success_color};
-use crate::analysis::Severity;
 use crate::fmt::{count, number};
 use egui::{Color32, RichText, Ui};
 
@@ -26,6 +26,7 @@ pub fn screen_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
         Screen::Parameter => params::params_ui(ui, state, forms, cmds),
         Screen::Ergebnisse => results::results_ui(ui, state, forms, cmds),
         Screen::Szenarien => scenarios::scenarios_ui(ui, state, forms, cmds),
+        Screen::Pruefung => pruefung::pruefung_ui(ui, state, forms, cmds),
         Screen::Export => export::export_ui(ui, state, forms, cmds),
     }
 }
@@ -87,26 +88,31 @@ fn nav_status(ui: &Ui, state: &AppState, screen: Screen) -> (String, Color32) {
             }
         }
         Screen::Ergebnisse => {
-            let w = &doc.analysis().warnings;
-            let n = |s: Severity| w.iter().filter(|x| x.severity == s).count();
-            let (errors, warnings, notes) = (
-                n(Severity::Fehler),
-                n(Severity::Warnung),
-                n(Severity::Hinweis),
-            );
-            let warnings_text = count(warnings, "Warnung", "Warnungen");
-            if errors > 0 {
-                (format!("{errors} Fehler, {warnings_text}"), error)
-            } else if warnings > 0 {
-                (warnings_text, warn)
-            } else if notes > 0 {
-                // A check that could not run is not a green light.
-                (count(notes, "Hinweis", "Hinweise"), normal)
+            let cells = &doc.analysis().cells;
+            let invalid = cells.iter().filter(|c| !c.valid).count();
+            if invalid > 0 {
+                (
+                    format!(
+                        "{} ohne gültigen Richtwert",
+                        count(invalid, "Tabellenfeld", "Tabellenfelder")
+                    ),
+                    warn,
+                )
             } else {
-                ("keine Warnungen".into(), success_color(ui))
+                (
+                    format!(
+                        "{} gültig",
+                        count(cells.len(), "Tabellenfeld", "Tabellenfelder")
+                    ),
+                    normal,
+                )
             }
         }
         Screen::Szenarien => (format!("{} gespeichert", state.scenarios().len()), normal),
+        Screen::Pruefung => {
+            let (text, ok) = pruefung::verdict(doc.analysis());
+            (text, if ok { success_color(ui) } else { error })
+        }
         Screen::Export => {
             if state.job(Job::Export).is_some() {
                 ("läuft …".into(), normal)

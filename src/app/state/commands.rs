@@ -29,19 +29,22 @@ pub enum Screen {
     Ergebnisse,
     /// Named parameter sets and their comparison.
     Szenarien,
+    /// The Schlüssigkeitsprüfung to work through.
+    Pruefung,
     /// Workbook export.
     Export,
 }
 
 impl Screen {
     /// All screens in navigation order.
-    pub const ALL: [Screen; 7] = [
+    pub const ALL: [Screen; 8] = [
         Screen::Start,
         Screen::Daten,
         Screen::Vergleichsraeume,
         Screen::Parameter,
         Screen::Ergebnisse,
         Screen::Szenarien,
+        Screen::Pruefung,
         Screen::Export,
     ];
 
@@ -54,6 +57,7 @@ impl Screen {
             Screen::Parameter => "Parameter",
             Screen::Ergebnisse => "Ergebnisse",
             Screen::Szenarien => "Szenarien",
+            Screen::Pruefung => "Prüfung",
             Screen::Export => "Export",
         }
     }
