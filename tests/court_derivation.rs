@@ -492,3 +492,72 @@ fn export_of_the_veroeffentlichung_with_open_errors_needs_trotz_fehler() {
     assert!(out.exists());
     assert!(String::from_utf8_lossy(&written.stderr).contains("nicht schlüssig"));
 }
+
+#[test]
+fn unknown_leistungsbezug_is_reported_as_unknown() {
+    let mut lp = sample();
+    let a = run(&lp);
+    // The sample marks recipients with "x" and leaves the others blank: blank means no.
+    assert!(a.cells.iter().all(|c| c.welfare_unknown_share == Some(0.0)));
+    // One explicit "nein" in a source makes its blanks unknown.
+    lp.data.records[0].welfare = Some(false);
+    let a = run(&lp);
+    assert!(
+        a.cells
+            .iter()
+            .any(|c| c.welfare_unknown_share.is_some_and(|u| u > 0.0))
+    );
+    let z = check(&a, CheckCode::Zirkelschluss);
+    assert!(
+        z.findings
+            .iter()
+            .any(|f| f.contains("Leistungsbezug unbekannt")),
+        "{z:?}"
+    );
+    // The share of recipients is taken among the known values only.
+    for c in &a.cells {
+        if let (Some(w), Some(u)) = (c.welfare_share, c.welfare_unknown_share) {
+            assert!((0.0..=1.0).contains(&w) && u < 1.0);
+        }
+    }
+    // Without any Leistungsbezug column the check says it cannot run.
+    for r in lp.data.records.iter_mut() {
+        r.welfare = None;
+    }
+    let a = run(&lp);
+    assert_eq!(
+        check(&a, CheckCode::Zirkelschluss).status,
+        CheckStatus::NichtPruefbar
+    );
+}
+
+#[test]
+fn the_confidence_interval_is_weighted_where_the_referenzmiete_is() {
+    let mut lp = sample();
+    let unweighted = run(&lp);
+    let rep = &mut lp.project.parameters.representativeness;
+    rep.weighting = true;
+    for v in &lp.project.vergleichsraeume {
+        rep.market_shares
+            .push(kdu_konzept::model::params::MarketShare {
+                vergleichsraum: v.name.clone(),
+                privat: 0.7,
+            });
+    }
+    let a = run(&lp);
+    let weighted: Vec<_> = a.cells.iter().filter(|c| c.weighted).collect();
+    assert!(!weighted.is_empty());
+    let mut differs = false;
+    for c in weighted {
+        let ci = c.ci.unwrap_or_else(|| panic!("ci"));
+        let raw = c.net_rent_per_m2_raw.unwrap_or_else(|| panic!("raw"));
+        assert!(ci.lower <= raw && raw <= ci.upper, "{ci:?} {raw}");
+        let u = unweighted
+            .cells
+            .iter()
+            .find(|x| x.vr == c.vr && x.household_size == c.household_size)
+            .and_then(|x| x.ci);
+        differs |= u != Some(ci);
+    }
+    assert!(differs, "the weighted interval is its own");
+}

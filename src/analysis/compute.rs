@@ -18,7 +18,7 @@ use super::representativeness::{self as repr, market_share};
 use super::result::{
     Analysis, AppliedBasis, BkResult, CellResult, Flag, Funnel, InvalidReason, VrResult,
 };
-use super::stats::{quantile_ci, summarize};
+use super::stats::{quantile_ci, summarize, weighted_quantile_ci};
 use super::{checks, heating, wogg};
 use crate::dataset::Dataset;
 use crate::model::params::{BkLevel, ReferenceMethod};
@@ -104,7 +104,7 @@ pub fn compute(prep: &Prepared, project: &Project, data: &Dataset) -> Analysis {
         fortschreibung: params.fortschreibung.as_ref().and_then(fortschreibung),
         checks: Vec::new(),
     };
-    let (warnings, checks) = checks::audit(prep, project, data, &analysis);
+    let (warnings, checks) = checks::audit(prep, project, &analysis);
     analysis.warnings = warnings;
     analysis.checks = checks;
     analysis
@@ -159,13 +159,19 @@ fn compute_cell(
 
     let reference = reference::derive(params, household_size, &values, &afford);
     let (p, raw, target_reached) = (reference.p, reference.raw, reference.target_reached);
-    let ci = p.and_then(|p| quantile_ci(kept, p, params.ci_level));
+    // The interval of the quantile actually used: weighted where the Referenzmiete is.
+    let ci = p.and_then(|p| match values.weights {
+        Some(w) => weighted_quantile_ci(kept, w, p, params.ci_level),
+        None => quantile_ci(kept, p, params.ci_level),
+    });
     let nkm = maybe_round(raw, round);
     let lim = nkm.zip(bk_m2).map(|(n, b)| limits(area, n, b, mode));
     let lim_lift = nkm.zip(bk_m2_lift).map(|(n, b)| limits(area, n, b, mode));
     let net_cold_limit = nkm.map(|n| round_cents(area * n));
     let availability = afford.result(project, &values, reference, nkm, lim);
-    let welfare_share = repr::welfare_share(&cell.welfare[o.kept.0..o.kept.1]);
+    let welfare = &cell.welfare[o.kept.0..o.kept.1];
+    let welfare_share = repr::welfare_share(welfare);
+    let welfare_unknown_share = repr::welfare_unknown_share(welfare);
 
     let mut flags = Vec::new();
     if kept.is_empty() {
@@ -238,6 +244,7 @@ fn compute_cell(
         wogg,
         availability,
         welfare_share,
+        welfare_unknown_share,
         heating_limit,
         total_limit,
         flags,

@@ -95,7 +95,7 @@ pub struct PreparedCell {
     /// Landlord type per value (same order), for post-stratification.
     pub landlord: Vec<Option<LandlordType>>,
     /// Leistungsbezug per value (same order), for the Zirkelschluss check.
-    pub welfare: Vec<bool>,
+    pub welfare: Vec<Option<bool>>,
     /// Plausible kBK/m² of the cell's records, ascending (all / without lift / with lift).
     pub bk: BkValues,
     /// Records of this Vergleichsraum and size class excluded by a scope rule, by reason.

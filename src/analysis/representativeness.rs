@@ -115,9 +115,15 @@ pub fn sample_share_privat(prep: &Prepared, vr: usize, cells: &[CellResult]) -> 
 }
 
 /// Share of used records with Leistungsbezug (Zirkelschluss check); `None` for an empty range.
-pub fn welfare_share(welfare: &[bool]) -> Option<f64> {
+pub fn welfare_share(welfare: &[Option<bool>]) -> Option<f64> {
+    let known = welfare.iter().filter(|w| w.is_some()).count();
+    (known > 0).then(|| welfare.iter().filter(|w| **w == Some(true)).count() as f64 / known as f64)
+}
+
+/// Share of records whose Leistungsbezug is unknown (`None` for an empty cell).
+pub fn welfare_unknown_share(welfare: &[Option<bool>]) -> Option<f64> {
     (!welfare.is_empty())
-        .then(|| welfare.iter().filter(|w| **w).count() as f64 / welfare.len() as f64)
+        .then(|| welfare.iter().filter(|w| w.is_none()).count() as f64 / welfare.len() as f64)
 }
 
 #[cfg(test)]

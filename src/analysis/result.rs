@@ -386,8 +386,11 @@ pub struct CellResult {
     pub wogg: Option<WoggComparison>,
     /// Verfügbarkeitsprüfung (None without offers in the cell).
     pub availability: Option<AvailabilityResult>,
-    /// Share of used records with Leistungsbezug (Zirkelschluss check).
+    /// Share of used records with Leistungsbezug among those where it is known (Zirkelschluss
+    /// check); `None` when it is known for none.
     pub welfare_share: Option<f64>,
+    /// Share of used records whose Leistungsbezug is unknown.
+    pub welfare_unknown_share: Option<f64>,
     /// Heating Grenzwert € per month (Heizspiegel boundary × Wohnfläche).
     pub heating_limit: Option<f64>,
     /// Gesamtangemessenheitsgrenze € (Bruttokaltmiete + heating), when enabled.

@@ -169,7 +169,57 @@ const TIE: f64 = 1e-12;
 /// too small to reach `level` (the best possible coverage is `1 − p^n − (1 − p)^n`).
 /// Time O(u − l) plus two incomplete-beta evaluations, no allocation.
 pub fn quantile_ci(sorted: &[f64], p: f64, level: f64) -> Option<QuantileCi> {
-    let n = sorted.len();
+    let (lower_rank, upper_rank, coverage) = ci_ranks(sorted.len(), p, level)?;
+    Some(QuantileCi {
+        lower_rank,
+        upper_rank,
+        coverage,
+        lower: *sorted.get(lower_rank - 1)?,
+        upper: *sorted.get(upper_rank - 1)?,
+    })
+}
+
+/// German wording of the rule of [`weighted_quantile_ci`], for the exported method text.
+pub const WEIGHTED_CI_DEFINITION_DE: &str = "Bei gewichteter Referenzmiete: Ränge l und u wie oben, aber mit der effektiven Fallzahl n_eff = (Σ w)² ÷ Σ w² (Kish); die Grenzen sind die gewichteten Quantile zu den Anteilen (l − 1) ÷ (n_eff − 1) und (u − 1) ÷ (n_eff − 1). Bei gleichen Gewichten ergibt das genau das ungewichtete Intervall.";
+
+/// Confidence interval for the `p`-quantile when the Referenzmiete is a weighted quantile:
+/// the ranks of [`quantile_ci`] for Kish's effective sample size `n_eff = (Σw)²/Σw²` (rounded
+/// down), mapped to weighted quantiles at `(rank − 1)/(n_eff − 1)`. Equal weights give exactly
+/// [`quantile_ci`]. Ranks in the result refer to `n_eff`. `None` as for [`quantile_ci`] or when
+/// the weights are unusable.
+pub fn weighted_quantile_ci(
+    sorted: &[f64],
+    weights: &[f64],
+    p: f64,
+    level: f64,
+) -> Option<QuantileCi> {
+    if weights.len() != sorted.len() {
+        return None;
+    }
+    let sum: f64 = weights.iter().sum();
+    let sum_sq: f64 = weights.iter().map(|w| w * w).sum();
+    if !(sum > 0.0 && sum_sq > 0.0 && sum.is_finite() && sum_sq.is_finite()) {
+        return None;
+    }
+    // Rounded to 9 digits first so that equal weights give n exactly.
+    let n_eff = (((sum * sum / sum_sq) * 1e9).round() / 1e9).floor() as usize;
+    let n_eff = n_eff.min(sorted.len());
+    let (lower_rank, upper_rank, coverage) = ci_ranks(n_eff, p, level)?;
+    let at = |rank: usize| {
+        let q = (rank - 1) as f64 / (n_eff - 1) as f64;
+        super::quantile::weighted_quantile_sorted(sorted, weights, q)
+    };
+    Some(QuantileCi {
+        lower_rank,
+        upper_rank,
+        coverage,
+        lower: at(lower_rank)?,
+        upper: at(upper_rank)?,
+    })
+}
+
+/// The ranks `(l, u)` and the coverage of [`quantile_ci`] for a sample of size `n`.
+fn ci_ranks(n: usize, p: f64, level: f64) -> Option<(usize, usize, f64)> {
     if n < 2 || !(p > 0.0 && p < 1.0) || !(level > 0.0 && level < 1.0) {
         return None;
     }
@@ -268,14 +318,7 @@ pub fn quantile_ci(sorted: &[f64], p: f64, level: f64) -> Option<QuantileCi> {
         }
     }
 
-    let (lower_rank, upper_rank) = (best.0 as usize, best.1 as usize + 1);
-    Some(QuantileCi {
-        lower_rank,
-        upper_rank,
-        coverage: best.2.min(1.0),
-        lower: *sorted.get(lower_rank - 1)?,
-        upper: *sorted.get(upper_rank - 1)?,
-    })
+    Some((best.0 as usize, best.1 as usize + 1, best.2.min(1.0)))
 }
 
 #[cfg(test)]
@@ -284,6 +327,30 @@ mod tests {
 
     fn close(a: f64, b: f64, tol: f64) -> bool {
         (a - b).abs() <= tol * a.abs().max(b.abs()).max(1.0)
+    }
+
+    #[test]
+    fn weighted_ci_with_equal_weights_is_the_rank_interval() {
+        let v: Vec<f64> = (1..=60).map(|i| f64::from(i) * 0.37).collect();
+        for w in [1.0, 2.5] {
+            let weights = vec![w; v.len()];
+            for p in [0.2, 0.33, 0.5] {
+                let a = quantile_ci(&v, p, 0.95).unwrap();
+                let b = weighted_quantile_ci(&v, &weights, p, 0.95).unwrap();
+                assert_eq!(a, b, "p = {p}, w = {w}");
+            }
+        }
+        // Unequal weights: fewer effective observations, a wider interval around the
+        // weighted quantile.
+        let weights: Vec<f64> = (0..v.len())
+            .map(|i| if i % 2 == 0 { 3.0 } else { 0.5 })
+            .collect();
+        let a = quantile_ci(&v, 0.33, 0.95).unwrap();
+        let b = weighted_quantile_ci(&v, &weights, 0.33, 0.95).unwrap();
+        assert!(b.upper_rank - b.lower_rank <= a.upper_rank - a.lower_rank);
+        let q = crate::analysis::quantile::weighted_quantile_sorted(&v, &weights, 0.33).unwrap();
+        assert!(b.lower <= q && q <= b.upper);
+        assert_eq!(weighted_quantile_ci(&v, &weights[1..], 0.33, 0.95), None);
     }
 
     #[test]

@@ -59,6 +59,8 @@ pub struct CellJson {
     pub weights: WeightsJson,
     /// Share of used records with Leistungsbezug.
     pub welfare_share: Option<f64>,
+    /// Share of used records whose Leistungsbezug is unknown.
+    pub welfare_unknown_share: Option<f64>,
     /// Heating Grenzwert € per month.
     pub heating_limit: Option<f64>,
     /// Gesamtangemessenheitsgrenze €.
@@ -133,6 +135,7 @@ pub fn cells_json(a: &Analysis) -> Vec<CellJson> {
                     .and_then(|v| v.market_share_privat),
             },
             welfare_share: c.welfare_share,
+            welfare_unknown_share: c.welfare_unknown_share,
             heating_limit: c.heating_limit,
             total_limit: c.total_limit,
             wogg: c.wogg.clone(),

@@ -535,17 +535,40 @@ fn circularity(input: &Inputs, audit: &mut Audit) {
         .parameters
         .representativeness
         .welfare_share_max;
-    let known =
-        input.data.records.iter().any(|r| {
-            r.welfare.is_some() || r.kind == crate::model::SourceKind::Leistungsempfaenger
-        });
-    if !known {
+    let cells = &input.an.cells;
+    if cells.iter().all(|c| c.welfare_share.is_none()) {
         audit.cannot(
             c,
             "Angabe zum Leistungsbezug je Datensatz".to_string(),
-            "Kein Datensatz gibt an, ob die Miete von einem Leistungsbezieher stammt – der Anteil (Zirkelschluss) ist unbekannt.".to_string(),
+            "Kein verwendeter Datensatz gibt an, ob die Miete von einem Leistungsbezieher stammt – der Anteil (Zirkelschluss) ist unbekannt.".to_string(),
         );
         return;
+    }
+    // Unknown is reported as unknown, not counted as "no".
+    let unknown: Vec<&crate::analysis::CellResult> = cells
+        .iter()
+        .filter(|c| c.welfare_unknown_share.is_some_and(|u| u > 0.0))
+        .collect();
+    if !unknown.is_empty() {
+        let list: Vec<String> = unknown
+            .iter()
+            .map(|cell| {
+                format!(
+                    "{} {}",
+                    cell_ref(cell).german(),
+                    percent(cell.welfare_unknown_share.unwrap_or(0.0))
+                )
+            })
+            .collect();
+        audit.add_cells(
+            c,
+            Severity::Hinweis,
+            unknown.iter().map(|c| cell_ref(c)).collect(),
+            format!(
+                "Leistungsbezug unbekannt (Anteil der verwendeten Mieten; der Anteil der Leistungsbezieher bezieht sich nur auf die bekannten Angaben): {}.",
+                list.join(", ")
+            ),
+        );
     }
     for cell in input
         .an

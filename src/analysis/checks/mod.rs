@@ -12,7 +12,6 @@ mod region;
 
 use super::prepare::Prepared;
 use super::result::{Analysis, CellRef, CellResult, Check, CheckStatus, Severity, Warning};
-use crate::dataset::Dataset;
 use crate::model::{BsgCriterion, Project};
 use serde::{Serialize, Serializer};
 
@@ -156,7 +155,6 @@ impl Serialize for CheckCode {
 pub(crate) struct Inputs<'a> {
     pub prep: &'a Prepared,
     pub project: &'a Project,
-    pub data: &'a Dataset,
     pub an: &'a Analysis,
 }
 
@@ -212,18 +210,8 @@ pub(crate) fn cell_ref(c: &CellResult) -> CellRef {
 }
 
 /// Runs every check: the findings (warnings) and the Prüfung.
-pub fn audit(
-    prep: &Prepared,
-    project: &Project,
-    data: &Dataset,
-    an: &Analysis,
-) -> (Vec<Warning>, Vec<Check>) {
-    let input = Inputs {
-        prep,
-        project,
-        data,
-        an,
-    };
+pub fn audit(prep: &Prepared, project: &Project, an: &Analysis) -> (Vec<Warning>, Vec<Check>) {
+    let input = Inputs { prep, project, an };
     let mut audit = Audit::default();
     region::run(&input, &mut audit);
     data::run(&input, &mut audit);

@@ -38,7 +38,8 @@ pub(super) struct RentEntry {
     pub key: u64,
     pub record: u32,
     pub landlord: Option<LandlordType>,
-    pub welfare: bool,
+    /// Leistungsbezug: known yes/no, `None` unknown (a Leistungsempfänger source counts as yes).
+    pub welfare: Option<bool>,
 }
 
 /// A record with Betriebskosten in the kBK/m² order.
@@ -49,6 +50,54 @@ pub(super) struct BkEntry {
     pub record: u32,
     pub landlord: Option<LandlordType>,
     pub lift: bool,
+}
+
+/// Reads the Leistungsbezug of a record for the Zirkelschluss check: a record of a
+/// Leistungsempfänger source counts as yes; in a source whose column marks only "yes" (e.g. "x")
+/// and leaves every other row blank, a blank means no; otherwise a blank is unknown.
+pub(crate) struct WelfareReader {
+    /// Per source index: its Leistungsbezug column marks only "yes".
+    markers_only: Vec<bool>,
+}
+
+impl WelfareReader {
+    /// Looks at every record once.
+    pub(crate) fn new(records: &[Record]) -> WelfareReader {
+        let mut seen: Vec<(bool, bool)> = Vec::new();
+        for r in records {
+            let i = usize::from(r.source);
+            if seen.len() <= i {
+                seen.resize(i + 1, (false, false));
+            }
+            match r.welfare {
+                Some(true) => seen[i].0 = true,
+                Some(false) => seen[i].1 = true,
+                None => {}
+            }
+        }
+        WelfareReader {
+            markers_only: seen.into_iter().map(|(yes, no)| yes && !no).collect(),
+        }
+    }
+
+    /// The Leistungsbezug of `r`: yes, no, or unknown.
+    pub(crate) fn of(&self, r: &Record) -> Option<bool> {
+        if r.kind == SourceKind::Leistungsempfaenger {
+            return Some(true);
+        }
+        match r.welfare {
+            Some(w) => Some(w),
+            None if self
+                .markers_only
+                .get(usize::from(r.source))
+                .copied()
+                .unwrap_or(false) =>
+            {
+                Some(false)
+            }
+            None => None,
+        }
+    }
 }
 
 /// The scope-independent part of [`Prepared`](super::Prepared) for one dataset and Gemeinde
@@ -97,6 +146,7 @@ impl RecordIndex {
         let mut plz_ids: FastMap<&str, u32> = FastMap::default();
         let mut plz_id = Vec::with_capacity(records.len());
         let mut angebote: Vec<OfferFacts> = Vec::new();
+        let welfare = WelfareReader::new(records);
         for (idx, r) in records.iter().enumerate() {
             let g = assign.find(r);
             gemeinde_of.push(g);
@@ -137,7 +187,7 @@ impl RecordIndex {
                     key: 0,
                     record: idx as u32,
                     landlord: r.landlord_type,
-                    welfare: r.welfare == Some(true) || r.kind == SourceKind::Leistungsempfaenger,
+                    welfare: welfare.of(r),
                 },
             ));
             if let Some(v) = bk {

@@ -90,6 +90,7 @@ pub fn prepared(records: &[Record], project: &Project) -> Prepared {
         }
         status.push(st);
     }
+    let welfare = super::index::WelfareReader::new(records);
     for (cell, mut pairs) in cells.iter_mut().zip(cell_pairs) {
         // Ties broken by (source, row) so the order never depends on input order.
         pairs.sort_by(|a, b| {
@@ -108,7 +109,7 @@ pub fn prepared(records: &[Record], project: &Project) -> Prepared {
             .iter()
             .map(|p| {
                 let r = &records[p.1 as usize];
-                r.welfare == Some(true) || r.kind == SourceKind::Leistungsempfaenger
+                welfare.of(r)
             })
             .collect();
         bk_sort(&mut cell.bk);

@@ -188,6 +188,12 @@ pub fn verteilungen(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                     &f.eur_m2,
                 )?;
                 match &c.ci {
+                    Some(ci) if c.weighted => {
+                        // The weighted interval (Kish's effective n) has no Excel equivalent.
+                        ws.write_number_with_format(r, c_cov, ci.coverage, &f.pct)?;
+                        ws.write_number_with_format(r, c_lo, ci.lower, &f.dec4)?;
+                        ws.write_number_with_format(r, c_hi, ci.upper, &f.dec4)?;
+                    }
                     Some(ci) => {
                         ws.write_number_with_format(r, c_cov, ci.coverage, &f.pct)?;
                         style::formula(
@@ -315,8 +321,13 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
     )];
     if p.reference.method != ReferenceMethod::Mean {
         par.push(format!(
-            "Für das gewählte Perzentil wird je Tabellenfeld ein verteilungsfreies Konfidenzintervall aus Ordnungsstatistiken mit mindestens {} Überdeckung ausgewiesen (Blatt „Verteilungen“).",
-            percent(p.ci_level)
+            "Für das gewählte Perzentil wird je Tabellenfeld ein verteilungsfreies Konfidenzintervall aus Ordnungsstatistiken mit mindestens {} Überdeckung ausgewiesen (Blatt „Verteilungen“).{}",
+            percent(p.ci_level),
+            if an.cells.iter().any(|c| c.weighted) {
+                format!(" {}", crate::analysis::stats::WEIGHTED_CI_DEFINITION_DE)
+            } else {
+                String::new()
+            }
         ));
     }
     if let Some(j) = proj
