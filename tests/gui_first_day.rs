@@ -1,0 +1,126 @@
+//! Query tests of the desktop app for a planner's first day without traps (issue 15): typed
+//! text survives a click into the next field, mixed sources are named with their counts, every
+//! action of the Daten screen is reachable at 1366×768, the whole result row selects a cell,
+//! scroll positions and the path field follow the open project, labels say what they count, and
+//! a new project takes the Wohnflächen of its Land.
+
+// The helpers below are test code too; clippy only exempts test functions themselves.
+#![allow(clippy::unwrap_used)]
+
+use egui::{Key, Modifiers};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use kdu_konzept::app::{Command, KduApp, Screen};
+use kdu_konzept::model::{Date, Project};
+
+/// The bundled sample project, written to `dir` and opened, in a window of `size`.
+fn sample(dir: &std::path::Path, size: egui::Vec2) -> Harness<'static, KduApp> {
+    let path = kdu_konzept::sample_project::write_sample_project(dir).unwrap();
+    let app = KduApp::open_blocking(&path).unwrap();
+    Harness::builder()
+        .with_size(size)
+        .build_eframe(move |_cc| app)
+}
+
+fn project<'a>(h: &'a Harness<'_, KduApp>) -> &'a Project {
+    h.state().state().project().unwrap()
+}
+
+/// Clicks the first text field named `label`, selects its text and types `text`; the typed
+/// text arrives in the same frame as whatever the caller does next.
+fn replace_text(h: &mut Harness<'_, KduApp>, label: &str, text: &str) {
+    h.query_all_by_role_and_label(egui::Role::TextInput, label)
+        .next()
+        .unwrap()
+        .scroll_to_me();
+    h.run();
+    h.query_all_by_role_and_label(egui::Role::TextInput, label)
+        .next()
+        .unwrap()
+        .click();
+    h.run();
+    h.key_press_modifiers(Modifiers::COMMAND, Key::A);
+    h.run();
+    h.query_all_by_role_and_label(egui::Role::TextInput, label)
+        .next()
+        .unwrap()
+        .type_text(text);
+}
+
+/// The text of the first text field named `label`.
+fn field_text(h: &Harness<'_, KduApp>, label: &str) -> Option<String> {
+    h.query_all_by_role_and_label(egui::Role::TextInput, label)
+        .next()
+        .unwrap()
+        .value()
+}
+
+#[test]
+fn a_date_typed_right_before_clicking_the_next_field_is_kept_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample(dir.path(), egui::vec2(1400.0, 900.0));
+    h.state_mut()
+        .state_mut()
+        .handle(Command::Navigate(Screen::Parameter));
+    h.run();
+    h.get_by_label("Fortschreibung alter Richtwerte")
+        .click_accesskit();
+    h.run();
+    let stichtag = |h: &Harness<'_, KduApp>| {
+        project(h)
+            .parameters
+            .fortschreibung
+            .as_ref()
+            .unwrap()
+            .old_stichtag
+    };
+    let field = "Stichtag des alten Konzepts:";
+
+    // A date with a one-digit day and month, typed, and a click into the next field in the
+    // same frame.
+    replace_text(&mut h, field, "1.7.2026");
+    h.get_by_label("Indexreihe, Nettokaltmiete").click();
+    h.run();
+    h.run();
+    assert_eq!(stichtag(&h), Date::from_ymd(2026, 7, 1));
+    assert_eq!(field_text(&h, field).as_deref(), Some("01.07.2026"));
+
+    // A two-digit year is taken when the field loses the focus (not on the way to 2026).
+    replace_text(&mut h, field, "30.06.26");
+    h.get_by_label("Quelle, Nettokaltmiete").click();
+    h.run();
+    h.run();
+    assert_eq!(stichtag(&h), Date::from_ymd(2026, 6, 30));
+
+    // Not a date: the text stays with its error, the project keeps its value.
+    replace_text(&mut h, field, "31.02.2026");
+    h.get_by_label("Indexreihe, Nettokaltmiete").click();
+    h.run();
+    h.run();
+    assert_eq!(stichtag(&h), Date::from_ymd(2026, 6, 30));
+    assert_eq!(field_text(&h, field).as_deref(), Some("31.02.2026"));
+    assert!(
+        h.query_by_label("„31.02.2026“ ist kein gültiges Datum (TT.MM.JJJJ).")
+            .is_some()
+    );
+}
+
+#[test]
+fn a_number_typed_into_the_gemeinde_table_is_kept_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample(dir.path(), egui::vec2(1400.0, 900.0));
+    h.state_mut().forms_mut().gemeinde_edit = true;
+    h.state_mut()
+        .state_mut()
+        .handle(Command::Navigate(Screen::Vergleichsraeume));
+    h.run();
+    replace_text(&mut h, "Einwohner", "12.345");
+    h.query_all_by_role_and_label(egui::Role::TextInput, "Mietwohnungen")
+        .next()
+        .unwrap()
+        .click();
+    h.run();
+    h.run();
+    assert_eq!(project(&h).gemeinden[0].einwohner, Some(12_345));
+    assert_eq!(field_text(&h, "Einwohner").as_deref(), Some("12.345"));
+}
