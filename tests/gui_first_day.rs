@@ -7,11 +7,14 @@
 // The helpers below are test code too; clippy only exempts test functions themselves.
 #![allow(clippy::unwrap_used)]
 
+use calamine::{Reader, open_workbook_auto};
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use kdu_konzept::app::state::Job;
 use kdu_konzept::app::{Command, KduApp, Screen};
-use kdu_konzept::model::{Date, Project};
+use kdu_konzept::export::{ExportOptions, workbook_bytes};
+use kdu_konzept::model::{Date, Project, SourceKind, SourceSpec};
 
 /// The bundled sample project, written to `dir` and opened, in a window of `size`.
 fn sample(dir: &std::path::Path, size: egui::Vec2) -> Harness<'static, KduApp> {
@@ -123,4 +126,113 @@ fn a_number_typed_into_the_gemeinde_table_is_kept_whole() {
     h.run();
     assert_eq!(project(&h).gemeinden[0].einwohner, Some(12_345));
     assert_eq!(field_text(&h, "Einwohner").as_deref(), Some("12.345"));
+}
+
+/// A project with one CSV source whose Datenart column mixes 1.200 Bestand and 300 Angebot
+/// rows, opened.
+fn mixed_source_app(dir: &std::path::Path) -> KduApp {
+    let mut csv = String::from("Gemeinde;Nettokaltmiete;Wohnfläche;Datenart\n");
+    for i in 0..1500 {
+        let kind = if i % 5 == 0 { "Angebot" } else { "Bestand" };
+        let area = 40 + i % 60;
+        csv.push_str(&format!("Musterstadt;{};{area};{kind}\n", area * 7));
+    }
+    std::fs::write(dir.join("mieten.csv"), csv).unwrap();
+    let mut project = Project::new("Gemischt", Date::from_ymd(2025, 1, 1).unwrap());
+    project.sources.push(SourceSpec {
+        path: "mieten.csv".to_string(),
+        sheet: None,
+        header_row: None,
+        kind: SourceKind::Bestand,
+        sha256: String::new(),
+        lieferant: String::new(),
+        methode: String::new(),
+        stichtag: None,
+        zeitraum_von: None,
+        zeitraum_bis: None,
+        mapping: Default::default(),
+        annual: Default::default(),
+    });
+    let path = dir.join("gemischt.kdu.toml");
+    project.save(&path).unwrap();
+    KduApp::open_blocking(&path).unwrap()
+}
+
+#[test]
+fn a_source_with_a_datenart_column_is_shown_as_mixed_with_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = mixed_source_app(dir.path());
+    let expected = "gemischt: 1.200 Bestandsmieten, 300 Angebotsmieten";
+
+    // The workbook's source register.
+    let doc = app.state().doc().unwrap();
+    let bytes = workbook_bytes(
+        doc.lp(),
+        doc.prep(),
+        doc.analysis(),
+        &ExportOptions::default(),
+    )
+    .unwrap();
+    let file = dir.path().join("mappe.xlsx");
+    std::fs::write(&file, bytes).unwrap();
+    let mut book = open_workbook_auto(&file).unwrap();
+    let sheet = book.worksheet_range("Datengrundlage").unwrap();
+    let kinds: Vec<String> = sheet
+        .rows()
+        .filter_map(|r| r.get(2).map(ToString::to_string))
+        .collect();
+    assert!(kinds.iter().any(|k| k == expected), "{kinds:?}");
+
+    // The Daten screen, and the source dialog explains that the column overrides the choice.
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_eframe(move |_cc| app);
+    h.state_mut()
+        .state_mut()
+        .handle(Command::Navigate(Screen::Daten));
+    h.run();
+    assert!(h.query_by_label(expected).is_some());
+    h.get_by_label("Bearbeiten").click();
+    for _ in 0..500 {
+        h.step();
+        let s = h.state().state();
+        if s.source_preview().is_some() && s.job(Job::Preview).is_none() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    h.run();
+    assert!(
+        h.query_by_label_contains("Die Spalte „Datenart“ gibt jeder Zeile ihre Datenart")
+            .is_some()
+    );
+}
+
+#[test]
+fn at_1366_by_768_the_source_actions_are_visible_without_scrolling_sideways() {
+    let dir = tempfile::tempdir().unwrap();
+    let size = egui::vec2(1366.0, 768.0);
+    let mut h = sample(dir.path(), size);
+    h.state_mut()
+        .state_mut()
+        .handle(Command::Navigate(Screen::Daten));
+    h.run();
+    let window = egui::Rect::from_min_size(egui::Pos2::ZERO, size);
+    for label in ["Bearbeiten", "Entfernen"] {
+        let buttons: Vec<egui::Rect> = h
+            .query_all_by_role_and_label(egui::Role::Button, label)
+            .map(|n| n.rect())
+            .collect();
+        assert_eq!(buttons.len(), 3, "{label}: one per source");
+        for rect in buttons {
+            assert!(window.contains_rect(rect), "{label} at {rect:?}");
+        }
+    }
+    // And they take the pointer: no floating scroll bar lies over the last row.
+    h.query_all_by_role_and_label(egui::Role::Button, "Entfernen")
+        .last()
+        .unwrap()
+        .click();
+    h.step();
+    assert_eq!(project(&h).sources.len(), 2);
 }
