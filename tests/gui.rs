@@ -201,7 +201,10 @@ fn selecting_another_cell_updates_the_detail() {
     assert_eq!(h.state().state().selected(), Some((1, 3)));
     let second = reference_text(&h);
     assert_ne!(first, second);
-    assert!(h.query_by_label_contains("Nordkreis, 3 Personen").is_some());
+    assert!(
+        h.query_by_label_contains("Nordkreis, 3 Personen (Wohnfläche")
+            .is_some()
+    );
 }
 
 #[test]

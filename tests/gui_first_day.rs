@@ -236,3 +236,91 @@ fn at_1366_by_768_the_source_actions_are_visible_without_scrolling_sideways() {
     h.step();
     assert_eq!(project(&h).sources.len(), 2);
 }
+
+/// Runs frames until the background jobs are done (a spinner keeps repainting meanwhile).
+fn settle(h: &mut Harness<'_, KduApp>) {
+    for _ in 0..1000 {
+        h.step();
+        if !h.state().state().busy() {
+            h.run();
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    panic!("background jobs did not finish");
+}
+
+#[test]
+fn a_click_anywhere_in_a_result_row_selects_its_cell_and_the_header_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample(dir.path(), egui::vec2(1400.0, 900.0));
+    h.state_mut()
+        .state_mut()
+        .handle(Command::Navigate(Screen::Ergebnisse));
+    h.run();
+    // The Bruttokaltmiete of VR 2, 2 Personen: a value cell, not the household size.
+    let gross = {
+        let doc = h.state().state().doc().unwrap();
+        let cell = doc
+            .analysis()
+            .cells
+            .iter()
+            .find(|c| c.vr == 1 && c.household_size == 2)
+            .unwrap();
+        kdu_konzept::fmt::euro(cell.limits.unwrap().gross_cold)
+    };
+    h.get_by_label(&gross).click();
+    h.run();
+    assert_eq!(h.state().state().selected(), Some((1, 2)));
+
+    // Scrolling the rows down keeps the header where it is.
+    // (The table comes before the coverage table, which names the Vergleichsräume too.)
+    let in_table =
+        |h: &Harness<'_, KduApp>, label: &str| h.query_all_by_label(label).next().unwrap().rect();
+    let header = h.get_by_label("Bruttokaltmiete €").rect();
+    let first_row = in_table(&h, "VR 1 Musterstadt");
+    h.query_all_by_label("VR 3 Südkreis")
+        .next()
+        .unwrap()
+        .scroll_to_me();
+    h.run();
+    assert!(in_table(&h, "VR 1 Musterstadt").min.y < first_row.min.y);
+    assert_eq!(h.get_by_label("Bruttokaltmiete €").rect(), header);
+}
+
+#[test]
+fn another_project_starts_at_the_top_and_the_path_field_shows_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample(dir.path(), egui::vec2(1400.0, 900.0));
+    h.state_mut()
+        .state_mut()
+        .handle(Command::Navigate(Screen::Ergebnisse));
+    h.run();
+    let heading = |h: &Harness<'_, KduApp>| {
+        h.get_by_label_contains("Angemessenheitsgrenzen – Stichtag")
+            .rect()
+    };
+    let top = heading(&h);
+    h.get_by_label("Ausschlüsse insgesamt (alle Tabellenfelder)")
+        .scroll_to_me();
+    h.run();
+    assert!(heading(&h).min.y < top.min.y, "scrolled down");
+
+    // Another project, opened as from the recent list.
+    let other_dir = tempfile::tempdir().unwrap();
+    let other = kdu_konzept::sample_project::write_sample_project(other_dir.path()).unwrap();
+    h.state_mut()
+        .state_mut()
+        .handle(Command::OpenProject(other.clone()));
+    settle(&mut h);
+    assert_eq!(h.state().state().doc().unwrap().lp().path, other);
+    assert_eq!(heading(&h), top, "the new project starts at the top");
+
+    h.get_by_label("Start").click();
+    h.run();
+    assert_eq!(
+        h.get_by_role_and_label(egui::Role::TextInput, "Projektdatei:")
+            .value(),
+        Some(other.display().to_string())
+    );
+}

@@ -57,8 +57,10 @@ fn sample_harness(dir: &std::path::Path, size: egui::Vec2) -> Harness<'static, K
     // Headless: no recovery storage (no restore offer, no recent list), no file dialogs.
     let mut app = KduApp::open_blocking(&path).unwrap();
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let opened = app.state().doc().unwrap().lp().path.clone();
     let forms = app.forms_mut();
     forms.open_path = format!("{SHOWN_FOLDER}/{name}");
+    forms.open_path_for = Some(opened);
     forms.export_path = format!("{SHOWN_FOLDER}/musterland-Pruefmappe.xlsx");
     forms.export_path_for = Some(path.clone());
     Harness::builder()

@@ -90,6 +90,8 @@ impl Default for SourceForm {
 pub struct Forms {
     /// Path typed into the "open project" field.
     pub open_path: String,
+    /// The open project the field was last set to (it follows the open project).
+    pub open_path_for: Option<PathBuf>,
     /// Move the keyboard focus to the open field (Ctrl+O).
     pub focus_open: bool,
     /// New project: name.
@@ -138,6 +140,7 @@ impl Default for Forms {
     fn default() -> Self {
         Forms {
             open_path: String::new(),
+            open_path_for: None,
             focus_open: false,
             new_name: String::new(),
             new_stichtag: String::new(),

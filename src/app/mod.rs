@@ -472,11 +472,25 @@ impl KduApp {
             .exact_size(230.0)
             .show(ui, |ui| screens::nav_ui(ui, state, &mut cmds));
         let forms = &mut self.forms;
+        // The Start screen's path field shows the open project (however it was opened).
+        if let Some(doc) = state.doc()
+            && forms.open_path_for.as_deref() != Some(doc.lp().path.as_path())
+        {
+            forms.open_path = doc.lp().path.display().to_string();
+            forms.open_path_for = Some(doc.lp().path.clone());
+        }
+        // Every id below is salted with the load generation: another project starts with its
+        // scroll areas at the top (and fresh widget memory).
+        let loads = state.load_generation();
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical()
-                .id_salt(("screen_scroll", format!("{:?}", state.screen())))
+                .id_salt(("screen_scroll", format!("{:?}", state.screen()), loads))
                 .auto_shrink([false, false])
-                .show(ui, |ui| screens::screen_ui(ui, state, forms, &mut cmds));
+                .show(ui, |ui| {
+                    ui.push_id(("project", loads), |ui| {
+                        screens::screen_ui(ui, state, forms, &mut cmds);
+                    });
+                });
         });
         screens::pending_modal(ui.ctx(), state, &mut cmds);
         for cmd in cmds {

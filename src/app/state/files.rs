@@ -29,6 +29,7 @@ impl AppState {
         self.comparison = None;
         self.selected = None;
         self.generation += 1;
+        self.loads += 1;
         self.fix_selection();
         self.update_panic_snapshot();
         if let Some(s) = &self.storage {

@@ -366,3 +366,18 @@ fn a_saved_scenario_does_not_make_the_export_outdated() {
     set_percentile(&mut state, 0.4);
     assert!(state.export_generation() > exported);
 }
+
+#[test]
+fn the_load_generation_counts_opened_projects_not_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = state_in(dir.path());
+    assert_eq!(state.load_generation(), 1);
+    set_percentile(&mut state, 0.4);
+    assert_eq!(
+        state.load_generation(),
+        1,
+        "an edit keeps the scroll positions"
+    );
+    state.set_loaded(project_in(dir.path()));
+    assert_eq!(state.load_generation(), 2);
+}
