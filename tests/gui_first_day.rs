@@ -10,7 +10,7 @@
 use calamine::{Reader, open_workbook_auto};
 use egui::{Key, Modifiers};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{By, NodeT, Queryable};
 use kdu_konzept::app::state::Job;
 use kdu_konzept::app::{Command, KduApp, Screen};
 use kdu_konzept::export::{ExportOptions, workbook_bytes};
@@ -323,4 +323,83 @@ fn another_project_starts_at_the_top_and_the_path_field_shows_it() {
             .value(),
         Some(other.display().to_string())
     );
+}
+
+/// The rect of an accesskit node, if it has one (kittest's `rect` panics without).
+fn node_rect(n: &egui_kittest::Node<'_>) -> Option<egui::Rect> {
+    let b = n.accesskit_node().bounding_box()?;
+    Some(egui::Rect::from_min_max(
+        egui::pos2(b.x0 as f32, b.y0 as f32),
+        egui::pos2(b.x1 as f32, b.y1 as f32),
+    ))
+}
+
+#[test]
+fn plot_legends_lie_outside_the_plots_and_no_plot_lies_under_the_scroll_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample(dir.path(), egui::vec2(1200.0, 800.0));
+    let s = h.state_mut().state_mut();
+    s.handle(Command::SelectCell {
+        vr: 0,
+        household_size: 2,
+    });
+    s.handle(Command::Navigate(Screen::Ergebnisse));
+    h.run();
+    h.get_by_label("Ausschlüsse insgesamt (alle Tabellenfelder)")
+        .scroll_to_me();
+    h.run();
+    let rects: Vec<(egui::Role, Option<String>, egui::Rect)> = h
+        .query_all(By::new())
+        .filter_map(|n| {
+            let node = n.accesskit_node();
+            Some((node.role(), node.label().or(node.value()), node_rect(&n)?))
+        })
+        .collect();
+    let bar = rects
+        .iter()
+        .filter(|(role, _, _)| *role == egui::Role::ScrollBar)
+        .map(|(_, _, r)| *r)
+        .max_by(|a, b| a.height().total_cmp(&b.height()))
+        .unwrap();
+    let plots: Vec<egui::Rect> = rects
+        .iter()
+        .filter(|(role, _, r)| {
+            *role == egui::Role::Unknown && r.width() > 150.0 && r.height() > 100.0
+        })
+        .map(|(_, _, r)| *r)
+        .collect();
+    assert!(plots.len() >= 3, "{plots:?}");
+    for plot in &plots {
+        assert!(
+            plot.max.x <= bar.min.x,
+            "plot {plot:?} under the scroll bar {bar:?}"
+        );
+    }
+    for name in [
+        "verwendet",
+        "Extremwerte",
+        "Kappungsgrenzen",
+        "Referenzmiete",
+        "Verteilungsfunktion",
+        "gewähltes Perzentil",
+    ] {
+        let legends: Vec<egui::Rect> = rects
+            .iter()
+            .filter(|(_, label, _)| label.as_deref() == Some(name))
+            .map(|(_, _, r)| *r)
+            .collect();
+        assert!(!legends.is_empty(), "no legend entry {name}");
+        for legend in legends {
+            assert!(
+                plots.iter().all(|p| !p.intersects(legend)),
+                "legend entry {name} at {legend:?} lies on a plot"
+            );
+        }
+    }
+    // Nothing of the cell's figures lies under the scroll bar.
+    for (role, label, r) in &rects {
+        if *role != egui::Role::ScrollBar && r.min.y >= bar.min.y && r.max.y <= bar.max.y {
+            assert!(r.max.x <= bar.min.x, "{role:?} {label:?} at {r:?}");
+        }
+    }
 }

@@ -10,8 +10,31 @@ use crate::app::widgets::{euro_opt, per_m2_opt, section};
 use crate::fmt::{euro, number, percent};
 use egui::{RichText, Ui};
 
-/// Figures and plots of the selected cell.
+/// Figures and plots of the selected cell, kept clear of the screen's scroll bar on the right
+/// (a plot under the bar could not be dragged or hovered there).
 pub(super) fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
+    let bar = {
+        let s = &ui.spacing().scroll;
+        s.bar_inner_margin + s.bar_width.max(s.floating_width) + s.bar_outer_margin
+    };
+    ui.scope(|ui| {
+        let width = (ui.available_width() - bar).max(0.0);
+        ui.set_max_width(width);
+        cell_detail_body(ui, doc, cell, width);
+    });
+}
+
+/// Two columns within `width`, the width the detail started with: a plot whose axis labels
+/// need a few points more must not widen the rows below it (egui widens a `Ui` whose content
+/// overflows it).
+fn two_columns(ui: &mut Ui, width: f32, add: impl FnOnce(&mut [Ui])) {
+    ui.scope(|ui| {
+        ui.set_max_width(width);
+        ui.columns(2, add);
+    });
+}
+
+fn cell_detail_body(ui: &mut Ui, doc: &Document, cell: &CellResult, width: f32) {
     let params = &doc.project().parameters;
     section(
         ui,
@@ -136,7 +159,7 @@ pub(super) fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
         ));
     }
     if let Some(a) = &cell.availability {
-        availability_detail(ui, cell, a);
+        availability_detail(ui, cell, a, width);
     }
 
     let Some(prepared) = doc.prep().cell(cell.vr, cell.household_size as usize - 1) else {
@@ -147,14 +170,14 @@ pub(super) fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
     let kept = values.get(lo..hi).unwrap_or(&[]);
     let height = 220.0;
     ui.add_space(6.0);
-    ui.columns(2, |cols| {
+    two_columns(ui, width, |cols| {
         cols[0].label(RichText::new("Häufigkeitsverteilung NKM €/m²").strong());
         plots::histogram_plot(&mut cols[0], values, cell, height);
         cols[1].label(RichText::new("Empirische Verteilungsfunktion").strong());
         plots::ecdf_plot(&mut cols[1], kept, cell, height);
     });
     ui.add_space(6.0);
-    ui.columns(2, |cols| {
+    two_columns(ui, width, |cols| {
         cols[0].label(
             RichText::new(format!(
                 "Vergleichsräume im Vergleich ({})",
@@ -172,7 +195,7 @@ pub(super) fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
         );
         cols[1].label(RichText::new("Ausschlüsse in diesem Tabellenfeld").strong());
         let stages = plots::cell_stages(cell);
-        plots::funnel_plot(&mut cols[1], "plot_funnel_cell", &stages, height);
+        plots::funnel_bars(&mut cols[1], &stages);
     });
     ui.add_space(6.0);
     egui::CollapsingHeader::new("Ausschlüsse insgesamt (alle Tabellenfelder)")
@@ -219,6 +242,7 @@ fn availability_detail(
     ui: &mut Ui,
     cell: &CellResult,
     a: &crate::analysis::availability::AvailabilityResult,
+    width: f32,
 ) {
     let ok = a.share.is_some_and(|x| x >= a.target_share);
     let color = if ok {
@@ -243,7 +267,7 @@ fn availability_detail(
             }
         ),
     );
-    ui.columns(2, |cols| {
+    two_columns(ui, width, |cols| {
         cols[0].label(
             RichText::new("Verfügbarkeitskurve (Anteil anmietbarer Angebote je Perzentil)")
                 .strong(),
