@@ -403,3 +403,45 @@ fn plot_legends_lie_outside_the_plots_and_no_plot_lies_under_the_scroll_bar() {
         }
     }
 }
+
+#[test]
+fn labels_say_what_they_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample(dir.path(), egui::vec2(1400.0, 900.0));
+    let s = h.state_mut().state_mut();
+    s.handle(Command::SelectCell {
+        vr: 0,
+        household_size: 2,
+    });
+    s.handle(Command::Navigate(Screen::Ergebnisse));
+    h.run();
+    // The count column and the cell's figures name what they count.
+    let header_y = h.get_by_label("Bruttokaltmiete €").rect().center().y;
+    assert!(
+        h.query_all_by_label("verwendet")
+            .any(|l| (l.rect().center().y - header_y).abs() < 1.0),
+        "no column „verwendet“ in the header"
+    );
+    assert!(h.query_by_label("n").is_none());
+    let n = {
+        let doc = h.state().state().doc().unwrap();
+        doc.analysis()
+            .cells
+            .iter()
+            .find(|c| c.vr == 0 && c.household_size == 2)
+            .unwrap()
+            .n
+    };
+    assert!(
+        h.query_by_label_contains(&format!(
+            "{} Mietwerte nach der Extremwertkappung verwendet",
+            kdu_konzept::fmt::number(n as f64, 0)
+        ))
+        .is_some()
+    );
+    assert!(h.query_by_label("0 Szenarien gespeichert").is_some());
+    h.get_by_label("Daten").click();
+    h.run();
+    assert!(h.query_by_label("15 abgelehnte Zeilen angezeigt").is_some());
+    assert!(h.query_by_label("4.785 Datensätze, 15 abgelehnt").is_some());
+}

@@ -216,7 +216,10 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<
         .filter(|(_, r)| forms.rejection_source.is_none_or(|x| x == r.source))
         .map(|(i, _)| i)
         .collect();
-    ui.label(format!("{} Zeilen", number(rows.len() as f64, 0)));
+    ui.label(format!(
+        "{} angezeigt",
+        crate::fmt::count(rows.len(), "abgelehnte Zeile", "abgelehnte Zeilen")
+    ));
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
     TableBuilder::new(ui)
         .id_salt("rejections_table")

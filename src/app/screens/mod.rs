@@ -67,14 +67,24 @@ fn nav_status(ui: &Ui, state: &AppState, screen: Screen) -> (String, Color32) {
                 .count();
             let n_vr = project.vergleichsraum_names().len();
             if unassigned > 0 {
-                (format!("{unassigned} Gemeinden ohne Vergleichsraum"), error)
+                (
+                    format!(
+                        "{} ohne Vergleichsraum",
+                        count(unassigned, "Gemeinde", "Gemeinden")
+                    ),
+                    error,
+                )
             } else if zero > 0 {
                 (
-                    format!("{n_vr} Vergleichsräume, {zero} Gemeinden ohne Daten"),
+                    format!(
+                        "{}, {} ohne Daten",
+                        count(n_vr, "Vergleichsraum", "Vergleichsräume"),
+                        count(zero, "Gemeinde", "Gemeinden")
+                    ),
                     warn,
                 )
             } else {
-                (format!("{n_vr} Vergleichsräume"), normal)
+                (count(n_vr, "Vergleichsraum", "Vergleichsräume"), normal)
             }
         }
         Screen::Parameter => {
@@ -96,7 +106,10 @@ fn nav_status(ui: &Ui, state: &AppState, screen: Screen) -> (String, Color32) {
             );
             let warnings_text = count(warnings, "Warnung", "Warnungen");
             if errors > 0 {
-                (format!("{errors} Fehler, {warnings_text}"), error)
+                (
+                    format!("{} Fehler, {warnings_text}", number(errors as f64, 0)),
+                    error,
+                )
             } else if warnings > 0 {
                 (warnings_text, warn)
             } else if notes > 0 {
@@ -106,7 +119,13 @@ fn nav_status(ui: &Ui, state: &AppState, screen: Screen) -> (String, Color32) {
                 ("keine Warnungen".into(), success_color(ui))
             }
         }
-        Screen::Szenarien => (format!("{} gespeichert", state.scenarios().len()), normal),
+        Screen::Szenarien => (
+            format!(
+                "{} gespeichert",
+                count(state.scenarios().len(), "Szenario", "Szenarien")
+            ),
+            normal,
+        ),
         Screen::Export => {
             if state.job(Job::Export).is_some() {
                 ("läuft …".into(), normal)
@@ -241,15 +260,18 @@ pub fn status_ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
             }
         }
         if state.messages().len() > 1 {
-            ui.menu_button(format!("Meldungen ({})", state.messages().len()), |ui| {
-                egui::ScrollArea::vertical()
-                    .max_height(300.0)
-                    .show(ui, |ui| {
-                        for m in state.messages().iter().rev() {
-                            ui.colored_label(level_color(ui, m.level), &m.text);
-                        }
-                    });
-            });
+            ui.menu_button(
+                format!("Meldungen ({})", number(state.messages().len() as f64, 0)),
+                |ui| {
+                    egui::ScrollArea::vertical()
+                        .max_height(300.0)
+                        .show(ui, |ui| {
+                            for m in state.messages().iter().rev() {
+                                ui.colored_label(level_color(ui, m.level), &m.text);
+                            }
+                        });
+                },
+            );
         }
     });
 }

@@ -4,7 +4,7 @@
 use crate::app::forms::{DialogRequest, Forms};
 use crate::app::state::{AppState, Command};
 use crate::app::widgets::{no_project, parsed_field, section};
-use crate::fmt::number;
+use crate::fmt::{count, number};
 use crate::model::project::GemeindeRow;
 use egui::{RichText, Ui};
 use std::path::PathBuf;
@@ -75,9 +75,9 @@ pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut V
                     "Warum ist dieser Vergleichsraum ein homogener Lebens- und Wohnbereich?",
                 );
                 ui.weak(format!(
-                    "{} Gemeinden, {} verwendete Mietwerte",
-                    n_gemeinden,
-                    number(n_used as f64, 0)
+                    "{}, {} nach der Extremwertkappung verwendet",
+                    count(n_gemeinden, "Gemeinde", "Gemeinden"),
+                    count(n_used, "Mietwert", "Mietwerte")
                 ));
                 label
             })
@@ -138,7 +138,10 @@ pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut V
         if zero > 0 {
             ui.colored_label(
                 ui.visuals().error_fg_color,
-                format!("{zero} Gemeinde(n) ohne verwertbare Mietwerte"),
+                format!(
+                    "{} ohne verwertbare Mietwerte",
+                    count(zero, "Gemeinde", "Gemeinden")
+                ),
             );
         }
     });

@@ -7,7 +7,7 @@ use crate::app::plots;
 use crate::app::screens::params::persons;
 use crate::app::state::Document;
 use crate::app::widgets::{euro_opt, per_m2_opt, section};
-use crate::fmt::{euro, number, percent};
+use crate::fmt::{count, euro, number, percent};
 use egui::{RichText, Ui};
 
 /// Figures and plots of the selected cell, kept clear of the screen's scroll bar on the right
@@ -51,10 +51,10 @@ fn cell_detail_body(ui: &mut Ui, doc: &Document, cell: &CellResult, width: f32) 
     };
     ui.label(
         RichText::new(format!(
-            "Referenzmiete: {} ({}, n = {})",
+            "Referenzmiete: {} ({}, {} nach der Extremwertkappung verwendet)",
             per_m2_opt(cell.net_rent_per_m2),
             p_text,
-            number(cell.n as f64, 0)
+            count(cell.n, "Mietwert", "Mietwerte")
         ))
         .strong()
         .size(15.0),
@@ -66,8 +66,9 @@ fn cell_detail_body(ui: &mut Ui, doc: &Document, cell: &CellResult, width: f32) 
         ));
         ui.separator();
         ui.label(format!(
-            "Extremwerte: {} unten, {} oben",
-            cell.outliers.n_low, cell.outliers.n_high
+            "Extremwerte: {} unten, {} oben gekappt",
+            number(cell.outliers.n_low as f64, 0),
+            number(cell.outliers.n_high as f64, 0)
         ));
         if cell.outliers.lower.is_finite() || cell.outliers.upper.is_finite() {
             ui.separator();
@@ -253,9 +254,9 @@ fn availability_detail(
     ui.colored_label(
         color,
         format!(
-            "Verfügbarkeit: {} von {} Angeboten zur Grenze anmietbar ({}; Zielanteil {}){}",
-            a.n_affordable,
-            a.n_offers,
+            "Verfügbarkeit: {} von {} zur Grenze anmietbar ({}; Zielanteil {}){}",
+            number(a.n_affordable as f64, 0),
+            count(a.n_offers, "Angebot", "Angeboten"),
             a.share.map_or("–".into(), percent),
             percent(a.target_share),
             if a.iteration.is_empty() {
@@ -292,8 +293,8 @@ fn availability_detail(
     });
     if !a.iteration.is_empty() {
         egui::CollapsingHeader::new(format!(
-            "Iterationsprotokoll ({} Schritte)",
-            a.iteration.len()
+            "Iterationsprotokoll ({})",
+            count(a.iteration.len(), "Schritt", "Schritte")
         ))
         .id_salt("iteration_log")
         .show(ui, |ui| {
