@@ -495,6 +495,7 @@ fn ctrl_o_focuses_the_open_field_and_new_project_is_created() {
         let forms = h.state_mut().forms_mut();
         forms.new_name = "Neuer Kreis".to_string();
         forms.new_stichtag = "01.07.2025".to_string();
+        forms.new_land = Some("NW".to_string());
         forms.new_path = target.display().to_string();
     }
     h.run();

@@ -445,3 +445,90 @@ fn labels_say_what_they_count() {
     assert!(h.query_by_label("15 abgelehnte Zeilen angezeigt").is_some());
     assert!(h.query_by_label("4.785 Datensätze, 15 abgelehnt").is_some());
 }
+
+#[test]
+fn a_new_project_asks_for_the_land_and_takes_its_wohnflaechen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample(dir.path(), egui::vec2(1400.0, 900.0));
+    h.get_by_label("Start").click();
+    h.run();
+    let target = dir.path().join("rp.kdu.toml");
+    {
+        let forms = h.state_mut().forms_mut();
+        forms.new_name = "Kreis in Rheinland-Pfalz".to_string();
+        forms.new_stichtag = "01.01.2026".to_string();
+        forms.new_path = target.display().to_string();
+    }
+    h.run();
+    // Without a Land nothing is created.
+    h.get_by_label("Projekt anlegen").click();
+    h.run();
+    let message = |h: &Harness<'_, KduApp>| {
+        h.state()
+            .state()
+            .current_message()
+            .map(|m| m.text.clone())
+            .unwrap_or_default()
+    };
+    assert!(
+        message(&h).starts_with("Bitte das Land wählen"),
+        "{}",
+        message(&h)
+    );
+
+    // Rheinland-Pfalz: its rule counts rooms, so the form asks for the areas.
+    h.get_by_role_and_label(egui::Role::ComboBox, "Land:")
+        .click();
+    h.run();
+    h.get_by_label("Rheinland-Pfalz").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("Für Rheinland-Pfalz sind keine gesicherten Wohnflächen")
+            .is_some()
+    );
+    h.get_by_label("Projekt anlegen").click();
+    h.run();
+    assert_eq!(message(&h), "Bitte die Wohnfläche für 1 Person eingeben.");
+    assert!(!target.exists());
+    for (label, value) in [
+        ("1 Person:", "45"),
+        ("2 Personen:", "60"),
+        ("3 Personen:", "75"),
+        ("4 Personen:", "85"),
+        ("5 Personen:", "95"),
+        ("je weitere Person:", "10"),
+    ] {
+        h.get_by_role_and_label(egui::Role::TextInput, label)
+            .click();
+        h.run();
+        h.get_by_role_and_label(egui::Role::TextInput, label)
+            .type_text(value);
+        h.run();
+    }
+    h.get_by_label("Projekt anlegen").click();
+    h.run();
+    let w = &project(&h).parameters.wohnflaechen;
+    assert_eq!(w.land, "RP");
+    assert_eq!(w.sizes, vec![45.0, 60.0, 75.0, 85.0, 95.0]);
+    assert_eq!(w.per_further, 10.0);
+    assert!(target.is_file());
+
+    // A Land with a preset: its areas, shown before the project is created.
+    let target = dir.path().join("by.kdu.toml");
+    h.get_by_label("Start").click();
+    h.run();
+    {
+        let forms = h.state_mut().forms_mut();
+        forms.new_land = Some("BY".to_string());
+        forms.new_path = target.display().to_string();
+    }
+    h.run();
+    assert!(
+        h.query_by_label_contains("Wohnflächen Bayern: 50 / 65 / 75 / 90 / 105 m²")
+            .is_some()
+    );
+    h.get_by_label("Projekt anlegen").click();
+    h.run();
+    let w = &project(&h).parameters.wohnflaechen;
+    assert_eq!((w.land.as_str(), w.sizes[2]), ("BY", 75.0));
+}

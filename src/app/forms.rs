@@ -100,6 +100,15 @@ pub struct Forms {
     pub new_stichtag: String,
     /// New project: project file.
     pub new_path: String,
+    /// New project: Land code (its Wohnflächen are taken).
+    pub new_land: Option<String>,
+    /// New project: Wohnflächen typed for a Land without usable preset (1–5 persons, then per
+    /// further person).
+    pub new_areas: [String; 6],
+    /// New project: where the typed Wohnflächen come from.
+    pub new_areas_source: String,
+    /// The Land `new_areas` were filled in for.
+    pub new_areas_for: Option<String>,
     /// Rejected rows: reason filter.
     pub rejection_reason: Option<Reason>,
     /// Rejected rows: source filter (index).
@@ -145,6 +154,10 @@ impl Default for Forms {
             new_name: String::new(),
             new_stichtag: String::new(),
             new_path: String::new(),
+            new_land: None,
+            new_areas: Default::default(),
+            new_areas_source: String::new(),
+            new_areas_for: None,
             rejection_reason: None,
             rejection_source: None,
             gemeinde_filter: String::new(),

@@ -284,7 +284,7 @@ pub fn pending_modal(ctx: &egui::Context, state: &AppState, cmds: &mut Vec<Comma
     let what = match action {
         PendingAction::CloseWindow => "Das Programm wird beendet.",
         PendingAction::Open(_) => "Ein anderes Projekt wird geöffnet.",
-        PendingAction::New { .. } => "Ein neues Projekt wird angelegt.",
+        PendingAction::New(_) => "Ein neues Projekt wird angelegt.",
     };
     let modal = egui::Modal::new(egui::Id::unique("unsaved_changes")).show(ctx, |ui| {
         ui.set_width(420.0);

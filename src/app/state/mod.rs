@@ -26,7 +26,7 @@ mod sources;
 #[cfg(test)]
 mod tests;
 
-pub use commands::{Command, Level, Message, PendingAction, PendingChoice, Screen};
+pub use commands::{Command, Level, Message, NewProject, PendingAction, PendingChoice, Screen};
 pub use document::{Document, ProjectPatch, sources_key};
 pub use files::file_label;
 pub use jobs::{Job, JobOutcome};
