@@ -1,8 +1,9 @@
 //! A loaded project: the project file plus every source imported into records and rejections.
 
 use crate::import::{ImportError, ImportOptions, ImportedSource, Rejection, import_file};
-use crate::model::{Project, Record};
+use crate::model::{Project, Record, SourceKind};
 use serde::Serialize;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// All records and rejections of a project, with the source register.
@@ -30,6 +31,17 @@ pub struct SourceInfo {
     pub zeitraum: String,
     /// Accepted rows.
     pub accepted: usize,
+    /// Accepted rows by their kind (a Datenart column gives each row its own kind).
+    #[serde(skip)]
+    pub kinds: BTreeMap<SourceKind, usize>,
+}
+
+impl SourceInfo {
+    /// The kinds of the accepted rows in German: one kind's name, or `gemischt: …` with the
+    /// count of each kind ([`SourceKind::summary_german`]).
+    pub fn kinds_german(&self) -> String {
+        SourceKind::summary_german(self.import.kind, &self.kinds)
+    }
 }
 
 /// A project with its data loaded.
@@ -120,8 +132,13 @@ pub fn load_sources(
             (_, _, Some(s)) => format!("Stichtag {}", s.german()),
             _ => "nicht angegeben".to_string(),
         };
+        let mut kinds = BTreeMap::new();
+        for r in &records {
+            *kinds.entry(r.kind).or_insert(0) += 1;
+        }
         data.sources.push(SourceInfo {
             accepted: records.len(),
+            kinds,
             import: imported,
             lieferant: spec.lieferant.clone(),
             methode: spec.methode.clone(),

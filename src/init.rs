@@ -1,7 +1,9 @@
 //! Creating a project file from data: detected mapping, hashes and default parameters.
 
 use crate::import::{ImportError, ImportOptions, gemeinden::read_gemeinden, import_file};
+use crate::model::params::WohnflaechenParams;
 use crate::model::{Date, Project, SourceKind, SourceSpec, VergleichsraumSpec};
+use crate::tables::wohnflaechen::{WohnflaechenPreset, wohnflaechen};
 use std::path::{Path, PathBuf};
 
 /// One source to add.
@@ -81,18 +83,97 @@ pub fn relative_path(target: &Path, base_dir: &Path) -> String {
     parts.join("/")
 }
 
+/// Applies the Wohnflächen preset of Land `land` (code, as typed) to `p`: the code, the rule as
+/// source and, where the preset has every value, its values. Returns the preset; `None` for an
+/// unknown code (`p` unchanged).
+pub fn apply_land_preset(p: &mut WohnflaechenParams, land: &str) -> Option<WohnflaechenPreset> {
+    let preset = wohnflaechen(land)?;
+    p.land = land.to_string();
+    if preset.sizes.iter().all(Option::is_some) && preset.per_further.is_some() {
+        p.sizes = preset.sizes.iter().flatten().copied().collect();
+        p.per_further = preset.per_further.unwrap_or(p.per_further);
+    }
+    p.source = preset.rule.clone();
+    Some(preset)
+}
+
+/// True when a new project in Land `land` needs the user's Wohnflächen: the Land is unknown or
+/// its preset must be confirmed ([`WohnflaechenPreset::needs_confirmation`]: values missing or
+/// not verified, e.g. Rheinland-Pfalz, whose rule counts rooms, not m²).
+pub fn needs_user_wohnflaechen(land: &str) -> bool {
+    wohnflaechen(land).is_none_or(|p| p.needs_confirmation())
+}
+
+/// Wohnflächen the user gives for a new project (m² for 1, 2, … persons, per further person,
+/// where they come from).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserWohnflaechen {
+    /// m² for 1, 2, … persons.
+    pub sizes: Vec<f64>,
+    /// m² for each further person.
+    pub per_further: f64,
+    /// The rule or document the values come from (may be empty).
+    pub source: String,
+}
+
+/// The Wohnflächen of a new project in Land `land`: the Land's preset as [`apply_land_preset`]
+/// gives it; for a Land that [`needs_user_wohnflaechen`] the user's values are required (an
+/// error in German without them), so no project computes with another Land's areas. Values
+/// given for other Länder replace the preset.
+pub fn new_project_wohnflaechen(
+    land: &str,
+    user: Option<&UserWohnflaechen>,
+) -> Result<WohnflaechenParams, String> {
+    let code = land.trim().to_ascii_uppercase();
+    let name = crate::tables::laender::land(&code).map_or(code.as_str(), |l| l.name.as_str());
+    let mut p = WohnflaechenParams::default();
+    let preset = apply_land_preset(&mut p, &code);
+    p.land = code.clone();
+    let Some(user) = user else {
+        if needs_user_wohnflaechen(&code) {
+            let why =
+                preset.map_or_else(|| "keine Wohnflächen hinterlegt".to_string(), |pr| pr.rule);
+            return Err(format!(
+                "Für {name} sind keine gesicherten Wohnflächen in m² hinterlegt ({why}). Bitte die angemessenen Wohnflächen je Haushaltsgröße eingeben."
+            ));
+        }
+        return Ok(p);
+    };
+    if user.sizes.is_empty() {
+        return Err("Bitte mindestens die Wohnfläche für 1 Person eingeben.".to_string());
+    }
+    for (i, a) in user.sizes.iter().enumerate() {
+        if !(10.0..=300.0).contains(a) {
+            return Err(format!(
+                "Wohnfläche für {} {}: {} m² liegt nicht zwischen 10 und 300 m².",
+                i + 1,
+                if i == 0 { "Person" } else { "Personen" },
+                crate::fmt::number(*a, 1)
+            ));
+        }
+    }
+    if user.sizes.windows(2).any(|w| w[1] < w[0]) {
+        return Err("Die Wohnflächen müssen mit der Haushaltsgröße steigen.".to_string());
+    }
+    if !(0.0..=100.0).contains(&user.per_further) {
+        return Err(
+            "Die Wohnfläche je weitere Person muss zwischen 0 und 100 m² liegen.".to_string(),
+        );
+    }
+    p.sizes = user.sizes.clone();
+    p.per_further = user.per_further;
+    p.source = if user.source.trim().is_empty() {
+        format!("vom Anwender festgelegt ({name})")
+    } else {
+        user.source.trim().to_string()
+    };
+    Ok(p)
+}
+
 /// Builds the project (does not write it).
 pub fn build_project(args: &InitArgs) -> Result<Project, ImportError> {
     let mut project = Project::new(&args.name, args.stichtag);
-    if let Some(preset) = crate::tables::wohnflaechen::wohnflaechen(&args.land) {
-        let p = &mut project.parameters.wohnflaechen;
-        p.land = args.land.clone();
-        if preset.sizes.iter().all(Option::is_some) && preset.per_further.is_some() {
-            p.sizes = preset.sizes.iter().flatten().copied().collect();
-            p.per_further = preset.per_further.unwrap_or(p.per_further);
-        }
-        p.source = preset.rule.clone();
-    }
+    apply_land_preset(&mut project.parameters.wohnflaechen, &args.land);
     let base = args.project_file.parent().unwrap_or(Path::new("."));
     for (i, s) in args.sources.iter().enumerate() {
         let mut opts = ImportOptions::new(s.kind);
@@ -160,4 +241,46 @@ pub fn build_project(args: &InitArgs) -> Result<Project, ImportError> {
         }
     }
     Ok(project)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_new_project_takes_the_wohnflaechen_of_its_land() {
+        let by = new_project_wohnflaechen("by", None).unwrap();
+        assert_eq!(by.land, "BY");
+        assert_eq!(by.sizes, vec![50.0, 65.0, 75.0, 90.0, 105.0]);
+        assert_eq!(by.per_further, 15.0);
+        assert!(!by.confirmed);
+        let sn = new_project_wohnflaechen("SN", None).unwrap();
+        assert_eq!(sn.sizes.first(), Some(&45.0));
+        assert!(!needs_user_wohnflaechen("NW"));
+    }
+
+    #[test]
+    fn a_land_without_usable_preset_requires_the_users_values() {
+        assert!(needs_user_wohnflaechen("RP"));
+        assert!(needs_user_wohnflaechen("XX"));
+        let err = new_project_wohnflaechen("RP", None).unwrap_err();
+        assert!(err.contains("Rheinland-Pfalz"), "{err}");
+        let user = UserWohnflaechen {
+            sizes: vec![45.0, 60.0, 75.0, 85.0, 95.0],
+            per_further: 10.0,
+            source: String::new(),
+        };
+        let rp = new_project_wohnflaechen("RP", Some(&user)).unwrap();
+        assert_eq!(
+            (rp.land.as_str(), rp.sizes.clone()),
+            ("RP", user.sizes.clone())
+        );
+        assert_eq!(rp.per_further, 10.0);
+        assert_eq!(rp.source, "vom Anwender festgelegt (Rheinland-Pfalz)");
+        let falling = UserWohnflaechen {
+            sizes: vec![60.0, 45.0],
+            ..user
+        };
+        assert!(new_project_wohnflaechen("RP", Some(&falling)).is_err());
+    }
 }

@@ -51,18 +51,20 @@ fn software_renderer() -> WgpuTestRenderer {
     WgpuTestRenderer::from_render_state(state)
 }
 
-/// The app on the sample project (written to `dir`), rendered with wgpu.
-fn sample_harness(dir: &std::path::Path) -> Harness<'static, KduApp> {
+/// The app on the sample project (written to `dir`), rendered with wgpu in a window of `size`.
+fn sample_harness(dir: &std::path::Path, size: egui::Vec2) -> Harness<'static, KduApp> {
     let path = kdu_konzept::sample_project::write_sample_project(dir).unwrap();
     // Headless: no recovery storage (no restore offer, no recent list), no file dialogs.
     let mut app = KduApp::open_blocking(&path).unwrap();
     let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let opened = app.state().doc().unwrap().lp().path.clone();
     let forms = app.forms_mut();
     forms.open_path = format!("{SHOWN_FOLDER}/{name}");
+    forms.open_path_for = Some(opened);
     forms.export_path = format!("{SHOWN_FOLDER}/musterland-Pruefmappe.xlsx");
     forms.export_path_for = Some(path.clone());
     Harness::builder()
-        .with_size(SIZE)
+        .with_size(size)
         .with_pixels_per_point(1.0)
         .with_theme(egui::Theme::Dark)
         .with_render_cursor(false)
@@ -86,7 +88,7 @@ fn show(h: &mut Harness<'_, KduApp>, screen: Screen) {
 #[test]
 fn main_screens_match_their_snapshots() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = sample_harness(dir.path());
+    let mut h = sample_harness(dir.path(), SIZE);
 
     show(&mut h, Screen::Start);
     h.snapshot("start");
@@ -145,4 +147,38 @@ fn main_screens_match_their_snapshots() {
     h.run();
     assert!(h.query_by_label("erkannt: Zeile 4").is_some());
     h.snapshot("daten_quelle");
+}
+
+/// A small laptop screen: the Daten screen's source actions are visible without scrolling
+/// sideways.
+#[test]
+fn daten_at_1366_by_768_matches_its_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path(), egui::vec2(1366.0, 768.0));
+    show(&mut h, Screen::Daten);
+    h.snapshot("daten_1366x768");
+}
+
+/// The Schlüssigkeitsprüfung at 1366×768 with open errors (a minimum of 100 rents per cell
+/// leaves small cells without a valid Richtwert), and the result table with those cells on the
+/// WoGG fallback.
+#[test]
+fn pruefung_with_open_errors_matches_its_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path(), egui::vec2(1366.0, 768.0));
+    let mut params = h.state().state().project().unwrap().parameters.clone();
+    params.min_n = 100;
+    h.state_mut().state_mut().handle(Command::SetParameters {
+        params: Box::new(params),
+        key: "min_n",
+    });
+    show(&mut h, Screen::Pruefung);
+    assert!(
+        h.query_all_by_label_contains("Nicht schlüssig")
+            .next()
+            .is_some()
+    );
+    h.snapshot("pruefung");
+    show(&mut h, Screen::Ergebnisse);
+    h.snapshot("ergebnisse_rueckfall");
 }

@@ -90,6 +90,8 @@ impl Default for SourceForm {
 pub struct Forms {
     /// Path typed into the "open project" field.
     pub open_path: String,
+    /// The open project the field was last set to (it follows the open project).
+    pub open_path_for: Option<PathBuf>,
     /// Move the keyboard focus to the open field (Ctrl+O).
     pub focus_open: bool,
     /// New project: name.
@@ -98,6 +100,15 @@ pub struct Forms {
     pub new_stichtag: String,
     /// New project: project file.
     pub new_path: String,
+    /// New project: Land code (its Wohnflächen are taken).
+    pub new_land: Option<String>,
+    /// New project: Wohnflächen typed for a Land without usable preset (1–5 persons, then per
+    /// further person).
+    pub new_areas: [String; 6],
+    /// New project: where the typed Wohnflächen come from.
+    pub new_areas_source: String,
+    /// The Land `new_areas` were filled in for.
+    pub new_areas_for: Option<String>,
     /// Rejected rows: reason filter.
     pub rejection_reason: Option<Reason>,
     /// Rejected rows: source filter (index).
@@ -142,10 +153,15 @@ impl Default for Forms {
     fn default() -> Self {
         Forms {
             open_path: String::new(),
+            open_path_for: None,
             focus_open: false,
             new_name: String::new(),
             new_stichtag: String::new(),
             new_path: String::new(),
+            new_land: None,
+            new_areas: Default::default(),
+            new_areas_source: String::new(),
+            new_areas_for: None,
             rejection_reason: None,
             rejection_source: None,
             gemeinde_filter: String::new(),

@@ -28,6 +28,7 @@ use anyhow::anyhow;
 use egui::{Key, KeyboardShortcut, Modifiers, ViewportCommand};
 use recovery::{PanicSnapshot, Storage};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tasks::Task;
@@ -97,21 +98,83 @@ pub fn run(project: Option<PathBuf>) -> anyhow::Result<()> {
     }
     let project = project.or_else(sample_project_path);
     let config = AppConfig {
-        storage,
-        panic_snapshot: Some(snapshot),
+        storage: storage.clone(),
+        panic_snapshot: Some(Arc::clone(&snapshot)),
         file_dialogs: true,
     };
-    eframe::run_native(
-        "KdU-Konzept",
-        options,
-        Box::new(move |cc| Ok(Box::new(KduApp::with_config(cc, project, config)))),
-    )
-    .map_err(|e| {
-        anyhow!(
-            "Das Programmfenster konnte nicht geöffnet werden: {e}. \
-             Alternativ steht die Kommandozeile zur Verfügung: kdu-konzept import|init|compute|export --help"
+    let opened = Arc::new(AtomicBool::new(false));
+    let opened_in_app = Arc::clone(&opened);
+    // The windowing library may panic when the window is destroyed from outside (winit 0.30
+    // unwraps an X11 error of the vanished window): caught here, so the user gets a German
+    // message and exit code 1, not a panic. The panic hook has written the recovery copy.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        eframe::run_native(
+            "KdU-Konzept",
+            options,
+            Box::new(move |cc| {
+                opened_in_app.store(true, Ordering::SeqCst);
+                Ok(Box::new(KduApp::with_config(cc, project, config)))
+            }),
         )
-    })
+    }));
+    let failure = match outcome {
+        Ok(Ok(())) => return Ok(()),
+        Ok(Err(e)) => WindowFailure::Error(e.to_string()),
+        Err(payload) => WindowFailure::Panic(recovery::panic_text(payload.as_ref())),
+    };
+    let saved = storage
+        .as_ref()
+        .and_then(|s| recovery::save_snapshot(s, &snapshot));
+    Err(anyhow!(window_failure_text(
+        &failure,
+        opened.load(Ordering::SeqCst),
+        saved.as_ref()
+    )))
+}
+
+/// How the window ended without a normal close.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WindowFailure {
+    /// eframe returned an error (no display, no graphics driver, the event loop failed).
+    Error(String),
+    /// The windowing library panicked (e.g. the window was destroyed from outside).
+    Panic(String),
+}
+
+/// The German message for a window that could not be opened (`opened` false) or that ended
+/// unexpectedly, with what became of unsaved changes (`saved`: the recovery copy's path or the
+/// error writing it; `None`: nothing unsaved).
+pub fn window_failure_text(
+    failure: &WindowFailure,
+    opened: bool,
+    saved: Option<&Result<PathBuf, String>>,
+) -> String {
+    let cause = match failure {
+        WindowFailure::Error(e) | WindowFailure::Panic(e) => e,
+    };
+    if !opened {
+        return format!(
+            "Das Programmfenster konnte nicht geöffnet werden: {cause}. \
+             Alternativ steht die Kommandozeile zur Verfügung: kdu-konzept import|init|compute|export --help"
+        );
+    }
+    let what = match failure {
+        WindowFailure::Error(_) => "Das Programmfenster wurde wegen eines Fehlers beendet",
+        WindowFailure::Panic(_) => {
+            "Das Programmfenster wurde unerwartet beendet (z. B. von außen geschlossen)"
+        }
+    };
+    let changes = match saved {
+        Some(Ok(path)) => format!(
+            "Die ungespeicherten Änderungen wurden als Wiederherstellungskopie gesichert und werden beim nächsten Start angeboten: {}",
+            path.display()
+        ),
+        Some(Err(e)) => {
+            format!("Die ungespeicherten Änderungen konnten nicht gesichert werden: {e}")
+        }
+        None => "Es gab keine ungespeicherten Änderungen.".to_string(),
+    };
+    format!("{what} (technische Ursache: {cause}). {changes}")
 }
 
 /// Settings of one app instance.
@@ -409,11 +472,25 @@ impl KduApp {
             .exact_size(230.0)
             .show(ui, |ui| screens::nav_ui(ui, state, &mut cmds));
         let forms = &mut self.forms;
+        // The Start screen's path field shows the open project (however it was opened).
+        if let Some(doc) = state.doc()
+            && forms.open_path_for.as_deref() != Some(doc.lp().path.as_path())
+        {
+            forms.open_path = doc.lp().path.display().to_string();
+            forms.open_path_for = Some(doc.lp().path.clone());
+        }
+        // Every id below is salted with the load generation: another project starts with its
+        // scroll areas at the top (and fresh widget memory).
+        let loads = state.load_generation();
         egui::CentralPanel::default().show(ui, |ui| {
             egui::ScrollArea::vertical()
-                .id_salt(("screen_scroll", format!("{:?}", state.screen())))
+                .id_salt(("screen_scroll", format!("{:?}", state.screen()), loads))
                 .auto_shrink([false, false])
-                .show(ui, |ui| screens::screen_ui(ui, state, forms, &mut cmds));
+                .show(ui, |ui| {
+                    ui.push_id(("project", loads), |ui| {
+                        screens::screen_ui(ui, state, forms, &mut cmds);
+                    });
+                });
         });
         screens::pending_modal(ui.ctx(), state, &mut cmds);
         for cmd in cmds {
@@ -470,5 +547,44 @@ impl eframe::App for KduApp {
             );
         }
         report_timing(self.state.doc().is_some());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_window_that_ends_unexpectedly_gives_a_german_message_with_the_recovery_copy() {
+        let panic = WindowFailure::Panic("called `Result::unwrap()` on an `Err` value".into());
+        let copy = Ok(PathBuf::from("/daten/recovery.toml"));
+        let text = window_failure_text(&panic, true, Some(&copy));
+        assert!(
+            text.starts_with("Das Programmfenster wurde unerwartet beendet"),
+            "{text}"
+        );
+        assert!(text.contains("Wiederherstellungskopie gesichert"), "{text}");
+        assert!(text.ends_with("/daten/recovery.toml"), "{text}");
+        let text = window_failure_text(&panic, true, None);
+        assert!(
+            text.ends_with("Es gab keine ungespeicherten Änderungen."),
+            "{text}"
+        );
+        let failed = Err("Ordner schreibgeschützt".to_string());
+        let text = window_failure_text(&panic, true, Some(&failed));
+        assert!(
+            text.contains("nicht gesichert werden: Ordner schreibgeschützt"),
+            "{text}"
+        );
+
+        let error = WindowFailure::Error("event loop error".into());
+        let text = window_failure_text(&error, true, None);
+        assert!(text.starts_with("Das Programmfenster wurde wegen eines Fehlers beendet (technische Ursache: event loop error)."), "{text}");
+        let text = window_failure_text(&error, false, None);
+        assert!(
+            text.starts_with("Das Programmfenster konnte nicht geöffnet werden: event loop error."),
+            "{text}"
+        );
+        assert!(text.contains("Kommandozeile"), "{text}");
     }
 }

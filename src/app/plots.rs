@@ -1,18 +1,18 @@
 //! Plots of the selected cell with egui_plot: histogram with outlier bounds and Referenzmiete,
-//! ECDF, box plots across Vergleichsräume and the exclusion funnel. The binning
+//! ECDF, box plots across Vergleichsräume and the exclusion funnel. Legends are rows above the
+//! plots ([`legend_row`]), never on top of the data. The binning
 //! ([`crate::analysis::histogram`], shared with the workbook) and the plot data are plain
 //! functions (tested without egui); every percentile comes from
 //! [`quantile_sorted`].
 
-use crate::analysis::histogram::histogram;
+use crate::analysis::histogram::{Bin, histogram};
 use crate::analysis::prepare::Prepared;
 use crate::analysis::quantile::{QuantileType, quantile_sorted};
 use crate::analysis::{Analysis, CellResult, Funnel};
 use crate::fmt::number;
 use egui::{Color32, Ui};
 use egui_plot::{
-    AxisHints, Bar, BarChart, BoxElem, BoxPlot, BoxSpread, GridMark, HLine, Legend, Line, Plot,
-    VLine,
+    AxisHints, Bar, BarChart, BoxElem, BoxPlot, BoxSpread, GridMark, HLine, Line, Plot, VLine,
 };
 
 /// Points of the empirical distribution function of sorted `values` as a step line. Large
@@ -69,33 +69,87 @@ const REMOVED: Color32 = Color32::from_rgb(200, 120, 60);
 const REFERENCE: Color32 = Color32::from_rgb(200, 40, 40);
 const BOUND: Color32 = Color32::from_rgb(140, 140, 140);
 
+/// One bar of the histogram: a bin's kept values from 0, its removed values stacked on them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct HistogramBar {
+    /// Centre of the bin.
+    pub center: f64,
+    /// Width of the bin.
+    pub width: f64,
+    /// Where the bar starts (0, or the kept count below removed values).
+    pub base: f64,
+    /// Height (a count).
+    pub height: f64,
+    /// Removed as outliers (else kept).
+    pub removed: bool,
+}
+
+/// The bars of the histogram: per bin the kept values, and the removed ones stacked on top, so
+/// a bin that straddles a Kappungsgrenze shows both parts one above the other, never one over
+/// the other. Empty parts get no bar (a bar of height 0 would draw a line over its neighbour).
+pub fn histogram_bars(bins: &[Bin]) -> Vec<HistogramBar> {
+    let mut bars = Vec::with_capacity(bins.len() + 4);
+    for b in bins {
+        let center = b.start + b.width() / 2.0;
+        let width = b.width();
+        if b.kept > 0 {
+            bars.push(HistogramBar {
+                center,
+                width,
+                base: 0.0,
+                height: b.kept as f64,
+                removed: false,
+            });
+        }
+        if b.removed > 0 {
+            bars.push(HistogramBar {
+                center,
+                width,
+                base: b.kept as f64,
+                height: b.removed as f64,
+                removed: true,
+            });
+        }
+    }
+    bars
+}
+
 /// Histogram of the cell's NKM/m² with outlier bounds and Referenzmiete.
 pub fn histogram_plot(ui: &mut Ui, values: &[f64], cell: &CellResult, height: f32) {
     // The same bins as the workbook's Histogramme sheet (the Referenzmiete is an edge).
     let bins = histogram(values, cell.outliers.kept, cell.net_rent_per_m2);
-    let kept: Vec<Bar> = bins
-        .iter()
-        .map(|b| {
-            Bar::new(b.start + b.width() / 2.0, b.kept as f64)
-                .width(b.width() * 0.95)
-                .name(format!(
-                    "{} – {} €/m²",
-                    number(b.start, 2),
-                    number(b.end, 2)
-                ))
-        })
-        .collect();
-    let removed: Vec<Bar> = bins
-        .iter()
-        .map(|b| {
-            Bar::new(b.start + b.width() / 2.0, b.removed as f64)
-                .width(b.width() * 0.95)
-                .base_offset(b.kept as f64)
-        })
-        .collect();
+    let bar = |h: &HistogramBar| {
+        let what = if h.removed {
+            "Extremwerte"
+        } else {
+            "verwendet"
+        };
+        Bar::new(h.center, h.height)
+            .width(h.width * 0.95)
+            .base_offset(h.base)
+            .name(format!(
+                "{what} {} – {} €/m²",
+                number(h.center - h.width / 2.0, 2),
+                number(h.center + h.width / 2.0, 2)
+            ))
+    };
+    let bars = histogram_bars(&bins);
+    let kept: Vec<Bar> = bars.iter().filter(|b| !b.removed).map(bar).collect();
+    let removed: Vec<Bar> = bars.iter().filter(|b| b.removed).map(bar).collect();
+    let bounds = cell.outliers.lower.is_finite() || cell.outliers.upper.is_finite();
+    let mut entries = vec![
+        (KEPT, Mark::Bar, "verwendet"),
+        (REMOVED, Mark::Bar, "Extremwerte"),
+    ];
+    if bounds {
+        entries.push((BOUND, Mark::Line, "Kappungsgrenzen"));
+    }
+    if cell.net_rent_per_m2_raw.is_some() {
+        entries.push((REFERENCE, Mark::Line, "Referenzmiete"));
+    }
+    legend_row(ui, &entries);
     let plot = Plot::new("plot_histogram")
         .height(height)
-        .legend(Legend::default())
         .allow_scroll(false);
     labelled_axes(ui, plot, Some("Nettokaltmiete €/m²"), "Anzahl").show(ui, |p| {
         p.add(BarChart::new("verwendet", kept).color(KEPT));
@@ -115,9 +169,16 @@ pub fn histogram_plot(ui: &mut Ui, values: &[f64], cell: &CellResult, height: f3
 /// ECDF of the kept values with the chosen percentile.
 pub fn ecdf_plot(ui: &mut Ui, kept: &[f64], cell: &CellResult, height: f32) {
     let points = ecdf_points(kept);
+    let mut entries = vec![(KEPT, Mark::Line, "Verteilungsfunktion")];
+    if cell.p.is_some() {
+        entries.push((BOUND, Mark::Line, "gewähltes Perzentil"));
+    }
+    if cell.net_rent_per_m2_raw.is_some() {
+        entries.push((REFERENCE, Mark::Line, "Referenzmiete"));
+    }
+    legend_row(ui, &entries);
     let plot = Plot::new("plot_ecdf")
         .height(height)
-        .legend(Legend::default())
         .allow_scroll(false)
         .include_y(0.0)
         .include_y(1.0);
@@ -186,9 +247,16 @@ pub fn availability_plot(
     height: f32,
 ) {
     let points: Vec<[f64; 2]> = a.curve.iter().map(|(p, share)| [*p, *share]).collect();
+    let mut entries = vec![
+        (KEPT, Mark::Line, "Anteil anmietbarer Angebote"),
+        (BOUND, Mark::Line, "Zielanteil"),
+    ];
+    if p_used.is_some() {
+        entries.push((REFERENCE, Mark::Line, "gewähltes Perzentil"));
+    }
+    legend_row(ui, &entries);
     let plot = Plot::new("plot_availability")
         .height(height)
-        .legend(Legend::default())
         .allow_scroll(false)
         .include_y(0.0)
         .include_y(1.0);
@@ -220,38 +288,91 @@ pub fn cell_stages(cell: &CellResult) -> Vec<(String, usize)> {
     out
 }
 
-/// Horizontal bars for named counts (the exclusion funnel), first stage on top.
-pub fn funnel_plot(ui: &mut Ui, id: &str, stages: &[(String, usize)], height: f32) {
-    let n = stages.len();
-    let bars: Vec<Bar> = stages
-        .iter()
-        .enumerate()
-        .map(|(i, (name, count))| {
-            Bar::new((n - 1 - i) as f64, *count as f64)
-                .width(0.7)
-                .name(name)
-        })
-        .collect();
-    let labels: Vec<String> = stages
-        .iter()
-        .map(|(name, count)| format!("{name} ({})", number(*count as f64, 0)))
-        .collect();
-    Plot::new(id)
-        .height(height)
-        .allow_scroll(false)
-        .y_axis_min_width(170.0)
-        .show_grid([true, false])
-        .y_axis_formatter(move |mark, _range| {
-            let i = mark.value.round();
-            if (mark.value - i).abs() < 1e-6 && i >= 0.0 && (i as usize) < labels.len() {
-                labels[labels.len() - 1 - i as usize].clone()
-            } else {
-                String::new()
-            }
-        })
-        .show(ui, |p| {
-            p.add(BarChart::new("Anzahl", bars).horizontal().color(KEPT));
+/// Horizontal bars for named counts (the exclusion funnel), first stage on top: each name with
+/// its count left, the bar right, all inside the given width (no axis labels that could run
+/// over a neighbouring plot).
+pub fn funnel_bars(ui: &mut Ui, stages: &[(String, usize)]) {
+    let max = stages.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f32;
+    let width = ui.available_width();
+    let gap = ui.spacing().item_spacing.x;
+    let label_width = (width * 0.55).min(360.0);
+    let bar_width = (width - label_width - gap).max(20.0);
+    let row = ui.text_style_height(&egui::TextStyle::Body);
+    for (name, count) in stages {
+        ui.horizontal(|ui| {
+            ui.allocate_ui_with_layout(
+                egui::vec2(label_width, row),
+                egui::Layout::top_down(egui::Align::Max),
+                |ui| {
+                    ui.set_width(label_width);
+                    ui.add(
+                        egui::Label::new(
+                            egui::RichText::new(format!("{name} ({})", number(*count as f64, 0)))
+                                .weak(),
+                        )
+                        .wrap(),
+                    );
+                },
+            );
+            let (rect, _) =
+                ui.allocate_exact_size(egui::vec2(bar_width, row), egui::Sense::hover());
+            let length = bar_width * (*count as f32 / max);
+            let bar = egui::Rect::from_min_size(
+                egui::pos2(rect.left(), rect.center().y - row * 0.35),
+                egui::vec2(length.max(1.0), row * 0.7),
+            );
+            let painter = ui.painter();
+            painter.rect_filled(bar, 1.0, KEPT.gamma_multiply(0.35));
+            painter.rect_stroke(
+                bar,
+                1.0,
+                egui::Stroke::new(1.0, KEPT),
+                egui::StrokeKind::Inside,
+            );
         });
+    }
+}
+
+/// How a legend entry is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// A filled box (bars).
+    Bar,
+    /// A short line (curves, marker lines).
+    Line,
+}
+
+/// The legend of a plot as a row above it: outside the plot area, so it never covers a curve
+/// or a bar whatever the data.
+pub fn legend_row(ui: &mut Ui, entries: &[(Color32, Mark, &str)]) {
+    ui.horizontal_wrapped(|ui| {
+        for (color, mark, text) in entries {
+            let size = egui::vec2(14.0, ui.text_style_height(&egui::TextStyle::Body));
+            let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
+            let painter = ui.painter();
+            match mark {
+                Mark::Bar => {
+                    let r = egui::Rect::from_center_size(rect.center(), egui::vec2(12.0, 9.0));
+                    painter.rect_filled(r, 1.0, color.gamma_multiply(0.35));
+                    painter.rect_stroke(
+                        r,
+                        1.0,
+                        egui::Stroke::new(1.0, *color),
+                        egui::StrokeKind::Inside,
+                    );
+                }
+                Mark::Line => {
+                    let y = rect.center().y;
+                    painter.line_segment(
+                        [egui::pos2(rect.left(), y), egui::pos2(rect.right(), y)],
+                        egui::Stroke::new(2.0, *color),
+                    );
+                }
+            }
+            ui.weak(*text);
+            ui.add_space(8.0);
+        }
+    });
 }
 
 /// The main axes with their labels, sized for tick labels plus axis label from the first frame
@@ -299,6 +420,29 @@ mod tests {
         assert_eq!(tick(0.25, 0.05), "0,25");
         assert_eq!(tick(1000.0, 100.0), "1.000");
         assert_eq!(tick(7.0, 1.0), "7");
+    }
+
+    #[test]
+    fn a_bin_across_a_kappungsgrenze_is_stacked_and_empty_parts_get_no_bar() {
+        let bin = |start: f64, kept, removed| Bin {
+            start,
+            end: start + 0.5,
+            kept,
+            removed,
+        };
+        // Below the lower bound, straddling the upper bound, kept only.
+        let bars = histogram_bars(&[bin(4.0, 0, 2), bin(9.0, 7, 4), bin(6.0, 30, 0)]);
+        assert_eq!(bars.len(), 4, "{bars:?}");
+        assert!(bars.iter().all(|b| b.height > 0.0));
+        let straddling: Vec<&HistogramBar> = bars.iter().filter(|b| b.center == 9.25).collect();
+        assert_eq!(straddling.len(), 2);
+        let (kept, removed) = (straddling[0], straddling[1]);
+        assert!(!kept.removed && removed.removed);
+        // One above the other: the removed part starts where the kept part ends.
+        assert_eq!((kept.base, kept.height), (0.0, 7.0));
+        assert_eq!((removed.base, removed.height), (7.0, 4.0));
+        let lone = bars.iter().find(|b| b.center == 4.25).unwrap();
+        assert_eq!((lone.base, lone.removed), (0.0, true));
     }
 
     #[test]

@@ -159,24 +159,52 @@ fn describe_time(t: std::time::SystemTime) -> String {
 /// after every change while there are unsaved changes; `None` when everything is saved.
 pub type PanicSnapshot = Arc<Mutex<Option<(Project, PathBuf)>>>;
 
-/// Installs a panic hook that writes the recovery copy from `snapshot` (if the lock is free)
-/// and then runs the previous hook. Call once, from [`crate::app::run`].
+/// Writes the recovery copy of the unsaved project in `snapshot`. `None` when there is nothing
+/// unsaved (or the snapshot is locked by the panicking code); otherwise the copy's path or the
+/// German error. Used by the panic hook and when the window ends unexpectedly.
+pub fn save_snapshot(
+    storage: &Storage,
+    snapshot: &PanicSnapshot,
+) -> Option<Result<PathBuf, String>> {
+    // try_lock: the panic may have happened while the lock was held. A poisoned lock still
+    // holds the last project.
+    let guard = match snapshot.try_lock() {
+        Ok(guard) => guard,
+        Err(std::sync::TryLockError::Poisoned(p)) => p.into_inner(),
+        Err(std::sync::TryLockError::WouldBlock) => return None,
+    };
+    let (project, path) = guard.as_ref()?;
+    Some(
+        storage
+            .write_recovery(project, path)
+            .map(|()| storage.recovery_path()),
+    )
+}
+
+/// Installs a panic hook that names the internal error and its place in German, writes the
+/// recovery copy from `snapshot` and says so. The standard panic report (English, with a
+/// backtrace) follows only when `RUST_BACKTRACE` is set, for developers. Call once, from [`crate::app::run`].
 pub fn install_panic_hook(storage: Storage, snapshot: PanicSnapshot) {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        // try_lock: the panic may have happened while the lock was held.
-        if let Ok(guard) = snapshot.try_lock()
-            && let Some((project, path)) = guard.as_ref()
-        {
-            match storage.write_recovery(project, path) {
-                Ok(()) => eprintln!(
-                    "KdU-Konzept: Interner Fehler. Die ungespeicherten Änderungen wurden als Wiederherstellungskopie gesichert: {}",
-                    storage.recovery_path().display()
-                ),
-                Err(e) => eprintln!("KdU-Konzept: Interner Fehler. {e}"),
-            }
+        let place = info
+            .location()
+            .map_or_else(String::new, |l| format!(" in {}:{}", l.file(), l.line()));
+        eprintln!(
+            "KdU-Konzept: Interner Fehler: {}{place}",
+            panic_text(info.payload())
+        );
+        match save_snapshot(&storage, &snapshot) {
+            Some(Ok(path)) => eprintln!(
+                "KdU-Konzept: Die ungespeicherten Änderungen wurden als Wiederherstellungskopie gesichert: {}",
+                path.display()
+            ),
+            Some(Err(e)) => eprintln!("KdU-Konzept: {e}"),
+            None => {}
         }
-        previous(info);
+        if std::env::var_os("RUST_BACKTRACE").is_some_and(|v| !v.is_empty() && v != "0") {
+            previous(info);
+        }
     }));
 }
 
@@ -209,6 +237,15 @@ mod tests {
         assert_eq!(copy.project_path, project_path);
         storage.clear_recovery();
         assert!(storage.read_recovery().is_none());
+
+        // The snapshot of the panic hook: nothing unsaved, then a project.
+        let snapshot: PanicSnapshot = Arc::new(Mutex::new(None));
+        assert!(save_snapshot(&storage, &snapshot).is_none());
+        *snapshot.lock().unwrap() = Some((project.clone(), project_path.clone()));
+        let written = save_snapshot(&storage, &snapshot).unwrap().unwrap();
+        assert_eq!(written, storage.recovery_path());
+        assert_eq!(storage.read_recovery().unwrap().project, project);
+        storage.clear_recovery();
 
         project.save(&project_path).unwrap();
         storage.add_recent(&project_path);

@@ -241,7 +241,7 @@ pub fn fails(field: Field, cell: &RawCell) -> bool {
 pub fn column_problems(field: Field, cells: &[&RawCell]) -> Option<String> {
     let text = problem_text(field)?;
     let n = cells.iter().filter(|c| fails(field, c)).count();
-    (n > 0).then(|| format!("{n} × {text}"))
+    (n > 0).then(|| format!("{} × {text}", crate::fmt::number(n as f64, 0)))
 }
 
 #[cfg(test)]

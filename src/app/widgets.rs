@@ -19,6 +19,132 @@ pub fn labelled_text(ui: &mut Ui, label: &str, value: &mut String, hint: &str) -
     .inner
 }
 
+/// The text of a [`parsed_field`] while it differs from the committed value.
+#[derive(Debug, Clone)]
+struct FieldBuffer {
+    /// The text as typed.
+    text: String,
+    /// The committed value's text when the typing started.
+    shown: String,
+    /// Why the text could not be taken (German), after the field lost the focus.
+    error: Option<String>,
+}
+
+/// What a [`parsed_field`] did this frame.
+pub struct Parsed<T> {
+    /// The text field.
+    pub response: Response,
+    /// A value to commit: the text changed and is complete, or the field lost the focus
+    /// with a valid text.
+    pub value: Option<T>,
+    /// The kept text is not valid (German); shown until the user corrects it.
+    pub error: Option<String>,
+}
+
+/// A text field for a value typed as text (a date, a whole number). The typed text is kept as
+/// typed while the field has the focus; a value is committed on every change whose text is
+/// already complete (`live`) and, with the whole text, when the field loses the focus
+/// (`full`, also on Enter). So text typed right before clicking elsewhere is never lost or cut
+/// short; a text that is not valid stays visible with its error instead of being replaced.
+/// `shown` is the committed value as text (shown when nothing is being typed).
+pub fn parsed_field<T>(
+    ui: &mut Ui,
+    id: egui::Id,
+    shown: &str,
+    width: f32,
+    hint: &str,
+    live: impl Fn(&str) -> Option<T>,
+    full: impl Fn(&str) -> Result<T, String>,
+) -> Parsed<T> {
+    let mut buffer = ui.data(|d| d.get_temp::<FieldBuffer>(id));
+    let focused = ui.memory(|m| m.has_focus(id));
+    // Changed from elsewhere (undo, another editor) while nothing is typed here: show it.
+    if !focused && buffer.as_ref().is_some_and(|b| b.shown != shown) {
+        buffer = None;
+    }
+    let mut text = buffer
+        .as_ref()
+        .map_or_else(|| shown.to_string(), |b| b.text.clone());
+    let mut response = ui.add(
+        egui::TextEdit::singleline(&mut text)
+            .id(id)
+            .hint_text(hint)
+            .desired_width(width),
+    );
+    let mut value = None;
+    if response.changed() {
+        value = live(&text);
+        let started = buffer
+            .as_ref()
+            .map_or(shown, |b| b.shown.as_str())
+            .to_string();
+        buffer = Some(FieldBuffer {
+            text: text.clone(),
+            shown: started,
+            error: None,
+        });
+    }
+    if response.lost_focus()
+        && let Some(b) = buffer.as_mut()
+    {
+        match full(&b.text) {
+            Ok(v) => {
+                value = Some(v);
+                buffer = None;
+            }
+            Err(e) => b.error = Some(e),
+        }
+    }
+    let error = buffer.as_ref().and_then(|b| b.error.clone());
+    match buffer {
+        Some(b) if response.has_focus() || response.lost_focus() || b.error.is_some() => {
+            ui.data_mut(|d| d.insert_temp(id, b));
+        }
+        _ => ui.data_mut(|d| d.remove::<FieldBuffer>(id)),
+    }
+    if let Some(e) = &error {
+        response = response.on_hover_text(e);
+    }
+    Parsed {
+        response,
+        value,
+        error,
+    }
+}
+
+/// A date typed as `TT.MM.JJJJ` (or ISO) in a [`parsed_field`]: complete while typing once the
+/// year has four digits (so "30.06.20" is not taken as 2020 on the way to 2026); on losing the
+/// focus every date [`Date::parse`](crate::model::Date::parse) reads (two-digit years too). An
+/// empty text is no date (`None`).
+pub fn date_live(text: &str) -> Option<Option<crate::model::Date>> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Some(None);
+    }
+    // ISO: JJJJ-MM-TT; German: the part after the last dot has four digits.
+    let complete = match t.split_once('-') {
+        Some((y, rest)) => y.len() == 4 && rest.len() == 5,
+        None => t.rsplit('.').next().is_some_and(|y| y.trim().len() == 4),
+    };
+    if !complete {
+        return None;
+    }
+    crate::model::Date::parse(t)
+        .filter(|d| d.ymd().0 >= 1900)
+        .map(Some)
+}
+
+/// The whole text of a date field: a date, empty (`None`), or a German error.
+pub fn date_full(text: &str) -> Result<Option<crate::model::Date>, String> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Ok(None);
+    }
+    crate::model::Date::parse(t)
+        .map(Some)
+        .ok_or_else(|| format!("„{t}“ ist kein gültiges Datum (TT.MM.JJJJ)."))
+}
+
 /// Colour of a status level.
 pub fn level_color(ui: &Ui, level: Level) -> Color32 {
     match level {
@@ -137,4 +263,29 @@ pub fn combo<T: PartialEq + Copy>(
         .response
         .labelled_by(label_id);
     *value != before
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Date;
+
+    #[test]
+    fn a_date_is_taken_while_typing_only_once_its_year_is_complete() {
+        let d = |y, m, t| Some(Some(Date::from_ymd(y, m, t).unwrap()));
+        assert_eq!(date_live("30.06.20"), None, "not 2020 on the way to 2026");
+        assert_eq!(date_live("30.06.202"), None);
+        assert_eq!(date_live("30.06.2026"), d(2026, 6, 30));
+        assert_eq!(date_live("1.7.2026"), d(2026, 7, 1));
+        assert_eq!(date_live("2026-07-0"), None);
+        assert_eq!(date_live("2026-07-01"), d(2026, 7, 1));
+        assert_eq!(date_live(" "), Some(None));
+        // Losing the focus takes the whole text, two-digit years too.
+        assert_eq!(date_full("30.06.26").ok(), d(2026, 6, 30));
+        assert_eq!(date_full(""), Ok(None));
+        assert_eq!(
+            date_full("31.02.2026"),
+            Err("„31.02.2026“ ist kein gültiges Datum (TT.MM.JJJJ).".to_string())
+        );
+    }
 }

@@ -2,6 +2,7 @@
 
 use super::date::Date;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// What kind of rent a source (or a single row) holds (docs/METHOD.md §2.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -37,6 +38,42 @@ impl SourceKind {
             SourceKind::Angebot => "Angebotsmieten",
             SourceKind::MietspiegelMikrodaten => "Mietspiegel-Mikrodaten",
             SourceKind::Leistungsempfaenger => "Leistungsempfänger-Daten",
+        }
+    }
+
+    /// A count of records of this kind in German: `1 Bestandsmiete`, `1.200 Angebotsmieten`.
+    pub fn count_german(self, n: usize) -> String {
+        let (one, many) = match self {
+            SourceKind::Bestand => ("Bestandsmiete", "Bestandsmieten"),
+            SourceKind::Neuvertrag => ("Neuvertragsmiete", "Neuvertragsmieten"),
+            SourceKind::Angebot => ("Angebotsmiete", "Angebotsmieten"),
+            SourceKind::MietspiegelMikrodaten => {
+                ("Mietspiegel-Datensatz", "Mietspiegel-Datensätze")
+            }
+            SourceKind::Leistungsempfaenger => (
+                "Datensatz von Leistungsempfängern",
+                "Datensätze von Leistungsempfängern",
+            ),
+        };
+        crate::fmt::count(n, one, many)
+    }
+
+    /// The kinds of a source's records in German: the kind's name when all records have one
+    /// kind (the declared `kind` when there are none), else `gemischt: 1.200 Bestandsmieten,
+    /// 300 Angebotsmieten` (a Datenart column gives each row its kind).
+    pub fn summary_german(kind: SourceKind, counts: &BTreeMap<SourceKind, usize>) -> String {
+        let present: Vec<(SourceKind, usize)> = counts
+            .iter()
+            .filter(|(_, n)| **n > 0)
+            .map(|(k, n)| (*k, *n))
+            .collect();
+        match present.as_slice() {
+            [] => kind.german().to_string(),
+            [(only, _)] => only.german().to_string(),
+            several => {
+                let parts: Vec<String> = several.iter().map(|(k, n)| k.count_german(*n)).collect();
+                format!("gemischt: {}", parts.join(", "))
+            }
         }
     }
 
@@ -384,5 +421,32 @@ impl Record {
     /// Kalte Betriebskosten per m², where known.
     pub fn operating_costs_per_m2(&self) -> Option<f64> {
         self.operating_costs.map(|bk| bk / self.area)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_source_with_several_kinds_is_summarised_as_gemischt_with_counts() {
+        let counts = |pairs: &[(SourceKind, usize)]| pairs.iter().copied().collect();
+        assert_eq!(
+            SourceKind::summary_german(SourceKind::Bestand, &BTreeMap::new()),
+            "Bestandsmieten"
+        );
+        // One kind, given by the column: that kind, not the declared one.
+        assert_eq!(
+            SourceKind::summary_german(SourceKind::Bestand, &counts(&[(SourceKind::Angebot, 3)])),
+            "Angebotsmieten"
+        );
+        assert_eq!(
+            SourceKind::summary_german(
+                SourceKind::Bestand,
+                &counts(&[(SourceKind::Angebot, 300), (SourceKind::Bestand, 1200)])
+            ),
+            "gemischt: 1.200 Bestandsmieten, 300 Angebotsmieten"
+        );
+        assert_eq!(SourceKind::Neuvertrag.count_german(1), "1 Neuvertragsmiete");
     }
 }

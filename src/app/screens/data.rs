@@ -3,6 +3,7 @@
 use crate::app::forms::Forms;
 use crate::app::state::{AppState, Command};
 use crate::app::widgets::{no_project, section};
+use crate::dataset::SourceInfo;
 use crate::fmt::number;
 use crate::model::Reason;
 use egui::{RichText, Ui};
@@ -29,6 +30,9 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<
         for r in &data.rejections {
             *rejected_per_source.entry(r.source).or_insert(0) += 1;
         }
+        // A solid scroll bar: a floating one would lie over the last row's buttons.
+        ui.scope(|ui| {
+        ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
         egui::ScrollArea::horizontal()
             .id_salt("sources_scroll")
             .show(ui, |ui| {
@@ -36,8 +40,11 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<
                     .striped(true)
                     .spacing([16.0, 4.0])
                     .show(ui, |ui| {
+                        // The actions come first, so they are visible at 1366 px without
+                        // scrolling sideways past long file names and SHA-256 sums.
                         for h in [
                             "Nr.",
+                            "",
                             "Datei",
                             "Art",
                             "Tabellenblatt",
@@ -47,7 +54,6 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<
                             "SHA-256",
                             "Lieferant",
                             "Zeitraum",
-                            "",
                         ] {
                             ui.label(RichText::new(h).strong());
                         }
@@ -55,8 +61,33 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<
                         for (i, spec) in project.sources.iter().enumerate() {
                             let info = data.sources.get(i);
                             ui.label(format!("{}", i + 1));
+                            ui.horizontal(|ui| {
+                                if ui
+                                    .small_button("Bearbeiten")
+                                    .on_hover_text(format!(
+                                        "Blatt, Kopfzeile, Datenart und Spaltenzuordnung von Quelle {} ändern",
+                                        i + 1
+                                    ))
+                                    .clicked()
+                                {
+                                    super::source_dialog::edit_source(doc, i, forms, cmds);
+                                }
+                                if ui
+                                    .small_button("Entfernen")
+                                    .on_hover_text(format!(
+                                        "Quelle {} aus dem Projekt entfernen (rückgängig mit Strg+Z)",
+                                        i + 1
+                                    ))
+                                    .clicked()
+                                {
+                                    cmds.push(Command::RemoveSource(i));
+                                }
+                            });
                             ui.label(&spec.path);
-                            ui.label(spec.kind.german());
+                            ui.label(info.map_or_else(
+                                || spec.kind.german().to_string(),
+                                SourceInfo::kinds_german,
+                            ));
                             ui.label(spec.sheet.as_deref().unwrap_or("–"));
                             let delivered = info.map(|s| s.import.rows_total);
                             ui.label(delivered.map_or("–".into(), |n| number(n as f64, 0)));
@@ -83,32 +114,11 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<
                             })
                             .on_hover_text(&spec.methode);
                             ui.label(info.map_or("–", |s| s.zeitraum.as_str()));
-                            ui.horizontal(|ui| {
-                                if ui
-                                    .small_button("Bearbeiten")
-                                    .on_hover_text(format!(
-                                        "Blatt, Kopfzeile, Datenart und Spaltenzuordnung von Quelle {} ändern",
-                                        i + 1
-                                    ))
-                                    .clicked()
-                                {
-                                    super::source_dialog::edit_source(doc, i, forms, cmds);
-                                }
-                                if ui
-                                    .small_button("Entfernen")
-                                    .on_hover_text(format!(
-                                        "Quelle {} aus dem Projekt entfernen (rückgängig mit Strg+Z)",
-                                        i + 1
-                                    ))
-                                    .clicked()
-                                {
-                                    cmds.push(Command::RemoveSource(i));
-                                }
-                            });
                             ui.end_row();
                         }
                     });
             });
+        });
         let blank: usize = data.sources.iter().map(|s| s.import.blank_rows).sum();
         let blank_text = if blank > 0 {
             format!(
@@ -206,7 +216,10 @@ pub fn data_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<
         .filter(|(_, r)| forms.rejection_source.is_none_or(|x| x == r.source))
         .map(|(i, _)| i)
         .collect();
-    ui.label(format!("{} Zeilen", number(rows.len() as f64, 0)));
+    ui.label(format!(
+        "{} angezeigt",
+        crate::fmt::count(rows.len(), "abgelehnte Zeile", "abgelehnte Zeilen")
+    ));
     let row_height = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
     TableBuilder::new(ui)
         .id_salt("rejections_table")

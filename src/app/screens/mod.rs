@@ -68,14 +68,24 @@ fn nav_status(ui: &Ui, state: &AppState, screen: Screen) -> (String, Color32) {
                 .count();
             let n_vr = project.vergleichsraum_names().len();
             if unassigned > 0 {
-                (format!("{unassigned} Gemeinden ohne Vergleichsraum"), error)
+                (
+                    format!(
+                        "{} ohne Vergleichsraum",
+                        count(unassigned, "Gemeinde", "Gemeinden")
+                    ),
+                    error,
+                )
             } else if zero > 0 {
                 (
-                    format!("{n_vr} Vergleichsräume, {zero} Gemeinden ohne Daten"),
+                    format!(
+                        "{}, {} ohne Daten",
+                        count(n_vr, "Vergleichsraum", "Vergleichsräume"),
+                        count(zero, "Gemeinde", "Gemeinden")
+                    ),
                     warn,
                 )
             } else {
-                (format!("{n_vr} Vergleichsräume"), normal)
+                (count(n_vr, "Vergleichsraum", "Vergleichsräume"), normal)
             }
         }
         Screen::Parameter => {
@@ -108,7 +118,13 @@ fn nav_status(ui: &Ui, state: &AppState, screen: Screen) -> (String, Color32) {
                 )
             }
         }
-        Screen::Szenarien => (format!("{} gespeichert", state.scenarios().len()), normal),
+        Screen::Szenarien => (
+            format!(
+                "{} gespeichert",
+                count(state.scenarios().len(), "Szenario", "Szenarien")
+            ),
+            normal,
+        ),
         Screen::Pruefung => {
             let (text, ok) = pruefung::verdict(doc.analysis());
             (text, if ok { success_color(ui) } else { error })
@@ -247,15 +263,18 @@ pub fn status_ui(ui: &mut Ui, state: &AppState, cmds: &mut Vec<Command>) {
             }
         }
         if state.messages().len() > 1 {
-            ui.menu_button(format!("Meldungen ({})", state.messages().len()), |ui| {
-                egui::ScrollArea::vertical()
-                    .max_height(300.0)
-                    .show(ui, |ui| {
-                        for m in state.messages().iter().rev() {
-                            ui.colored_label(level_color(ui, m.level), &m.text);
-                        }
-                    });
-            });
+            ui.menu_button(
+                format!("Meldungen ({})", number(state.messages().len() as f64, 0)),
+                |ui| {
+                    egui::ScrollArea::vertical()
+                        .max_height(300.0)
+                        .show(ui, |ui| {
+                            for m in state.messages().iter().rev() {
+                                ui.colored_label(level_color(ui, m.level), &m.text);
+                            }
+                        });
+                },
+            );
         }
     });
 }
@@ -268,7 +287,7 @@ pub fn pending_modal(ctx: &egui::Context, state: &AppState, cmds: &mut Vec<Comma
     let what = match action {
         PendingAction::CloseWindow => "Das Programm wird beendet.",
         PendingAction::Open(_) => "Ein anderes Projekt wird geöffnet.",
-        PendingAction::New { .. } => "Ein neues Projekt wird angelegt.",
+        PendingAction::New(_) => "Ein neues Projekt wird angelegt.",
     };
     let modal = egui::Modal::new(egui::Id::unique("unsaved_changes")).show(ctx, |ui| {
         ui.set_width(420.0);

@@ -61,7 +61,7 @@ pub fn pruefung_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut 
         "Nur offene Punkte zeigen (Fehler, Warnungen, nicht prüfbar)",
     );
     egui::ScrollArea::vertical()
-        .id_salt("pruefung_scroll")
+        .id_salt(("pruefung_scroll", state.load_generation()))
         .auto_shrink([false, false])
         .show(ui, |ui| {
             let mut last = None;

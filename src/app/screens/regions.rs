@@ -3,8 +3,8 @@
 
 use crate::app::forms::{DialogRequest, Forms};
 use crate::app::state::{AppState, Command};
-use crate::app::widgets::{no_project, section};
-use crate::fmt::number;
+use crate::app::widgets::{no_project, parsed_field, section};
+use crate::fmt::{count, number};
 use crate::model::project::GemeindeRow;
 use egui::{RichText, Ui};
 use std::path::PathBuf;
@@ -75,9 +75,9 @@ pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut V
                     "Warum ist dieser Vergleichsraum ein homogener Lebens- und Wohnbereich?",
                 );
                 ui.weak(format!(
-                    "{} Gemeinden, {} verwendete Mietwerte",
-                    n_gemeinden,
-                    number(n_used as f64, 0)
+                    "{}, {} nach der Extremwertkappung verwendet",
+                    count(n_gemeinden, "Gemeinde", "Gemeinden"),
+                    count(n_used, "Mietwert", "Mietwerte")
                 ));
                 label
             })
@@ -138,7 +138,10 @@ pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut V
         if zero > 0 {
             ui.colored_label(
                 ui.visuals().error_fg_color,
-                format!("{zero} Gemeinde(n) ohne verwertbare Mietwerte"),
+                format!(
+                    "{} ohne verwertbare Mietwerte",
+                    count(zero, "Gemeinde", "Gemeinden")
+                ),
             );
         }
     });
@@ -268,27 +271,37 @@ fn text_cell(
     .id
 }
 
-/// A whole-number field in the Gemeinde table: empty = none; anything else that is not a
-/// number is ignored.
+/// A whole-number field in the Gemeinde table (thousands dots allowed): empty = none. The typed
+/// text is kept while the field has focus and taken whole when it loses the focus; a text that
+/// is not a whole number stays visible in red with its error on hover.
 fn number_cell<T>(ui: &mut Ui, value: &mut Option<T>, id: (&str, usize), header: egui::Id)
 where
-    T: std::str::FromStr + std::fmt::Display + Copy,
+    T: std::str::FromStr + Into<f64> + Copy,
 {
-    let mut text = value.map(|v| v.to_string()).unwrap_or_default();
-    let response = ui
-        .add(
-            egui::TextEdit::singleline(&mut text)
-                .id_salt(id)
-                .desired_width(70.0),
-        )
-        .labelled_by(header);
-    if response.changed() {
+    let parse = |text: &str| -> Result<Option<T>, String> {
         let digits: String = text.chars().filter(|c| !matches!(c, '.' | ' ')).collect();
         if digits.is_empty() {
-            *value = None;
-        } else if let Ok(v) = digits.parse::<T>() {
-            *value = Some(v);
+            return Ok(None);
         }
+        digits
+            .parse::<T>()
+            .map(Some)
+            .map_err(|_| format!("„{}“ ist keine ganze Zahl.", text.trim()))
+    };
+    let shown = value.map(|v| number(v.into(), 0)).unwrap_or_default();
+    let field_id = ui.make_persistent_id(id);
+    let field = parsed_field(ui, field_id, &shown, 70.0, "", |t| parse(t).ok(), parse);
+    let response = field.response.labelled_by(header);
+    if field.error.is_some() {
+        ui.painter().rect_stroke(
+            response.rect,
+            2.0,
+            egui::Stroke::new(1.5, ui.visuals().error_fg_color),
+            egui::StrokeKind::Outside,
+        );
+    }
+    if let Some(v) = field.value {
+        *value = v;
     }
 }
 

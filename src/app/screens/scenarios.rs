@@ -148,10 +148,10 @@ pub fn scenarios_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut
                     for h in [
                         "Vergleichsraum".to_string(),
                         "Haushalt".to_string(),
-                        format!("n ({a})"),
+                        format!("verwendet ({a})"),
                         format!("NKM €/m² ({a})"),
                         format!("Bruttokaltmiete ({a})"),
-                        format!("n ({b})"),
+                        format!("verwendet ({b})"),
                         format!("NKM €/m² ({b})"),
                         format!("Bruttokaltmiete ({b})"),
                         "Differenz".to_string(),

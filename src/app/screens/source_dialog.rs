@@ -16,6 +16,20 @@ use egui::{RichText, Ui};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+/// How the source's Datenart and a Datenart column work together.
+const KIND_HELP: &str = "Die Datenart entscheidet, in welche Auswertung eine Zeile eingeht (z. B. Bestandsmieten in die Referenzmiete, Angebotsmieten in die Verfügbarkeitsprüfung). Ist eine Spalte dem Feld „Datenart“ zugeordnet, gilt deren Angabe für jede Zeile (Quelle gemischt); die hier gewählte Datenart gilt dann nur für Zeilen, in denen die Spalte leer ist. Unbekannte Angaben in der Spalte führen zur Ablehnung der Zeile.";
+
+/// The note under the Datenart choice: whether a Datenart column overrides it.
+fn kind_note(form: &SourceForm, headers: &[String]) -> String {
+    match form.columns.iter().position(|c| *c == Some(Field::Kind)) {
+        Some(col) => format!(
+            "Die Spalte „{}“ gibt jeder Zeile ihre Datenart und geht dieser Auswahl vor; die Auswahl gilt nur für Zeilen ohne Angabe.",
+            headers.get(col).map_or("", String::as_str)
+        ),
+        None => "Gilt für alle Zeilen. Enthält die Datei eine Spalte mit der Datenart je Zeile, diese unten dem Feld „Datenart“ zuordnen: Sie geht dann vor.".to_string(),
+    }
+}
+
 /// Opens the dialog for editing source `index` and reads its file.
 pub fn edit_source(doc: &Document, index: usize, forms: &mut Forms, cmds: &mut Vec<Command>) {
     let Some(spec) = doc.project().sources.get(index) else {
@@ -209,6 +223,50 @@ fn unassigned_notes_ui(ui: &mut Ui, headers: &[String], form: &SourceForm) {
     }
 }
 
+/// Datenart (with how a Datenart column overrides it), Stichtag/Zeitraum, supplier and method.
+fn meta_grid(ui: &mut Ui, form: &mut SourceForm, headers: &[String]) {
+    egui::Grid::new("source_meta")
+        .num_columns(2)
+        .spacing([12.0, 4.0])
+        .show(ui, |ui| {
+            let label = ui.label("Datenart:");
+            egui::ComboBox::from_id_salt("source_kind")
+                .selected_text(form.kind.german())
+                .show_ui(ui, |ui| {
+                    for k in SourceKind::ALL {
+                        ui.selectable_value(&mut form.kind, k, k.german());
+                    }
+                })
+                .response
+                .labelled_by(label.id)
+                .on_hover_text(KIND_HELP);
+            ui.end_row();
+            ui.label("");
+            ui.weak(kind_note(form, headers)).on_hover_text(KIND_HELP);
+            ui.end_row();
+            for (text, value, hint) in [
+                ("Stichtag:", &mut form.stichtag, "TT.MM.JJJJ"),
+                ("Zeitraum von:", &mut form.von, "TT.MM.JJJJ"),
+                ("Zeitraum bis:", &mut form.bis, "TT.MM.JJJJ"),
+                ("Lieferant:", &mut form.lieferant, "z. B. Wohnungsbau GmbH"),
+                (
+                    "Erhebungsmethode:",
+                    &mut form.methode,
+                    "z. B. Vollerhebung Bestand",
+                ),
+            ] {
+                let label = ui.label(text);
+                ui.add(
+                    egui::TextEdit::singleline(value)
+                        .hint_text(hint)
+                        .desired_width(260.0),
+                )
+                .labelled_by(label.id);
+                ui.end_row();
+            }
+        });
+}
+
 fn preview_ui(
     ui: &mut Ui,
     doc: &Document,
@@ -303,43 +361,7 @@ fn preview_ui(
         }
     }
 
-    // Kind, dates, supplier, method.
-    egui::Grid::new("source_meta")
-        .num_columns(2)
-        .spacing([12.0, 4.0])
-        .show(ui, |ui| {
-            let label = ui.label("Datenart:");
-            egui::ComboBox::from_id_salt("source_kind")
-                .selected_text(form.kind.german())
-                .show_ui(ui, |ui| {
-                    for k in SourceKind::ALL {
-                        ui.selectable_value(&mut form.kind, k, k.german());
-                    }
-                })
-                .response
-                .labelled_by(label.id);
-            ui.end_row();
-            for (text, value, hint) in [
-                ("Stichtag:", &mut form.stichtag, "TT.MM.JJJJ"),
-                ("Zeitraum von:", &mut form.von, "TT.MM.JJJJ"),
-                ("Zeitraum bis:", &mut form.bis, "TT.MM.JJJJ"),
-                ("Lieferant:", &mut form.lieferant, "z. B. Wohnungsbau GmbH"),
-                (
-                    "Erhebungsmethode:",
-                    &mut form.methode,
-                    "z. B. Vollerhebung Bestand",
-                ),
-            ] {
-                let label = ui.label(text);
-                ui.add(
-                    egui::TextEdit::singleline(value)
-                        .hint_text(hint)
-                        .desired_width(260.0),
-                )
-                .labelled_by(label.id);
-                ui.end_row();
-            }
-        });
+    meta_grid(ui, form, &headers);
 
     // Mapping with preview rows.
     ui.add_space(4.0);

@@ -7,6 +7,7 @@ use super::jobs::Job;
 use super::scenarios::ScenarioRef;
 use crate::export::Variant;
 use crate::import::mapping::MappingProfile;
+use crate::init::UserWohnflaechen;
 use crate::model::Date;
 use crate::model::catalogue::{self, Value};
 use crate::model::params::Parameters;
@@ -95,14 +96,23 @@ pub enum PendingAction {
     /// Open another project.
     Open(PathBuf),
     /// Create a new project.
-    New {
-        /// Name.
-        name: String,
-        /// Stichtag.
-        stichtag: Date,
-        /// Project file.
-        path: PathBuf,
-    },
+    New(NewProject),
+}
+
+/// What a new project starts with.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewProject {
+    /// Name.
+    pub name: String,
+    /// Stichtag.
+    pub stichtag: Date,
+    /// Project file.
+    pub path: PathBuf,
+    /// Land code (`NW`, `RP`, …): its Wohnflächen are taken.
+    pub land: String,
+    /// The user's Wohnflächen, required where the Land has no usable preset
+    /// ([`crate::init::needs_user_wohnflaechen`]).
+    pub wohnflaechen: Option<UserWohnflaechen>,
 }
 
 /// The answer in the "unsaved changes" dialog.
@@ -179,15 +189,8 @@ pub enum Command {
     Redo,
     /// Save the project file (atomic).
     Save,
-    /// Create and save a new empty project.
-    NewProject {
-        /// Name.
-        name: String,
-        /// Stichtag.
-        stichtag: Date,
-        /// Project file.
-        path: PathBuf,
-    },
+    /// Create and save a new empty project with the Wohnflächen of its Land.
+    NewProject(Box<NewProject>),
     /// Load a project in the background.
     OpenProject(PathBuf),
     /// Cancel a running load.
@@ -325,19 +328,11 @@ impl AppState {
             Command::Save => {
                 self.save();
             }
-            Command::NewProject {
-                name,
-                stichtag,
-                path,
-            } => {
+            Command::NewProject(spec) => {
                 if self.is_dirty() {
-                    self.pending = Some(PendingAction::New {
-                        name,
-                        stichtag,
-                        path,
-                    });
+                    self.pending = Some(PendingAction::New(*spec));
                 } else {
-                    self.new_project(&name, stichtag, &path);
+                    self.new_project(&spec);
                 }
             }
             Command::OpenProject(path) => {

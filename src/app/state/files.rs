@@ -1,11 +1,11 @@
 //! Opening, creating, saving and closing projects, and writing the workbook.
 
 use super::jobs::{Job, JobOutcome, load_document, write_export};
-use super::{AppState, Document, Level, PendingAction, PendingChoice, Screen};
+use super::{AppState, Document, Level, NewProject, PendingAction, PendingChoice, Screen};
 use crate::app::tasks::Reporter;
 use crate::dataset::{Dataset, LoadedProject};
 use crate::export::Variant;
-use crate::model::{Date, Project};
+use crate::model::Project;
 use std::path::{Path, PathBuf};
 
 impl AppState {
@@ -29,6 +29,7 @@ impl AppState {
         self.comparison = None;
         self.selected = None;
         self.generation += 1;
+        self.loads += 1;
         self.fix_selection();
         self.update_panic_snapshot();
         if let Some(s) = &self.storage {
@@ -75,11 +76,22 @@ impl AppState {
         }
     }
 
-    pub(super) fn new_project(&mut self, name: &str, stichtag: Date, path: &Path) {
+    /// Creates, saves and opens a new project with the Wohnflächen of its Land (the user's
+    /// values where the Land has no usable preset; without them nothing is created).
+    pub(super) fn new_project(&mut self, spec: &NewProject) {
+        let (name, path) = (spec.name.as_str(), spec.path.as_path());
         if name.trim().is_empty() {
             self.notify(Level::Fehler, "Bitte einen Projektnamen angeben.");
             return;
         }
+        let wohnflaechen =
+            match crate::init::new_project_wohnflaechen(&spec.land, spec.wohnflaechen.as_ref()) {
+                Ok(w) => w,
+                Err(e) => {
+                    self.notify(Level::Fehler, e);
+                    return;
+                }
+            };
         if path.exists() {
             self.notify(
                 Level::Fehler,
@@ -90,7 +102,8 @@ impl AppState {
             );
             return;
         }
-        let project = Project::new(name.trim(), stichtag);
+        let mut project = Project::new(name.trim(), spec.stichtag);
+        project.parameters.wohnflaechen = wohnflaechen;
         if let Err(e) = project.save(path) {
             self.notify(Level::Fehler, e.to_string());
             return;
@@ -160,16 +173,12 @@ impl AppState {
                 self.close_requested = true;
             }
             PendingAction::Open(path) => self.start_load(path, None),
-            PendingAction::New {
-                name,
-                stichtag,
-                path,
-            } => {
+            PendingAction::New(spec) => {
                 // Discarded changes must not block the new project.
                 if let Some(doc) = &mut self.doc {
                     doc.mark_saved();
                 }
-                self.new_project(&name, stichtag, &path);
+                self.new_project(&spec);
             }
         }
     }

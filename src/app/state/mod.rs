@@ -26,7 +26,7 @@ mod sources;
 #[cfg(test)]
 mod tests;
 
-pub use commands::{Command, Level, Message, PendingAction, PendingChoice, Screen};
+pub use commands::{Command, Level, Message, NewProject, PendingAction, PendingChoice, Screen};
 pub use document::{Document, ProjectPatch, sources_key};
 pub use files::file_label;
 pub use jobs::{Job, JobOutcome};
@@ -84,6 +84,8 @@ pub struct AppState {
     allow_close: bool,
     /// Generation of the project state: bumped on every change.
     generation: u64,
+    /// Counts installed projects (opened, created, restored).
+    loads: u64,
     history: History,
     close_requested: bool,
     storage: Option<Storage>,
@@ -120,6 +122,7 @@ impl AppState {
             recovery_offer,
             allow_close: false,
             generation: 0,
+            loads: 0,
             history: History::default(),
             close_requested: false,
             storage,
@@ -173,6 +176,12 @@ impl AppState {
     /// Generation of the project state: bumped on every change.
     pub fn generation(&self) -> u64 {
         self.generation
+    }
+
+    /// Counts the projects installed so far (opened, created, restored): the screens salt
+    /// their scroll areas with it, so another project starts at the top.
+    pub fn load_generation(&self) -> u64 {
+        self.loads
     }
 
     /// Generation of what an export contains: bumped on every change except one that only

@@ -366,3 +366,59 @@ fn a_saved_scenario_does_not_make_the_export_outdated() {
     set_percentile(&mut state, 0.4);
     assert!(state.export_generation() > exported);
 }
+
+#[test]
+fn the_load_generation_counts_opened_projects_not_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = state_in(dir.path());
+    assert_eq!(state.load_generation(), 1);
+    set_percentile(&mut state, 0.4);
+    assert_eq!(
+        state.load_generation(),
+        1,
+        "an edit keeps the scroll positions"
+    );
+    state.set_loaded(project_in(dir.path()));
+    assert_eq!(state.load_generation(), 2);
+}
+
+#[test]
+fn a_new_project_takes_its_lands_wohnflaechen_or_the_users_values() {
+    use crate::init::UserWohnflaechen;
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = AppState::new(None, None);
+    let spec = |land: &str, file: &str, wohnflaechen| {
+        Command::NewProject(Box::new(NewProject {
+            name: "Neuer Kreis".to_string(),
+            stichtag: Date::from_ymd(2026, 1, 1).unwrap(),
+            path: dir.path().join(file),
+            land: land.to_string(),
+            wohnflaechen,
+        }))
+    };
+    state.handle(spec("BY", "by.kdu.toml", None));
+    let w = &state.project().unwrap().parameters.wohnflaechen;
+    assert_eq!((w.land.as_str(), w.sizes[2]), ("BY", 75.0));
+
+    // Rheinland-Pfalz has no m² rule: nothing is created without the user's values.
+    state.handle(spec("RP", "rp.kdu.toml", None));
+    assert!(
+        last_text(&state).contains("Rheinland-Pfalz"),
+        "{}",
+        last_text(&state)
+    );
+    assert!(!dir.path().join("rp.kdu.toml").exists());
+    assert_eq!(state.project().unwrap().parameters.wohnflaechen.land, "BY");
+    let values = UserWohnflaechen {
+        sizes: vec![45.0, 60.0, 75.0, 85.0, 95.0],
+        per_further: 10.0,
+        source: "KdU-Richtlinie Kreis".to_string(),
+    };
+    state.handle(spec("RP", "rp.kdu.toml", Some(values)));
+    let w = &state.project().unwrap().parameters.wohnflaechen;
+    assert_eq!(w.land, "RP");
+    assert_eq!(w.sizes, vec![45.0, 60.0, 75.0, 85.0, 95.0]);
+    assert_eq!(w.source, "KdU-Richtlinie Kreis");
+    let saved = Project::load(&dir.path().join("rp.kdu.toml")).unwrap();
+    assert_eq!(saved.parameters.wohnflaechen, *w);
+}

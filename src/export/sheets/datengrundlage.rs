@@ -2,7 +2,7 @@
 
 use crate::analysis::Analysis;
 use crate::analysis::prepare::RecordStatus;
-use crate::dataset::LoadedProject;
+use crate::dataset::{LoadedProject, SourceInfo};
 use crate::export::Ctx;
 use crate::export::layout;
 use crate::export::style::{self, DASH, col, row};
@@ -58,8 +58,11 @@ pub fn datengrundlage(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         let info = lp.data.sources.get(i);
         style::int(&mut ws, ctx, r, 0, i + 1)?;
         ws.write_string_with_format(r, 1, crate::export::source_name(lp, i), &f.text)?;
-        let kind = spec.map(|s| s.kind).or(info.map(|s| s.import.kind));
-        ws.write_string_with_format(r, 2, kind.map_or(DASH, SourceKind::german), &f.text)?;
+        // The kinds of the rows read (a Datenart column may mix them), else the declared kind.
+        let kind = info
+            .map(SourceInfo::kinds_german)
+            .or_else(|| spec.map(|s| s.kind.german().to_string()));
+        ws.write_string_with_format(r, 2, kind.as_deref().unwrap_or(DASH), &f.wrap)?;
         ws.write_string_with_format(
             r,
             3,

@@ -6,7 +6,7 @@ use super::{Rows, persons};
 use crate::analysis::Analysis;
 use crate::analysis::fortschreibung::fortschreibung;
 
-use crate::app::widgets::{combo, drag_de};
+use crate::app::widgets::{combo, date_full, date_live, drag_de, parsed_field};
 use crate::fmt::{euro, number, percent};
 use crate::model::Date;
 use crate::model::params::{
@@ -50,8 +50,9 @@ fn text_field(ui: &mut Ui, value: &mut String, name: &str, width: f32) -> bool {
     .changed()
 }
 
-/// A date field (`TT.MM.JJJJ`). The typed text is kept while the field has focus; a value is
-/// returned only for a complete date (or an emptied field: `Some(None)`).
+/// A date field (`TT.MM.JJJJ`) named by `label_id`: the typed text is kept while the field has
+/// focus and taken whole when it loses the focus ([`parsed_field`]). Returns the value to
+/// commit (`Some(None)`: emptied).
 fn date_field(
     ui: &mut Ui,
     id_salt: &str,
@@ -59,32 +60,13 @@ fn date_field(
     value: Option<Date>,
 ) -> Option<Option<Date>> {
     let id = ui.make_persistent_id(id_salt);
-    let current = value.map(Date::german).unwrap_or_default();
-    let mut text = ui
-        .data(|d| d.get_temp::<String>(id))
-        .unwrap_or_else(|| current.clone());
-    let r = ui
-        .add(
-            egui::TextEdit::singleline(&mut text)
-                .id(id.with("edit"))
-                .hint_text("TT.MM.JJJJ")
-                .desired_width(90.0),
-        )
-        .labelled_by(label_id);
-    if r.changed() {
-        ui.data_mut(|d| d.insert_temp(id, text.clone()));
-        let t = text.trim();
-        if t.is_empty() {
-            return Some(None);
-        }
-        return Date::parse(t)
-            .filter(|d| d.ymd().0 >= 1900 && t.len() >= 10)
-            .map(Some);
+    let shown = value.map(Date::german).unwrap_or_default();
+    let field = parsed_field(ui, id, &shown, 90.0, "TT.MM.JJJJ", date_live, date_full);
+    field.response.labelled_by(label_id);
+    if let Some(e) = &field.error {
+        ui.colored_label(ui.visuals().error_fg_color, e);
     }
-    if !r.has_focus() {
-        ui.data_mut(|d| d.remove::<String>(id));
-    }
-    None
+    field.value
 }
 
 /// Demand groups per household size (`availability.demand`) with the computed share dₕ.

@@ -7,11 +7,34 @@ use crate::app::plots;
 use crate::app::screens::params::persons;
 use crate::app::state::Document;
 use crate::app::widgets::{euro_opt, per_m2_opt, section};
-use crate::fmt::{euro, number, percent};
+use crate::fmt::{count, euro, number, percent};
 use egui::{RichText, Ui};
 
-/// Figures and plots of the selected cell.
+/// Figures and plots of the selected cell, kept clear of the screen's scroll bar on the right
+/// (a plot under the bar could not be dragged or hovered there).
 pub(super) fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
+    let bar = {
+        let s = &ui.spacing().scroll;
+        s.bar_inner_margin + s.bar_width.max(s.floating_width) + s.bar_outer_margin
+    };
+    ui.scope(|ui| {
+        let width = (ui.available_width() - bar).max(0.0);
+        ui.set_max_width(width);
+        cell_detail_body(ui, doc, cell, width);
+    });
+}
+
+/// Two columns within `width`, the width the detail started with: a plot whose axis labels
+/// need a few points more must not widen the rows below it (egui widens a `Ui` whose content
+/// overflows it).
+fn two_columns(ui: &mut Ui, width: f32, add: impl FnOnce(&mut [Ui])) {
+    ui.scope(|ui| {
+        ui.set_max_width(width);
+        ui.columns(2, add);
+    });
+}
+
+fn cell_detail_body(ui: &mut Ui, doc: &Document, cell: &CellResult, width: f32) {
     let params = &doc.project().parameters;
     section(
         ui,
@@ -28,10 +51,10 @@ pub(super) fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
     };
     ui.label(
         RichText::new(format!(
-            "Referenzmiete: {} ({}, n = {})",
+            "Referenzmiete: {} ({}, {} nach der Extremwertkappung verwendet)",
             per_m2_opt(cell.net_rent_per_m2),
             p_text,
-            number(cell.n as f64, 0)
+            count(cell.n, "Mietwert", "Mietwerte")
         ))
         .strong()
         .size(15.0),
@@ -43,8 +66,9 @@ pub(super) fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
         ));
         ui.separator();
         ui.label(format!(
-            "Extremwerte: {} unten, {} oben",
-            cell.outliers.n_low, cell.outliers.n_high
+            "Extremwerte: {} unten, {} oben gekappt",
+            number(cell.outliers.n_low as f64, 0),
+            number(cell.outliers.n_high as f64, 0)
         ));
         if cell.outliers.lower.is_finite() || cell.outliers.upper.is_finite() {
             ui.separator();
@@ -136,7 +160,7 @@ pub(super) fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
         ));
     }
     if let Some(a) = &cell.availability {
-        availability_detail(ui, cell, a);
+        availability_detail(ui, cell, a, width);
     }
 
     let Some(prepared) = doc.prep().cell(cell.vr, cell.household_size as usize - 1) else {
@@ -147,14 +171,14 @@ pub(super) fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
     let kept = values.get(lo..hi).unwrap_or(&[]);
     let height = 220.0;
     ui.add_space(6.0);
-    ui.columns(2, |cols| {
+    two_columns(ui, width, |cols| {
         cols[0].label(RichText::new("Häufigkeitsverteilung NKM €/m²").strong());
         plots::histogram_plot(&mut cols[0], values, cell, height);
         cols[1].label(RichText::new("Empirische Verteilungsfunktion").strong());
         plots::ecdf_plot(&mut cols[1], kept, cell, height);
     });
     ui.add_space(6.0);
-    ui.columns(2, |cols| {
+    two_columns(ui, width, |cols| {
         cols[0].label(
             RichText::new(format!(
                 "Vergleichsräume im Vergleich ({})",
@@ -172,7 +196,7 @@ pub(super) fn cell_detail(ui: &mut Ui, doc: &Document, cell: &CellResult) {
         );
         cols[1].label(RichText::new("Ausschlüsse in diesem Tabellenfeld").strong());
         let stages = plots::cell_stages(cell);
-        plots::funnel_plot(&mut cols[1], "plot_funnel_cell", &stages, height);
+        plots::funnel_bars(&mut cols[1], &stages);
     });
     ui.add_space(6.0);
     egui::CollapsingHeader::new("Ausschlüsse insgesamt (alle Tabellenfelder)")
@@ -219,6 +243,7 @@ fn availability_detail(
     ui: &mut Ui,
     cell: &CellResult,
     a: &crate::analysis::availability::AvailabilityResult,
+    width: f32,
 ) {
     let ok = a.share.is_some_and(|x| x >= a.target_share);
     let color = if ok {
@@ -229,9 +254,9 @@ fn availability_detail(
     ui.colored_label(
         color,
         format!(
-            "Verfügbarkeit: {} von {} Angeboten zur Grenze anmietbar ({}; Zielanteil {}){}",
-            a.n_affordable,
-            a.n_offers,
+            "Verfügbarkeit: {} von {} zur Grenze anmietbar ({}; Zielanteil {}){}",
+            number(a.n_affordable as f64, 0),
+            count(a.n_offers, "Angebot", "Angeboten"),
             a.share.map_or("–".into(), percent),
             percent(a.target_share),
             if a.iteration.is_empty() {
@@ -243,7 +268,7 @@ fn availability_detail(
             }
         ),
     );
-    ui.columns(2, |cols| {
+    two_columns(ui, width, |cols| {
         cols[0].label(
             RichText::new("Verfügbarkeitskurve (Anteil anmietbarer Angebote je Perzentil)")
                 .strong(),
@@ -268,8 +293,8 @@ fn availability_detail(
     });
     if !a.iteration.is_empty() {
         egui::CollapsingHeader::new(format!(
-            "Iterationsprotokoll ({} Schritte)",
-            a.iteration.len()
+            "Iterationsprotokoll ({})",
+            count(a.iteration.len(), "Schritt", "Schritte")
         ))
         .id_salt("iteration_log")
         .show(ui, |ui| {

@@ -100,7 +100,7 @@ fn warnings(ui: &mut Ui, doc: &Document) {
     let title = if list.is_empty() {
         "Hinweise und Warnungen (keine)".to_string()
     } else {
-        format!("Hinweise und Warnungen ({})", list.len())
+        format!("Hinweise und Warnungen ({})", number(list.len() as f64, 0))
     };
     egui::CollapsingHeader::new(title)
         .id_salt("warnings_header")

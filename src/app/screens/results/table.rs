@@ -1,12 +1,14 @@
 //! The limit table of the Ergebnisse screen: one row per cell, a "je weitere Person" row per
-//! Vergleichsraum; clicking a household size selects the cell.
+//! Vergleichsraum; a click anywhere in a cell's row selects the cell, the header stays put
+//! while the rows scroll.
 
-use crate::analysis::Flag;
+use crate::analysis::{CellResult, Flag};
 use crate::app::screens::params::persons;
 use crate::app::state::{AppState, Command, Document};
 use crate::app::widgets::{euro_opt, flag_color, per_m2_opt};
 use crate::fmt::{euro, number, percent};
-use egui::{RichText, Ui};
+use egui::{RichText, Sense, Ui};
+use egui_extras::{Column, TableBuilder, TableRow};
 
 fn flags_text(flags: &[Flag]) -> String {
     flags
@@ -16,180 +18,211 @@ fn flags_text(flags: &[Flag]) -> String {
         .join("; ")
 }
 
-/// The limit table.
+/// One row of the limit table.
+enum Row<'a> {
+    /// A cell; `first` = the first row of its Vergleichsraum (shows the name).
+    Cell { cell: &'a CellResult, first: bool },
+    /// The "je weitere Person" row of a Vergleichsraum.
+    Further(usize),
+}
+
+/// The limit table: a click anywhere in a cell's row selects the cell; the header stays
+/// visible while the rows scroll.
 pub(super) fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &mut Vec<Command>) {
     let analysis = doc.analysis();
     if analysis.cells.is_empty() {
         ui.label("Keine Ergebnisse: Es sind keine Vergleichsräume mit Daten vorhanden.");
         return;
     }
-    let lift = analysis.cells.iter().any(|c| c.limits_lift.is_some());
-    let wogg = analysis.cells.iter().any(|c| c.wogg.is_some());
-    let avail = analysis.cells.iter().any(|c| c.availability.is_some());
-    let heating = analysis.cells.iter().any(|c| c.heating_limit.is_some());
-    let total = analysis.cells.iter().any(|c| c.total_limit.is_some());
     let extra = Extra {
-        lift,
-        wogg,
-        avail,
-        heating,
-        total,
+        lift: analysis.cells.iter().any(|c| c.limits_lift.is_some()),
+        wogg: analysis.cells.iter().any(|c| c.wogg.is_some()),
+        avail: analysis.cells.iter().any(|c| c.availability.is_some()),
+        heating: analysis.cells.iter().any(|c| c.heating_limit.is_some()),
+        total: analysis.cells.iter().any(|c| c.total_limit.is_some()),
     };
-    egui::ScrollArea::both()
-        .id_salt("limits_scroll")
-        .max_height(380.0)
-        .auto_shrink([false, true])
+    let mut rows = Vec::with_capacity(analysis.cells.len() + analysis.vergleichsraeume.len());
+    let mut last_vr = None;
+    for c in &analysis.cells {
+        if let Some(vr) = last_vr
+            && vr != c.vr
+        {
+            rows.push(Row::Further(vr));
+        }
+        rows.push(Row::Cell {
+            cell: c,
+            first: last_vr != Some(c.vr),
+        });
+        last_vr = Some(c.vr);
+    }
+    if let Some(vr) = last_vr {
+        rows.push(Row::Further(vr));
+    }
+    let headers = extra.headers();
+    let row_height = ui.text_style_height(&egui::TextStyle::Body) + 6.0;
+    egui::ScrollArea::horizontal()
+        .id_salt("limits_hscroll")
         .show(ui, |ui| {
-            egui::Grid::new("limits_grid")
+            // Labels would take the click for text selection; the row takes it instead.
+            ui.style_mut().interaction.selectable_labels = false;
+            let mut table = TableBuilder::new(ui)
+                .id_salt("limits_table")
                 .striped(true)
-                .spacing([14.0, 4.0])
-                .show(ui, |ui| {
-                    let mut headers = vec![
-                        "Vergleichsraum",
-                        "Haushalt",
-                        "Wohnfläche",
-                        "n",
-                        "NKM €/m²",
-                        "BK €/m²",
-                        "NKM €",
-                        "BK €",
-                        "Bruttokaltmiete €",
-                    ];
-                    if lift {
-                        headers.push("mit Aufzug €");
+                .sense(Sense::click())
+                .max_scroll_height(380.0)
+                .cell_layout(egui::Layout::left_to_right(egui::Align::Center));
+            for _ in &headers {
+                table = table.column(Column::auto().at_least(40.0));
+            }
+            table
+                .header(row_height, |mut h| {
+                    for title in &headers {
+                        h.col(|ui| {
+                            ui.label(RichText::new(*title).strong());
+                        });
                     }
-                    if heating {
-                        headers.push("Heizkosten €");
-                    }
-                    if total {
-                        headers.push("Gesamtgrenze €");
-                    }
-                    if wogg {
-                        headers.push("WoGG + Zuschlag €");
-                    }
-                    if avail {
-                        headers.push("Angebote anmietbar");
-                    }
-                    headers.push("Hinweise");
-                    for h in headers {
-                        ui.label(RichText::new(h).strong());
-                    }
-                    ui.end_row();
-                    let mut last_vr = None;
-                    for c in &analysis.cells {
-                        if last_vr.is_some() && last_vr != Some(c.vr) {
-                            further_row(ui, doc, last_vr.unwrap_or(0), &extra);
-                        }
-                        if last_vr != Some(c.vr) {
-                            ui.label(RichText::new(&c.vergleichsraum).strong());
-                        } else {
-                            ui.label("");
-                        }
-                        last_vr = Some(c.vr);
-                        let selected = state.selected() == Some((c.vr, c.household_size));
-                        if ui
-                            .selectable_label(selected, persons(c.household_size))
-                            .on_hover_text(format!(
-                                "{}, {}: Verteilung und Abbildungen anzeigen",
-                                c.vergleichsraum,
-                                persons(c.household_size)
-                            ))
-                            .clicked()
-                        {
-                            cmds.push(Command::SelectCell {
-                                vr: c.vr,
-                                household_size: c.household_size,
-                            });
-                        }
-                        ui.label(format!("{} m²", number(c.area_m2, 1)));
-                        let n_color = if c.flags.contains(&Flag::NBelowMin) || c.n == 0 {
-                            ui.visuals().warn_fg_color
-                        } else {
-                            ui.visuals().text_color()
-                        };
-                        ui.colored_label(n_color, number(c.n as f64, 0));
-                        ui.label(per_m2_opt(c.net_rent_per_m2));
-                        ui.label(per_m2_opt(c.operating_costs_per_m2));
-                        ui.label(euro_opt(c.limits.map(|l| l.net_cold)));
-                        ui.label(euro_opt(c.limits.map(|l| l.operating_costs)));
-                        if !c.valid {
-                            ui.colored_label(
-                                ui.visuals().warn_fg_color,
-                                RichText::new(c.applied_german()).strong(),
-                            )
-                            .on_hover_text(format!(
-                                "Kein gültiger Konzeptwert ({}): Es gilt der WoGG-Höchstbetrag mit Sicherheitszuschlag. Rechnerischer Konzeptwert {}.",
-                                c.invalid_german(),
-                                euro_opt(c.limits.map(|l| l.gross_cold))
-                            ));
-                        } else {
-                            ui.label(
-                                RichText::new(euro_opt(c.limits.map(|l| l.gross_cold))).strong(),
-                            );
-                        }
-                        if lift {
-                            ui.label(euro_opt(c.limits_lift.map(|l| l.gross_cold)));
-                        }
-                        if heating {
-                            ui.label(euro_opt(c.heating_limit));
-                        }
-                        if total {
-                            ui.label(euro_opt(c.total_limit));
-                        }
-                        if wogg {
-                            match &c.wogg {
-                                Some(w) => {
-                                    ui.label(euro(w.value.with_surcharge))
-                                        .on_hover_text(wogg_text(w));
+                })
+                .body(|mut body| {
+                    for r in &rows {
+                        match r {
+                            Row::Cell { cell, first } => body.row(row_height, |mut row| {
+                                let key = (cell.vr, cell.household_size);
+                                row.set_selected(state.selected() == Some(key));
+                                cell_row(&mut row, cell, *first, &extra);
+                                let response = row.response().on_hover_text(format!(
+                                    "{}, {}: Verteilung und Abbildungen anzeigen",
+                                    cell.vergleichsraum,
+                                    persons(cell.household_size)
+                                ));
+                                if response.clicked() {
+                                    cmds.push(Command::SelectCell {
+                                        vr: cell.vr,
+                                        household_size: cell.household_size,
+                                    });
                                 }
-                                None => {
-                                    ui.label("–");
-                                }
-                            }
+                            }),
+                            Row::Further(vr) => body.row(row_height, |mut row| {
+                                further_row(&mut row, doc, *vr, &extra);
+                            }),
                         }
-                        if avail {
-                            match &c.availability {
-                                Some(a) => {
-                                    let ok = a.share.is_some_and(|x| x >= a.target_share);
-                                    let color = if ok {
-                                        ui.visuals().text_color()
-                                    } else {
-                                        ui.visuals().error_fg_color
-                                    };
-                                    ui.colored_label(
-                                        color,
-                                        format!(
-                                            "{} von {} ({})",
-                                            a.n_affordable,
-                                            a.n_offers,
-                                            a.share.map_or("–".into(), percent)
-                                        ),
-                                    )
-                                    .on_hover_text(format!(
-                                        "Zielanteil {}",
-                                        percent(a.target_share)
-                                    ));
-                                }
-                                None => {
-                                    ui.label("keine Angebote");
-                                }
-                            }
-                        }
-                        match c.flags.iter().max() {
-                            Some(worst) => {
-                                ui.colored_label(flag_color(ui, *worst), flags_text(&c.flags));
-                            }
-                            None => {
-                                ui.label("");
-                            }
-                        }
-                        ui.end_row();
-                    }
-                    if let Some(vr) = last_vr {
-                        further_row(ui, doc, vr, &extra);
                     }
                 });
         });
+}
+
+/// The columns of one cell's row, in the order of [`Extra::headers`].
+fn cell_row(row: &mut TableRow<'_, '_>, c: &CellResult, first: bool, extra: &Extra) {
+    row.col(|ui| {
+        if first {
+            ui.label(RichText::new(&c.vergleichsraum).strong());
+        }
+    });
+    row.col(|ui| {
+        ui.label(persons(c.household_size));
+    });
+    row.col(|ui| {
+        ui.label(format!("{} m²", number(c.area_m2, 1)));
+    });
+    row.col(|ui| {
+        let n_color = if c.flags.contains(&Flag::NBelowMin) || c.n == 0 {
+            ui.visuals().warn_fg_color
+        } else {
+            ui.visuals().text_color()
+        };
+        ui.colored_label(n_color, number(c.n as f64, 0))
+            .on_hover_text(format!(
+                "{} im Tabellenfeld, davon {} nach der Extremwertkappung verwendet",
+                number(c.n_in_cell as f64, 0),
+                number(c.n as f64, 0)
+            ));
+    });
+    row.col(|ui| {
+        ui.label(per_m2_opt(c.net_rent_per_m2));
+    });
+    row.col(|ui| {
+        ui.label(per_m2_opt(c.operating_costs_per_m2));
+    });
+    row.col(|ui| {
+        ui.label(euro_opt(c.limits.map(|l| l.net_cold)));
+    });
+    row.col(|ui| {
+        ui.label(euro_opt(c.limits.map(|l| l.operating_costs)));
+    });
+    row.col(|ui| {
+        if !c.valid {
+            // No valid concept limit: the WoGG fallback applies (per Gemeinde where they differ).
+            let text = match c.applied_limit {
+                Some(v) => euro(v),
+                None if !c.applied_by_gemeinde.is_empty() => "WoGG je Gemeinde".to_string(),
+                None => "–".to_string(),
+            };
+            ui.colored_label(ui.visuals().warn_fg_color, RichText::new(text).strong())
+                .on_hover_text(format!(
+                    "Kein gültiger Richtwert ({}). Es gilt der WoGG-Höchstbetrag mit Sicherheitszuschlag: {}. Rechnerischer Konzeptwert {}.",
+                    c.invalid_german(),
+                    c.applied_german(),
+                    euro_opt(c.limits.map(|l| l.gross_cold))
+                ));
+        } else {
+            ui.label(RichText::new(euro_opt(c.limits.map(|l| l.gross_cold))).strong());
+        }
+    });
+    if extra.lift {
+        row.col(|ui| {
+            ui.label(euro_opt(c.limits_lift.map(|l| l.gross_cold)));
+        });
+    }
+    if extra.heating {
+        row.col(|ui| {
+            ui.label(euro_opt(c.heating_limit));
+        });
+    }
+    if extra.total {
+        row.col(|ui| {
+            ui.label(euro_opt(c.total_limit));
+        });
+    }
+    if extra.wogg {
+        row.col(|ui| match &c.wogg {
+            Some(w) => {
+                ui.label(euro(w.value.with_surcharge))
+                    .on_hover_text(wogg_text(w));
+            }
+            None => {
+                ui.label("–");
+            }
+        });
+    }
+    if extra.avail {
+        row.col(|ui| match &c.availability {
+            Some(a) => {
+                let ok = a.share.is_some_and(|x| x >= a.target_share);
+                let color = if ok {
+                    ui.visuals().text_color()
+                } else {
+                    ui.visuals().error_fg_color
+                };
+                ui.colored_label(
+                    color,
+                    format!(
+                        "{} von {} ({})",
+                        number(a.n_affordable as f64, 0),
+                        number(a.n_offers as f64, 0),
+                        a.share.map_or("–".into(), percent)
+                    ),
+                )
+                .on_hover_text(format!("Zielanteil {}", percent(a.target_share)));
+            }
+            None => {
+                ui.label("keine Angebote");
+            }
+        });
+    }
+    row.col(|ui| {
+        if let Some(worst) = c.flags.iter().max() {
+            ui.colored_label(flag_color(ui, *worst), flags_text(&c.flags));
+        }
+    });
 }
 
 /// Which optional columns the limit table shows.
@@ -201,37 +234,75 @@ struct Extra {
     total: bool,
 }
 
+impl Extra {
+    /// The column titles, in the order the rows fill them.
+    fn headers(&self) -> Vec<&'static str> {
+        let mut headers = vec![
+            "Vergleichsraum",
+            "Haushalt",
+            "Wohnfläche",
+            "verwendet",
+            "NKM €/m²",
+            "BK €/m²",
+            "NKM €",
+            "BK €",
+            "Bruttokaltmiete €",
+        ];
+        for (on, title) in [
+            (self.lift, "mit Aufzug €"),
+            (self.heating, "Heizkosten €"),
+            (self.total, "Gesamtgrenze €"),
+            (self.wogg, "WoGG + Zuschlag €"),
+            (self.avail, "Angebote anmietbar"),
+        ] {
+            if on {
+                headers.push(title);
+            }
+        }
+        headers.push("Hinweise");
+        headers
+    }
+}
+
 /// The "je weitere Person" row of a Vergleichsraum: the figures of
 /// [`VrResult`](crate::analysis::VrResult), with the NKM €/m² they were computed
 /// from (that of the Vergleichsraum's largest household size with a value, as in the workbook).
-fn further_row(ui: &mut Ui, doc: &Document, vr: usize, extra: &Extra) {
+fn further_row(row: &mut TableRow<'_, '_>, doc: &Document, vr: usize, extra: &Extra) {
     let analysis = doc.analysis();
     let Some(v) = analysis.vergleichsraeume.get(vr) else {
         return;
     };
-    ui.label("");
-    ui.label(RichText::new("je weitere Person").italics());
-    ui.label(format!("+{} m²", number(v.further_area_m2, 1)));
-    ui.label("");
     let nkm_m2 = v
         .further_net_rent_per_m2
         .filter(|_| v.further_person.is_some());
-    ui.label(per_m2_opt(nkm_m2));
-    ui.label("");
-    ui.label(euro_opt(v.further_person.map(|l| l.net_cold)));
-    ui.label(euro_opt(v.further_person.map(|l| l.operating_costs)));
-    ui.label(RichText::new(euro_opt(v.further_person.map(|l| l.gross_cold))).italics());
+    let texts = [
+        RichText::new(""),
+        RichText::new("je weitere Person").italics(),
+        RichText::new(format!("+{} m²", number(v.further_area_m2, 1))),
+        RichText::new(""),
+        RichText::new(per_m2_opt(nkm_m2)),
+        RichText::new(""),
+        RichText::new(euro_opt(v.further_person.map(|l| l.net_cold))),
+        RichText::new(euro_opt(v.further_person.map(|l| l.operating_costs))),
+        RichText::new(euro_opt(v.further_person.map(|l| l.gross_cold))).italics(),
+    ];
+    for text in texts {
+        row.col(|ui| {
+            ui.label(text);
+        });
+    }
     if extra.lift {
-        ui.label(euro_opt(v.further_person_lift.map(|l| l.gross_cold)));
+        row.col(|ui| {
+            ui.label(euro_opt(v.further_person_lift.map(|l| l.gross_cold)));
+        });
     }
     let blanks = [extra.heating, extra.total, extra.wogg, extra.avail]
         .iter()
         .filter(|x| **x)
         .count();
     for _ in 0..=blanks {
-        ui.label("");
+        row.col(|_| {});
     }
-    ui.end_row();
 }
 
 /// Hover text of the WoGG comparison.
