@@ -790,4 +790,57 @@ fn munich_iterative_procedure_against_immonet_offers() {
     assert!(with_offers >= 6, "{with_offers}");
     // Offers of 2021 are dearer than the 2015 Bestand: in some cells p must rise.
     assert!(raised >= 1, "the iteration never raised p");
+
+    // No limit without evidence. The Mietspiegel sample has no Betriebskosten: no
+    // Bruttokaltmiete, so no cell has a valid concept limit; where the iteration ends below the
+    // target, availability is not shown either.
+    use kdu_konzept::analysis::{AppliedBasis, CheckCode, CheckStatus, InvalidReason};
+    for c in &a.cells {
+        assert!(!c.valid);
+        assert_eq!(c.applied_basis, AppliedBasis::WoggFallback);
+        assert!(c.invalid_reasons.contains(&InvalidReason::NoOperatingCosts));
+        if let Some(av) = &c.availability
+            && !av.target_reached
+        {
+            assert!(
+                c.invalid_reasons
+                    .contains(&InvalidReason::AvailabilityNotReached)
+            );
+        }
+    }
+    let status = |a: &analysis::Analysis, code: CheckCode| {
+        a.checks
+            .iter()
+            .find(|c| c.code == code)
+            .map(|c| c.status)
+            .unwrap()
+    };
+    assert_eq!(status(&a, CheckCode::Betriebskosten), CheckStatus::Fehler);
+    // The Stadtbezirke have neither AGS nor Mietstufe: no fallback either, said as an error.
+    assert_eq!(status(&a, CheckCode::Rueckfall), CheckStatus::Fehler);
+    assert!(a.cells.iter().all(|c| c.applied_limit.is_none()));
+    assert!(!a.is_schluessig());
+    // With München's Mietstufe (VII) and limits valid from 2025 (the WoGG table follows the
+    // validity date, not the 2015 Stichtag, before which no table exists) every Stadtbezirk gets
+    // the WoGG fallback of that Stufe.
+    project.parameters.wogg.kreis_mietstufe = Some(7);
+    project.project.gueltig_ab = kdu_konzept::model::Date::from_ymd(2025, 1, 1);
+    let (_, a) = analysis::run(&project, &m.data);
+    let w = &project.parameters.wogg;
+    for c in &a.cells {
+        let expected = analysis::wogg::fallback(
+            analysis::wogg::table_date(&project),
+            c.household_size,
+            7,
+            w.surcharge,
+            w.klima,
+        )
+        .map(|v| v.with_surcharge);
+        assert!(expected.is_some());
+        assert_eq!(
+            c.applied_limit, expected,
+            "{} {}",
+            c.vergleichsraum, c.household_size
+        );
+    }
 }
