@@ -561,3 +561,34 @@ fn the_confidence_interval_is_weighted_where_the_referenzmiete_is() {
     }
     assert!(differs, "the weighted interval is its own");
 }
+
+#[test]
+fn the_method_text_never_contradicts_the_result() {
+    use kdu_konzept::export::method_text;
+    use kdu_konzept::model::params::IterationStart;
+    let mut lp = sample();
+    let a = run(&lp);
+    let text = method_text(&lp, &a).join("\n");
+    assert!(text.contains("nach einem schlüssigen Konzept"), "{text}");
+    // With open errors it is not called schlüssig, and the errors are named.
+    lp.project.parameters.min_n = 100;
+    let a = run(&lp);
+    let text = method_text(&lp, &a).join("\n");
+    assert!(!text.contains("nach einem schlüssigen Konzept"));
+    assert!(text.contains("nicht schlüssig") && text.contains("Mindestfallzahl je Tabellenfeld"));
+    assert!(text.contains("Ohne gültigen Konzeptwert:"), "{text}");
+    // The iteration start is the real one.
+    lp.project.parameters.min_n = 30;
+    lp.project.parameters.reference.method = ReferenceMethod::Iterative;
+    let a = run(&lp);
+    let text = method_text(&lp, &a).join("\n");
+    assert!(text.contains("Startperzentil (p = 33,0 %)"), "{text}");
+    lp.project.parameters.availability.start = IterationStart::DemandShare;
+    let a = run(&lp);
+    let text = method_text(&lp, &a).join("\n");
+    assert!(
+        text.contains("Startperzentil (Anteil der Nachfragegruppe"),
+        "{text}"
+    );
+    assert!(!text.contains("ab p = 33"), "{text}");
+}

@@ -3,13 +3,15 @@
 //! offers by Gemeinde and the availability curve.
 
 use crate::analysis::Analysis;
+use crate::analysis::CellResult;
+use crate::analysis::availability::AvailabilityResult;
 use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout::VERFUEGBARKEIT;
 use crate::export::style::{self, DASH, col};
 use crate::export::wording::num;
 use crate::fmt::{number, percent};
-use crate::model::params::ReferenceMethod;
+use crate::model::params::{IterationStart, Parameters, ReferenceMethod};
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
 /// The Verfügbarkeit sheet.
@@ -328,6 +330,34 @@ pub fn verfuegbarkeit(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     Ok(ws)
 }
 
+/// The start of the iteration as it really was: the fixed p, or the demand shares per household
+/// size with the range of start values used.
+fn start_german(p: &Parameters, with: &[(&CellResult, &AvailabilityResult)]) -> String {
+    match p.availability.start {
+        IterationStart::Fixed => format!("p = {}", percent(p.reference.percentile)),
+        IterationStart::DemandShare => {
+            let starts: Vec<f64> = with
+                .iter()
+                .filter_map(|(_, av)| av.iteration.first().map(|s| s.p))
+                .collect();
+            let range = match (
+                starts.iter().copied().reduce(f64::min),
+                starts.iter().copied().reduce(f64::max),
+            ) {
+                (Some(lo), Some(hi)) if (hi - lo).abs() > 1e-12 => {
+                    format!(", hier {} bis {}", percent(lo), percent(hi))
+                }
+                (Some(lo), _) => format!(", hier {}", percent(lo)),
+                _ => String::new(),
+            };
+            format!(
+                "Anteil der Nachfragegruppe an den Mieterhaushalten je Haushaltsgröße, mindestens {}{range}",
+                percent(p.availability.p_floor)
+            )
+        }
+    }
+}
+
 /// The paragraphs on the availability check and the iterative procedure (K8).
 pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
     let p = &lp.project.parameters;
@@ -347,7 +377,7 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
     );
     if with.is_empty() {
         return vec![format!(
-            "Für die Verfügbarkeitsprüfung liegen keine Angebotsmieten {window} vor; ausreichende Angebote zum Richtwert sind damit nicht nachgewiesen. Die Rechtsprechung verlangt bei einer Perzentilgrenze diesen Nachweis (SG Hannover, S 70 AS 3823/14). {unsure}"
+            "Für die Verfügbarkeitsprüfung liegen keine Angebotsmieten {window} vor; ausreichende Angebote zum Richtwert sind damit nicht nachgewiesen. Die Rechtsprechung verlangt bei einer Perzentilgrenze diesen Nachweis (SG Hannover, S 70 AS 3823/14). Ohne diesen Nachweis hat kein Tabellenfeld einen gültigen Richtwert; es gilt der WoGG-Rückfallwert (BSG B 4 AS 87/12 R). {unsure}"
         )];
     }
     let offers: usize = with.iter().map(|(_, av)| av.n_offers).sum();
@@ -369,7 +399,7 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
     };
     let segs = crate::export::wording::excluded_segments(p);
     let mut out = vec![format!(
-        "Verfügbarkeitsprüfung: {} Angebote {window}{}{} wurden je Tabellenfeld daraufhin geprüft, ob ihre Bruttokaltmiete den Richtwert nicht übersteigt (ohne Angabe der Betriebskosten: die Nettokaltmiete die Nettokaltmiete-Grenze). In {} von {} Tabellenfeldern mit Angeboten ist mindestens der Zielanteil von {} erreicht.{range} Die Verteilung der angemessenen Angebote auf die Gemeinden steht im Blatt „Verfügbarkeit“.",
+        "Verfügbarkeitsprüfung: {} Angebote {window}{}{} wurden je Tabellenfeld daraufhin geprüft, ob ihre Bruttokaltmiete den Richtwert nicht übersteigt (ohne Angabe der Betriebskosten: die Nettokaltmiete die Nettokaltmiete-Grenze). In {} von {} Tabellenfeldern ist mindestens der Zielanteil von {} erreicht{}.{range} Wo Angebote fehlen oder der Zielanteil nicht erreicht ist, gibt es bei jedem Ableitungsverfahren keinen gültigen Richtwert; dort gilt der WoGG-Rückfallwert (BSG B 4 AS 87/12 R). Die Verteilung der angemessenen Angebote auf die Gemeinden steht im Blatt „Verfügbarkeit“.",
         num(offers),
         if a.dedup {
             " nach Entfernen von Dubletten"
@@ -385,8 +415,15 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
             )
         },
         reached,
-        with.len(),
-        percent(a.target_share)
+        an.cells.len(),
+        percent(a.target_share),
+        match an.cells.len() - with.len() {
+            0 => String::new(),
+            n => format!(
+                "; {} ohne ein einziges Angebot",
+                crate::fmt::count(n, "Tabellenfeld", "Tabellenfelder")
+            ),
+        }
     )];
     if p.reference.method == ReferenceMethod::Iterative {
         let ps: Vec<f64> = with.iter().filter_map(|(c, _)| c.p).collect();
@@ -402,8 +439,8 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
             _ => String::new(),
         };
         out.push(format!(
-            "Iteratives Verfahren: Ausgehend von p = {} wird das Perzentil in Schritten von {} Prozentpunkt(en) bis höchstens {} erhöht, bis der Zielanteil angemessener Angebote erreicht ist; jeder Schritt ist im Blatt „Verfügbarkeit“ protokolliert.{p_range}",
-            percent(p.reference.percentile),
+            "Iteratives Verfahren: Ausgehend vom Startperzentil ({}) wird das Perzentil in Schritten von {} Prozentpunkt(en) bis höchstens {} erhöht, bis der Zielanteil angemessener Angebote erreicht ist; jeder Schritt ist im Blatt „Verfügbarkeit“ protokolliert.{p_range}",
+            start_german(p, &with),
             number(a.p_step * 100.0, 0),
             percent(a.p_max)
         ));
