@@ -592,3 +592,53 @@ fn the_method_text_never_contradicts_the_result() {
     );
     assert!(!text.contains("ab p = 33"), "{text}");
 }
+
+#[test]
+fn small_cells_can_be_pooled_with_neighbouring_classes_as_a_justified_option() {
+    use kdu_konzept::analysis::quantile::{QuantileType, quantile_sorted};
+    let mut lp = sample();
+    lp.project.parameters.min_n = 100;
+    lp.project.parameters.reference.pool_small_cells = true;
+    let (prep, a) = analysis::run(&lp.project, &lp.data);
+    let pooled: Vec<_> = a
+        .cells
+        .iter()
+        .filter(|c| !c.pooled_with.is_empty())
+        .collect();
+    assert!(!pooled.is_empty());
+    for c in &pooled {
+        assert!(c.n < 100 && c.n_reference >= 100, "{c:?}");
+        assert!(!c.invalid_reasons.contains(&InvalidReason::NBelowMin));
+        // The Referenzmiete is the percentile of the merged kept values of the cell and the
+        // classes named, each after its own Extremwertkappung.
+        let mut merged: Vec<f64> = Vec::new();
+        for h in std::iter::once(c.household_size).chain(c.pooled_with.iter().copied()) {
+            let other = a
+                .cells
+                .iter()
+                .find(|x| x.vr == c.vr && x.household_size == h)
+                .unwrap_or_else(|| panic!("cell"));
+            let values = &prep.cells[c.vr * prep.classes + h as usize - 1].values;
+            merged.extend_from_slice(&values[other.outliers.kept.0..other.outliers.kept.1]);
+        }
+        merged.sort_by(f64::total_cmp);
+        assert_eq!(merged.len(), c.n_reference);
+        assert_eq!(
+            c.net_rent_per_m2_raw,
+            quantile_sorted(&merged, 0.33, QuantileType::T7)
+        );
+        // The nearest class first: the next smaller one where it exists.
+        let first = c.pooled_with[0];
+        assert!(first + 1 == c.household_size || (c.household_size == 1 && first == 2));
+    }
+    // Without a justification the pooling is a Warnung, with one a Hinweis.
+    assert_eq!(check(&a, CheckCode::Fallzahl).status, CheckStatus::Warnung);
+    lp.project.justifications.insert(
+        "reference.pool_small_cells".into(),
+        "Benachbarte Größenklassen haben ein gleiches Mietniveau je m².".into(),
+    );
+    let a = run(&lp);
+    assert_eq!(check(&a, CheckCode::Fallzahl).status, CheckStatus::Hinweis);
+    let text = kdu_konzept::export::method_text(&lp, &a).join("\n");
+    assert!(text.contains("gepoolten Stichprobe") && text.contains("Begründung: Benachbarte"));
+}

@@ -19,7 +19,7 @@ use super::result::{
     Analysis, AppliedBasis, BkResult, CellResult, Flag, Funnel, InvalidReason, VrResult,
 };
 use super::stats::{quantile_ci, summarize, weighted_quantile_ci};
-use super::{checks, heating, wogg};
+use super::{checks, heating, pooling, wogg};
 use crate::dataset::Dataset;
 use crate::model::params::{BkLevel, ReferenceMethod};
 use crate::model::{GemeindeRow, Project};
@@ -132,10 +132,19 @@ fn compute_cell(
     let weights = ctx
         .market
         .and_then(|m| post_stratification(&cell.landlord[o.kept.0..o.kept.1], m));
-    let values = CellValues {
-        kept,
-        weights: weights.as_deref(),
-        qt,
+    // A small cell may take its Referenzmiete from a pooled sample (unweighted).
+    let pooled = pooling::pool(prep, params, ctx.vr, class, kept);
+    let values = match &pooled {
+        Some(pl) => CellValues {
+            kept: &pl.values,
+            weights: None,
+            qt,
+        },
+        None => CellValues {
+            kept,
+            weights: weights.as_deref(),
+            qt,
+        },
     };
     let bk = match params.operating_costs.level {
         BkLevel::Vergleichsraum => ctx.bk.clone(),
@@ -161,8 +170,8 @@ fn compute_cell(
     let (p, raw, target_reached) = (reference.p, reference.raw, reference.target_reached);
     // The interval of the quantile actually used: weighted where the Referenzmiete is.
     let ci = p.and_then(|p| match values.weights {
-        Some(w) => weighted_quantile_ci(kept, w, p, params.ci_level),
-        None => quantile_ci(kept, p, params.ci_level),
+        Some(w) => weighted_quantile_ci(values.kept, w, p, params.ci_level),
+        None => quantile_ci(values.kept, p, params.ci_level),
     });
     let nkm = maybe_round(raw, round);
     let lim = nkm.zip(bk_m2).map(|(n, b)| limits(area, n, b, mode));
@@ -196,7 +205,7 @@ fn compute_cell(
     let invalid_reasons = invalid_reasons(
         params.min_n,
         ctx.without_concept,
-        kept.len(),
+        (kept.len(), values.kept.len()),
         nkm.is_some() && lim.is_none(),
         availability.as_ref(),
     );
@@ -223,10 +232,15 @@ fn compute_cell(
         n_in_cell: cell.values.len(),
         n_undated: cell.n_undated,
         n: kept.len(),
+        n_reference: values.kept.len(),
+        pooled_with: pooled
+            .as_ref()
+            .map(|pl| pl.with.clone())
+            .unwrap_or_default(),
         outliers: o,
         summary,
         p,
-        weighted: weights.is_some(),
+        weighted: values.weights.is_some(),
         net_rent_per_m2_raw: raw,
         net_rent_per_m2: nkm,
         ci,
@@ -257,7 +271,7 @@ fn compute_cell(
 fn invalid_reasons(
     min_n: usize,
     without_concept: bool,
-    n: usize,
+    (n, n_reference): (usize, usize),
     no_operating_costs: bool,
     availability: Option<&AvailabilityResult>,
 ) -> Vec<InvalidReason> {
@@ -267,7 +281,7 @@ fn invalid_reasons(
     }
     if n == 0 {
         out.push(InvalidReason::NoData);
-    } else if n < min_n {
+    } else if n_reference < min_n {
         out.push(InvalidReason::NBelowMin);
     }
     if no_operating_costs {

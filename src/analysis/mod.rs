@@ -5,6 +5,7 @@
 //! | scope, Vergleichsraum assignment, size classes, sorting (on data/scope change) | [`prepare`] |
 //! | offer scope (window, duplicates, heating split) and counting | [`availability`] |
 //! | Kappung of outliers | [`outliers`] |
+//! | pooling of neighbouring size classes for a small cell (option) | [`pooling`] |
 //! | the one histogram binning (app and workbook) | [`histogram`] |
 //! | quantiles (the one quantile function) and summary statistics | [`quantile`], [`stats`] |
 //! | weighting, coverage, size structure, Zirkelschluss share | [`representativeness`] |
@@ -31,6 +32,7 @@ pub mod heating;
 pub mod histogram;
 pub mod limits;
 pub mod outliers;
+pub mod pooling;
 pub mod prepare;
 pub mod quantile;
 pub mod reference;

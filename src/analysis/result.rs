@@ -356,6 +356,11 @@ pub struct CellResult {
     pub n_undated: usize,
     /// Records used (after outliers).
     pub n: usize,
+    /// Household sizes pooled into the Referenzmiete of this small cell (option
+    /// `reference.pool_small_cells`); empty when the cell stands on its own.
+    pub pooled_with: Vec<u32>,
+    /// Values behind the Referenzmiete: `n`, or the pooled count.
+    pub n_reference: usize,
     /// Outlier result.
     pub outliers: OutlierResult,
     /// Statistics after outliers.

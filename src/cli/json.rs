@@ -15,6 +15,10 @@ pub struct CellJson {
     pub n: usize,
     /// Records in the cell before outliers.
     pub n_in_cell: usize,
+    /// Values behind the Referenzmiete (n, or the pooled count).
+    pub n_reference: usize,
+    /// Household sizes pooled into a small cell's Referenzmiete (empty: none).
+    pub pooled_with: Vec<u32>,
     /// Undated Bestandsmieten of the cell (excluded unless included with a justification).
     pub n_undated: usize,
     /// Records of the cell excluded by scope rules, by reason code.
@@ -103,6 +107,8 @@ pub fn cells_json(a: &Analysis) -> Vec<CellJson> {
             household_size: c.household_size,
             n: c.n,
             n_in_cell: c.n_in_cell,
+            n_reference: c.n_reference,
+            pooled_with: c.pooled_with.clone(),
             n_undated: c.n_undated,
             excluded: c.excluded.iter().map(|(r, n)| (r.code(), *n)).collect(),
             n_outliers_low: c.outliers.n_low,

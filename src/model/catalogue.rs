@@ -774,6 +774,14 @@ pub static CATALOGUE: &[Spec] = &[
         "Die Referenzmiete je m² wird vor der Multiplikation mit der Wohnfläche auf Cent gerundet, wie in veröffentlichten Tabellen üblich."
     ),
     spec!(
+        "reference.pool_small_cells",
+        Reference,
+        "Kleine Tabellenfelder mit Nachbarklassen poolen",
+        "",
+        flag!(reference.pool_small_cells),
+        "Aus: Ein Tabellenfeld unter der Mindestfallzahl hat keinen gültigen Richtwert; es gilt der WoGG-Rückfallwert. Ein: Seine Referenzmiete wird aus den eigenen Mietwerten zusammen mit denen der nächsten Größenklassen desselben Vergleichsraums abgeleitet (zuerst die nächstkleinere, dann die nächstgrößere), bis die Mindestfallzahl erreicht ist. Das ist schriftlich zu begründen (Begründungsfeld), weil Wohnungen anderer Größe eingehen."
+    ),
+    spec!(
         "min_n",
         Reference,
         "Mindestfallzahl je Tabellenfeld",

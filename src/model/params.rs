@@ -335,6 +335,9 @@ pub struct ReferenceParams {
     pub spanne: f64,
     /// Round the €/m² value to cents before multiplying with the area (as published tables do).
     pub round_per_m2: bool,
+    /// A cell below the minimum number of rents takes its Referenzmiete from its values pooled
+    /// with the nearest size classes (a justified option; off: the WoGG fallback applies).
+    pub pool_small_cells: bool,
 }
 
 impl Default for ReferenceParams {
@@ -344,6 +347,7 @@ impl Default for ReferenceParams {
             percentile: 0.33,
             spanne: 2.0 / 3.0,
             round_per_m2: true,
+            pool_small_cells: false,
         }
     }
 }

@@ -408,6 +408,37 @@ fn cell_size(input: &Inputs, audit: &mut Audit) {
                 vec![cell_ref(cell)],
                 format!("{head}: keine Mietwerte – kein Richtwert ableitbar; es gilt der WoGG-Rückfallwert."),
             );
+        } else if !cell.pooled_with.is_empty() {
+            let sizes: Vec<String> = cell
+                .pooled_with
+                .iter()
+                .map(|h| count(*h as usize, "Person", "Personen"))
+                .collect();
+            let key = "reference.pool_small_cells";
+            let head = format!(
+                "{head}: nur {} (Mindestfallzahl {}); die Referenzmiete stammt aus der gepoolten Stichprobe mit den Größenklassen für {} (n = {})",
+                count(cell.n, "Mietwert", "Mietwerte"),
+                min_n,
+                sizes.join(", "),
+                number(cell.n_reference as f64, 0)
+            );
+            match input.project.justification(key) {
+                Some(reason) => audit.add_cells(
+                    c,
+                    Severity::Hinweis,
+                    vec![cell_ref(cell)],
+                    format!("{head}. Begründung: {reason}"),
+                ),
+                None => audit.add_cells(
+                    c,
+                    Severity::Warnung,
+                    vec![cell_ref(cell)],
+                    format!(
+                        "{head} – ohne schriftliche Begründung (Begründungsfeld „{}“).",
+                        crate::model::catalogue::label(key)
+                    ),
+                ),
+            }
         } else if cell.invalid_reasons.contains(&InvalidReason::NBelowMin) {
             audit.add_cells(
                 c,

@@ -279,10 +279,12 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             // The iterative method ends at its own p per cell (see `layout::reference_p`);
             // weighted quantiles have no Excel equivalent, so weighted cells carry the
             // program's value only.
-            let nkm_formula = cv.filter(|_| !c.weighted).and_then(|cv| {
-                cv.kept_range()
-                    .map(|range| layout::reference(p, &range, cv.n_kept(), c.p))
-            });
+            let nkm_formula = cv
+                .filter(|_| !c.weighted && c.pooled_with.is_empty())
+                .and_then(|cv| {
+                    cv.kept_range()
+                        .map(|range| layout::reference(p, &range, cv.n_kept(), c.p))
+                });
             let bk_ranges = match p.operating_costs.level {
                 BkLevel::Vergleichsraum => vr_bk,
                 BkLevel::Cell => layout.and_then(|l| l.bk_cell.get(i)),
@@ -301,6 +303,17 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                 notes.push(format!("nicht ausgewiesen (n < {})", p.min_n));
             } else if ctx.pruef() {
                 notes.extend(c.flags.iter().map(|fl| fl.german().to_string()));
+            }
+            if !c.pooled_with.is_empty() {
+                notes.push(format!(
+                    "Referenzmiete aus gepoolter Stichprobe (n = {}, mit {} Pers.)",
+                    c.n_reference,
+                    c.pooled_with
+                        .iter()
+                        .map(u32::to_string)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
             }
             if !c.valid {
                 notes.push(format!(

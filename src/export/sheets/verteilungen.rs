@@ -162,8 +162,9 @@ pub fn verteilungen(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                     ws.write_string_with_format(r, c_p, DASH, &f.center)?;
                 }
                 let raw_f = layout::reference_raw(p, range, n, c.p);
-                if c.weighted {
-                    // Weighted quantiles/means have no Excel equivalent: values only.
+                if c.weighted || !c.pooled_with.is_empty() {
+                    // Weighted quantiles/means and pooled samples have no Excel equivalent
+                    // over this cell's values: values only.
                     style::opt_num(&mut ws, ctx, r, c_raw, c.net_rent_per_m2_raw, &f.dec4)?;
                 } else {
                     style::formula(
@@ -188,8 +189,9 @@ pub fn verteilungen(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                     &f.eur_m2,
                 )?;
                 match &c.ci {
-                    Some(ci) if c.weighted => {
-                        // The weighted interval (Kish's effective n) has no Excel equivalent.
+                    Some(ci) if c.weighted || !c.pooled_with.is_empty() => {
+                        // The weighted interval (Kish's effective n) and that of a pooled
+                        // sample have no Excel equivalent over this cell's values.
                         ws.write_number_with_format(r, c_cov, ci.coverage, &f.pct)?;
                         ws.write_number_with_format(r, c_lo, ci.lower, &f.dec4)?;
                         ws.write_number_with_format(r, c_hi, ci.upper, &f.dec4)?;
@@ -337,6 +339,29 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
         .filter(|t| !t.trim().is_empty())
     {
         par.push(format!("Begründung der Wahl: {}", j.trim()));
+    }
+    let pooled: Vec<String> = an
+        .cells
+        .iter()
+        .filter(|c| !c.pooled_with.is_empty())
+        .map(|c| {
+            format!(
+                "{} {} (n = {}, gepoolt n = {})",
+                c.vergleichsraum,
+                style::persons(c.household_size),
+                c.n,
+                c.n_reference
+            )
+        })
+        .collect();
+    if !pooled.is_empty() {
+        par.push(format!(
+            "Tabellenfelder unter der Mindestfallzahl erhalten ihre Referenzmiete aus einer gepoolten Stichprobe: ihre eigenen Mietwerte zusammen mit denen der nächsten Größenklassen desselben Vergleichsraums (zuerst die nächstkleinere, dann die nächstgrößere, jeweils nach deren Extremwertkappung), bis die Mindestfallzahl erreicht ist. Betroffen: {}.{}",
+            pooled.join(", "),
+            proj.justification("reference.pool_small_cells")
+                .map(|j| format!(" Begründung: {j}"))
+                .unwrap_or_else(|| " Eine schriftliche Begründung liegt nicht vor.".to_string())
+        ));
     }
     if an.cells.iter().any(|c| c.weighted) {
         par.push(format!(
