@@ -6,7 +6,7 @@
 
 use super::affordability::Affordability;
 use super::availability::{Availability, AvailabilityResult};
-use super::bk::bk_result;
+use super::bk::bk_for;
 use super::fortschreibung::fortschreibung;
 use super::limits::limits;
 use super::limits::{maybe_round, round_cents};
@@ -51,9 +51,10 @@ impl<'a> VrContext<'a> {
                 .iter()
                 .any(|v| v.name == name && v.ohne_konzept),
             market,
-            bk: bk_result(
+            bk: bk_for(
                 &prep.bk_vr[vr],
                 &project.parameters.operating_costs,
+                &project.parameters.operating_costs.for_vergleichsraum(name),
                 project.parameters.quantile_type,
                 market,
             ),
@@ -137,9 +138,16 @@ fn compute_cell(
         weights: weights.as_deref(),
         qt,
     };
-    let bk = match params.operating_costs.level {
+    let oc = &params.operating_costs;
+    let bk = match oc.level {
         BkLevel::Vergleichsraum => ctx.bk.clone(),
-        BkLevel::Cell => bk_result(&cell.bk, &params.operating_costs, qt, ctx.market),
+        BkLevel::Cell => bk_for(
+            &cell.bk,
+            oc,
+            &oc.for_vergleichsraum(ctx.name),
+            qt,
+            ctx.market,
+        ),
     };
     let bk_m2 = maybe_round(bk.per_m2, round);
     let bk_m2_lift = maybe_round(bk.per_m2_lift, round);

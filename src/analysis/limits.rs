@@ -10,16 +10,22 @@ pub fn round_cents(value: f64) -> f64 {
     scaled.round() / 100.0
 }
 
+/// A limit rounded like the table: to cents, then to whole euros where the mode says so. The
+/// one rounding of a Bruttokaltmiete (and of amounts derived from it, e.g. the Karenzzeit).
+pub fn round_limit(value: f64, mode: RoundingMode) -> f64 {
+    let cents = round_cents(value);
+    match mode {
+        RoundingMode::Cents => cents,
+        RoundingMode::EuroUp => (cents - 1e-9).ceil(),
+        RoundingMode::EuroCommercial => cents.round(),
+    }
+}
+
 /// Limits by Produkttheorie for one area and €/m² values, rounded as configured.
 pub fn limits(area: f64, nkm_per_m2: f64, bk_per_m2: f64, mode: RoundingMode) -> Limits {
     let net_cold = round_cents(area * nkm_per_m2);
     let operating_costs = round_cents(area * bk_per_m2);
-    let sum = round_cents(net_cold + operating_costs);
-    let gross_cold = match mode {
-        RoundingMode::Cents => sum,
-        RoundingMode::EuroUp => (sum - 1e-9).ceil(),
-        RoundingMode::EuroCommercial => sum.round(),
-    };
+    let gross_cold = round_limit(net_cold + operating_costs, mode);
     Limits {
         net_cold,
         operating_costs,

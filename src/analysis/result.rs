@@ -316,7 +316,10 @@ pub struct OutlierResult {
 /// Kalte Betriebskosten result (per VR or cell).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BkResult {
-    /// n of plausible values used (overall).
+    /// Where the value comes from: the records' statistic or an external value (its source
+    /// text is in the parameters, `OperatingCostParams::for_vergleichsraum`).
+    pub source: crate::model::params::BkSource,
+    /// n of plausible values (overall); with an external value only counted, not used.
     pub n: usize,
     /// n without / with lift.
     pub n_split: (usize, usize),
@@ -330,6 +333,19 @@ pub struct BkResult {
     pub per_m2: Option<f64>,
     /// kBK €/m² with lift (only when split).
     pub per_m2_lift: Option<f64>,
+}
+
+impl BkResult {
+    /// The value comes from outside the records (no statistic, no minimum n).
+    pub fn is_external(&self) -> bool {
+        self.source == crate::model::params::BkSource::External
+    }
+
+    /// All records of the cell or Vergleichsraum: with plausible, implausible, missing BK and
+    /// BK including heating.
+    pub fn n_records(&self) -> usize {
+        self.n + self.n_missing + self.n_implausible + self.n_heating_included
+    }
 }
 
 /// Result of one Vergleichsraum × household size.

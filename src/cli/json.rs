@@ -41,6 +41,10 @@ pub struct CellJson {
     pub operating_costs_per_m2: Option<f64>,
     /// kBK €/m² with lift (split).
     pub operating_costs_per_m2_lift: Option<f64>,
+    /// Where the kBK come from: `records` (statistic over the records) or `external`.
+    pub operating_costs_source: crate::model::params::BkSource,
+    /// Records of the cell (or Vergleichsraum, by BK level) with plausible kBK.
+    pub operating_costs_n: usize,
     /// NKM limit.
     pub limit_net_cold: Option<f64>,
     /// BK limit.
@@ -114,6 +118,8 @@ pub fn cells_json(a: &Analysis) -> Vec<CellJson> {
             area_m2: c.area_m2,
             operating_costs_per_m2: c.operating_costs_per_m2,
             operating_costs_per_m2_lift: c.operating_costs_per_m2_lift,
+            operating_costs_source: c.bk.source,
+            operating_costs_n: c.bk.n,
             limit_net_cold: c.net_cold_limit,
             limit_operating_costs: c.limits.map(|l| l.operating_costs),
             limit_gross_cold: c.limits.map(|l| l.gross_cold),

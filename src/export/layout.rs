@@ -85,6 +85,22 @@ pub const N_BK_PERCENTILE: &str = names::BK_PERCENTILE;
 pub const N_P_BK: &str = "KdU_p_BK";
 /// Name of the area per further person.
 pub const N_AREA_FURTHER: &str = names::AREA_FURTHER;
+/// Name of the external BK €/m² of the project.
+pub const N_BK_EXTERNAL: &str = names::BK_EXTERNAL;
+/// Name of the external BK €/m² with Aufzug of the project.
+pub const N_BK_EXTERNAL_LIFT: &str = names::BK_EXTERNAL_LIFT;
+
+/// Key prefix of the per-Vergleichsraum BK entries on the Parameter sheet.
+const BK_VR_KEY: &str = "operating_costs.vergleichsraeume[";
+
+/// Name of the external BK €/m² of entry `number` (1-based) of `operating_costs.vergleichsraeume`.
+fn bk_vr_name(number: usize, lift: bool) -> String {
+    if lift {
+        format!("{N_BK_EXTERNAL_LIFT}_VR{number}")
+    } else {
+        format!("{N_BK_EXTERNAL}_VR{number}")
+    }
+}
 
 /// Name of the angemessene Wohnfläche of household size `persons` (1-based).
 pub fn area_name(persons: usize) -> String {
@@ -95,6 +111,15 @@ pub fn area_name(persons: usize) -> String {
 pub fn excel_name(key: &str, index: Option<usize>) -> Option<String> {
     if let Some(i) = index {
         return (key == "wohnflaechen.sizes").then(|| area_name(i + 1));
+    }
+    if let Some(rest) = key.strip_prefix(BK_VR_KEY) {
+        let (number, field) = rest.split_once("].")?;
+        let number: usize = number.parse().ok()?;
+        return match field {
+            "per_m2" => Some(bk_vr_name(number, false)),
+            "per_m2_lift" => Some(bk_vr_name(number, true)),
+            _ => None,
+        };
     }
     let name = match key {
         "reference.effective_p" => N_P_REFERENCE,
@@ -189,13 +214,35 @@ pub fn bk_statistic(p: &Parameters, range: &str, n: usize) -> String {
     round_per_m2(p, inner)
 }
 
+/// The external BK €/m² of a Vergleichsraum as Excel text: the named parameter cell (its own
+/// entry in `operating_costs.vergleichsraeume`, else the project's value), rounded as
+/// configured. Only valid where that cell holds a number.
+pub fn bk_external(p: &Parameters, vergleichsraum: &str, lift: bool) -> String {
+    let own = p
+        .operating_costs
+        .vergleichsraeume
+        .iter()
+        .position(|v| v.vergleichsraum == vergleichsraum);
+    let name = match (own, lift) {
+        (Some(i), _) => bk_vr_name(i + 1, lift),
+        (None, false) => N_BK_EXTERNAL.to_string(),
+        (None, true) => N_BK_EXTERNAL_LIFT.to_string(),
+    };
+    round_per_m2(p, name)
+}
+
+/// A money amount rounded by `mode` (the Excel text of [`crate::analysis::limits::round_limit`]).
+pub fn round_limit(inner: &str, mode: RoundingMode) -> String {
+    match mode {
+        RoundingMode::Cents => format!("ROUND({inner},2)"),
+        RoundingMode::EuroUp => format!("ROUNDUP(ROUND({inner},2),0)"),
+        RoundingMode::EuroCommercial => format!("ROUND(ROUND({inner},2),0)"),
+    }
+}
+
 /// The Bruttokaltmiete from the NKM € and BK € cells, rounded by `mode`.
 pub fn gross_cold(nkm: &str, bk: &str, mode: RoundingMode) -> String {
-    match mode {
-        RoundingMode::Cents => format!("ROUND({nkm}+{bk},2)"),
-        RoundingMode::EuroUp => format!("ROUNDUP(ROUND({nkm}+{bk},2),0)"),
-        RoundingMode::EuroCommercial => format!("ROUND(ROUND({nkm}+{bk},2),0)"),
-    }
+    round_limit(&format!("{nkm}+{bk}"), mode)
 }
 
 // ---------------------------------------------------------------------------------------------

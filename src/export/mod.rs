@@ -155,6 +155,12 @@ impl Ctx<'_> {
         !self.pruef() && n < self.p().min_n
     }
 
+    /// Whether a BK value is suppressed in this variant: a statistic over too few values; an
+    /// external value never is.
+    pub fn bk_suppressed(&self, bk: &crate::analysis::BkResult) -> bool {
+        !bk.is_external() && self.suppressed(bk.n)
+    }
+
     /// The footnote for suppressed cells.
     pub fn suppression_note(&self) -> String {
         format!(

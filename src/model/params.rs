@@ -80,6 +80,10 @@ pub struct Parameters {
     pub heating: HeatingParams,
     /// Fortschreibung of old limits by index.
     pub fortschreibung: Option<FortschreibungParams>,
+    /// The Karenzzeit column (factor × the applied limit).
+    pub karenzzeit: KarenzzeitParams,
+    /// The published table (Richtwerttabelle) and the name of the limit.
+    pub richtwerte: RichtwerteParams,
 }
 
 impl Default for Parameters {
@@ -101,6 +105,8 @@ impl Default for Parameters {
             representativeness: RepresentativenessParams::default(),
             heating: HeatingParams::default(),
             fortschreibung: None,
+            karenzzeit: KarenzzeitParams::default(),
+            richtwerte: RichtwerteParams::default(),
         }
     }
 }
@@ -209,6 +215,26 @@ impl Default for ScopeParams {
     }
 }
 
+/// Which kalte BK per m² enter the BK statistic (docs/METHOD.md §2.5 point 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BkPlausibility {
+    /// Only values within `bk_per_m2_min..=bk_per_m2_max` (F+B Bremen: 1,00–3,50 €/m²).
+    Window,
+    /// Every value of a record with kalte BK.
+    None,
+}
+
+impl BkPlausibility {
+    /// German label.
+    pub fn german(self) -> &'static str {
+        match self {
+            BkPlausibility::Window => "nur Werte innerhalb der Spanne",
+            BkPlausibility::None => "keine Plausibilitätsgrenzen",
+        }
+    }
+}
+
 /// Hard bounds checked at import (rows outside are rejected with a reason).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -217,6 +243,8 @@ pub struct PlausibilityParams {
     pub rent_per_m2_min: f64,
     /// Maximum plausible NKM €/m².
     pub rent_per_m2_max: f64,
+    /// Which BK values enter the BK statistic: a window or all.
+    pub bk_rule: BkPlausibility,
     /// Kalte BK plausibility range, €/m² per month (F+B Bremen).
     pub bk_per_m2_min: f64,
     /// Upper end of the BK range.
@@ -228,8 +256,21 @@ impl Default for PlausibilityParams {
         PlausibilityParams {
             rent_per_m2_min: 1.0,
             rent_per_m2_max: 50.0,
+            bk_rule: BkPlausibility::Window,
             bk_per_m2_min: 1.0,
             bk_per_m2_max: 3.5,
+        }
+    }
+}
+
+impl PlausibilityParams {
+    /// Whether a kalte BK value per m² enters the BK statistic under the chosen rule.
+    pub fn bk_plausible(&self, bk_per_m2: f64) -> bool {
+        match self.bk_rule {
+            BkPlausibility::Window => {
+                (self.bk_per_m2_min..=self.bk_per_m2_max).contains(&bk_per_m2)
+            }
+            BkPlausibility::None => bk_per_m2.is_finite(),
         }
     }
 }
@@ -404,10 +445,109 @@ impl BkLevel {
     }
 }
 
+/// Where the kalte Betriebskosten of a Vergleichsraum come from (docs/METHOD.md §2.9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BkSource {
+    /// The statistic over the records of the Vergleichsraum (or cell).
+    #[default]
+    Records,
+    /// A value in €/m² from another source (Betriebskostenspiegel, own survey, the average of
+    /// the Leistungsempfänger), used for every cell.
+    External,
+}
+
+impl BkSource {
+    /// German label.
+    pub fn german(self) -> &'static str {
+        match self {
+            BkSource::Records => "aus den Datensätzen",
+            BkSource::External => "externer Wert",
+        }
+    }
+}
+
+/// An external kalte BK value with its source.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ExternalBk {
+    /// kalte BK €/m² per month (without Aufzug where split).
+    pub per_m2: f64,
+    /// kalte BK €/m² per month with Aufzug (used when `lift_split`); `None` = not given.
+    #[serde(with = "off_or")]
+    pub per_m2_lift: Option<f64>,
+    /// Source of the value in plain German (e.g. „Betriebskostenspiegel Sachsen 2023“).
+    pub source_text: String,
+    /// Year the value refers to.
+    #[serde(with = "off_or")]
+    pub year: Option<u32>,
+}
+
+impl Default for ExternalBk {
+    fn default() -> Self {
+        ExternalBk {
+            per_m2: 0.0,
+            per_m2_lift: None,
+            source_text: String::new(),
+            year: None,
+        }
+    }
+}
+
+/// The BK source of one Vergleichsraum, where it differs from the project's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VrBk {
+    /// Vergleichsraum name.
+    pub vergleichsraum: String,
+    /// Source for this Vergleichsraum.
+    pub source: BkSource,
+    /// kalte BK €/m² (external).
+    pub per_m2: f64,
+    /// kalte BK €/m² with Aufzug (external, when split); `None` = not given.
+    pub per_m2_lift: Option<f64>,
+    /// Source of the external value in plain German.
+    pub source_text: String,
+    /// Year the external value refers to.
+    pub year: Option<u32>,
+}
+
+impl Default for VrBk {
+    fn default() -> Self {
+        VrBk {
+            vergleichsraum: String::new(),
+            source: BkSource::External,
+            per_m2: 0.0,
+            per_m2_lift: None,
+            source_text: String::new(),
+            year: None,
+        }
+    }
+}
+
+/// The BK source that applies to one Vergleichsraum: the project's or its own.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BkChoice<'a> {
+    /// Records or external.
+    pub source: BkSource,
+    /// External €/m².
+    pub per_m2: f64,
+    /// External €/m² with Aufzug.
+    pub per_m2_lift: Option<f64>,
+    /// Source text of the external value.
+    pub source_text: &'a str,
+    /// Year of the external value.
+    pub year: Option<u32>,
+    /// Set for this Vergleichsraum (`operating_costs.vergleichsraeume`), not for the project.
+    pub own: bool,
+}
+
 /// Kalte Betriebskosten parameters (docs/METHOD.md §2.9).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OperatingCostParams {
+    /// Where the BK come from (for every Vergleichsraum without its own entry).
+    pub source: BkSource,
     /// Statistic.
     pub statistic: BkStatistic,
     /// p for the percentile statistic.
@@ -416,16 +556,56 @@ pub struct OperatingCostParams {
     pub level: BkLevel,
     /// Separate values for buildings with and without Aufzug (Kreis Düren).
     pub lift_split: bool,
+    /// The external value (source `external`).
+    pub external: ExternalBk,
+    /// Vergleichsräume with their own source or value.
+    pub vergleichsraeume: Vec<VrBk>,
 }
 
 impl Default for OperatingCostParams {
     fn default() -> Self {
         OperatingCostParams {
+            source: BkSource::Records,
             statistic: BkStatistic::Median,
             percentile: 0.5,
             level: BkLevel::Vergleichsraum,
             lift_split: false,
+            external: ExternalBk::default(),
+            vergleichsraeume: Vec::new(),
         }
+    }
+}
+
+impl OperatingCostParams {
+    /// The BK source of a Vergleichsraum: its own entry, else the project's.
+    pub fn for_vergleichsraum(&self, name: &str) -> BkChoice<'_> {
+        match self
+            .vergleichsraeume
+            .iter()
+            .find(|v| v.vergleichsraum == name)
+        {
+            Some(v) => BkChoice {
+                source: v.source,
+                per_m2: v.per_m2,
+                per_m2_lift: v.per_m2_lift,
+                source_text: &v.source_text,
+                year: v.year,
+                own: true,
+            },
+            None => BkChoice {
+                source: self.source,
+                per_m2: self.external.per_m2,
+                per_m2_lift: self.external.per_m2_lift,
+                source_text: &self.external.source_text,
+                year: self.external.year,
+                own: false,
+            },
+        }
+    }
+
+    /// Whether any Vergleichsraum of `names` takes its BK from the records.
+    pub fn any_records<'a>(&self, mut names: impl Iterator<Item = &'a String>) -> bool {
+        names.any(|n| self.for_vergleichsraum(n).source == BkSource::Records)
     }
 }
 
@@ -708,6 +888,11 @@ pub struct HeatingParams {
     pub building_area_m2: f64,
     /// Add the heating Grenzwert to the Bruttokaltmiete limit (§ 22 Abs. 10 SGB II).
     pub gesamtangemessenheitsgrenze: bool,
+    /// Warm water is produced in the flat (Durchlauferhitzer, Boiler): the Heizspiegel values,
+    /// which include warm water, are reduced by `hot_water_share` (docs/METHOD.md §2.12).
+    pub hot_water_decentral: bool,
+    /// Share of warm water in the Heizspiegel values, deducted when it is produced in the flat.
+    pub hot_water_share: f64,
 }
 
 impl Default for HeatingParams {
@@ -718,8 +903,62 @@ impl Default for HeatingParams {
             energietraeger: "Erdgas".to_string(),
             building_area_m2: 300.0,
             gesamtangemessenheitsgrenze: false,
+            hot_water_decentral: false,
+            hot_water_share: 0.18,
         }
     }
+}
+
+impl HeatingParams {
+    /// The factor applied to the Heizspiegel values: 1, or 1 − the warm-water share when warm
+    /// water is produced in the flat.
+    pub fn hot_water_factor(&self) -> f64 {
+        if self.hot_water_decentral {
+            1.0 - self.hot_water_share
+        } else {
+            1.0
+        }
+    }
+}
+
+/// The Karenzzeit column (docs/METHOD.md §2.17).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KarenzzeitParams {
+    /// Factor on the applied limit (reported: 1,5); `None` = no column.
+    #[serde(with = "off_or")]
+    pub factor: Option<f64>,
+}
+
+/// What the limit is called in the published tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LimitLabel {
+    /// Below it no individual check takes place (Kreis Düren).
+    #[default]
+    Nichtpruefungsgrenze,
+    /// The limit of what is angemessen.
+    Angemessenheitsgrenze,
+}
+
+impl LimitLabel {
+    /// The German word.
+    pub fn german(self) -> &'static str {
+        match self {
+            LimitLabel::Nichtpruefungsgrenze => "Nichtprüfungsgrenze",
+            LimitLabel::Angemessenheitsgrenze => "Angemessenheitsgrenze",
+        }
+    }
+}
+
+/// The table a jobcenter publishes (docs/METHOD.md §5.4).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RichtwerteParams {
+    /// Add the sheet „Richtwerttabelle“ with numbered columns and the rules written out.
+    pub published_table: bool,
+    /// The word for the limit.
+    pub label: LimitLabel,
 }
 
 /// One index value of a series.
@@ -890,7 +1129,12 @@ fn set_path(
 fn is_optional_key(key: &str) -> bool {
     matches!(
         key,
-        "size_classes.lower_bound" | "scope.contract_window_years" | "wogg.kreis_mietstufe"
+        "size_classes.lower_bound"
+            | "scope.contract_window_years"
+            | "wogg.kreis_mietstufe"
+            | "operating_costs.external.per_m2_lift"
+            | "operating_costs.external.year"
+            | "karenzzeit.factor"
     )
 }
 

@@ -335,7 +335,7 @@ pub fn heizkosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             );
         }
         if total {
-            let suppressed = ctx.suppressed(c.n) || ctx.suppressed(c.bk.n);
+            let suppressed = ctx.suppressed(c.n) || ctx.bk_suppressed(&c.bk);
             let gross = c.limits.map(|l| l.gross_cold).filter(|_| !suppressed);
             let sum = c.total_limit.filter(|_| !suppressed);
             if ctx.pruef() {

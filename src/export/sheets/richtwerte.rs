@@ -288,13 +288,22 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                 BkLevel::Cell => layout.and_then(|l| l.bk_cell.get(i)),
             };
             let bk_f = |lift: bool| {
+                if c.bk.is_external() {
+                    // The named parameter cell holds the external value.
+                    let value = if lift {
+                        c.operating_costs_per_m2_lift
+                    } else {
+                        c.operating_costs_per_m2
+                    };
+                    return value.map(|_| layout::bk_external(p, &c.vergleichsraum, lift));
+                }
                 bk_ranges
                     .filter(|_| !bk_weighted)
                     .and_then(|b| bk_column(b, lift))
                     .map(|(range, n)| layout::bk_statistic(p, range, n))
             };
             let nkm_suppressed = ctx.suppressed(c.n);
-            let bk_suppressed = ctx.suppressed(c.bk.n);
+            let bk_suppressed = ctx.bk_suppressed(&c.bk);
             any_suppressed |= nkm_suppressed || bk_suppressed;
             let mut notes: Vec<String> = Vec::new();
             if nkm_suppressed {
@@ -370,7 +379,7 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         let nkm_suppressed = source.is_none_or(|(_, c)| ctx.suppressed(c.n));
         // The BK €/m² of the same row, so the table's BK level applies.
         let bk_ref = |col: u16| source_row.map(|sr| style::cell_ref(sr, col));
-        let source_bk_suppressed = source.is_none_or(|(_, c)| ctx.suppressed(c.bk.n));
+        let source_bk_suppressed = source.is_none_or(|(_, c)| ctx.bk_suppressed(&c.bk));
         let d = RowData {
             area: vres.further_area_m2,
             area_formula: layout::N_AREA_FURTHER.to_string(),
