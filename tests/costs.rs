@@ -312,3 +312,171 @@ fn external_value_without_source_text_or_year_is_reported() {
     let west = sheet_row(&sheet, "West", "Vergleichsraum");
     assert_eq!(west[11], "1.85");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Heating: the matrix
+
+/// A checked table (not the example): two Energieträger, two bands, yearly values.
+fn two_by_two_table() -> kdu_konzept::tables::heizspiegel::HeizspiegelTable {
+    use kdu_konzept::tables::heizspiegel::{
+        HeizspiegelBand, HeizspiegelRow, HeizspiegelTable, PeriodUnit,
+    };
+    let row = |name: &str, a: f64, b: f64| HeizspiegelRow {
+        energietraeger: name.into(),
+        bands: vec![
+            HeizspiegelBand {
+                lower_m2: 0.0,
+                upper_m2: Some(500.0),
+                value: a,
+            },
+            HeizspiegelBand {
+                lower_m2: 500.0,
+                upper_m2: None,
+                value: b,
+            },
+        ],
+        source: "Testtabelle".into(),
+    };
+    HeizspiegelTable {
+        edition: "Heizspiegel 2024 (Test)".into(),
+        year: 2024,
+        source: "Testquelle".into(),
+        is_example: false,
+        column: "zu hoch".into(),
+        unit: PeriodUnit::PerYear,
+        rows: vec![row("Erdgas", 16.80, 14.40), row("Fernwärme", 19.20, 17.64)],
+        note: String::new(),
+    }
+}
+
+#[test]
+fn heating_matrix_against_hand_computed_values() {
+    let mut lp = synthetic();
+    {
+        let h = &mut lp.project.parameters.heating;
+        h.enabled = true;
+        h.gesamtangemessenheitsgrenze = true;
+        h.table = two_by_two_table();
+        h.energietraeger = "Fernwärme".into();
+        h.building_area_m2 = 720.0;
+    }
+    // By hand, yearly values ÷ 12 × m²:
+    //   1 person (50 m²): Erdgas ≤ 500 m² 16,80/12 × 50 = 70,00; > 500 m² 14,40/12 × 50 = 60,00;
+    //                     Fernwärme 19,20/12 × 50 = 80,00; 17,64/12 × 50 = 73,50.
+    //   3 persons (80 m²): Erdgas 112,00 / 96,00; Fernwärme 128,00 / 117,60.
+    let expected = |size: u32, decentral: bool| -> Vec<(&str, usize, f64)> {
+        let raw = match size {
+            1 => [70.0, 60.0, 80.0, 73.5],
+            3 => [112.0, 96.0, 128.0, 117.6],
+            _ => unreachable!(),
+        };
+        // Decentral warm water: × (1 − 0,18): 57,40 49,20 65,60 60,27 | 91,84 78,72 104,96 96,43.
+        let dec = match size {
+            1 => [57.4, 49.2, 65.6, 60.27],
+            _ => [91.84, 78.72, 104.96, 96.43],
+        };
+        let v = if decentral { dec } else { raw };
+        vec![
+            ("Erdgas", 0, v[0]),
+            ("Erdgas", 1, v[1]),
+            ("Fernwärme", 0, v[2]),
+            ("Fernwärme", 1, v[3]),
+        ]
+    };
+    for decentral in [false, true] {
+        lp.project.parameters.heating.hot_water_decentral = decentral;
+        let (_, a) = run(&lp.project, &lp.data);
+        for size in [1, 3] {
+            for c in a.cells.iter().filter(|c| c.household_size == size) {
+                let got: Vec<(&str, usize, f64)> = c
+                    .heating_limits
+                    .iter()
+                    .map(|l| (l.energietraeger.as_str(), l.band, l.limit))
+                    .collect();
+                assert_eq!(got, expected(size, decentral), "{size} P, {decentral}");
+                // The Richtwerte column: Fernwärme, 720 m² building → band 2.
+                assert_eq!(c.heating_limit, Some(expected(size, decentral)[3].2));
+                for l in &c.heating_limits {
+                    let total = c
+                        .applied_limit
+                        .map(|g| kdu_konzept::analysis::limits::round_cents(g + l.limit));
+                    assert_eq!(l.total_limit, total);
+                }
+            }
+        }
+        // The JSON gives every cell the matrix.
+        let v = serde_json::to_value(kdu_konzept::cli::cells_json(&a)).unwrap();
+        let first = &v[0]["heating_limits"];
+        assert_eq!(first.as_array().unwrap().len(), 4);
+        assert_eq!(first[1]["energietraeger"], "Erdgas");
+        assert_eq!(first[1]["band_lower_m2"], 500.0);
+        assert_eq!(first[1]["limit"], expected(1, decentral)[1].2);
+    }
+    // A decentral warm-water deduction needs a justification.
+    let (_, a) = run(&lp.project, &lp.data);
+    let c = check(&a, "heizkosten");
+    assert_eq!(c.status, CheckStatus::Warnung, "{:?}", c.findings);
+    lp.project.justifications.insert(
+        "heating.hot_water_share".into(),
+        "Anteil nach der verwendeten Heizspiegel-Ausgabe".into(),
+    );
+    let (_, a) = run(&lp.project, &lp.data);
+    assert_eq!(check(&a, "heizkosten").status, CheckStatus::Hinweis);
+
+    // The sheet prints the whole matrix as Prüfgrenzen, naming edition and column.
+    let dir = tempfile::tempdir().unwrap();
+    let path = export(&lp, Variant::Veroeffentlichung, dir.path(), "heiz.xlsx");
+    let mut wb = open_workbook_auto(&path).unwrap();
+    let sheet = wb.worksheet_range("Heizkosten").unwrap();
+    let all: Vec<String> = sheet.rows().flatten().map(ToString::to_string).collect();
+    assert!(all.iter().any(|t| t.contains("Prüfgrenze")
+        && t.contains("keine Kappungsgrenze")
+        && t.contains("B 14 AS 57/19 R")
+        && t.contains("„zu hoch“")
+        && t.contains("Heizspiegel 2024 (Test)")));
+    for h in [
+        "Erdgas, Gebäudefläche bis 500 m²",
+        "Erdgas, Gebäudefläche über 500 m²",
+        "Fernwärme, Gebäudefläche bis 500 m²",
+        "Fernwärme, Gebäudefläche über 500 m²",
+    ] {
+        assert!(all.iter().any(|t| t == h), "{h} missing");
+    }
+    let three = sheet_row(&sheet, "3 Personen", "80");
+    assert_eq!(&three[2..6], ["91.84", "78.72", "104.96", "96.43"]);
+}
+
+#[test]
+fn the_example_table_stays_an_example_when_only_the_mark_is_removed() {
+    let mut lp = synthetic();
+    lp.project.parameters.heating.enabled = true;
+    lp.project.parameters.heating.table.is_example = false;
+    let (_, a) = run(&lp.project, &lp.data);
+    let c = check(&a, "heizkosten");
+    assert!(
+        c.findings
+            .iter()
+            .any(|f| f.contains("Beispieltabelle") && f.contains("nur die Markierung")),
+        "{:?}",
+        c.findings
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = export(&lp, Variant::Veroeffentlichung, dir.path(), "bsp.xlsx");
+    let mut wb = open_workbook_auto(&path).unwrap();
+    let sheet = wb.worksheet_range("Heizkosten").unwrap();
+    assert!(
+        sheet
+            .rows()
+            .flatten()
+            .any(|d| d.to_string().starts_with("ACHTUNG – Beispieltabelle"))
+    );
+    // A changed value makes it the user's table.
+    lp.project.parameters.heating.table.rows[0].bands[0].value = 3.40;
+    let (_, a) = run(&lp.project, &lp.data);
+    assert!(
+        !check(&a, "heizkosten")
+            .findings
+            .iter()
+            .any(|f| f.contains("Beispieltabelle"))
+    );
+}

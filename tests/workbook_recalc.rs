@@ -300,6 +300,9 @@ fn libreoffice_recalculation_matches_cached_values() {
         p.heating.gesamtangemessenheitsgrenze = true;
         p.heating.energietraeger = "Fernwärme".into();
         p.heating.building_area_m2 = 730.0;
+        // Warm water produced in the flat: the share is deducted in every Prüfgrenze.
+        p.heating.hot_water_decentral = true;
+        p.heating.hot_water_share = 0.17;
         p.heating.table.unit = kdu_konzept::tables::heizspiegel::PeriodUnit::PerYear;
         for row in &mut p.heating.table.rows {
             for b in &mut row.bands {

@@ -212,6 +212,7 @@ fn compute_cell(
         let applied = if uniform { first } else { None };
         (AppliedBasis::WoggFallback, applied, by_gemeinde)
     };
+    let heating_limits = heating::limits(&params.heating, area, applied_limit);
     let heating_limit = heating::limit(&params.heating, area);
     let total_limit = heating::total_limit(&params.heating, applied_limit, heating_limit);
     CellResult {
@@ -248,6 +249,7 @@ fn compute_cell(
         welfare_share,
         heating_limit,
         total_limit,
+        heating_limits,
         flags,
     }
 }

@@ -404,10 +404,14 @@ pub struct CellResult {
     pub availability: Option<AvailabilityResult>,
     /// Share of used records with Leistungsbezug (Zirkelschluss check).
     pub welfare_share: Option<f64>,
-    /// Heating Grenzwert € per month (Heizspiegel boundary × Wohnfläche).
+    /// Heating Prüfgrenze € per month of the configured Energieträger and building area
+    /// (Heizspiegel boundary × Wohnfläche); the column of the Richtwerte table.
     pub heating_limit: Option<f64>,
-    /// Gesamtangemessenheitsgrenze € (Bruttokaltmiete + heating), when enabled.
+    /// Gesamtangemessenheitsgrenze € (applied limit + `heating_limit`), when enabled.
     pub total_limit: Option<f64>,
+    /// The heating Prüfgrenze of every Energieträger and band of the Heizspiegel table (empty
+    /// when heating is off).
+    pub heating_limits: Vec<HeatingLimit>,
     /// The concept limit is valid (no [`InvalidReason`]).
     pub valid: bool,
     /// Why the concept limit is not valid (empty when valid).
@@ -453,6 +457,26 @@ impl CellResult {
         let reasons: Vec<&str> = self.invalid_reasons.iter().map(|r| r.german()).collect();
         reasons.join("; ")
     }
+}
+
+/// The heating Prüfgrenze of one Energieträger and band of beheizte Gebäudefläche for a
+/// cell's abstract Wohnfläche (docs/METHOD.md §2.12): an indication, not a cap.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HeatingLimit {
+    /// Energieträger as named in the table.
+    pub energietraeger: String,
+    /// Index of the band in the table's row (0-based).
+    pub band: usize,
+    /// Lower bound of the band, exclusive, m² of beheizte Gebäudefläche.
+    pub band_lower_m2: f64,
+    /// Upper bound of the band, inclusive (`None` = open).
+    pub band_upper_m2: Option<f64>,
+    /// The table's boundary €/m² in its unit (per month or per year).
+    pub boundary: f64,
+    /// Prüfgrenze € per month (less the warm-water share where warm water is decentral).
+    pub limit: f64,
+    /// Applied limit + `limit`, when the Gesamtangemessenheitsgrenze is enabled.
+    pub total_limit: Option<f64>,
 }
 
 /// The concept limit next to the WoGG fallback for the Vergleichsraum's Mietstufe.

@@ -67,6 +67,8 @@ pub struct CellJson {
     pub heating_limit: Option<f64>,
     /// Gesamtangemessenheitsgrenze €.
     pub total_limit: Option<f64>,
+    /// Heating Prüfgrenze (and Gesamtangemessenheitsgrenze) of every Energieträger and band.
+    pub heating_limits: Vec<crate::analysis::HeatingLimit>,
     /// WoGG comparison: Mietstufe, table value, with surcharge, ratio.
     pub wogg: Option<crate::analysis::WoggComparison>,
     /// Cell statistics.
@@ -141,6 +143,7 @@ pub fn cells_json(a: &Analysis) -> Vec<CellJson> {
             welfare_share: c.welfare_share,
             heating_limit: c.heating_limit,
             total_limit: c.total_limit,
+            heating_limits: c.heating_limits.clone(),
             wogg: c.wogg.clone(),
             summary: c.summary,
             flags: c.flags.clone(),

@@ -274,6 +274,8 @@ pub struct RichtwerteCols {
     pub total: Option<u16>,
     /// The limit that applies (fallback).
     pub applied: Option<u16>,
+    /// Karenzzeit limit (factor × the applied limit).
+    pub karenzzeit: Option<u16>,
     /// n.
     pub n: u16,
     /// Notes.
@@ -281,6 +283,24 @@ pub struct RichtwerteCols {
 }
 
 impl RichtwerteCols {
+    /// The columns of `ctx`'s Richtwerte sheet: the lift split from the parameters, the
+    /// heating, Gesamtgrenze, applied and Karenzzeit columns where some cell has a value.
+    pub fn of(ctx: &Ctx) -> RichtwerteCols {
+        let cells = &ctx.an.cells;
+        let mut cols = RichtwerteCols::new(
+            ctx.p().operating_costs.lift_split,
+            cells.iter().any(|c| c.heating_limit.is_some()),
+            cells.iter().any(|c| c.total_limit.is_some()),
+            cells.iter().any(|c| !c.valid),
+        );
+        if ctx.p().karenzzeit.factor.is_some() {
+            cols.karenzzeit = Some(cols.n);
+            cols.n += 1;
+            cols.note += 1;
+        }
+        cols
+    }
+
     /// The columns for the options switched on.
     pub fn new(split: bool, heating: bool, total: bool, applied: bool) -> RichtwerteCols {
         let mut next = 8u16;
@@ -306,6 +326,7 @@ impl RichtwerteCols {
             heating,
             total,
             applied,
+            karenzzeit: None,
             n: next,
             note: next + 1,
         }
@@ -315,6 +336,24 @@ impl RichtwerteCols {
 /// Column of the Bruttokaltmiete (without lift) in Richtwerte; it does not depend on the
 /// options (the Heizkosten sheet links to it).
 pub const RICHTWERTE_BKM_COL: u16 = 7;
+
+/// The Richtwerte cell that holds the applied limit of analysis cell `i` (a sheet-qualified
+/// reference): the Bruttokaltmiete of a valid cell, the applied-limit column of a cell on the
+/// WoGG fallback. `None` where the sheet holds no number there (no value, or suppressed).
+pub fn applied_ref(ctx: &Ctx, cols: &RichtwerteCols, rows: &[u32], i: usize) -> Option<String> {
+    let c = ctx.an.cells.get(i)?;
+    let r = *rows.get(i)?;
+    c.applied_limit?;
+    let col = if c.valid {
+        if ctx.suppressed(c.n) || ctx.bk_suppressed(&c.bk) {
+            return None;
+        }
+        RICHTWERTE_BKM_COL
+    } else {
+        cols.applied?
+    };
+    Some(format!("'{RICHTWERTE}'!{}", style::cell_ref(r, col)))
+}
 
 /// Row (0-based) of each cell of `an` in the Richtwerte sheet: per Vergleichsraum its cells,
 /// then the "je weitere Person" row and one blank row.

@@ -273,17 +273,49 @@ fn heating(input: &Inputs, audit: &mut Audit) {
             ),
         );
     }
-    if h.table.is_example {
+    let example = h.table.counts_as_example();
+    if example {
         audit.add(
             CheckCode::Heizkosten,
             Severity::Warnung,
             format!(
-                "Die Heizkostengrenzwerte beruhen auf der Beispieltabelle „{}“; bitte die aktuelle Heizspiegel-Ausgabe eintragen.",
-                h.table.edition
+                "Die Heizkosten-Prüfgrenzen beruhen auf der Beispieltabelle „{}“{}; bitte die aktuelle Heizspiegel-Ausgabe eintragen.",
+                h.table.edition,
+                if h.table.is_example {
+                    ""
+                } else {
+                    " (nur die Markierung „Beispiel“ wurde entfernt, Ausgabe und Werte sind unverändert)"
+                }
             ),
         );
     }
-    if h.gesamtangemessenheitsgrenze && (old || h.table.is_example) {
+    if h.hot_water_decentral {
+        let reason = input
+            .project
+            .justification("heating.hot_water_share")
+            .unwrap_or_default();
+        let text = format!(
+            "Bei dezentraler Warmwasserbereitung wird ein Warmwasseranteil von {} von den Heizspiegelwerten abgezogen",
+            percent(h.hot_water_share)
+        );
+        if reason.is_empty() {
+            audit.add(
+                CheckCode::Heizkosten,
+                Severity::Warnung,
+                format!(
+                    "{text}, ohne schriftliche Begründung (Begründungsfeld „{}“): Der Anteil ist anhand der verwendeten Heizspiegel-Ausgabe zu belegen.",
+                    crate::model::catalogue::label("heating.hot_water_share")
+                ),
+            );
+        } else {
+            audit.add(
+                CheckCode::Heizkosten,
+                Severity::Hinweis,
+                format!("{text}. Begründung: {reason}"),
+            );
+        }
+    }
+    if h.gesamtangemessenheitsgrenze && (old || example) {
         audit.add(
             CheckCode::Gesamtgrenze,
             Severity::Fehler,

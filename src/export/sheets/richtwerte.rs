@@ -189,10 +189,10 @@ fn write_row(
 pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     let p = ctx.p();
     let split = p.operating_costs.lift_split;
-    let has_heating = ctx.an.cells.iter().any(|c| c.heating_limit.is_some());
-    let has_total = ctx.an.cells.iter().any(|c| c.total_limit.is_some());
-    let has_fallback = ctx.an.cells.iter().any(|c| !c.valid);
-    let cols = RichtwerteCols::new(split, has_heating, has_total, has_fallback);
+    let cols = RichtwerteCols::of(ctx);
+    let has_heating = cols.heating.is_some();
+    let has_total = cols.total.is_some();
+    let has_fallback = cols.applied.is_some();
     let meta = &ctx.lp.project.project;
     let mut ws = style::new_sheet(
         ctx,
@@ -234,7 +234,7 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         headers.extend(["kalte BK €/m²", "kalte BK €", "Bruttokaltmiete €"]);
     }
     if has_heating {
-        headers.push("Heizkosten-Grenzwert €");
+        headers.push("Heizkosten-Prüfgrenze €");
     }
     if has_total {
         headers.push("Gesamtangemessenheitsgrenze €");
