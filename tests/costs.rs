@@ -480,3 +480,139 @@ fn the_example_table_stays_an_example_when_only_the_mark_is_removed() {
             .any(|f| f.contains("Beispieltabelle"))
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The Karenzzeit column
+
+/// The synthetic project with Ost on the WoGG fallback and two Gemeinden of different
+/// Mietstufen there (so its applied limit differs per Gemeinde).
+fn with_fallback_per_gemeinde() -> LoadedProject {
+    let mut lp = synthetic();
+    lp.project.vergleichsraeume[1].ohne_konzept = true;
+    lp.project.gemeinden.push(GemeindeRow {
+        ags: "05999003".into(),
+        name: "Gemeinde Ost-Land".into(),
+        vergleichsraum: "Ost".into(),
+        einwohner: Some(3_000),
+        mietwohnungen: Some(500),
+        mietstufe: Some(1),
+    });
+    lp
+}
+
+#[test]
+fn karenzzeit_column_in_app_state_json_and_workbook() {
+    use kdu_konzept::app::{AppState, Command};
+    use kdu_konzept::model::catalogue::Value;
+    let lp = with_fallback_per_gemeinde();
+    let (_, off) = run(&lp.project, &lp.data);
+    assert!(off.cells.iter().all(|c| c.karenzzeit_limit.is_none()));
+
+    // App state: the intent command of the Parameter screen, with undo.
+    let mut state = AppState::new(None, None);
+    state.set_loaded(lp);
+    state.handle(Command::SetParam {
+        path: "karenzzeit.factor",
+        value: Value::Optional(Some(1.5)),
+    });
+    let doc = state.doc().unwrap();
+    let a = doc.analysis();
+    let round = kdu_konzept::analysis::limits::round_cents;
+    let mut per_gemeinde = 0;
+    for c in &a.cells {
+        match c.applied_limit {
+            Some(applied) => assert_eq!(c.karenzzeit_limit, Some(round(1.5 * applied))),
+            None => {
+                assert_eq!(c.vergleichsraum, "Ost");
+                assert_eq!(c.karenzzeit_limit, None);
+                assert_eq!(c.applied_by_gemeinde.len(), 2);
+                for g in &c.applied_by_gemeinde {
+                    assert_eq!(g.karenzzeit_limit, Some(round(1.5 * g.limit.unwrap())));
+                }
+                assert!(
+                    c.karenzzeit_german()
+                        .starts_with("je Gemeinde: Gemeinde Ost ")
+                );
+                per_gemeinde += 1;
+            }
+        }
+    }
+    assert_eq!(per_gemeinde, 5);
+    let west1 = a.cells[0].karenzzeit_limit.unwrap();
+    assert!(a.cells[0].valid);
+
+    // JSON.
+    let v = serde_json::to_value(kdu_konzept::cli::cells_json(a)).unwrap();
+    assert_eq!(v[0]["karenzzeit_limit"], west1);
+    let ost = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["vergleichsraum"] == "Ost")
+        .unwrap();
+    assert_eq!(ost["karenzzeit_limit"], serde_json::Value::Null);
+    assert!(ost["applied_by_gemeinde"][1]["karenzzeit_limit"].is_number());
+
+    // Workbook: the column in Richtwerte, a formula over the factor in the Prüfmappe.
+    let lp = state.doc().unwrap().lp();
+    let dir = tempfile::tempdir().unwrap();
+    let path = export(lp, Variant::Pruefmappe, dir.path(), "karenz.xlsx");
+    let mut wb = open_workbook_auto(&path).unwrap();
+    let sheet = wb.worksheet_range("Richtwerte").unwrap();
+    let formulas = wb.worksheet_formula("Richtwerte").unwrap();
+    let (r0, c0) = sheet.start().unwrap();
+    let header: Vec<String> = sheet
+        .rows()
+        .find(|r| text(r.first()) == "Vergleichsraum")
+        .unwrap()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    let col = header
+        .iter()
+        .position(|h| h == "Grenze in der Karenzzeit € (Faktor 1,5)")
+        .unwrap_or_else(|| panic!("{header:?}"));
+    let row = sheet_row(&sheet, "West", "1 Person");
+    assert_eq!(row[col], west1.to_string());
+    let west_row = sheet
+        .rows()
+        .position(|r| text(r.first()) == "West")
+        .unwrap() as u32;
+    let f = formulas
+        .get_value((r0 + west_row, c0 + col as u32))
+        .cloned()
+        .unwrap_or_default();
+    assert!(f.contains("KdU_Karenzzeit_Faktor*"), "{f}");
+    let ost = sheet_row(&sheet, "Ost", "1 Person");
+    assert!(
+        ost.last()
+            .unwrap()
+            .contains("Karenzzeit je Gemeinde: Gemeinde Ost "),
+        "{ost:?}"
+    );
+    let all: Vec<String> = sheet.rows().flatten().map(ToString::to_string).collect();
+    assert!(all.iter().any(
+        |t| t.starts_with("Grenze in der Karenzzeit = 1,50 × geltende Grenze")
+            && t.contains("vom Anwender anhand der verkündeten Fassung zu bestätigen")
+    ));
+}
+
+#[test]
+fn karenzzeit_column_on_the_results_screen() {
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    use kdu_konzept::app::{Command, KduApp, Screen};
+    let mut lp = synthetic();
+    set(&mut lp, "karenzzeit.factor=1,5");
+    let (_, a) = run(&lp.project, &lp.data);
+    let first = kdu_konzept::fmt::euro(a.cells[0].karenzzeit_limit.unwrap());
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1800.0, 900.0))
+        .build_eframe(move |_cc| KduApp::with_loaded(lp));
+    h.state_mut()
+        .state_mut()
+        .handle(Command::Navigate(Screen::Ergebnisse));
+    h.run();
+    assert!(h.query_by_label("Karenzzeit €").is_some());
+    assert!(h.query_by_label(&first).is_some(), "{first}");
+}

@@ -220,6 +220,8 @@ fn libreoffice_recalculation_matches_cached_values() {
             .collect();
         p.heating.enabled = true;
         p.heating.gesamtangemessenheitsgrenze = true;
+        // The Karenzzeit column, also on cells on the WoGG fallback.
+        p.karenzzeit.factor = Some(1.5);
         // Fortschreibung of old limits (irregular amounts and index values).
         let old_limits = names
             .iter()
@@ -303,6 +305,8 @@ fn libreoffice_recalculation_matches_cached_values() {
         // Warm water produced in the flat: the share is deducted in every Prüfgrenze.
         p.heating.hot_water_decentral = true;
         p.heating.hot_water_share = 0.17;
+        // Karenzzeit rounded up to whole euros like the table.
+        p.karenzzeit.factor = Some(1.37);
         p.heating.table.unit = kdu_konzept::tables::heizspiegel::PeriodUnit::PerYear;
         for row in &mut p.heating.table.rows {
             for b in &mut row.bands {

@@ -212,6 +212,7 @@ fn compute_cell(
         let applied = if uniform { first } else { None };
         (AppliedBasis::WoggFallback, applied, by_gemeinde)
     };
+    let karenzzeit_limit = super::limits::karenzzeit(params, applied_limit);
     let heating_limits = heating::limits(&params.heating, area, applied_limit);
     let heating_limit = heating::limit(&params.heating, area);
     let total_limit = heating::total_limit(&params.heating, applied_limit, heating_limit);
@@ -244,6 +245,7 @@ fn compute_cell(
         applied_basis,
         applied_limit,
         applied_by_gemeinde,
+        karenzzeit_limit,
         wogg,
         availability,
         welfare_share,

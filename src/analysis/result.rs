@@ -243,6 +243,8 @@ pub struct GemeindeLimit {
     pub mietstufe: Option<u8>,
     /// WoGG fallback Bruttokaltmiete € (None: not computable).
     pub limit: Option<f64>,
+    /// `karenzzeit.factor` × `limit`, rounded like the table (None without a factor).
+    pub karenzzeit_limit: Option<f64>,
 }
 
 /// Counts of the reference stage.
@@ -424,6 +426,10 @@ pub struct CellResult {
     pub applied_limit: Option<f64>,
     /// On the fallback: the value of every Gemeinde of the Vergleichsraum (its own Mietstufe).
     pub applied_by_gemeinde: Vec<GemeindeLimit>,
+    /// The limit in the Karenzzeit: `karenzzeit.factor` × `applied_limit`, rounded like the
+    /// table; `None` without a factor, or where the applied limit differs per Gemeinde (then
+    /// each entry of `applied_by_gemeinde` carries its own).
+    pub karenzzeit_limit: Option<f64>,
     /// Flags.
     pub flags: Vec<Flag>,
 }
@@ -443,6 +449,35 @@ impl CellResult {
                             "{} {}",
                             g.gemeinde,
                             g.limit.map_or_else(|| "–".to_string(), crate::fmt::euro)
+                        )
+                    })
+                    .collect();
+                format!("je Gemeinde: {}", parts.join(", "))
+            }
+            None => "–".to_string(),
+        }
+    }
+
+    /// The Karenzzeit limit in German, like [`CellResult::applied_german`]: the amount, "je
+    /// Gemeinde: …", or "–".
+    pub fn karenzzeit_german(&self) -> String {
+        match self.karenzzeit_limit {
+            Some(v) => crate::fmt::euro(v),
+            None if self.applied_limit.is_none()
+                && self
+                    .applied_by_gemeinde
+                    .iter()
+                    .any(|g| g.karenzzeit_limit.is_some()) =>
+            {
+                let parts: Vec<String> = self
+                    .applied_by_gemeinde
+                    .iter()
+                    .map(|g| {
+                        format!(
+                            "{} {}",
+                            g.gemeinde,
+                            g.karenzzeit_limit
+                                .map_or_else(|| "–".to_string(), crate::fmt::euro)
                         )
                     })
                     .collect();

@@ -84,8 +84,11 @@ pub struct CellJson {
     /// The Bruttokaltmiete that applies; `null` on the fallback when the Gemeinden of the
     /// Vergleichsraum differ (see `applied_by_gemeinde`) or no fallback exists.
     pub applied_limit: Option<f64>,
-    /// On the fallback: every Gemeinde with its Mietstufe and value.
+    /// On the fallback: every Gemeinde with its Mietstufe and value (and Karenzzeit limit).
     pub applied_by_gemeinde: Vec<crate::analysis::GemeindeLimit>,
+    /// `karenzzeit.factor` × `applied_limit`, rounded like the table; `null` without a factor
+    /// or where the Gemeinden differ (see `applied_by_gemeinde`).
+    pub karenzzeit_limit: Option<f64>,
 }
 
 /// Weighting info of a cell.
@@ -152,6 +155,7 @@ pub fn cells_json(a: &Analysis) -> Vec<CellJson> {
             applied_basis: c.applied_basis,
             applied_limit: c.applied_limit,
             applied_by_gemeinde: c.applied_by_gemeinde.clone(),
+            karenzzeit_limit: c.karenzzeit_limit,
         })
         .collect()
 }

@@ -89,6 +89,8 @@ pub const N_AREA_FURTHER: &str = names::AREA_FURTHER;
 pub const N_BK_EXTERNAL: &str = names::BK_EXTERNAL;
 /// Name of the external BK €/m² with Aufzug of the project.
 pub const N_BK_EXTERNAL_LIFT: &str = names::BK_EXTERNAL_LIFT;
+/// Name of the Karenzzeit factor.
+pub const N_KARENZZEIT_FACTOR: &str = names::KARENZZEIT_FACTOR;
 
 /// Key prefix of the per-Vergleichsraum BK entries on the Parameter sheet.
 const BK_VR_KEY: &str = "operating_costs.vergleichsraeume[";

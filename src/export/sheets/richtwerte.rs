@@ -50,6 +50,10 @@ struct RowData {
     total: Option<f64>,
     /// The limit that applies (WoGG fallback in a Vergleichsraum without concept).
     applied: Option<f64>,
+    /// The cell is valid (its applied limit is the Bruttokaltmiete of the row).
+    valid: bool,
+    /// Karenzzeit limit (factor × the applied limit).
+    karenzzeit: Option<f64>,
 }
 
 /// Writes one row; returns nothing. Values in the Veröffentlichung, formulas in the
@@ -175,6 +179,30 @@ fn write_row(
     if let Some(c) = cols.applied {
         style::opt_num(ws, ctx, r, c, d.applied, &f.euro_bold)?;
     }
+    if let Some(c) = cols.karenzzeit {
+        // Factor × the applied limit of this row: the Bruttokaltmiete of a valid cell, the
+        // applied-limit column on the fallback.
+        let source = if d.valid {
+            Some(cols.bkm)
+        } else {
+            cols.applied
+        };
+        match source.filter(|_| pruef) {
+            Some(sc) => {
+                let inner = format!("{N_KARENZZEIT_FACTOR}*{}", style::cell_ref(r, sc));
+                style::formula(
+                    ws,
+                    ctx,
+                    r,
+                    c,
+                    &layout::round_limit(&inner, d.mode),
+                    d.karenzzeit,
+                    &f.euro,
+                )?;
+            }
+            None => style::opt_num(ws, ctx, r, c, d.karenzzeit, &f.euro)?,
+        }
+    }
     match d.n {
         Some(n) => style::int(ws, ctx, r, cols.n, n)?,
         None => {
@@ -242,6 +270,15 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     if has_fallback {
         headers.push("geltende Grenze €");
     }
+    let karenzzeit_header = p.karenzzeit.factor.map(|k| {
+        format!(
+            "Grenze in der Karenzzeit € (Faktor {})",
+            number(k, if (k * 10.0).fract() == 0.0 { 1 } else { 2 })
+        )
+    });
+    if let Some(h) = &karenzzeit_header {
+        headers.push(h);
+    }
     headers.extend(["Fallzahl n", "Hinweise"]);
     style::header_row(&mut ws, ctx, RICHTWERTE_HEADER, &headers)?;
     let mut w = vec![22.0, 16.0, 11.0, 12.0, 13.0, 12.0, 12.0, 14.0];
@@ -256,6 +293,9 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     }
     if has_fallback {
         w.push(14.0);
+    }
+    if cols.karenzzeit.is_some() {
+        w.push(16.0);
     }
     w.extend([10.0, 40.0]);
     style::widths(&mut ws, &w)?;
@@ -322,6 +362,13 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                     }
                 ));
             }
+            if cols.karenzzeit.is_some()
+                && c.karenzzeit_limit.is_none()
+                && c.applied_limit.is_none()
+                && !c.applied_by_gemeinde.is_empty()
+            {
+                notes.push(format!("Karenzzeit {}", c.karenzzeit_german()));
+            }
             if bk_suppressed && !nkm_suppressed {
                 notes.push(format!("BK nicht ausgewiesen (n < {})", p.min_n));
             }
@@ -343,6 +390,12 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                 total: c.total_limit,
                 applied: if !c.valid || !(nkm_suppressed || bk_suppressed) {
                     c.applied_limit
+                } else {
+                    None
+                },
+                valid: c.valid,
+                karenzzeit: if !c.valid || !(nkm_suppressed || bk_suppressed) {
+                    c.karenzzeit_limit
                 } else {
                     None
                 },
@@ -402,6 +455,8 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             heating: None,
             total: None,
             applied: None,
+            valid: true,
+            karenzzeit: None,
             note: format!(
                 "+{} m² je weitere Person; €/m² der größten Haushaltsgröße",
                 crate::fmt::number(vres.further_area_m2, 0)
@@ -426,6 +481,12 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             mode.german()
         ),
     ];
+    if let Some(k) = p.karenzzeit.factor {
+        notes.push(format!(
+            "Grenze in der Karenzzeit = {} × geltende Grenze, gerundet wie die Tabelle. Grundlage: die geplante Begrenzung der Übernahme der tatsächlichen Kosten der Unterkunft im ersten Jahr des Leistungsbezugs (Karenzzeit, § 22 Abs. 1 SGB II) auf das 1,5-Fache der Angemessenheitsgrenze; Gesetzestext, Faktor und Tag des Inkrafttretens sind vom Anwender anhand der verkündeten Fassung zu bestätigen.",
+            number(k, 2)
+        ));
+    }
     if split {
         notes.push(
             "„ohne Aufzug“ umfasst auch Wohnungen, bei denen nicht angegeben ist, ob ein Aufzug vorhanden ist."

@@ -28,12 +28,14 @@ pub(super) fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &
     let avail = analysis.cells.iter().any(|c| c.availability.is_some());
     let heating = analysis.cells.iter().any(|c| c.heating_limit.is_some());
     let total = analysis.cells.iter().any(|c| c.total_limit.is_some());
+    let karenzzeit = doc.project().parameters.karenzzeit.factor;
     let extra = Extra {
         lift,
         wogg,
         avail,
         heating,
         total,
+        karenzzeit: karenzzeit.is_some(),
     };
     egui::ScrollArea::both()
         .id_salt("limits_scroll")
@@ -63,6 +65,9 @@ pub(super) fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &
                     }
                     if total {
                         headers.push("Gesamtgrenze €");
+                    }
+                    if karenzzeit.is_some() {
+                        headers.push("Karenzzeit €");
                     }
                     if wogg {
                         headers.push("WoGG + Zuschlag €");
@@ -136,6 +141,12 @@ pub(super) fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &
                         if total {
                             ui.label(euro_opt(c.total_limit));
                         }
+                        if let Some(k) = karenzzeit {
+                            ui.label(c.karenzzeit_german()).on_hover_text(format!(
+                                "Grenze in der Karenzzeit: {} × geltende Grenze, gerundet wie die Tabelle (geplante Begrenzung der Karenzzeit; Rechtsgrundlage vom Anwender zu bestätigen).",
+                                number(k, 2)
+                            ));
+                        }
                         if wogg {
                             match &c.wogg {
                                 Some(w) => {
@@ -199,6 +210,7 @@ struct Extra {
     avail: bool,
     heating: bool,
     total: bool,
+    karenzzeit: bool,
 }
 
 /// The "je weitere Person" row of a Vergleichsraum: the figures of
@@ -224,10 +236,16 @@ fn further_row(ui: &mut Ui, doc: &Document, vr: usize, extra: &Extra) {
     if extra.lift {
         ui.label(euro_opt(v.further_person_lift.map(|l| l.gross_cold)));
     }
-    let blanks = [extra.heating, extra.total, extra.wogg, extra.avail]
-        .iter()
-        .filter(|x| **x)
-        .count();
+    let blanks = [
+        extra.heating,
+        extra.total,
+        extra.karenzzeit,
+        extra.wogg,
+        extra.avail,
+    ]
+    .iter()
+    .filter(|x| **x)
+    .count();
     for _ in 0..=blanks {
         ui.label("");
     }
