@@ -616,3 +616,134 @@ fn karenzzeit_column_on_the_results_screen() {
     assert!(h.query_by_label("Karenzzeit €").is_some());
     assert!(h.query_by_label(&first).is_some(), "{first}");
 }
+
+// ---------------------------------------------------------------------------------------------
+// The table a jobcenter publishes
+
+#[test]
+fn published_table_with_numbered_columns_and_rules() {
+    let mut lp = synthetic();
+    set(&mut lp, "richtwerte.published_table=ja");
+    set(&mut lp, "richtwerte.label=angemessenheitsgrenze");
+    set(&mut lp, "operating_costs.lift_split=ja");
+    set(&mut lp, "karenzzeit.factor=1.5");
+    let (_, a) = run(&lp.project, &lp.data);
+    let dir = tempfile::tempdir().unwrap();
+    let path = export(&lp, Variant::Veroeffentlichung, dir.path(), "tabelle.xlsx");
+    let mut wb = open_workbook_auto(&path).unwrap();
+    let names = wb.sheet_names();
+    assert_eq!(names[2], "Richtwerttabelle", "{names:?}");
+    let sheet = wb.worksheet_range("Richtwerttabelle").unwrap();
+    let formulas = wb.worksheet_formula("Richtwerttabelle").unwrap();
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(ToString::to_string).collect())
+        .collect();
+    let all: Vec<&String> = rows.iter().flatten().collect();
+    assert!(all[0].contains("Angemessenheitsgrenze"), "{}", all[0]);
+    let numbers = rows
+        .iter()
+        .position(|r| r.first().is_some_and(|t| t == "1"))
+        .unwrap();
+    let expected: Vec<String> = (1..=11).map(|n| n.to_string()).collect();
+    assert_eq!(rows[numbers][..11], expected[..]);
+    assert_eq!(
+        rows[numbers + 1][6],
+        "Angemessenheitsgrenze Bruttokaltmiete ohne Aufzug (€)"
+    );
+    assert_eq!(
+        rows[numbers + 2][3..11],
+        [
+            "Produkt aus Spalte 2 und 3",
+            "",
+            "Produkt aus Spalte 2 und 5",
+            "Summe aus Spalte 4 und 6",
+            "",
+            "Produkt aus Spalte 2 und 8",
+            "Summe aus Spalte 4 und 9",
+            "Produkt aus Spalte 7 und 1,50",
+        ]
+    );
+    // The values are the analysis' and every product and sum is a formula of its row.
+    let c = &a.cells[1];
+    let (r0, _) = sheet.start().unwrap();
+    let r = rows
+        .iter()
+        .position(|r| r.first().is_some_and(|t| t == "2 Personen"))
+        .unwrap();
+    let l = c.limits.unwrap();
+    let ll = c.limits_lift.unwrap();
+    assert_eq!(rows[r][3], l.net_cold.to_string());
+    assert_eq!(rows[r][6], l.gross_cold.to_string());
+    assert_eq!(rows[r][9], ll.gross_cold.to_string());
+    assert_eq!(rows[r][10], c.karenzzeit_limit.unwrap().to_string());
+    let excel_row = r0 + r as u32 + 1;
+    let f = |col: u32| {
+        formulas
+            .get_value((r0 + r as u32, col))
+            .cloned()
+            .unwrap_or_default()
+    };
+    assert_eq!(f(3), format!("ROUND(B{excel_row}*C{excel_row},2)"));
+    assert_eq!(f(6), format!("ROUND(D{excel_row}+F{excel_row},2)"));
+    assert_eq!(f(9), format!("ROUND(D{excel_row}+I{excel_row},2)"));
+    assert_eq!(
+        f(10),
+        format!("ROUND(KdU_Karenzzeit_Faktor*G{excel_row},2)")
+    );
+    assert!(
+        rows.iter()
+            .any(|r| r.first().is_some_and(|t| t == "je weitere Person"))
+    );
+}
+
+#[test]
+fn a_table_that_does_not_recompute_is_not_exported() {
+    use kdu_konzept::export::{ExportError, PublishedRow, verify_published};
+    use kdu_konzept::model::params::RoundingMode;
+    // The published Kreis Düren table of 01.01.2023, 2 persons: 65 × 2,02 = 131,30, printed 131,10.
+    let row = PublishedRow {
+        vergleichsraum: "Kreis Düren".into(),
+        household: "2 Personen".into(),
+        area_m2: 65.0,
+        net_rent_per_m2: Some(5.37),
+        net_rent: Some(349.05),
+        bk_per_m2: Some(2.02),
+        bk: Some(131.10),
+        gross_cold: Some(480.35),
+        bk_per_m2_lift: Some(2.27),
+        bk_lift: Some(147.55),
+        gross_cold_lift: Some(496.60),
+        ..PublishedRow::default()
+    };
+    let e = verify_published(&[row], RoundingMode::Cents, None, true).unwrap_err();
+    assert!(
+        e.contains("Spalte 6: angegeben 131,10 €, nachgerechnet 65 × 2,02 = 131,30 €"),
+        "{e}"
+    );
+    assert!(!e.contains("Spalte 9"), "{e}");
+
+    // €/m² not rounded to cents: the printed products do not recompute, the export stops.
+    let mut lp = synthetic();
+    set(&mut lp, "richtwerte.published_table=ja");
+    set(&mut lp, "reference.round_per_m2=nein");
+    let (prep, an) = run(&lp.project, &lp.data);
+    let opts = ExportOptions::default();
+    match workbook_bytes(&lp, &prep, &an, &opts) {
+        Err(ExportError::Recompute(m)) => {
+            assert!(
+                m.starts_with(
+                    "Die Richtwerttabelle rechnet nicht auf den Cent nach: West, 1 Person, Spalte 4"
+                ),
+                "{m}"
+            );
+            assert!(m.contains("€/m² auf Cent runden"), "{m}");
+        }
+        Err(e) => panic!("unexpected error {e}"),
+        Ok(_) => panic!("a table that does not recompute was exported"),
+    }
+    // Without the published table the same project exports.
+    set(&mut lp, "richtwerte.published_table=nein");
+    let (prep, an) = run(&lp.project, &lp.data);
+    assert!(workbook_bytes(&lp, &prep, &an, &opts).is_ok());
+}

@@ -22,6 +22,8 @@ use rust_xlsxwriter::{Workbook, XlsxError};
 pub const DECKBLATT: &str = "Deckblatt";
 /// Sheet name.
 pub const RICHTWERTE: &str = "Richtwerte";
+/// Sheet name (optional, `richtwerte.published_table`).
+pub const RICHTWERTTABELLE: &str = "Richtwerttabelle";
 /// Sheet name.
 pub const PRUEFKATALOG: &str = "BSG-Prüfkatalog";
 /// Sheet name.

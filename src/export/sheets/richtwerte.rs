@@ -225,7 +225,10 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     let mut ws = style::new_sheet(
         ctx,
         RICHTWERTE,
-        "Richtwerte: angemessene Bruttokaltmiete (Nichtprüfungsgrenzen)",
+        &format!(
+            "Richtwerte: angemessene Bruttokaltmiete ({}n)",
+            p.richtwerte.label.german()
+        ),
     )?;
     let f = &ctx.fmt;
     ws.write_string_with_format(
