@@ -520,6 +520,12 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
         p.rounding.mode.german(),
         number(p.wohnflaechen.per_further, 0)
     )];
+    if let Some(k) = p.karenzzeit.factor {
+        par.push(format!(
+            "Zusätzlich wird die Grenze in der Karenzzeit ausgewiesen: das {}-Fache der geltenden Grenze, gerundet wie die Tabelle. Sie folgt der geplanten Begrenzung der Übernahme der tatsächlichen Kosten der Unterkunft im ersten Jahr des Leistungsbezugs; Gesetzestext, Faktor und Tag des Inkrafttretens sind anhand der verkündeten Fassung zu bestätigen.",
+            number(k, 2)
+        ));
+    }
     if let Some(c) = an.cells.iter().find(|c| c.limits.is_some())
         && let (Some(l), Some(nkm), Some(bk)) =
             (c.limits, c.net_rent_per_m2, c.operating_costs_per_m2)
