@@ -770,8 +770,9 @@ fn heating_and_fortschreibung_sheets_equal_the_analysis() {
             c.heating_limit.unwrap(),
             "Heizkosten",
         );
-        let gross = c.limits.unwrap().gross_cold;
-        close_cent(num(hk.get_value((r, 5))), gross, "Bruttokaltmiete");
+        // The Gesamtgrenze rests on the applied limit (the WoGG fallback where the cell is on it).
+        let gross = c.applied_limit.unwrap();
+        close_cent(num(hk.get_value((r, 5))), gross, "geltende Grenze");
         close_cent(
             num(hk.get_value((r, 6))),
             c.total_limit.unwrap(),

@@ -759,7 +759,7 @@ fn fortschreibung_and_heating_show_on_both_screens() {
             .is_some()
     );
     assert!(
-        h.query_by_label_contains("Heizkosten-Grenzwert: 200,00 €")
+        h.query_by_label_contains("Heizkosten-Prüfgrenze: 200,00 €")
             .is_some()
     );
     assert!(

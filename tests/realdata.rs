@@ -844,3 +844,180 @@ fn munich_iterative_procedure_against_immonet_offers() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Offer-only data with external kalte Betriebskosten: immonet offers of Chemnitz and Dresden
+
+/// The immonet pages of Sachsen (state 14) with an offer in Chemnitz or Dresden, every second
+/// one (in name order) to keep the debug build fast.
+fn sachsen_offer_pages() -> Vec<PathBuf> {
+    let dir = realdata().join("immonet_2021/downloads/state_14");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            let text = std::fs::read_to_string(p).unwrap();
+            text.contains("'•', 'Chemnitz'") || text.contains("'•', 'Dresden'")
+        })
+        .collect();
+    files.sort();
+    files.into_iter().step_by(2).collect()
+}
+
+/// Offers only (Angebotsmieten as the data basis, BSG B 4 AS 22/20 R): two Vergleichsräume,
+/// Sachsen's Wohnflächen, offers undated (no window).
+fn sachsen_offer_project() -> Project {
+    let stichtag = Date::from_ymd(2021, 8, 1).unwrap();
+    let mut p = Project::new("Sachsen Angebotsmieten 2021 (Test)", stichtag);
+    for (key, value) in [
+        ("wohnflaechen.land", "\"SN\""),
+        ("wohnflaechen.sizes", "[45, 60, 75, 85, 95]"),
+        ("wohnflaechen.per_further", "10"),
+        ("scope.reference_kinds", "angebot"),
+        ("availability.window_months", "aus"),
+    ] {
+        p.parameters = apply_override(&p.parameters, &format!("{key}={value}")).unwrap();
+    }
+    p.parameters.wohnflaechen.confirmed = true;
+    for name in ["Chemnitz", "Dresden"] {
+        p.vergleichsraeume.push(VergleichsraumSpec {
+            name: name.to_string(),
+            begruendung: format!("Stadt {name} (Testeinteilung)"),
+            ohne_konzept: false,
+        });
+        p.gemeinden.push(GemeindeRow {
+            ags: String::new(),
+            name: name.to_string(),
+            vergleichsraum: name.to_string(),
+            einwohner: None,
+            mietwohnungen: None,
+            mietstufe: None,
+        });
+    }
+    for page in sachsen_offer_pages() {
+        p.sources.push(SourceSpec {
+            path: page.to_str().unwrap().to_string(),
+            sheet: None,
+            header_row: None,
+            kind: SourceKind::Angebot,
+            sha256: String::new(),
+            lieferant: "immonet.de".to_string(),
+            methode: "Angebotsmieten".to_string(),
+            stichtag: None,
+            zeitraum_von: None,
+            zeitraum_bis: None,
+            mapping: BTreeMap::new(),
+            annual: BTreeSet::new(),
+        });
+    }
+    p
+}
+
+/// Offer portals carry no kalte Betriebskosten: from the records no Bruttokaltmiete can be
+/// derived. An external value (project-wide, and per Vergleichsraum) gives every cell its BK,
+/// and the limits follow the Produkttheorie with it.
+#[test]
+fn sachsen_offers_with_external_operating_costs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut project = sachsen_offer_project();
+    let (data, _) = load_sources(
+        &dir.path().join("sachsen.kdu.toml"),
+        &project,
+        &mut |_, _, _| true,
+    )
+    .unwrap();
+    assert!(data.records.len() > 2_000, "{}", data.records.len());
+    assert!(data.records.iter().all(|r| r.operating_costs.is_none()));
+
+    // From the records: no BK, no Bruttokaltmiete, every cell invalid for it.
+    let (_, a) = analysis::run(&project, &data);
+    assert_eq!(a.cells.len(), 10);
+    for c in &a.cells {
+        assert_eq!(c.operating_costs_per_m2, None);
+        assert!(c.limits.is_none());
+        assert!(
+            c.invalid_reasons
+                .contains(&kdu_konzept::analysis::InvalidReason::NoOperatingCosts)
+        );
+    }
+
+    // External value for the project, as `--set` gives it; Dresden gets its own.
+    for set in [
+        "operating_costs.source=external",
+        "operating_costs.external.per_m2=1.85",
+        "operating_costs.external.source_text=Betriebskostenspiegel für Sachsen (Deutscher Mieterbund)",
+        "operating_costs.external.year=2019",
+        "operating_costs.vergleichsraeume=[{vergleichsraum = \"Dresden\", source = \"external\", per_m2 = 2.1, source_text = \"Eigene Erhebung der Stadt\", year = 2020}]",
+    ] {
+        project.parameters =
+            apply_override(&project.parameters, set).unwrap_or_else(|e| panic!("--set {set}: {e}"));
+    }
+    let (_, a) = analysis::run(&project, &data);
+    let mut valid = 0;
+    for c in &a.cells {
+        let what = format!("{} {}", c.vergleichsraum, c.household_size);
+        let bk = if c.vergleichsraum == "Dresden" {
+            2.1
+        } else {
+            1.85
+        };
+        assert_eq!(c.operating_costs_per_m2, Some(bk), "{what}");
+        assert!(c.bk.is_external(), "{what}");
+        assert_eq!(c.bk.n, 0, "{what}: no BK in the offers");
+        let nkm = c.net_rent_per_m2.unwrap();
+        let l = c.limits.unwrap();
+        let expect = limits(c.area_m2, nkm, bk, RoundingMode::Cents);
+        assert_eq!(l, expect, "{what}");
+        assert!(
+            !c.invalid_reasons
+                .contains(&kdu_konzept::analysis::InvalidReason::NoOperatingCosts),
+            "{what}"
+        );
+        if c.valid {
+            valid += 1;
+            assert_eq!(c.applied_limit, Some(l.gross_cold), "{what}");
+        }
+    }
+    // Chemnitz and Dresden have hundreds of offers per size class: the limits carry.
+    assert!(valid >= 6, "{valid} valid cells");
+    let check = a
+        .checks
+        .iter()
+        .find(|c| c.code.code() == "betriebskosten")
+        .unwrap();
+    assert_eq!(
+        check.status,
+        kdu_konzept::analysis::CheckStatus::Ok,
+        "{:?}",
+        check.findings
+    );
+    assert!(
+        check.text.contains("Eigene Erhebung der Stadt"),
+        "{}",
+        check.text
+    );
+    let json = kdu_konzept::cli::cells_json(&a);
+    let v = serde_json::to_value(&json).unwrap();
+    assert_eq!(v[0]["operating_costs_source"], "external");
+    assert_eq!(v[0]["operating_costs_per_m2"], 1.85);
+
+    // Without a source text the external value is an error of the Schlüssigkeitsprüfung.
+    project.parameters =
+        apply_override(&project.parameters, "operating_costs.external.source_text=").unwrap();
+    let (_, a) = analysis::run(&project, &data);
+    let check = a
+        .checks
+        .iter()
+        .find(|c| c.code.code() == "betriebskosten")
+        .unwrap();
+    assert_eq!(check.status, kdu_konzept::analysis::CheckStatus::Fehler);
+    assert!(
+        check
+            .findings
+            .iter()
+            .any(|f| f.starts_with("Chemnitz") && f.contains("keine Quellenangabe")),
+        "{:?}",
+        check.findings
+    );
+    assert!(!a.is_schluessig());
+}

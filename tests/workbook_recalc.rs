@@ -220,6 +220,9 @@ fn libreoffice_recalculation_matches_cached_values() {
             .collect();
         p.heating.enabled = true;
         p.heating.gesamtangemessenheitsgrenze = true;
+        // The Karenzzeit column, also on cells on the WoGG fallback, and the published table.
+        p.karenzzeit.factor = Some(1.5);
+        p.richtwerte.published_table = true;
         // Fortschreibung of old limits (irregular amounts and index values).
         let old_limits = names
             .iter()
@@ -300,6 +303,11 @@ fn libreoffice_recalculation_matches_cached_values() {
         p.heating.gesamtangemessenheitsgrenze = true;
         p.heating.energietraeger = "Fernwärme".into();
         p.heating.building_area_m2 = 730.0;
+        // Warm water produced in the flat: the share is deducted in every Prüfgrenze.
+        p.heating.hot_water_decentral = true;
+        p.heating.hot_water_share = 0.17;
+        // Karenzzeit rounded up to whole euros like the table.
+        p.karenzzeit.factor = Some(1.37);
         p.heating.table.unit = kdu_konzept::tables::heizspiegel::PeriodUnit::PerYear;
         for row in &mut p.heating.table.rows {
             for b in &mut row.bands {
@@ -310,6 +318,41 @@ fn libreoffice_recalculation_matches_cached_values() {
     let (prep, an) = kdu_konzept::analysis::run(&lp.project, &lp.data);
     let path = dir.join("variante_a.xlsx");
     std::fs::write(&path, workbook_bytes(&lp, &prep, &an, &opts).unwrap()).unwrap();
+    files.push(path);
+
+    // 2b. The sample project with the published table (Richtwerttabelle): Aufzug split, whole
+    //     euros rounded up, the Karenzzeit column, external BK for one Vergleichsraum.
+    let mut lp = LoadedProject::load(&project_file, &mut |_, _, _| true).unwrap();
+    {
+        let names = lp.project.vergleichsraum_names();
+        let p = &mut lp.project.parameters;
+        p.operating_costs.lift_split = true;
+        p.rounding.mode = RoundingMode::EuroUp;
+        p.karenzzeit.factor = Some(1.37);
+        p.richtwerte.published_table = true;
+        p.richtwerte.label = kdu_konzept::model::params::LimitLabel::Angemessenheitsgrenze;
+        p.operating_costs.vergleichsraeume = vec![kdu_konzept::model::params::VrBk {
+            vergleichsraum: names[1].clone(),
+            source: kdu_konzept::model::params::BkSource::External,
+            per_m2: 2.137,
+            per_m2_lift: Some(2.41),
+            source_text: "Betriebskostenspiegel (Test)".into(),
+            year: Some(2023),
+        }];
+    }
+    let (prep, an) = kdu_konzept::analysis::run(&lp.project, &lp.data);
+    assert!(
+        an.cells.iter().filter(|c| c.valid).count() > 5,
+        "too few valid cells"
+    );
+    let path = dir.join("veroeffentlichungstabelle.xlsx");
+    std::fs::write(&path, workbook_bytes(&lp, &prep, &an, &opts).unwrap()).unwrap();
+    {
+        let mut wb = open_workbook_auto(&path).unwrap();
+        let formulas = wb.worksheet_formula("Richtwerttabelle").unwrap();
+        let n = formulas.cells().filter(|(_, _, f)| !f.is_empty()).count();
+        assert!(n > 50, "Richtwerttabelle: nur {n} Formeln");
+    }
     files.push(path);
 
     // 3. Type 8, median reference, mean BK, absolute outlier bounds, no €/m² rounding,

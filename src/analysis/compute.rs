@@ -6,7 +6,7 @@
 
 use super::affordability::Affordability;
 use super::availability::{Availability, AvailabilityResult};
-use super::bk::bk_result;
+use super::bk::bk_for;
 use super::fortschreibung::fortschreibung;
 use super::limits::limits;
 use super::limits::{maybe_round, round_cents};
@@ -51,9 +51,10 @@ impl<'a> VrContext<'a> {
                 .iter()
                 .any(|v| v.name == name && v.ohne_konzept),
             market,
-            bk: bk_result(
+            bk: bk_for(
                 &prep.bk_vr[vr],
                 &project.parameters.operating_costs,
+                &project.parameters.operating_costs.for_vergleichsraum(name),
                 project.parameters.quantile_type,
                 market,
             ),
@@ -146,9 +147,16 @@ fn compute_cell(
             qt,
         },
     };
-    let bk = match params.operating_costs.level {
+    let oc = &params.operating_costs;
+    let bk = match oc.level {
         BkLevel::Vergleichsraum => ctx.bk.clone(),
-        BkLevel::Cell => bk_result(&cell.bk, &params.operating_costs, qt, ctx.market),
+        BkLevel::Cell => bk_for(
+            &cell.bk,
+            oc,
+            &oc.for_vergleichsraum(ctx.name),
+            qt,
+            ctx.market,
+        ),
     };
     let bk_m2 = maybe_round(bk.per_m2, round);
     let bk_m2_lift = maybe_round(bk.per_m2_lift, round);
@@ -219,6 +227,8 @@ fn compute_cell(
         let applied = if uniform { first } else { None };
         (AppliedBasis::WoggFallback, applied, by_gemeinde)
     };
+    let karenzzeit_limit = super::limits::karenzzeit(params, applied_limit);
+    let heating_limits = heating::limits(&params.heating, area, applied_limit);
     let heating_limit = heating::limit(&params.heating, area);
     let total_limit = heating::total_limit(&params.heating, applied_limit, heating_limit);
     CellResult {
@@ -255,12 +265,14 @@ fn compute_cell(
         applied_basis,
         applied_limit,
         applied_by_gemeinde,
+        karenzzeit_limit,
         wogg,
         availability,
         welfare_share,
         welfare_unknown_share,
         heating_limit,
         total_limit,
+        heating_limits,
         flags,
     }
 }

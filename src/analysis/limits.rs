@@ -1,7 +1,7 @@
 //! Limits by Produkttheorie (angemessene Wohnfläche × €/m²) and the one rounding rule for money.
 
 use super::result::Limits;
-use crate::model::params::RoundingMode;
+use crate::model::params::{Parameters, RoundingMode};
 
 /// Rounds half away from zero to cents, after removing binary representation noise
 /// (65 × 5,37 = 349,04999… → 349,05). The one money rounding of the program.
@@ -10,16 +10,31 @@ pub fn round_cents(value: f64) -> f64 {
     scaled.round() / 100.0
 }
 
+/// A limit rounded like the table: to cents, then to whole euros where the mode says so. The
+/// one rounding of a Bruttokaltmiete (and of amounts derived from it, e.g. the Karenzzeit).
+pub fn round_limit(value: f64, mode: RoundingMode) -> f64 {
+    let cents = round_cents(value);
+    match mode {
+        RoundingMode::Cents => cents,
+        RoundingMode::EuroUp => (cents - 1e-9).ceil(),
+        RoundingMode::EuroCommercial => cents.round(),
+    }
+}
+
+/// The limit in the Karenzzeit: `karenzzeit.factor` × the applied limit, rounded like the
+/// table; `None` without a factor or an applied limit (docs/METHOD.md §2.17).
+pub fn karenzzeit(p: &Parameters, applied: Option<f64>) -> Option<f64> {
+    p.karenzzeit
+        .factor
+        .zip(applied)
+        .map(|(f, a)| round_limit(f * a, p.rounding.mode))
+}
+
 /// Limits by Produkttheorie for one area and €/m² values, rounded as configured.
 pub fn limits(area: f64, nkm_per_m2: f64, bk_per_m2: f64, mode: RoundingMode) -> Limits {
     let net_cold = round_cents(area * nkm_per_m2);
     let operating_costs = round_cents(area * bk_per_m2);
-    let sum = round_cents(net_cold + operating_costs);
-    let gross_cold = match mode {
-        RoundingMode::Cents => sum,
-        RoundingMode::EuroUp => (sum - 1e-9).ceil(),
-        RoundingMode::EuroCommercial => sum.round(),
-    };
+    let gross_cold = round_limit(net_cold + operating_costs, mode);
     Limits {
         net_cold,
         operating_costs,
@@ -93,6 +108,20 @@ mod tests {
             limits(50.0, 5.59, 2.0, RoundingMode::EuroCommercial).gross_cold,
             380.0
         );
+    }
+
+    #[test]
+    fn karenzzeit_is_rounded_like_the_table() {
+        let mut p = Parameters::default();
+        assert_eq!(karenzzeit(&p, Some(480.35)), None);
+        p.karenzzeit.factor = Some(1.5);
+        assert_eq!(karenzzeit(&p, Some(480.35)), Some(720.53));
+        assert_eq!(karenzzeit(&p, None), None);
+        p.rounding.mode = RoundingMode::EuroUp;
+        assert_eq!(karenzzeit(&p, Some(481.0)), Some(722.0));
+        p.rounding.mode = RoundingMode::EuroCommercial;
+        assert_eq!(karenzzeit(&p, Some(481.0)), Some(722.0));
+        assert_eq!(karenzzeit(&p, Some(479.0)), Some(719.0));
     }
 
     #[test]

@@ -46,8 +46,8 @@ pub use compute::compute;
 pub use prepare::Prepared;
 pub use result::{
     Analysis, AppliedBasis, BkResult, CellRef, CellResult, Check, CheckStatus, Coverage, Flag,
-    FortschreibungResult, FortschreibungRow, Funnel, GemeindeLimit, InvalidReason, Limits,
-    OutlierResult, Severity, VrResult, Warning, WoggComparison,
+    FortschreibungResult, FortschreibungRow, Funnel, GemeindeLimit, HeatingLimit, InvalidReason,
+    Limits, OutlierResult, Severity, VrResult, Warning, WoggComparison,
 };
 
 use crate::dataset::Dataset;

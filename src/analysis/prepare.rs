@@ -417,7 +417,6 @@ impl Prepared {
         // Pass 3, kBK/m² order: cells and Vergleichsräume receive their values sorted.
         let mut bk_vr = vec![BkValues::default(); vr_names.len()];
         let plaus = &params.plausibility;
-        let bk_range = plaus.bk_per_m2_min..=plaus.bk_per_m2_max;
         for e in &index.by_bk {
             let Some(ci) = cell_of.get(e.record) else {
                 continue;
@@ -427,7 +426,7 @@ impl Prepared {
                 continue;
             };
             let v = from_order_key(e.key);
-            if bk_range.contains(&v) {
+            if plaus.bk_plausible(v) {
                 cell.bk.push(v, e.landlord, e.lift);
                 vr.push(v, e.landlord, e.lift);
             } else {

@@ -243,6 +243,8 @@ pub struct GemeindeLimit {
     pub mietstufe: Option<u8>,
     /// WoGG fallback Bruttokaltmiete € (None: not computable).
     pub limit: Option<f64>,
+    /// `karenzzeit.factor` × `limit`, rounded like the table (None without a factor).
+    pub karenzzeit_limit: Option<f64>,
 }
 
 /// Counts of the reference stage.
@@ -316,7 +318,10 @@ pub struct OutlierResult {
 /// Kalte Betriebskosten result (per VR or cell).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct BkResult {
-    /// n of plausible values used (overall).
+    /// Where the value comes from: the records' statistic or an external value (its source
+    /// text is in the parameters, `OperatingCostParams::for_vergleichsraum`).
+    pub source: crate::model::params::BkSource,
+    /// n of plausible values (overall); with an external value only counted, not used.
     pub n: usize,
     /// n without / with lift.
     pub n_split: (usize, usize),
@@ -330,6 +335,19 @@ pub struct BkResult {
     pub per_m2: Option<f64>,
     /// kBK €/m² with lift (only when split).
     pub per_m2_lift: Option<f64>,
+}
+
+impl BkResult {
+    /// The value comes from outside the records (no statistic, no minimum n).
+    pub fn is_external(&self) -> bool {
+        self.source == crate::model::params::BkSource::External
+    }
+
+    /// All records of the cell or Vergleichsraum: with plausible, implausible, missing BK and
+    /// BK including heating.
+    pub fn n_records(&self) -> usize {
+        self.n + self.n_missing + self.n_implausible + self.n_heating_included
+    }
 }
 
 /// Result of one Vergleichsraum × household size.
@@ -396,10 +414,14 @@ pub struct CellResult {
     pub welfare_share: Option<f64>,
     /// Share of used records whose Leistungsbezug is unknown.
     pub welfare_unknown_share: Option<f64>,
-    /// Heating Grenzwert € per month (Heizspiegel boundary × Wohnfläche).
+    /// Heating Prüfgrenze € per month of the configured Energieträger and building area
+    /// (Heizspiegel boundary × Wohnfläche); the column of the Richtwerte table.
     pub heating_limit: Option<f64>,
-    /// Gesamtangemessenheitsgrenze € (Bruttokaltmiete + heating), when enabled.
+    /// Gesamtangemessenheitsgrenze € (applied limit + `heating_limit`), when enabled.
     pub total_limit: Option<f64>,
+    /// The heating Prüfgrenze of every Energieträger and band of the Heizspiegel table (empty
+    /// when heating is off).
+    pub heating_limits: Vec<HeatingLimit>,
     /// The concept limit is valid (no [`InvalidReason`]).
     pub valid: bool,
     /// Why the concept limit is not valid (empty when valid).
@@ -412,6 +434,10 @@ pub struct CellResult {
     pub applied_limit: Option<f64>,
     /// On the fallback: the value of every Gemeinde of the Vergleichsraum (its own Mietstufe).
     pub applied_by_gemeinde: Vec<GemeindeLimit>,
+    /// The limit in the Karenzzeit: `karenzzeit.factor` × `applied_limit`, rounded like the
+    /// table; `None` without a factor, or where the applied limit differs per Gemeinde (then
+    /// each entry of `applied_by_gemeinde` carries its own).
+    pub karenzzeit_limit: Option<f64>,
     /// Flags.
     pub flags: Vec<Flag>,
 }
@@ -440,11 +466,60 @@ impl CellResult {
         }
     }
 
+    /// The Karenzzeit limit in German, like [`CellResult::applied_german`]: the amount, "je
+    /// Gemeinde: …", or "–".
+    pub fn karenzzeit_german(&self) -> String {
+        match self.karenzzeit_limit {
+            Some(v) => crate::fmt::euro(v),
+            None if self.applied_limit.is_none()
+                && self
+                    .applied_by_gemeinde
+                    .iter()
+                    .any(|g| g.karenzzeit_limit.is_some()) =>
+            {
+                let parts: Vec<String> = self
+                    .applied_by_gemeinde
+                    .iter()
+                    .map(|g| {
+                        format!(
+                            "{} {}",
+                            g.gemeinde,
+                            g.karenzzeit_limit
+                                .map_or_else(|| "–".to_string(), crate::fmt::euro)
+                        )
+                    })
+                    .collect();
+                format!("je Gemeinde: {}", parts.join(", "))
+            }
+            None => "–".to_string(),
+        }
+    }
+
     /// Why the concept limit is not valid, in German ("" when valid).
     pub fn invalid_german(&self) -> String {
         let reasons: Vec<&str> = self.invalid_reasons.iter().map(|r| r.german()).collect();
         reasons.join("; ")
     }
+}
+
+/// The heating Prüfgrenze of one Energieträger and band of beheizte Gebäudefläche for a
+/// cell's abstract Wohnfläche (docs/METHOD.md §2.12): an indication, not a cap.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HeatingLimit {
+    /// Energieträger as named in the table.
+    pub energietraeger: String,
+    /// Index of the band in the table's row (0-based).
+    pub band: usize,
+    /// Lower bound of the band, exclusive, m² of beheizte Gebäudefläche.
+    pub band_lower_m2: f64,
+    /// Upper bound of the band, inclusive (`None` = open).
+    pub band_upper_m2: Option<f64>,
+    /// The table's boundary €/m² in its unit (per month or per year).
+    pub boundary: f64,
+    /// Prüfgrenze € per month (less the warm-water share where warm water is decentral).
+    pub limit: f64,
+    /// Applied limit + `limit`, when the Gesamtangemessenheitsgrenze is enabled.
+    pub total_limit: Option<f64>,
 }
 
 /// The concept limit next to the WoGG fallback for the Vergleichsraum's Mietstufe.

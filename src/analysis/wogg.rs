@@ -63,14 +63,18 @@ pub fn by_gemeinde(
     let w = &project.parameters.wogg;
     gemeinden
         .iter()
-        .map(|(g, stufe)| GemeindeLimit {
-            gemeinde: g.name.clone(),
-            ags: g.ags.clone(),
-            mietstufe: *stufe,
-            limit: stufe.and_then(|s| {
+        .map(|(g, stufe)| {
+            let limit = stufe.and_then(|s| {
                 fallback(table_date(project), household_size, s, w.surcharge, w.klima)
                     .map(|v| v.with_surcharge)
-            }),
+            });
+            GemeindeLimit {
+                gemeinde: g.name.clone(),
+                ags: g.ags.clone(),
+                mietstufe: *stufe,
+                limit,
+                karenzzeit_limit: super::limits::karenzzeit(&project.parameters, limit),
+            }
         })
         .collect()
 }

@@ -45,6 +45,10 @@ pub struct CellJson {
     pub operating_costs_per_m2: Option<f64>,
     /// kBK €/m² with lift (split).
     pub operating_costs_per_m2_lift: Option<f64>,
+    /// Where the kBK come from: `records` (statistic over the records) or `external`.
+    pub operating_costs_source: crate::model::params::BkSource,
+    /// Records of the cell (or Vergleichsraum, by BK level) with plausible kBK.
+    pub operating_costs_n: usize,
     /// NKM limit.
     pub limit_net_cold: Option<f64>,
     /// BK limit.
@@ -69,6 +73,8 @@ pub struct CellJson {
     pub heating_limit: Option<f64>,
     /// Gesamtangemessenheitsgrenze €.
     pub total_limit: Option<f64>,
+    /// Heating Prüfgrenze (and Gesamtangemessenheitsgrenze) of every Energieträger and band.
+    pub heating_limits: Vec<crate::analysis::HeatingLimit>,
     /// WoGG comparison: Mietstufe, table value, with surcharge, ratio.
     pub wogg: Option<crate::analysis::WoggComparison>,
     /// Cell statistics.
@@ -84,8 +90,11 @@ pub struct CellJson {
     /// The Bruttokaltmiete that applies; `null` on the fallback when the Gemeinden of the
     /// Vergleichsraum differ (see `applied_by_gemeinde`) or no fallback exists.
     pub applied_limit: Option<f64>,
-    /// On the fallback: every Gemeinde with its Mietstufe and value.
+    /// On the fallback: every Gemeinde with its Mietstufe and value (and Karenzzeit limit).
     pub applied_by_gemeinde: Vec<crate::analysis::GemeindeLimit>,
+    /// `karenzzeit.factor` × `applied_limit`, rounded like the table; `null` without a factor
+    /// or where the Gemeinden differ (see `applied_by_gemeinde`).
+    pub karenzzeit_limit: Option<f64>,
 }
 
 /// Weighting info of a cell.
@@ -122,6 +131,8 @@ pub fn cells_json(a: &Analysis) -> Vec<CellJson> {
             area_m2: c.area_m2,
             operating_costs_per_m2: c.operating_costs_per_m2,
             operating_costs_per_m2_lift: c.operating_costs_per_m2_lift,
+            operating_costs_source: c.bk.source,
+            operating_costs_n: c.bk.n,
             limit_net_cold: c.net_cold_limit,
             limit_operating_costs: c.limits.map(|l| l.operating_costs),
             limit_gross_cold: c.limits.map(|l| l.gross_cold),
@@ -144,6 +155,7 @@ pub fn cells_json(a: &Analysis) -> Vec<CellJson> {
             welfare_unknown_share: c.welfare_unknown_share,
             heating_limit: c.heating_limit,
             total_limit: c.total_limit,
+            heating_limits: c.heating_limits.clone(),
             wogg: c.wogg.clone(),
             summary: c.summary,
             flags: c.flags.clone(),
@@ -152,6 +164,7 @@ pub fn cells_json(a: &Analysis) -> Vec<CellJson> {
             applied_basis: c.applied_basis,
             applied_limit: c.applied_limit,
             applied_by_gemeinde: c.applied_by_gemeinde.clone(),
+            karenzzeit_limit: c.karenzzeit_limit,
         })
         .collect()
 }

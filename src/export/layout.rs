@@ -22,6 +22,8 @@ use rust_xlsxwriter::{Workbook, XlsxError};
 pub const DECKBLATT: &str = "Deckblatt";
 /// Sheet name.
 pub const RICHTWERTE: &str = "Richtwerte";
+/// Sheet name (optional, `richtwerte.published_table`).
+pub const RICHTWERTTABELLE: &str = "Richtwerttabelle";
 /// Sheet name.
 pub const PRUEFKATALOG: &str = "BSG-Prüfkatalog";
 /// Sheet name.
@@ -85,6 +87,24 @@ pub const N_BK_PERCENTILE: &str = names::BK_PERCENTILE;
 pub const N_P_BK: &str = "KdU_p_BK";
 /// Name of the area per further person.
 pub const N_AREA_FURTHER: &str = names::AREA_FURTHER;
+/// Name of the external BK €/m² of the project.
+pub const N_BK_EXTERNAL: &str = names::BK_EXTERNAL;
+/// Name of the external BK €/m² with Aufzug of the project.
+pub const N_BK_EXTERNAL_LIFT: &str = names::BK_EXTERNAL_LIFT;
+/// Name of the Karenzzeit factor.
+pub const N_KARENZZEIT_FACTOR: &str = names::KARENZZEIT_FACTOR;
+
+/// Key prefix of the per-Vergleichsraum BK entries on the Parameter sheet.
+const BK_VR_KEY: &str = "operating_costs.vergleichsraeume[";
+
+/// Name of the external BK €/m² of entry `number` (1-based) of `operating_costs.vergleichsraeume`.
+fn bk_vr_name(number: usize, lift: bool) -> String {
+    if lift {
+        format!("{N_BK_EXTERNAL_LIFT}_VR{number}")
+    } else {
+        format!("{N_BK_EXTERNAL}_VR{number}")
+    }
+}
 
 /// Name of the angemessene Wohnfläche of household size `persons` (1-based).
 pub fn area_name(persons: usize) -> String {
@@ -95,6 +115,15 @@ pub fn area_name(persons: usize) -> String {
 pub fn excel_name(key: &str, index: Option<usize>) -> Option<String> {
     if let Some(i) = index {
         return (key == "wohnflaechen.sizes").then(|| area_name(i + 1));
+    }
+    if let Some(rest) = key.strip_prefix(BK_VR_KEY) {
+        let (number, field) = rest.split_once("].")?;
+        let number: usize = number.parse().ok()?;
+        return match field {
+            "per_m2" => Some(bk_vr_name(number, false)),
+            "per_m2_lift" => Some(bk_vr_name(number, true)),
+            _ => None,
+        };
     }
     let name = match key {
         "reference.effective_p" => N_P_REFERENCE,
@@ -189,13 +218,35 @@ pub fn bk_statistic(p: &Parameters, range: &str, n: usize) -> String {
     round_per_m2(p, inner)
 }
 
+/// The external BK €/m² of a Vergleichsraum as Excel text: the named parameter cell (its own
+/// entry in `operating_costs.vergleichsraeume`, else the project's value), rounded as
+/// configured. Only valid where that cell holds a number.
+pub fn bk_external(p: &Parameters, vergleichsraum: &str, lift: bool) -> String {
+    let own = p
+        .operating_costs
+        .vergleichsraeume
+        .iter()
+        .position(|v| v.vergleichsraum == vergleichsraum);
+    let name = match (own, lift) {
+        (Some(i), _) => bk_vr_name(i + 1, lift),
+        (None, false) => N_BK_EXTERNAL.to_string(),
+        (None, true) => N_BK_EXTERNAL_LIFT.to_string(),
+    };
+    round_per_m2(p, name)
+}
+
+/// A money amount rounded by `mode` (the Excel text of [`crate::analysis::limits::round_limit`]).
+pub fn round_limit(inner: &str, mode: RoundingMode) -> String {
+    match mode {
+        RoundingMode::Cents => format!("ROUND({inner},2)"),
+        RoundingMode::EuroUp => format!("ROUNDUP(ROUND({inner},2),0)"),
+        RoundingMode::EuroCommercial => format!("ROUND(ROUND({inner},2),0)"),
+    }
+}
+
 /// The Bruttokaltmiete from the NKM € and BK € cells, rounded by `mode`.
 pub fn gross_cold(nkm: &str, bk: &str, mode: RoundingMode) -> String {
-    match mode {
-        RoundingMode::Cents => format!("ROUND({nkm}+{bk},2)"),
-        RoundingMode::EuroUp => format!("ROUNDUP(ROUND({nkm}+{bk},2),0)"),
-        RoundingMode::EuroCommercial => format!("ROUND(ROUND({nkm}+{bk},2),0)"),
-    }
+    round_limit(&format!("{nkm}+{bk}"), mode)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,6 +278,8 @@ pub struct RichtwerteCols {
     pub total: Option<u16>,
     /// The limit that applies (fallback).
     pub applied: Option<u16>,
+    /// Karenzzeit limit (factor × the applied limit).
+    pub karenzzeit: Option<u16>,
     /// n.
     pub n: u16,
     /// Notes.
@@ -234,6 +287,24 @@ pub struct RichtwerteCols {
 }
 
 impl RichtwerteCols {
+    /// The columns of `ctx`'s Richtwerte sheet: the lift split from the parameters, the
+    /// heating, Gesamtgrenze, applied and Karenzzeit columns where some cell has a value.
+    pub fn of(ctx: &Ctx) -> RichtwerteCols {
+        let cells = &ctx.an.cells;
+        let mut cols = RichtwerteCols::new(
+            ctx.p().operating_costs.lift_split,
+            cells.iter().any(|c| c.heating_limit.is_some()),
+            cells.iter().any(|c| c.total_limit.is_some()),
+            cells.iter().any(|c| !c.valid),
+        );
+        if ctx.p().karenzzeit.factor.is_some() {
+            cols.karenzzeit = Some(cols.n);
+            cols.n += 1;
+            cols.note += 1;
+        }
+        cols
+    }
+
     /// The columns for the options switched on.
     pub fn new(split: bool, heating: bool, total: bool, applied: bool) -> RichtwerteCols {
         let mut next = 8u16;
@@ -259,6 +330,7 @@ impl RichtwerteCols {
             heating,
             total,
             applied,
+            karenzzeit: None,
             n: next,
             note: next + 1,
         }
@@ -268,6 +340,24 @@ impl RichtwerteCols {
 /// Column of the Bruttokaltmiete (without lift) in Richtwerte; it does not depend on the
 /// options (the Heizkosten sheet links to it).
 pub const RICHTWERTE_BKM_COL: u16 = 7;
+
+/// The Richtwerte cell that holds the applied limit of analysis cell `i` (a sheet-qualified
+/// reference): the Bruttokaltmiete of a valid cell, the applied-limit column of a cell on the
+/// WoGG fallback. `None` where the sheet holds no number there (no value, or suppressed).
+pub fn applied_ref(ctx: &Ctx, cols: &RichtwerteCols, rows: &[u32], i: usize) -> Option<String> {
+    let c = ctx.an.cells.get(i)?;
+    let r = *rows.get(i)?;
+    c.applied_limit?;
+    let col = if c.valid {
+        if ctx.suppressed(c.n) || ctx.bk_suppressed(&c.bk) {
+            return None;
+        }
+        RICHTWERTE_BKM_COL
+    } else {
+        cols.applied?
+    };
+    Some(format!("'{RICHTWERTE}'!{}", style::cell_ref(r, col)))
+}
 
 /// Row (0-based) of each cell of `an` in the Richtwerte sheet: per Vergleichsraum its cells,
 /// then the "je weitere Person" row and one blank row.

@@ -23,6 +23,7 @@ mod style;
 mod wording;
 
 pub use sheets::methodentext::method_text;
+pub use sheets::richtwerttabelle::{PublishedRow, verify_published};
 
 use crate::analysis::Analysis;
 use crate::analysis::prepare::Prepared;
@@ -118,6 +119,10 @@ pub enum ExportError {
     /// The workbook could not be built.
     #[error("Die Arbeitsmappe kann nicht erzeugt werden: {0}")]
     Xlsx(String),
+    /// A product or sum of the Richtwerttabelle does not recompute to the cent (German
+    /// message naming each difference).
+    #[error("{0}")]
+    Recompute(String),
 }
 
 impl From<XlsxError> for ExportError {
@@ -155,6 +160,12 @@ impl Ctx<'_> {
         !self.pruef() && n < self.p().min_n
     }
 
+    /// Whether a BK value is suppressed in this variant: a statistic over too few values; an
+    /// external value never is.
+    pub fn bk_suppressed(&self, bk: &crate::analysis::BkResult) -> bool {
+        !bk.is_external() && self.suppressed(bk.n)
+    }
+
     /// The footnote for suppressed cells.
     pub fn suppression_note(&self) -> String {
         format!(
@@ -184,6 +195,9 @@ pub fn workbook_bytes(
         ctx.values = Some(layout::value_layout(&ctx));
     }
     ctx.params = sheets::parameter::param_layout(&ctx);
+    if sheets::richtwerttabelle::wanted(&ctx) {
+        sheets::richtwerttabelle::check(&ctx).map_err(ExportError::Recompute)?;
+    }
 
     let mut wb = Workbook::new();
     let created = creation_date(lp);

@@ -9,8 +9,8 @@
 
 use super::QuantileType;
 use super::params::{
-    BkLevel, BkStatistic, HeatingIncludedOffers, IterationStart, KlimaMode, OutlierMethod,
-    Parameters, ReferenceMethod, RoundingMode,
+    BkLevel, BkPlausibility, BkSource, BkStatistic, HeatingIncludedOffers, IterationStart,
+    KlimaMode, LimitLabel, OutlierMethod, Parameters, ReferenceMethod, RoundingMode,
 };
 use super::record::SourceKind;
 use serde::Serialize;
@@ -37,11 +37,13 @@ pub enum Section {
     Heating,
     /// Angemessene Wohnflächen.
     Wohnflaechen,
+    /// The published table and the Karenzzeit column.
+    Table,
 }
 
 impl Section {
     /// All sections in display order.
-    pub const ALL: [Section; 9] = [
+    pub const ALL: [Section; 10] = [
         Section::Reference,
         Section::Outliers,
         Section::OperatingCosts,
@@ -50,6 +52,7 @@ impl Section {
         Section::Representativeness,
         Section::Wogg,
         Section::Heating,
+        Section::Table,
         Section::Wohnflaechen,
     ];
 
@@ -65,6 +68,7 @@ impl Section {
             Section::Wogg => "Rückgriff auf das Wohngeldgesetz",
             Section::Heating => "Heizkosten",
             Section::Wohnflaechen => "Angemessene Wohnflächen",
+            Section::Table => "Richtwerttabelle und Karenzzeit",
         }
     }
 }
@@ -267,6 +271,24 @@ choice_enum!(
     BkLevel,
     [BkLevel::Vergleichsraum, BkLevel::Cell],
     BkLevel::german
+);
+choice_enum!(
+    BkSource,
+    [BkSource::Records, BkSource::External],
+    BkSource::german
+);
+choice_enum!(
+    BkPlausibility,
+    [BkPlausibility::Window, BkPlausibility::None],
+    BkPlausibility::german
+);
+choice_enum!(
+    LimitLabel,
+    [
+        LimitLabel::Nichtpruefungsgrenze,
+        LimitLabel::Angemessenheitsgrenze
+    ],
+    LimitLabel::german
 );
 choice_enum!(
     RoundingMode,
@@ -722,6 +744,22 @@ pub mod names {
     pub const NKM_MAX: &str = "KdU_NKM_max";
     /// Area per further person.
     pub const AREA_FURTHER: &str = "KdU_Wfl_weitere";
+    /// External kalte BK per m² (without Aufzug where split).
+    pub const BK_EXTERNAL: &str = "KdU_BK_extern";
+    /// External kalte BK per m² with Aufzug.
+    pub const BK_EXTERNAL_LIFT: &str = "KdU_BK_extern_Aufzug";
+    /// Share of warm water deducted from the Heizspiegel values.
+    pub const HOT_WATER_SHARE: &str = "KdU_Warmwasser_Anteil";
+    /// Factor of the Karenzzeit column.
+    pub const KARENZZEIT_FACTOR: &str = "KdU_Karenzzeit_Faktor";
+}
+
+fn bk_external(p: &Parameters) -> bool {
+    p.operating_costs.source == BkSource::External
+}
+
+fn bk_records(p: &Parameters) -> bool {
+    p.operating_costs.source == BkSource::Records || !p.operating_costs.vergleichsraeume.is_empty()
 }
 
 /// Every scalar parameter, in display order within its section.
@@ -867,12 +905,21 @@ pub static CATALOGUE: &[Spec] = &[
     ),
     // Betriebskosten und Rundung
     spec!(
+        "operating_costs.source",
+        OperatingCosts,
+        "Quelle der Betriebskosten",
+        "",
+        choice!(BkSource, operating_costs.source),
+        "Aus den Datensätzen (Kennzahl über dieselben Mietwerte) oder ein externer Wert je m², etwa aus dem Betriebskostenspiegel des Deutschen Mieterbunds, einer eigenen Erhebung der Kommune oder dem Durchschnitt der Betriebskosten der Leistungsempfänger (von SG Nürnberg, S 8 AS 467/20, als gut vertretbar angesehen). Angebotsdaten enthalten meist keine kalten Betriebskosten. Einzelne Vergleichsräume können eine eigene Quelle erhalten (Tabelle unten)."
+    ),
+    spec!(
         "operating_costs.statistic",
         OperatingCosts,
         "Kennzahl Betriebskosten",
         "",
         choice!(BkStatistic, operating_costs.statistic),
-        "Kennzahl der kalten Betriebskosten je m², die zur Nettokaltmiete addiert wird (Bruttokaltmiete nach Produkttheorie)."
+        "Kennzahl der kalten Betriebskosten je m², die zur Nettokaltmiete addiert wird (Bruttokaltmiete nach Produkttheorie).",
+        bk_records
     ),
     spec!(
         "operating_costs.percentile",
@@ -881,7 +928,7 @@ pub static CATALOGUE: &[Spec] = &[
         "",
         number!(operating_costs.percentile, Bounds::open(0.0, 1.0), 2),
         "Perzentil der kalten Betriebskosten je m².",
-        |p| p.operating_costs.statistic == BkStatistic::Percentile,
+        |p| bk_records(p) && p.operating_costs.statistic == BkStatistic::Percentile,
         Some(names::BK_PERCENTILE)
     ),
     spec!(
@@ -890,7 +937,8 @@ pub static CATALOGUE: &[Spec] = &[
         "Ebene Betriebskosten",
         "",
         choice!(BkLevel, operating_costs.level),
-        "Ob die Betriebskosten je Vergleichsraum (stabiler) oder je Tabellenfeld (genauer, aber kleinere Fallzahlen) ermittelt werden."
+        "Ob die Betriebskosten je Vergleichsraum (stabiler) oder je Tabellenfeld (genauer, aber kleinere Fallzahlen) ermittelt werden.",
+        bk_records
     ),
     spec!(
         "operating_costs.lift_split",
@@ -899,6 +947,61 @@ pub static CATALOGUE: &[Spec] = &[
         "",
         flag!(operating_costs.lift_split),
         "Getrennte Betriebskostenwerte für Gebäude mit und ohne Aufzug, wie z. B. im Kreis Düren."
+    ),
+    spec!(
+        "operating_costs.external.per_m2",
+        OperatingCosts,
+        "Externer Wert Betriebskosten",
+        "€/m²",
+        number!(
+            operating_costs.external.per_m2,
+            Bounds::closed(0.0, 20.0),
+            2
+        ),
+        "Kalte Betriebskosten je m² und Monat aus der genannten Quelle (bei getrennter Ausweisung: ohne Aufzug); gilt für jedes Tabellenfeld der Vergleichsräume ohne eigene Angabe.",
+        bk_external,
+        Some(names::BK_EXTERNAL)
+    ),
+    spec!(
+        "operating_costs.external.per_m2_lift",
+        OperatingCosts,
+        "Externer Wert mit Aufzug",
+        "€/m²",
+        Kind::Optional {
+            bounds: Bounds::closed(0.0, 20.0),
+            decimals: 2,
+            get: |p| p.operating_costs.external.per_m2_lift,
+            set: |p, v| p.operating_costs.external.per_m2_lift = v,
+        },
+        "Kalte Betriebskosten je m² für Gebäude mit Aufzug, wenn mit und ohne Aufzug getrennt ausgewiesen wird.",
+        |p| bk_external(p) && p.operating_costs.lift_split,
+        Some(names::BK_EXTERNAL_LIFT)
+    ),
+    spec!(
+        "operating_costs.external.source_text",
+        OperatingCosts,
+        "Quelle des externen Werts",
+        "",
+        Kind::Text {
+            get: |p| p.operating_costs.external.source_text.clone(),
+            set: |p, v| p.operating_costs.external.source_text = v,
+        },
+        "Woher der Wert stammt, z. B. „Betriebskostenspiegel für Sachsen, Deutscher Mieterbund, Abrechnungsjahr 2022“ oder „Durchschnitt der kalten Betriebskosten der Bedarfsgemeinschaften, Stand 31.12.2024“. Ohne Quellenangabe ist der Wert nicht nachvollziehbar (Fehler in der Schlüssigkeitsprüfung).",
+        bk_external
+    ),
+    spec!(
+        "operating_costs.external.year",
+        OperatingCosts,
+        "Jahr des externen Werts",
+        "",
+        Kind::Optional {
+            bounds: Bounds::closed(1990.0, 2100.0),
+            decimals: 0,
+            get: |p| p.operating_costs.external.year.map(f64::from),
+            set: |p, v| p.operating_costs.external.year = v.map(|x| x.round() as u32),
+        },
+        "Abrechnungs- oder Erhebungsjahr, auf das sich der externe Wert bezieht.",
+        bk_external
     ),
     spec!(
         "rounding.mode",
@@ -1043,13 +1146,21 @@ pub static CATALOGUE: &[Spec] = &[
         Some(names::NKM_MAX)
     ),
     spec!(
+        "plausibility.bk_rule",
+        Scope,
+        "Plausibilitätsprüfung Betriebskosten",
+        "",
+        choice!(BkPlausibility, plausibility.bk_rule),
+        "Welche kalten Betriebskosten je m² in die Betriebskosten-Kennzahl eingehen: nur Werte innerhalb einer Spanne (Voreinstellung 1,00–3,50 €/m² wie im Bremer Konzept; unplausible Werte werden gezählt) oder alle Werte."
+    ),
+    spec!(
         "plausibility.bk_per_m2_min",
         Scope,
         "Kalte Betriebskosten je m² mindestens",
         "€/m²",
         number!(plausibility.bk_per_m2_min, Bounds::closed(0.0, 100.0), 2),
         "Betriebskostenwerte darunter gehen nicht in die Betriebskosten-Kennzahl ein.",
-        always,
+        |p| p.plausibility.bk_rule == BkPlausibility::Window,
         Some(names::BK_MIN)
     ),
     spec!(
@@ -1059,7 +1170,7 @@ pub static CATALOGUE: &[Spec] = &[
         "€/m²",
         number!(plausibility.bk_per_m2_max, Bounds::closed(0.0, 100.0), 2),
         "Betriebskostenwerte darüber gehen nicht in die Betriebskosten-Kennzahl ein.",
-        always,
+        |p| p.plausibility.bk_rule == BkPlausibility::Window,
         Some(names::BK_MAX)
     ),
     // Verfügbarkeitsprüfung
@@ -1328,6 +1439,57 @@ pub static CATALOGUE: &[Spec] = &[
         "Bruttokaltmiete und Heizkostengrenze werden zu einer Grenze für Unterkunft und Heizung zusammengefasst (§ 22 Abs. 10 SGB II).",
         |p| p.heating.enabled
     ),
+    spec!(
+        "heating.hot_water_decentral",
+        Heating,
+        "Dezentrale Warmwasserbereitung",
+        "",
+        flag!(heating.hot_water_decentral),
+        "Die Werte des Heizspiegels enthalten die Kosten der Warmwasserbereitung. Wird das Warmwasser in der Wohnung erzeugt (Durchlauferhitzer, Boiler), wird der Warmwasseranteil abgezogen; die Kosten der dezentralen Warmwassererzeugung werden als Mehrbedarf nach § 21 Abs. 7 SGB II gesondert anerkannt.",
+        |p| p.heating.enabled
+    ),
+    spec!(
+        "heating.hot_water_share",
+        Heating,
+        "Warmwasseranteil",
+        "",
+        number!(heating.hot_water_share, Bounds::closed_open(0.0, 1.0), 2),
+        "Anteil der Warmwasserbereitung an den Heizspiegelwerten, der bei dezentraler Warmwasserbereitung abgezogen wird. Die Voreinstellung 18 % ist der pauschale Warmwasseranteil verbundener Anlagen nach der früheren Fassung der Heizkostenverordnung; der Wert ist eine Wahl des Trägers und vom Anwender anhand der verwendeten Heizspiegel-Ausgabe zu bestätigen und zu begründen.",
+        |p| p.heating.enabled && p.heating.hot_water_decentral,
+        Some(names::HOT_WATER_SHARE)
+    ),
+    // Richtwerttabelle und Karenzzeit
+    spec!(
+        "richtwerte.label",
+        Table,
+        "Bezeichnung der Grenze",
+        "",
+        choice!(LimitLabel, richtwerte.label),
+        "Wie die Bruttokaltmiete in den Tabellen heißt: Nichtprüfungsgrenze (bis zu diesem Betrag findet keine Einzelfallprüfung statt; darüber wird geprüft, nicht automatisch gekürzt) oder Angemessenheitsgrenze."
+    ),
+    spec!(
+        "richtwerte.published_table",
+        Table,
+        "Richtwerttabelle zur Veröffentlichung",
+        "",
+        flag!(richtwerte.published_table),
+        "Zusätzliches Blatt „Richtwerttabelle“ in der Arbeitsmappe, wie Jobcenter es veröffentlichen: nummerierte Spalten mit ausgeschriebener Rechenregel („Produkt aus Spalte 2 und 3“, „Summe aus Spalte 4 und 6“), Betriebskosten ohne und mit Aufzug. Vor dem Export wird jedes Produkt und jede Summe auf den Cent nachgerechnet; eine Abweichung verhindert den Export."
+    ),
+    spec!(
+        "karenzzeit.factor",
+        Table,
+        "Faktor Karenzzeit",
+        "",
+        Kind::Optional {
+            bounds: Bounds::open_closed(1.0, 5.0),
+            decimals: 2,
+            get: |p| p.karenzzeit.factor,
+            set: |p, v| p.karenzzeit.factor = v,
+        },
+        "Zusätzliche Spalte „Grenze in der Karenzzeit“ = Faktor × geltende Grenze, gerundet wie die Tabelle. Die geplante Reform der Grundsicherung soll die Übernahme der tatsächlichen Kosten der Unterkunft im ersten Jahr des Leistungsbezugs (Karenzzeit, § 22 Abs. 1 SGB II) nach Berichten auf das 1,5-Fache der Angemessenheitsgrenze begrenzen. Der Gesetzestext, der Faktor und der Tag des Inkrafttretens sind vom Anwender anhand der verkündeten Fassung zu bestätigen; „aus“: keine Spalte.",
+        always,
+        Some(names::KARENZZEIT_FACTOR)
+    ),
     // Wohnflächen (the table itself has its own editor)
     spec!(
         "wohnflaechen.per_further",
@@ -1342,8 +1504,12 @@ pub static CATALOGUE: &[Spec] = &[
 ];
 
 /// Paths of structured parameters with their own editor (not in [`CATALOGUE`]).
-pub const STRUCTURED: [(&str, &str); 5] = [
+pub const STRUCTURED: [(&str, &str); 6] = [
     ("wohnflaechen", "Angemessene Wohnflächen je Haushaltsgröße"),
+    (
+        "operating_costs.vergleichsraeume",
+        "Betriebskosten je Vergleichsraum",
+    ),
     ("availability.demand", "Nachfragegruppen je Haushaltsgröße"),
     (
         "representativeness.market_shares",
@@ -1439,6 +1605,13 @@ pub fn validate(p: &Parameters) -> Vec<String> {
                 .iter()
                 .all(|a| a.is_finite() && *a > 0.0 && *a <= 1000.0),
         "Wohnflächen: Jede Haushaltsgröße braucht eine Wohnfläche größer als 0 und höchstens 1.000 m².",
+    );
+    pair(
+        p.operating_costs.vergleichsraeume.iter().all(|v| {
+            (0.0..=20.0).contains(&v.per_m2)
+                && v.per_m2_lift.is_none_or(|l| (0.0..=20.0).contains(&l))
+        }),
+        "Betriebskosten je Vergleichsraum: Jeder Wert muss zwischen 0 und 20 €/m² liegen.",
     );
     errors
 }

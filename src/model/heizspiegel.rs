@@ -337,6 +337,24 @@ impl HeizspiegelTable {
         Ok(())
     }
 
+    /// Whether the table counts as an example: marked so, or still the shipped example's
+    /// edition and values. Unticking the mark alone does not make the example a checked table;
+    /// it stays an example until its values or its edition are changed.
+    pub fn counts_as_example(&self) -> bool {
+        self.is_example
+            || example()
+                .as_ref()
+                .is_ok_and(|e| e.edition == self.edition && e.rows == self.rows)
+    }
+
+    /// The boundary per m² and month: the table's value, ÷ 12 for yearly values.
+    pub fn per_month(&self, boundary: f64) -> f64 {
+        match self.unit {
+            PeriodUnit::PerMonth => boundary,
+            PeriodUnit::PerYear => boundary / 12.0,
+        }
+    }
+
     /// The Energieträger of the table, in order.
     pub fn energietraeger(&self) -> Vec<&str> {
         self.rows
@@ -377,20 +395,19 @@ impl HeizspiegelTable {
             return None;
         }
         let boundary = self.boundary(energietraeger, building_area_m2)?;
-        let per_month = match self.unit {
-            PeriodUnit::PerMonth => boundary,
-            PeriodUnit::PerYear => boundary / 12.0,
-        };
-        Some(per_month * household_area_m2)
+        Some(self.per_month(boundary) * household_area_m2)
     }
+}
+
+/// The embedded example, parsed once.
+fn example() -> &'static Result<HeizspiegelTable, TableError> {
+    static TABLE: OnceLock<Result<HeizspiegelTable, TableError>> = OnceLock::new();
+    TABLE.get_or_init(|| HeizspiegelTable::from_csv(TABLE_NAME, ASSET))
 }
 
 /// The embedded Nienburg 2022 example, parsed once; an error only if the asset is broken.
 pub fn try_nienburg_2022_example() -> Result<HeizspiegelTable, TableError> {
-    static TABLE: OnceLock<Result<HeizspiegelTable, TableError>> = OnceLock::new();
-    TABLE
-        .get_or_init(|| HeizspiegelTable::from_csv(TABLE_NAME, ASSET))
-        .clone()
+    example().clone()
 }
 
 /// The Heizgrenzwerte of Jobcenter Nienburg based on Heizspiegel 2022 (docs/METHOD.md §2.12), as
@@ -508,6 +525,22 @@ mod tests {
         yearly.unit = PeriodUnit::PerYear;
         let limit = yearly.monthly_limit("Erdgas", 300.0, 50.0).unwrap();
         assert!((limit - 12.75).abs() < 1e-9, "{limit}");
+    }
+
+    #[test]
+    fn the_example_stays_an_example_until_edition_or_values_change() {
+        let mut t = nienburg_2022_example();
+        assert!(t.counts_as_example());
+        t.is_example = false;
+        assert!(t.counts_as_example(), "unticking alone is not enough");
+        let mut edited = t.clone();
+        edited.rows[1].bands[0].value = 3.41;
+        assert!(!edited.counts_as_example());
+        let mut renamed = t.clone();
+        renamed.edition = "Heizspiegel 2024 (bundesweit)".into();
+        assert!(!renamed.counts_as_example());
+        renamed.is_example = true;
+        assert!(renamed.counts_as_example());
     }
 
     #[test]

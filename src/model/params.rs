@@ -7,6 +7,12 @@ use super::QuantileType;
 use super::record::SourceKind;
 use serde::{Deserialize, Serialize};
 
+mod costs;
+
+pub use costs::{
+    BkChoice, BkSource, ExternalBk, KarenzzeitParams, LimitLabel, RichtwerteParams, VrBk,
+};
+
 /// Serialises an optional value explicitly: the value, or `"aus"` when off. An omitted key
 /// would load as the default, so "off" would be lost on saving. Reading also accepts
 /// `keine`/`none`.
@@ -80,6 +86,10 @@ pub struct Parameters {
     pub heating: HeatingParams,
     /// Fortschreibung of old limits by index.
     pub fortschreibung: Option<FortschreibungParams>,
+    /// The Karenzzeit column (factor × the applied limit).
+    pub karenzzeit: KarenzzeitParams,
+    /// The published table (Richtwerttabelle) and the name of the limit.
+    pub richtwerte: RichtwerteParams,
 }
 
 impl Default for Parameters {
@@ -101,6 +111,8 @@ impl Default for Parameters {
             representativeness: RepresentativenessParams::default(),
             heating: HeatingParams::default(),
             fortschreibung: None,
+            karenzzeit: KarenzzeitParams::default(),
+            richtwerte: RichtwerteParams::default(),
         }
     }
 }
@@ -209,6 +221,26 @@ impl Default for ScopeParams {
     }
 }
 
+/// Which kalte BK per m² enter the BK statistic (docs/METHOD.md §2.5 point 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BkPlausibility {
+    /// Only values within `bk_per_m2_min..=bk_per_m2_max` (F+B Bremen: 1,00–3,50 €/m²).
+    Window,
+    /// Every value of a record with kalte BK.
+    None,
+}
+
+impl BkPlausibility {
+    /// German label.
+    pub fn german(self) -> &'static str {
+        match self {
+            BkPlausibility::Window => "nur Werte innerhalb der Spanne",
+            BkPlausibility::None => "keine Plausibilitätsgrenzen",
+        }
+    }
+}
+
 /// Hard bounds checked at import (rows outside are rejected with a reason).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -217,6 +249,8 @@ pub struct PlausibilityParams {
     pub rent_per_m2_min: f64,
     /// Maximum plausible NKM €/m².
     pub rent_per_m2_max: f64,
+    /// Which BK values enter the BK statistic: a window or all.
+    pub bk_rule: BkPlausibility,
     /// Kalte BK plausibility range, €/m² per month (F+B Bremen).
     pub bk_per_m2_min: f64,
     /// Upper end of the BK range.
@@ -228,8 +262,21 @@ impl Default for PlausibilityParams {
         PlausibilityParams {
             rent_per_m2_min: 1.0,
             rent_per_m2_max: 50.0,
+            bk_rule: BkPlausibility::Window,
             bk_per_m2_min: 1.0,
             bk_per_m2_max: 3.5,
+        }
+    }
+}
+
+impl PlausibilityParams {
+    /// Whether a kalte BK value per m² enters the BK statistic under the chosen rule.
+    pub fn bk_plausible(&self, bk_per_m2: f64) -> bool {
+        match self.bk_rule {
+            BkPlausibility::Window => {
+                (self.bk_per_m2_min..=self.bk_per_m2_max).contains(&bk_per_m2)
+            }
+            BkPlausibility::None => bk_per_m2.is_finite(),
         }
     }
 }
@@ -412,6 +459,8 @@ impl BkLevel {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct OperatingCostParams {
+    /// Where the BK come from (for every Vergleichsraum without its own entry).
+    pub source: BkSource,
     /// Statistic.
     pub statistic: BkStatistic,
     /// p for the percentile statistic.
@@ -420,16 +469,56 @@ pub struct OperatingCostParams {
     pub level: BkLevel,
     /// Separate values for buildings with and without Aufzug (Kreis Düren).
     pub lift_split: bool,
+    /// The external value (source `external`).
+    pub external: ExternalBk,
+    /// Vergleichsräume with their own source or value.
+    pub vergleichsraeume: Vec<VrBk>,
 }
 
 impl Default for OperatingCostParams {
     fn default() -> Self {
         OperatingCostParams {
+            source: BkSource::Records,
             statistic: BkStatistic::Median,
             percentile: 0.5,
             level: BkLevel::Vergleichsraum,
             lift_split: false,
+            external: ExternalBk::default(),
+            vergleichsraeume: Vec::new(),
         }
+    }
+}
+
+impl OperatingCostParams {
+    /// The BK source of a Vergleichsraum: its own entry, else the project's.
+    pub fn for_vergleichsraum(&self, name: &str) -> BkChoice<'_> {
+        match self
+            .vergleichsraeume
+            .iter()
+            .find(|v| v.vergleichsraum == name)
+        {
+            Some(v) => BkChoice {
+                source: v.source,
+                per_m2: v.per_m2,
+                per_m2_lift: v.per_m2_lift,
+                source_text: &v.source_text,
+                year: v.year,
+                own: true,
+            },
+            None => BkChoice {
+                source: self.source,
+                per_m2: self.external.per_m2,
+                per_m2_lift: self.external.per_m2_lift,
+                source_text: &self.external.source_text,
+                year: self.external.year,
+                own: false,
+            },
+        }
+    }
+
+    /// Whether any Vergleichsraum of `names` takes its BK from the records.
+    pub fn any_records<'a>(&self, mut names: impl Iterator<Item = &'a String>) -> bool {
+        names.any(|n| self.for_vergleichsraum(n).source == BkSource::Records)
     }
 }
 
@@ -712,6 +801,11 @@ pub struct HeatingParams {
     pub building_area_m2: f64,
     /// Add the heating Grenzwert to the Bruttokaltmiete limit (§ 22 Abs. 10 SGB II).
     pub gesamtangemessenheitsgrenze: bool,
+    /// Warm water is produced in the flat (Durchlauferhitzer, Boiler): the Heizspiegel values,
+    /// which include warm water, are reduced by `hot_water_share` (docs/METHOD.md §2.12).
+    pub hot_water_decentral: bool,
+    /// Share of warm water in the Heizspiegel values, deducted when it is produced in the flat.
+    pub hot_water_share: f64,
 }
 
 impl Default for HeatingParams {
@@ -722,6 +816,20 @@ impl Default for HeatingParams {
             energietraeger: "Erdgas".to_string(),
             building_area_m2: 300.0,
             gesamtangemessenheitsgrenze: false,
+            hot_water_decentral: false,
+            hot_water_share: 0.18,
+        }
+    }
+}
+
+impl HeatingParams {
+    /// The factor applied to the Heizspiegel values: 1, or 1 − the warm-water share when warm
+    /// water is produced in the flat.
+    pub fn hot_water_factor(&self) -> f64 {
+        if self.hot_water_decentral {
+            1.0 - self.hot_water_share
+        } else {
+            1.0
         }
     }
 }
@@ -894,7 +1002,12 @@ fn set_path(
 fn is_optional_key(key: &str) -> bool {
     matches!(
         key,
-        "size_classes.lower_bound" | "scope.contract_window_years" | "wogg.kreis_mietstufe"
+        "size_classes.lower_bound"
+            | "scope.contract_window_years"
+            | "wogg.kreis_mietstufe"
+            | "operating_costs.external.per_m2_lift"
+            | "operating_costs.external.year"
+            | "karenzzeit.factor"
     )
 }
 

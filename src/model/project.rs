@@ -389,7 +389,7 @@ const SECTION_COMMENTS: &[(&str, &str)] = &[
     ),
     (
         "[parameters.operating_costs]",
-        "Kalte Betriebskosten: statistic = median | mean | percentile; level = vergleichsraum | cell; lift_split = mit/ohne Aufzug getrennt.",
+        "Kalte Betriebskosten: source = records (Kennzahl der Datensätze) | external (Wert je m² mit Quelle und Jahr, [parameters.operating_costs.external]);\nstatistic = median | mean | percentile; level = vergleichsraum | cell; lift_split = mit/ohne Aufzug getrennt;\nvergleichsraeume = eigene Quelle je Vergleichsraum (vergleichsraum, source, per_m2, per_m2_lift, source_text, year).",
     ),
     (
         "[parameters.rounding]",
@@ -409,7 +409,15 @@ const SECTION_COMMENTS: &[(&str, &str)] = &[
     ),
     (
         "[parameters.heating]",
-        "Heizkosten: Grenzwert = Heizspiegel-Wert × angemessene Wohnfläche; Energieträger, beheizte Gebäudefläche;\ngesamtangemessenheitsgrenze = Bruttokaltmiete + Heizkostengrenzwert (§ 22 Abs. 10 SGB II). Die Tabelle ist editierbar.",
+        "Heizkosten: Prüfgrenze = Heizspiegel-Wert × angemessene Wohnfläche je Energieträger und Gebäudeflächenklasse; Energieträger und\nbeheizte Gebäudefläche wählen die Zeile der Richtwerte; gesamtangemessenheitsgrenze = geltende Grenze + Heizkosten (§ 22 Abs. 10 SGB II);\nhot_water_decentral = dezentrale Warmwasserbereitung, hot_water_share = abgezogener Warmwasseranteil. Die Tabelle ist editierbar.",
+    ),
+    (
+        "[parameters.karenzzeit]",
+        "Karenzzeit: factor = Faktor auf die geltende Grenze (berichtet: 1,5) für eine eigene Spalte, oder „aus“.",
+    ),
+    (
+        "[parameters.richtwerte]",
+        "Richtwerttabelle: published_table = zusätzliches Blatt mit nummerierten Spalten, vor dem Export nachgerechnet;\nlabel = nichtpruefungsgrenze | angemessenheitsgrenze.",
     ),
     (
         "[parameters.fortschreibung]",
@@ -458,11 +466,12 @@ fn parameter_comment(section: &str, line: &str) -> Option<String> {
         None => return None,
     };
     let spec = super::catalogue::find(&path)?;
+    let default = spec.display_default();
     Some(format!(
         "# {}: {}; Voreinstellung {}\n",
         spec.label,
         spec.valid_german(),
-        spec.display_default()
+        if default.is_empty() { "leer" } else { &default }
     ))
 }
 

@@ -5,7 +5,7 @@ use super::{Audit, CheckCode, Inputs, cell_ref};
 use crate::analysis::result::{CellRef, InvalidReason, Severity};
 use crate::fmt::{count, euro, number, percent};
 use crate::model::Reason;
-use crate::model::params::{BkStatistic, KlimaMode, ReferenceMethod};
+use crate::model::params::{BkPlausibility, BkSource, BkStatistic, KlimaMode, ReferenceMethod};
 
 pub(super) fn run(input: &Inputs, audit: &mut Audit) {
     double_trimming(input, audit);
@@ -92,11 +92,23 @@ fn weighting(input: &Inputs, audit: &mut Audit) {
     }
 }
 
-/// K7: kalte Betriebskosten from a representative statistic, for every cell.
+/// K7: kalte Betriebskosten from a representative statistic or a stated external source, for
+/// every cell.
 fn operating_costs(input: &Inputs, audit: &mut Audit) {
     let c = CheckCode::Betriebskosten;
-    let oc = &input.project.parameters.operating_costs;
-    if oc.statistic == BkStatistic::Percentile && oc.percentile < 0.5 {
+    let params = &input.project.parameters;
+    let oc = &params.operating_costs;
+    let names = &input.prep.vr_names;
+    let records = oc.any_records(names.iter());
+    external_operating_costs(input, audit);
+    if records && params.plausibility.bk_rule == BkPlausibility::None {
+        audit.add(
+            c,
+            Severity::Hinweis,
+            "Die kalten Betriebskosten der Datensätze gehen ohne Plausibilitätsgrenzen in die Kennzahl ein: Eingabefehler (z. B. Jahres- statt Monatsbeträge) werden nicht ausgeschlossen.".to_string(),
+        );
+    }
+    if records && oc.statistic == BkStatistic::Percentile && oc.percentile < 0.5 {
         audit.add(
             c,
             Severity::Fehler,
@@ -122,6 +134,89 @@ fn operating_costs(input: &Inputs, audit: &mut Audit) {
             format!(
                 "Ohne Betriebskostenwerte keine Bruttokaltmiete und kein gültiger Richtwert: {}.",
                 names.join("; ")
+            ),
+        );
+    }
+}
+
+/// K7: an external BK value names its source and year; per-Vergleichsraum entries name a
+/// Vergleichsraum of the project.
+fn external_operating_costs(input: &Inputs, audit: &mut Audit) {
+    let c = CheckCode::Betriebskosten;
+    let oc = &input.project.parameters.operating_costs;
+    let names = &input.prep.vr_names;
+    for v in &oc.vergleichsraeume {
+        if !names.contains(&v.vergleichsraum) {
+            audit.add(
+                c,
+                Severity::Warnung,
+                format!(
+                    "Für „{}“ sind eigene Betriebskosten eingetragen, einen solchen Vergleichsraum gibt es aber nicht: Die Angabe wirkt nicht.",
+                    v.vergleichsraum
+                ),
+            );
+        }
+    }
+    let mut used: Vec<String> = Vec::new();
+    for name in names {
+        let choice = oc.for_vergleichsraum(name);
+        if choice.source != BkSource::External {
+            continue;
+        }
+        let whose = if choice.own {
+            format!("{name}: Der eigene Betriebskostenwert des Vergleichsraums")
+        } else {
+            format!("{name}: Der externe Betriebskostenwert")
+        };
+        if choice.source_text.trim().is_empty() {
+            audit.add(
+                c,
+                Severity::Fehler,
+                format!(
+                    "{whose} hat keine Quellenangabe: Ohne Quelle (z. B. Betriebskostenspiegel, eigene Erhebung, Durchschnitt der Leistungsempfänger) ist er nicht nachvollziehbar."
+                ),
+            );
+        }
+        if choice.per_m2 <= 0.0 {
+            audit.add(
+                c,
+                Severity::Fehler,
+                format!("{whose} fehlt (0 €/m²): keine Bruttokaltmiete."),
+            );
+        }
+        if choice.year.is_none() {
+            audit.add(
+                c,
+                Severity::Warnung,
+                format!(
+                    "{whose} nennt kein Jahr: Es ist nicht erkennbar, ob er zum Stichtag aktuell ist."
+                ),
+            );
+        }
+        if oc.lift_split && choice.per_m2_lift.is_none() {
+            audit.add(
+                c,
+                Severity::Warnung,
+                format!(
+                    "{whose} hat keinen Wert für Gebäude mit Aufzug, obwohl mit und ohne Aufzug getrennt ausgewiesen wird: Die Spalten mit Aufzug bleiben leer."
+                ),
+            );
+        }
+        if !choice.source_text.trim().is_empty() {
+            let year = choice.year.map(|y| format!(", {y}")).unwrap_or_default();
+            used.push(format!(
+                "{name} {} ({}{year})",
+                crate::fmt::number(choice.per_m2, 2) + " €/m²",
+                choice.source_text.trim()
+            ));
+        }
+    }
+    if !used.is_empty() {
+        audit.ok(
+            c,
+            format!(
+                "Die kalten Betriebskosten beruhen auf einem Mittelwert oder Median der Datensätze oder auf einem externen Wert mit Quelle: {}.",
+                used.join("; ")
             ),
         );
     }
@@ -178,17 +273,49 @@ fn heating(input: &Inputs, audit: &mut Audit) {
             ),
         );
     }
-    if h.table.is_example {
+    let example = h.table.counts_as_example();
+    if example {
         audit.add(
             CheckCode::Heizkosten,
             Severity::Warnung,
             format!(
-                "Die Heizkostengrenzwerte beruhen auf der Beispieltabelle „{}“; bitte die aktuelle Heizspiegel-Ausgabe eintragen.",
-                h.table.edition
+                "Die Heizkosten-Prüfgrenzen beruhen auf der Beispieltabelle „{}“{}; bitte die aktuelle Heizspiegel-Ausgabe eintragen.",
+                h.table.edition,
+                if h.table.is_example {
+                    ""
+                } else {
+                    " (nur die Markierung „Beispiel“ wurde entfernt, Ausgabe und Werte sind unverändert)"
+                }
             ),
         );
     }
-    if h.gesamtangemessenheitsgrenze && (old || h.table.is_example) {
+    if h.hot_water_decentral {
+        let reason = input
+            .project
+            .justification("heating.hot_water_share")
+            .unwrap_or_default();
+        let text = format!(
+            "Bei dezentraler Warmwasserbereitung wird ein Warmwasseranteil von {} von den Heizspiegelwerten abgezogen",
+            percent(h.hot_water_share)
+        );
+        if reason.is_empty() {
+            audit.add(
+                CheckCode::Heizkosten,
+                Severity::Warnung,
+                format!(
+                    "{text}, ohne schriftliche Begründung (Begründungsfeld „{}“): Der Anteil ist anhand der verwendeten Heizspiegel-Ausgabe zu belegen.",
+                    crate::model::catalogue::label("heating.hot_water_share")
+                ),
+            );
+        } else {
+            audit.add(
+                CheckCode::Heizkosten,
+                Severity::Hinweis,
+                format!("{text}. Begründung: {reason}"),
+            );
+        }
+    }
+    if h.gesamtangemessenheitsgrenze && (old || example) {
         audit.add(
             CheckCode::Gesamtgrenze,
             Severity::Fehler,

@@ -162,9 +162,7 @@ fn bk_push(b: &mut BkValues, r: &Record, plaus: &PlausibilityParams) {
     match r.operating_costs_per_m2() {
         None => b.n_missing += 1,
         Some(_) if r.heating_included == Some(true) => b.n_heating_included += 1,
-        Some(v) if !(plaus.bk_per_m2_min..=plaus.bk_per_m2_max).contains(&v) => {
-            b.n_implausible += 1
-        }
+        Some(v) if !plaus.bk_plausible(v) => b.n_implausible += 1,
         Some(v) => {
             b.all.push(v);
             b.all_landlord.push(r.landlord_type);

@@ -12,6 +12,7 @@ use crate::model::{Project, SourceKind};
 use egui::{RichText, Ui};
 
 mod editors;
+mod operating_costs;
 
 /// Shared context of the parameter rows.
 struct Rows<'a> {
@@ -312,6 +313,9 @@ pub fn params_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
         }
         rows.section_grid(ui, sec);
         match sec {
+            Section::OperatingCosts => {
+                operating_costs::vr_bk_ui(ui, &mut rows, doc.analysis());
+            }
             Section::Availability => editors::demand_ui(ui, &mut rows),
             Section::Representativeness => {
                 editors::market_shares_ui(ui, &mut rows, doc.analysis());

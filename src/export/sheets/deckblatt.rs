@@ -17,11 +17,17 @@ fn two_years_later(d: Date) -> Date {
 
 /// Sheets of the workbook with a one-line description, for the table of contents.
 fn contents(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
-    let mut v = vec![
-        (
-            layout::RICHTWERTE,
-            "Angemessenheitsgrenzen je Vergleichsraum und Haushaltsgröße",
-        ),
+    let mut v = vec![(
+        layout::RICHTWERTE,
+        "Angemessenheitsgrenzen je Vergleichsraum und Haushaltsgröße",
+    )];
+    if super::richtwerttabelle::wanted(ctx) {
+        v.push((
+            layout::RICHTWERTTABELLE,
+            "Richtwerttabelle zur Veröffentlichung: nummerierte Spalten mit Rechenregeln, nachgerechnet",
+        ));
+    }
+    v.extend([
         (
             PRUEFKATALOG,
             "BSG-Kriterien K1–K8 mit Nachweisen; Hinweise und Warnungen",
@@ -46,11 +52,11 @@ fn contents(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
             layout::BETRIEBSKOSTEN,
             "Kalte Betriebskosten je Vergleichsraum",
         ),
-    ];
+    ]);
     if super::heizkosten::wanted(ctx) {
         v.push((
             layout::HEIZKOSTEN,
-            "Heizspiegel, Heizkosten-Grenzwerte und Gesamtangemessenheitsgrenze",
+            "Heizspiegel, Heizkosten-Prüfgrenzen und Gesamtangemessenheitsgrenze",
         ));
     }
     v.extend([

@@ -303,7 +303,7 @@ pub fn fortschreibung(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             .find(|c| {
                 c.vergleichsraum == row.vergleichsraum && c.household_size == row.household_size
             })
-            .filter(|c| !ctx.suppressed(c.n) && !ctx.suppressed(c.bk.n))
+            .filter(|c| !ctx.suppressed(c.n) && !ctx.bk_suppressed(&c.bk))
             .and_then(|c| c.limits.map(|l| l.gross_cold));
         style::opt_num(&mut ws, ctx, r, 9, current, &f.euro)?;
         r += 1;

@@ -1,21 +1,27 @@
-//! Heizkosten (docs/METHOD.md §2.12–2.13; BSG B 14 AS 36/08 R): the Heizspiegel table used, the chosen
-//! Energieträger and building area, and per Vergleichsraum × household size the heating
-//! Grenzwert (boundary × angemessene Wohnfläche, ÷ 12 for yearly values) and, when enabled,
-//! the Gesamtangemessenheitsgrenze (§ 22 Abs. 10 SGB II).
+//! Heizkosten (docs/METHOD.md §2.12–2.13; BSG B 14 AS 36/08 R, B 14 AS 57/19 R): the
+//! Heizspiegel table used (edition, column, unit, warm water), the Prüfgrenze of every
+//! Energieträger and band of beheizte Gebäudefläche per household size (boundary × angemessene
+//! Wohnfläche, ÷ 12 for yearly values, less the warm-water share where warm water is produced in
+//! the flat), the chosen Energieträger and band of the Richtwerte sheet per Vergleichsraum and
+//! household size, and, when enabled, the Gesamtangemessenheitsgrenze (§ 22 Abs. 10 SGB II) on
+//! the applied limit, for the chosen and for every Energieträger and band.
 //!
-//! In the Prüfmappe the Grenzwert is a formula over the cells of this sheet and the
-//! Gesamtgrenze a formula over this sheet and the Bruttokaltmiete in `Richtwerte`, each with
-//! the program's value as cached result.
+//! In the Prüfmappe every Prüfgrenze is a formula over the boundary cells of this sheet and the
+//! named Wohnflächen (and warm-water share), every Gesamtgrenze a formula over the applied limit
+//! in `Richtwerte`, each with the program's value as cached result.
 
-use crate::analysis::Analysis;
+use crate::analysis::{Analysis, CellResult};
 use crate::dataset::LoadedProject;
 use crate::export::Ctx;
 use crate::export::layout::{self, *};
 use crate::export::style::{self, col};
-use crate::fmt::{euro, number};
+use crate::fmt::{euro, number, percent};
+use crate::model::catalogue::names;
+use crate::model::params::HeatingParams;
 use crate::tables::fold;
 use crate::tables::heizspiegel::{HeizspiegelBand, HeizspiegelTable, PeriodUnit};
 use rust_xlsxwriter::{Color, Format, Worksheet, XlsxError, utility::row_col_to_cell_absolute};
+use std::collections::BTreeMap;
 
 /// Whether the sheet is part of the workbook.
 pub fn wanted(ctx: &Ctx) -> bool {
@@ -58,9 +64,288 @@ fn uniform_bands(table: &HeizspiegelTable) -> bool {
 /// "÷ 12" note of the unit.
 fn unit_note(unit: PeriodUnit) -> &'static str {
     match unit {
-        PeriodUnit::PerMonth => "Monatswerte: Grenzwert = Grenze × Wohnfläche",
-        PeriodUnit::PerYear => "Jahreswerte: Grenzwert = Grenze × Wohnfläche ÷ 12",
+        PeriodUnit::PerMonth => "Monatswerte: Prüfgrenze = Grenze × Wohnfläche",
+        PeriodUnit::PerYear => "Jahreswerte: Prüfgrenze = Grenze × Wohnfläche ÷ 12",
     }
+}
+
+/// The Excel text of a Prüfgrenze over a boundary cell and an area cell: the formula of
+/// `analysis::heating` (per month × area × warm-water factor, to cents).
+fn prufgrenze_formula(h: &HeatingParams, boundary: &str, area: &str) -> String {
+    let per_month = match h.table.unit {
+        PeriodUnit::PerMonth => boundary.to_string(),
+        PeriodUnit::PerYear => format!("{boundary}/12"),
+    };
+    let hot_water = if h.hot_water_decentral {
+        format!("*(1-{})", names::HOT_WATER_SHARE)
+    } else {
+        String::new()
+    };
+    format!("ROUND({per_month}*{area}{hot_water},2)")
+}
+
+/// The warm-water rule in German.
+fn hot_water_german(h: &HeatingParams) -> String {
+    if h.hot_water_decentral {
+        format!(
+            "dezentral: Die Heizspiegelwerte enthalten das Warmwasser, abgezogen wird ein Anteil von {} (Kosten der dezentralen Warmwassererzeugung als Mehrbedarf nach § 21 Abs. 7 SGB II)",
+            percent(h.hot_water_share)
+        )
+    } else {
+        "zentral über die Heizung: Die Heizspiegelwerte enthalten das Warmwasser, kein Abzug"
+            .to_string()
+    }
+}
+
+/// Header text of one Energieträger and band.
+fn band_header(energietraeger: &str, b: &HeizspiegelBand) -> String {
+    format!(
+        "{energietraeger}, Gebäudefläche {}",
+        style::class_text(b.lower_m2, b.upper_m2)
+    )
+}
+
+/// Writes the heading lines and the table description; returns the next free row.
+fn write_head(ws: &mut Worksheet, ctx: &Ctx, warn: &Format) -> Result<u32, XlsxError> {
+    let h = &ctx.p().heating;
+    let table = &h.table;
+    let f = &ctx.fmt;
+    let intro = format!(
+        "Heizkosten-Prüfgrenze (€ monatlich) = Grenze „{}“ der Tabelle „{}“ in €/m² × angemessene Wohnfläche{}{}. Die Prüfgrenze ist ein Indiz für unangemessenes Heizen, keine Kappungsgrenze: Höhere Heizkosten sind im Einzelfall zu prüfen, und auch für die Heizkosten ist eine Kostensenkungsaufforderung nötig (BSG, 02.07.2009, B 14 AS 36/08 R; BSG, 19.05.2021, B 14 AS 57/19 R).",
+        table.column,
+        table.edition,
+        match table.unit {
+            PeriodUnit::PerMonth => "",
+            PeriodUnit::PerYear => " ÷ 12 (Jahreswerte)",
+        },
+        if h.hot_water_decentral {
+            format!(" × (1 − Warmwasseranteil {})", percent(h.hot_water_share))
+        } else {
+            String::new()
+        }
+    );
+    ws.write_string_with_format(1, 0, &intro, &f.note)?;
+    ws.write_string_with_format(
+        2,
+        0,
+        "Überprüfungspflicht: Die Werte für die Heizung sind mindestens jährlich zu überprüfen und gegebenenfalls neu festzusetzen (§ 22c Abs. 2 SGB II); maßgeblich ist die jeweils aktuelle Heizspiegel-Ausgabe.",
+        &f.note,
+    )?;
+    let mut r = 3u32;
+    if table.counts_as_example() {
+        ws.merge_range(
+            r,
+            0,
+            r,
+            7,
+            &format!(
+                "ACHTUNG – Beispieltabelle: „{}“ ist keine geprüfte, örtlich gültige Heizspiegel-Tabelle. Vor der Verwendung durch die aktuelle Tabelle ersetzen.",
+                table.edition
+            ),
+            warn,
+        )?;
+        ws.set_row_height(r, 30)?;
+        r += 1;
+    }
+    r += 1;
+    ws.write_string_with_format(r, 0, "Heizspiegel-Tabelle", &f.heading)?;
+    r += 1;
+    let example = if table.counts_as_example() {
+        "ja – Beispieltabelle, nicht ungeprüft verwenden"
+    } else {
+        "nein"
+    };
+    let unit = format!("{} ({})", table.unit.label(), unit_note(table.unit));
+    let year = table.year.to_string();
+    let hot_water = hot_water_german(h);
+    let mut rows: Vec<(&str, &str)> = vec![
+        ("Ausgabe", &table.edition),
+        ("Jahr", &year),
+        ("Quelle", &table.source),
+        ("Spalte (Grenze)", &table.column),
+        ("Einheit", &unit),
+        ("Warmwasser", &hot_water),
+        ("Beispieltabelle", example),
+    ];
+    if !table.note.trim().is_empty() {
+        rows.push(("Anmerkungen", &table.note));
+    }
+    for (k, v) in rows {
+        ws.write_string_with_format(r, 0, k, &f.bold)?;
+        ws.merge_range(r, 1, r, 7, v, &f.wrap)?;
+        ws.set_row_height(r, style::wrapped_height(v, 110.0))?;
+        r += 1;
+    }
+    Ok(r + 1)
+}
+
+/// The absolute address of each boundary value by (Energieträger row, band).
+type BoundaryCells = BTreeMap<(usize, usize), String>;
+
+/// Writes the boundary values (a grid, or one row per band when the bands differ); returns
+/// the next free row and the absolute address of each (row, band) value.
+fn write_boundaries(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    mut r: u32,
+) -> Result<(u32, BoundaryCells), XlsxError> {
+    let table = &ctx.p().heating.table;
+    let f = &ctx.fmt;
+    let mut at = BTreeMap::new();
+    if uniform_bands(table) {
+        let bands = table
+            .rows
+            .first()
+            .map(|r| r.bands.as_slice())
+            .unwrap_or(&[]);
+        let mut headers = vec!["Energieträger".to_string()];
+        headers.extend(bands.iter().map(|b| {
+            format!(
+                "Gebäudefläche {} (€/m²)",
+                style::class_text(b.lower_m2, b.upper_m2)
+            )
+        }));
+        headers.push("Quelle".to_string());
+        let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+        style::sub_header_row(ws, ctx, r, &refs)?;
+        ws.set_row_height(r, 42)?;
+        r += 1;
+        for (i, row) in table.rows.iter().enumerate() {
+            ws.write_string_with_format(r, 0, &row.energietraeger, &f.bold)?;
+            for (j, b) in row.bands.iter().enumerate() {
+                ws.write_number_with_format(r, col(1 + j), b.value, &f.eur_m2)?;
+                at.insert((i, j), row_col_to_cell_absolute(r, col(1 + j)));
+            }
+            ws.write_string_with_format(r, col(1 + row.bands.len()), &row.source, &f.text)?;
+            r += 1;
+        }
+    } else {
+        style::sub_header_row(
+            ws,
+            ctx,
+            r,
+            &["Energieträger", "Gebäudefläche", "Grenze €/m²", "Quelle"],
+        )?;
+        r += 1;
+        for (i, row) in table.rows.iter().enumerate() {
+            for (j, b) in row.bands.iter().enumerate() {
+                ws.write_string_with_format(r, 0, &row.energietraeger, &f.bold)?;
+                ws.write_string_with_format(
+                    r,
+                    1,
+                    style::class_text(b.lower_m2, b.upper_m2),
+                    &f.text,
+                )?;
+                ws.write_number_with_format(r, 2, b.value, &f.eur_m2)?;
+                ws.write_string_with_format(r, 3, &row.source, &f.text)?;
+                at.insert((i, j), row_col_to_cell_absolute(r, 2));
+                r += 1;
+            }
+        }
+    }
+    Ok((r + 1, at))
+}
+
+/// The first cell of every household size (the Prüfgrenzen depend on the size only).
+fn cells_by_size(an: &Analysis) -> BTreeMap<u32, &CellResult> {
+    let mut out = BTreeMap::new();
+    for c in &an.cells {
+        out.entry(c.household_size).or_insert(c);
+    }
+    out
+}
+
+/// Writes the area of a household size: the named Wohnfläche in the Prüfmappe where one
+/// exists, else the value.
+fn write_area(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    r: u32,
+    c: u16,
+    cell: &CellResult,
+) -> Result<(), XlsxError> {
+    let named = (cell.household_size as usize) <= ctx.p().wohnflaechen.sizes.len()
+        && cell.household_size > 0;
+    if ctx.pruef() && named {
+        style::formula(
+            ws,
+            ctx,
+            r,
+            c,
+            &layout::area_name(cell.household_size as usize),
+            Some(cell.area_m2),
+            &ctx.fmt.area,
+        )
+    } else {
+        ws.write_number_with_format(r, c, cell.area_m2, &ctx.fmt.area)?;
+        Ok(())
+    }
+}
+
+/// The matrix of Prüfgrenzen: household size × (Energieträger, band). Returns the next free
+/// row and, per household size, the address of each column's Prüfgrenze.
+fn write_matrix(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    mut r: u32,
+    bounds: &BoundaryCells,
+) -> Result<(u32, BTreeMap<u32, Vec<String>>), XlsxError> {
+    let h = &ctx.p().heating;
+    let f = &ctx.fmt;
+    ws.write_string_with_format(
+        r,
+        0,
+        "Prüfgrenzen je Haushaltsgröße, Energieträger und beheizter Gebäudefläche (€ monatlich)",
+        &f.heading,
+    )?;
+    r += 1;
+    let mut headers = vec!["Haushalt".to_string(), "Wohnfläche (m²)".to_string()];
+    for row in &h.table.rows {
+        headers.extend(
+            row.bands
+                .iter()
+                .map(|b| band_header(&row.energietraeger, b)),
+        );
+    }
+    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    style::header_row(ws, ctx, r, &refs)?;
+    ws.set_row_height(r, 58)?;
+    r += 1;
+    let mut at = BTreeMap::new();
+    for (size, cell) in cells_by_size(ctx.an) {
+        ws.write_string_with_format(r, 0, style::persons(size), &f.bold)?;
+        write_area(ws, ctx, r, 1, cell)?;
+        let area_ref = style::cell_ref(r, 1);
+        let mut refs = Vec::new();
+        let mut k = 0usize;
+        for (i, row) in h.table.rows.iter().enumerate() {
+            for j in 0..row.bands.len() {
+                let c = col(2 + k);
+                k += 1;
+                let value = cell
+                    .heating_limits
+                    .iter()
+                    .find(|l| l.band == j && l.energietraeger == row.energietraeger)
+                    .map(|l| l.limit);
+                match (ctx.pruef(), bounds.get(&(i, j))) {
+                    (true, Some(b)) => style::formula(
+                        ws,
+                        ctx,
+                        r,
+                        c,
+                        &prufgrenze_formula(h, b, &area_ref),
+                        value,
+                        &f.euro,
+                    )?,
+                    _ => style::opt_num(ws, ctx, r, c, value, &f.euro)?,
+                }
+                refs.push(row_col_to_cell_absolute(r, c));
+            }
+        }
+        at.insert(size, refs);
+        r += 1;
+    }
+    Ok((r + 1, at))
 }
 
 /// The Heizkosten sheet.
@@ -78,139 +363,15 @@ pub fn heizkosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     let mut ws = style::new_sheet(
         ctx,
         HEIZKOSTEN,
-        "Heizkosten: Grenzwerte nach Heizspiegel je Haushaltsgröße",
+        "Heizkosten: Prüfgrenzen nach Heizspiegel je Haushaltsgröße",
     )?;
     style::widths(&mut ws, &[24.0, 16.0, 14.0, 14.0, 14.0, 14.0, 16.0, 44.0])?;
-    let intro = format!(
-        "Heizkosten-Grenzwert (€ monatlich) = Grenze „{}“ des Heizspiegels in €/m² × angemessene Wohnfläche{} (BSG, 02.07.2009, B 14 AS 36/08 R). Die Heizkosten werden getrennt von der Bruttokaltmiete geprüft; höhere Heizkosten sind ein Indiz für unangemessenes Heizen, aber keine starre Grenze.",
-        table.column,
-        match table.unit {
-            PeriodUnit::PerMonth => "",
-            PeriodUnit::PerYear => " ÷ 12 (Jahreswerte)",
-        }
-    );
-    ws.write_string_with_format(1, 0, &intro, &f.note)?;
-    ws.write_string_with_format(
-        2,
-        0,
-        "Überprüfungspflicht: Die Werte für die Heizung sind mindestens jährlich zu überprüfen und gegebenenfalls neu festzusetzen (§ 22c Abs. 2 SGB II); maßgeblich ist die jeweils aktuelle Heizspiegel-Ausgabe.",
-        &f.note,
-    )?;
-    let mut r = 3u32;
-    if table.is_example {
-        ws.merge_range(
-            r,
-            0,
-            r,
-            7,
-            &format!(
-                "ACHTUNG – Beispieltabelle: „{}“ ist keine geprüfte, örtlich gültige Heizspiegel-Tabelle. Vor der Verwendung durch die aktuelle Tabelle ersetzen.",
-                table.edition
-            ),
-            &warn,
-        )?;
-        ws.set_row_height(r, 30)?;
-        r += 1;
-    }
+    let r = write_head(&mut ws, ctx, &warn)?;
+    let (r, bounds) = write_boundaries(&mut ws, ctx, r)?;
+    let (mut r, matrix) = write_matrix(&mut ws, ctx, r, &bounds)?;
 
-    // The table used.
-    r += 1;
-    ws.write_string_with_format(r, 0, "Heizspiegel-Tabelle", &f.heading)?;
-    r += 1;
-    let kv = |ws: &mut Worksheet, r: &mut u32, k: &str, v: &str| -> Result<(), XlsxError> {
-        ws.write_string_with_format(*r, 0, k, &f.bold)?;
-        ws.merge_range(*r, 1, *r, 7, v, &f.wrap)?;
-        ws.set_row_height(*r, style::wrapped_height(v, 110.0))?;
-        *r += 1;
-        Ok(())
-    };
-    kv(&mut ws, &mut r, "Ausgabe", &table.edition)?;
-    kv(&mut ws, &mut r, "Jahr", &table.year.to_string())?;
-    kv(&mut ws, &mut r, "Quelle", &table.source)?;
-    kv(&mut ws, &mut r, "Spalte (Grenze)", &table.column)?;
-    kv(
-        &mut ws,
-        &mut r,
-        "Einheit",
-        &format!("{} ({})", table.unit.label(), unit_note(table.unit)),
-    )?;
-    kv(
-        &mut ws,
-        &mut r,
-        "Beispieltabelle",
-        if table.is_example {
-            "ja – Beispieltabelle, nicht ungeprüft verwenden"
-        } else {
-            "nein"
-        },
-    )?;
-    if !table.note.trim().is_empty() {
-        kv(&mut ws, &mut r, "Anmerkungen", &table.note)?;
-    }
-
-    // The values: a grid (Energieträger × bands) or, with differing bands, one row per band.
-    r += 1;
-    let chosen_row = row_index(table, &h.energietraeger);
-    let mut chosen_cell: Option<(u32, u16)> = None;
-    if uniform_bands(table) {
-        let bands = table
-            .rows
-            .first()
-            .map(|r| r.bands.as_slice())
-            .unwrap_or(&[]);
-        let mut headers = vec!["Energieträger".to_string()];
-        headers.extend(bands.iter().map(|b| {
-            format!(
-                "Gebäudefläche {} (€/m²)",
-                style::class_text(b.lower_m2, b.upper_m2)
-            )
-        }));
-        headers.push("Quelle".to_string());
-        let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-        style::sub_header_row(&mut ws, ctx, r, &refs)?;
-        ws.set_row_height(r, 42)?;
-        r += 1;
-        for (i, row) in table.rows.iter().enumerate() {
-            ws.write_string_with_format(r, 0, &row.energietraeger, &f.bold)?;
-            for (j, b) in row.bands.iter().enumerate() {
-                ws.write_number_with_format(r, col(1 + j), b.value, &f.eur_m2)?;
-                if Some(i) == chosen_row && band_index(&row.bands, h.building_area_m2) == Some(j) {
-                    chosen_cell = Some((r, col(1 + j)));
-                }
-            }
-            ws.write_string_with_format(r, col(1 + row.bands.len()), &row.source, &f.text)?;
-            r += 1;
-        }
-    } else {
-        style::sub_header_row(
-            &mut ws,
-            ctx,
-            r,
-            &["Energieträger", "Gebäudefläche", "Grenze €/m²", "Quelle"],
-        )?;
-        r += 1;
-        for (i, row) in table.rows.iter().enumerate() {
-            for (j, b) in row.bands.iter().enumerate() {
-                ws.write_string_with_format(r, 0, &row.energietraeger, &f.bold)?;
-                ws.write_string_with_format(
-                    r,
-                    1,
-                    style::class_text(b.lower_m2, b.upper_m2),
-                    &f.text,
-                )?;
-                ws.write_number_with_format(r, 2, b.value, &f.eur_m2)?;
-                ws.write_string_with_format(r, 3, &row.source, &f.text)?;
-                if Some(i) == chosen_row && band_index(&row.bands, h.building_area_m2) == Some(j) {
-                    chosen_cell = Some((r, 2));
-                }
-                r += 1;
-            }
-        }
-    }
-
-    // The choice.
-    r += 1;
-    ws.write_string_with_format(r, 0, "Gewählt", &f.heading)?;
+    // The choice for the Richtwerte sheet.
+    ws.write_string_with_format(r, 0, "Gewählt für das Blatt „Richtwerte“", &f.heading)?;
     r += 1;
     ws.write_string_with_format(r, 0, "Energieträger", &f.bold)?;
     ws.write_string_with_format(r, 1, &h.energietraeger, &f.text)?;
@@ -218,9 +379,14 @@ pub fn heizkosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     ws.write_string_with_format(r, 0, "Beheizte Gebäudefläche (m²)", &f.bold)?;
     ws.write_number_with_format(r, 1, h.building_area_m2, &f.area)?;
     r += 1;
+    let chosen_row = row_index(table, &h.energietraeger);
+    let chosen_band = chosen_row
+        .and_then(|i| table.rows.get(i))
+        .and_then(|row| band_index(&row.bands, h.building_area_m2));
     let band = chosen_row
         .and_then(|i| table.rows.get(i))
-        .and_then(|row| band_index(&row.bands, h.building_area_m2).and_then(|j| row.bands.get(j)));
+        .zip(chosen_band)
+        .and_then(|(row, j)| row.bands.get(j));
     ws.write_string_with_format(r, 0, "Flächenklasse", &f.bold)?;
     ws.write_string_with_format(
         r,
@@ -234,16 +400,9 @@ pub fn heizkosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     r += 1;
     let boundary = table.boundary(&h.energietraeger, h.building_area_m2);
     ws.write_string_with_format(r, 0, "Grenze €/m²", &f.bold)?;
+    let chosen_cell = chosen_row.zip(chosen_band).and_then(|k| bounds.get(&k));
     match (ctx.pruef(), chosen_cell) {
-        (true, Some((cr, cc))) => style::formula(
-            &mut ws,
-            ctx,
-            r,
-            1,
-            &row_col_to_cell_absolute(cr, cc),
-            boundary,
-            &f.eur_m2,
-        )?,
+        (true, Some(cell)) => style::formula(&mut ws, ctx, r, 1, cell, boundary, &f.eur_m2)?,
         _ => style::opt_num(&mut ws, ctx, r, 1, boundary, &f.eur_m2)?,
     }
     ws.write_string_with_format(
@@ -259,7 +418,7 @@ pub fn heizkosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             r,
             0,
             format!(
-                "Die Tabelle enthält für „{}“ und {} m² keinen Grenzwert; es werden keine Heizkosten-Grenzwerte ausgewiesen.",
+                "Die Tabelle enthält für „{}“ und {} m² keinen Grenzwert; im Blatt „Richtwerte“ werden keine Heizkosten-Prüfgrenzen ausgewiesen.",
                 h.energietraeger,
                 number(h.building_area_m2, 0)
             ),
@@ -267,125 +426,30 @@ pub fn heizkosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         )?;
         r += 1;
     }
-
-    // Per Vergleichsraum × household size.
     r += 1;
-    ws.write_string_with_format(
-        r,
-        0,
-        "Heizkosten-Grenzwerte je Vergleichsraum und Haushaltsgröße",
-        &f.heading,
-    )?;
-    r += 1;
-    let total = h.gesamtangemessenheitsgrenze;
-    let mut headers = vec![
-        "Vergleichsraum",
-        "Haushalt",
-        "Wohnfläche (m²)",
-        "Grenze €/m²",
-        "Heizkosten-Grenzwert € monatlich",
-    ];
-    if total {
-        headers.extend(["Bruttokaltmiete €", "Gesamtangemessenheitsgrenze €"]);
-    }
-    headers.push("Hinweise");
-    let note_col = col(headers.len() - 1);
-    style::header_row(&mut ws, ctx, r, &headers)?;
-    ws.set_row_height(r, 42)?;
-    r += 1;
-    let rw_rows = layout::richtwerte_rows(ctx.an);
-    let n_sizes = p.wohnflaechen.sizes.len();
-    for (i, c) in ctx.an.cells.iter().enumerate() {
-        ws.write_string_with_format(r, 0, &c.vergleichsraum, &f.bold)?;
-        ws.write_string_with_format(r, 1, style::persons(c.household_size), &f.text)?;
-        let area_ref = style::cell_ref(r, 2);
-        let bound_ref = style::cell_ref(r, 3);
-        let heat_ref = style::cell_ref(r, 4);
-        let named_area = (c.household_size as usize) <= n_sizes && c.household_size > 0;
-        if ctx.pruef() && named_area {
-            style::formula(
-                &mut ws,
-                ctx,
-                r,
-                2,
-                &layout::area_name(c.household_size as usize),
-                Some(c.area_m2),
-                &f.area,
-            )?;
-        } else {
-            ws.write_number_with_format(r, 2, c.area_m2, &f.area)?;
-        }
-        let b = boundary.filter(|_| c.heating_limit.is_some());
-        if ctx.pruef() {
-            style::formula(&mut ws, ctx, r, 3, &boundary_ref, b, &f.eur_m2)?;
-            let text = match table.unit {
-                PeriodUnit::PerMonth => format!("ROUND({bound_ref}*{area_ref},2)"),
-                PeriodUnit::PerYear => format!("ROUND({bound_ref}/12*{area_ref},2)"),
-            };
-            style::formula(&mut ws, ctx, r, 4, &text, c.heating_limit, &f.euro)?;
-        } else {
-            style::opt_num(&mut ws, ctx, r, 3, b, &f.eur_m2)?;
-            style::opt_num(&mut ws, ctx, r, 4, c.heating_limit, &f.euro)?;
-        }
-        let mut notes = Vec::new();
-        if c.heating_limit.is_none() {
-            notes.push(
-                "kein Grenzwert (Energieträger oder Gebäudefläche nicht in der Tabelle)"
-                    .to_string(),
-            );
-        }
-        if total {
-            let suppressed = ctx.suppressed(c.n) || ctx.suppressed(c.bk.n);
-            let gross = c.limits.map(|l| l.gross_cold).filter(|_| !suppressed);
-            let sum = c.total_limit.filter(|_| !suppressed);
-            if ctx.pruef() {
-                let target = format!(
-                    "'{}'!{}",
-                    layout::RICHTWERTE,
-                    style::cell_ref(rw_rows[i], layout::RICHTWERTE_BKM_COL)
-                );
-                style::formula(&mut ws, ctx, r, 5, &target, gross, &f.euro)?;
-                let gross_ref = style::cell_ref(r, 5);
-                style::formula(
-                    &mut ws,
-                    ctx,
-                    r,
-                    6,
-                    &format!("ROUND({gross_ref}+{heat_ref},2)"),
-                    sum.filter(|_| gross.is_some()),
-                    &f.euro_bold,
-                )?;
-            } else {
-                style::opt_num(&mut ws, ctx, r, 5, gross, &f.euro)?;
-                style::opt_num(&mut ws, ctx, r, 6, sum, &f.euro_bold)?;
-            }
-            if suppressed {
-                notes.push(format!(
-                    "Bruttokaltmiete nicht ausgewiesen (n < {})",
-                    p.min_n
-                ));
-            }
-        }
-        ws.write_string_with_format(r, note_col, notes.join("; "), &f.text)?;
-        r += 1;
-    }
+    let (r, applied_refs) = write_chosen(&mut ws, ctx, r, boundary, &boundary_ref)?;
+    let mut r = if h.gesamtangemessenheitsgrenze {
+        write_totals(&mut ws, ctx, r, &matrix, &applied_refs)?
+    } else {
+        r
+    };
 
     // Footnotes.
     r += 1;
     let mut notes = Vec::new();
-    if total {
+    if h.gesamtangemessenheitsgrenze {
         notes.push(
-            "Gesamtangemessenheitsgrenze = Bruttokaltmiete (Blatt „Richtwerte“) + Heizkosten-Grenzwert, auf Cent gerundet (§ 22 Abs. 10 SGB II). Kosten bis zu dieser Summe sind angemessen, auch wenn ein Teil allein die eigene Grenze übersteigt."
+            "Gesamtangemessenheitsgrenze = geltende Grenze (Bruttokaltmiete des Konzepts oder WoGG-Rückfallwert, Blatt „Richtwerte“) + Heizkosten-Prüfgrenze, auf Cent gerundet (§ 22 Abs. 10 SGB II). Kosten bis zu dieser Summe sind angemessen, auch wenn ein Teil allein die eigene Grenze übersteigt; ihre Heizkomponente braucht belastbare Heizspiegeldaten (BSG, 04.06.2014, B 14 AS 53/13 R)."
                 .to_string(),
         );
     }
     if ctx.pruef() {
         notes.push(
-            "Wohnfläche, Grenze und Grenzwerte sind Formeln über dieses Blatt, die benannten Wohnflächen im Blatt „Parameter“ und die Bruttokaltmiete im Blatt „Richtwerte“; gespeichert ist zusätzlich der vom Programm berechnete Wert."
+            "Wohnfläche, Grenze und Prüfgrenzen sind Formeln über dieses Blatt, die benannten Wohnflächen (und den Warmwasseranteil) im Blatt „Parameter“ und die geltende Grenze im Blatt „Richtwerte“; gespeichert ist zusätzlich der vom Programm berechnete Wert."
                 .to_string(),
         );
     }
-    if !ctx.pruef() && total {
+    if !ctx.pruef() && h.gesamtangemessenheitsgrenze {
         notes.push(ctx.suppression_note());
     }
     for n in notes {
@@ -395,6 +459,174 @@ pub fn heizkosten(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     Ok(ws)
 }
 
+/// Per Vergleichsraum × household size: the Prüfgrenze of the chosen Energieträger and band
+/// and, when enabled, the Gesamtangemessenheitsgrenze. Returns the next free row and the
+/// address of each cell's applied limit on this sheet (`None` where there is no number).
+fn write_chosen(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    mut r: u32,
+    boundary: Option<f64>,
+    boundary_ref: &str,
+) -> Result<(u32, Vec<Option<String>>), XlsxError> {
+    let p = ctx.p();
+    let h = &p.heating;
+    let f = &ctx.fmt;
+    ws.write_string_with_format(
+        r,
+        0,
+        "Heizkosten-Prüfgrenzen des gewählten Energieträgers je Vergleichsraum und Haushaltsgröße",
+        &f.heading,
+    )?;
+    r += 1;
+    let total = h.gesamtangemessenheitsgrenze;
+    let mut headers = vec![
+        "Vergleichsraum",
+        "Haushalt",
+        "Wohnfläche (m²)",
+        "Grenze €/m²",
+        "Heizkosten-Prüfgrenze € monatlich",
+    ];
+    if total {
+        headers.extend(["geltende Grenze €", "Gesamtangemessenheitsgrenze €"]);
+    }
+    headers.push("Hinweise");
+    let note_col = col(headers.len() - 1);
+    style::header_row(ws, ctx, r, &headers)?;
+    ws.set_row_height(r, 42)?;
+    r += 1;
+    let rw_rows = layout::richtwerte_rows(ctx.an);
+    let rw_cols = RichtwerteCols::of(ctx);
+    let mut applied_refs = Vec::with_capacity(ctx.an.cells.len());
+    for (i, c) in ctx.an.cells.iter().enumerate() {
+        ws.write_string_with_format(r, 0, &c.vergleichsraum, &f.bold)?;
+        ws.write_string_with_format(r, 1, style::persons(c.household_size), &f.text)?;
+        let area_ref = style::cell_ref(r, 2);
+        let bound_ref = style::cell_ref(r, 3);
+        let heat_ref = style::cell_ref(r, 4);
+        write_area(ws, ctx, r, 2, c)?;
+        let b = boundary.filter(|_| c.heating_limit.is_some());
+        if ctx.pruef() {
+            style::formula(ws, ctx, r, 3, boundary_ref, b, &f.eur_m2)?;
+            let text = prufgrenze_formula(h, &bound_ref, &area_ref);
+            style::formula(ws, ctx, r, 4, &text, c.heating_limit, &f.euro)?;
+        } else {
+            style::opt_num(ws, ctx, r, 3, b, &f.eur_m2)?;
+            style::opt_num(ws, ctx, r, 4, c.heating_limit, &f.euro)?;
+        }
+        let mut notes = Vec::new();
+        if c.heating_limit.is_none() {
+            notes.push(
+                "keine Prüfgrenze (Energieträger oder Gebäudefläche nicht in der Tabelle)"
+                    .to_string(),
+            );
+        }
+        let mut applied_ref = None;
+        if total {
+            let suppressed = c.valid && (ctx.suppressed(c.n) || ctx.bk_suppressed(&c.bk));
+            let applied = c.applied_limit.filter(|_| !suppressed);
+            let link = layout::applied_ref(ctx, &rw_cols, &rw_rows, i);
+            match (ctx.pruef(), link) {
+                (true, Some(target)) => {
+                    style::formula(ws, ctx, r, 5, &target, applied, &f.euro)?;
+                }
+                _ => style::opt_num(ws, ctx, r, 5, applied, &f.euro)?,
+            }
+            if applied.is_some() {
+                applied_ref = Some(row_col_to_cell_absolute(r, 5));
+            }
+            let sum = c.total_limit.filter(|_| applied.is_some());
+            if ctx.pruef() && c.heating_limit.is_some() {
+                let gross_ref = style::cell_ref(r, 5);
+                style::formula(
+                    ws,
+                    ctx,
+                    r,
+                    6,
+                    &format!("ROUND({gross_ref}+{heat_ref},2)"),
+                    sum,
+                    &f.euro_bold,
+                )?;
+            } else {
+                style::opt_num(ws, ctx, r, 6, sum, &f.euro_bold)?;
+            }
+            if suppressed {
+                notes.push(format!(
+                    "Bruttokaltmiete nicht ausgewiesen (n < {})",
+                    p.min_n
+                ));
+            } else if !c.valid {
+                notes.push(if c.applied_limit.is_some() {
+                    "geltende Grenze: WoGG-Rückfallwert".to_string()
+                } else {
+                    format!("geltende Grenze {}", c.applied_german())
+                });
+            }
+        }
+        applied_refs.push(applied_ref);
+        ws.write_string_with_format(r, note_col, notes.join("; "), &f.text)?;
+        r += 1;
+    }
+    Ok((r + 1, applied_refs))
+}
+
+/// The Gesamtangemessenheitsgrenze of every Energieträger and band per Vergleichsraum ×
+/// household size: the applied limit (linked from the table above) + the Prüfgrenze of the
+/// matrix. Returns the next free row.
+fn write_totals(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    mut r: u32,
+    matrix: &BTreeMap<u32, Vec<String>>,
+    applied_refs: &[Option<String>],
+) -> Result<u32, XlsxError> {
+    let h = &ctx.p().heating;
+    let f = &ctx.fmt;
+    ws.write_string_with_format(
+        r,
+        0,
+        "Gesamtangemessenheitsgrenzen je Energieträger und beheizter Gebäudefläche (€ monatlich)",
+        &f.heading,
+    )?;
+    r += 1;
+    let mut headers = vec!["Vergleichsraum".to_string(), "Haushalt".to_string()];
+    for row in &h.table.rows {
+        headers.extend(
+            row.bands
+                .iter()
+                .map(|b| band_header(&row.energietraeger, b)),
+        );
+    }
+    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    style::header_row(ws, ctx, r, &refs)?;
+    ws.set_row_height(r, 58)?;
+    r += 1;
+    for (i, c) in ctx.an.cells.iter().enumerate() {
+        ws.write_string_with_format(r, 0, &c.vergleichsraum, &f.bold)?;
+        ws.write_string_with_format(r, 1, style::persons(c.household_size), &f.text)?;
+        let applied = applied_refs.get(i).and_then(Option::as_ref);
+        let heat = matrix.get(&c.household_size);
+        for (k, l) in c.heating_limits.iter().enumerate() {
+            let value = l.total_limit.filter(|_| applied.is_some());
+            let cc = col(2 + k);
+            match (ctx.pruef(), applied, heat.and_then(|m| m.get(k))) {
+                (true, Some(a), Some(hr)) => style::formula(
+                    ws,
+                    ctx,
+                    r,
+                    cc,
+                    &format!("ROUND({a}+{hr},2)"),
+                    value,
+                    &f.euro,
+                )?,
+                _ => style::opt_num(ws, ctx, r, cc, value, &f.euro)?,
+            }
+        }
+        r += 1;
+    }
+    Ok(r)
+}
+
 /// A short sentence for the BSG-Prüfkatalog (K8), when heating limits are computed.
 pub fn katalog_sentence(ctx: &Ctx) -> Option<String> {
     let h = &ctx.p().heating;
@@ -402,16 +634,24 @@ pub fn katalog_sentence(ctx: &Ctx) -> Option<String> {
         return None;
     }
     Some(format!(
-        " Heizkosten werden getrennt geprüft: Grenze „{}“ der Tabelle „{}“{} × angemessene Wohnfläche{}; jährliche Überprüfung nach § 22c Abs. 2 SGB II (Blatt „{HEIZKOSTEN}“).",
+        " Heizkosten werden getrennt geprüft: Prüfgrenze (Indiz, keine Kappungsgrenze) = Grenze „{}“ der Tabelle „{}“{} × angemessene Wohnfläche{} je Energieträger und Gebäudefläche{}; jährliche Überprüfung nach § 22c Abs. 2 SGB II (Blatt „{HEIZKOSTEN}“).",
         h.table.column,
         h.table.edition,
-        if h.table.is_example {
+        if h.table.counts_as_example() {
             " (Beispieltabelle, vor Verwendung ersetzen)"
         } else {
             ""
         },
+        if h.hot_water_decentral {
+            format!(
+                ", abzüglich {} Warmwasseranteil",
+                percent(h.hot_water_share)
+            )
+        } else {
+            String::new()
+        },
         if h.gesamtangemessenheitsgrenze {
-            "; zusätzlich Gesamtangemessenheitsgrenze aus Bruttokaltmiete und Heizkosten (§ 22 Abs. 10 SGB II)"
+            "; zusätzlich Gesamtangemessenheitsgrenze aus geltender Grenze und Heizkosten (§ 22 Abs. 10 SGB II)"
         } else {
             ""
         }
@@ -441,22 +681,30 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
         })
         .unwrap_or_default();
     let mut par = vec![format!(
-        "Heizkosten: Die Angemessenheit der Heizkosten wird getrennt von der Bruttokaltmiete geprüft (BSG, 02.07.2009, B 14 AS 36/08 R). Grenzwert ist die Grenze „{}“ der Tabelle „{}“ ({}) für {} bei einer beheizten Gebäudefläche von {} m²{}, multipliziert mit der angemessenen Wohnfläche{}.{example} Die Werte für die Heizung sind mindestens jährlich zu überprüfen (§ 22c Abs. 2 SGB II); Einzelheiten im Blatt „{HEIZKOSTEN}“.",
+        "Heizkosten: Die Angemessenheit der Heizkosten wird getrennt von der Bruttokaltmiete geprüft (BSG, 02.07.2009, B 14 AS 36/08 R). Prüfgrenze ist die Grenze „{}“ der Tabelle „{}“ ({}) je Energieträger und beheizter Gebäudefläche, multipliziert mit der angemessenen Wohnfläche{}{}. Sie ist ein Indiz für unangemessenes Heizen, keine Kappungsgrenze: Bis zu örtlichen Daten ist der bundesweite Heizspiegel als Prüfgrenze heranzuziehen, und auch für die Heizkosten bedarf es einer Kostensenkungsaufforderung (BSG, 19.05.2021, B 14 AS 57/19 R). Das Blatt „{HEIZKOSTEN}“ enthält die Prüfgrenzen aller Energieträger und Gebäudeflächen; im Blatt „{RICHTWERTE}“ steht die für {} bei {} m² beheizter Gebäudefläche{}.{example} Die Werte für die Heizung sind mindestens jährlich zu überprüfen (§ 22c Abs. 2 SGB II).",
         t.column,
         t.edition,
         t.year,
+        match t.unit {
+            PeriodUnit::PerMonth => "",
+            PeriodUnit::PerYear => " und durch 12 geteilt",
+        },
+        if h.hot_water_decentral {
+            format!(
+                ", abzüglich eines Warmwasseranteils von {}, weil das Warmwasser dezentral erzeugt wird und die Heizspiegelwerte es enthalten (die Kosten der dezentralen Warmwassererzeugung werden als Mehrbedarf nach § 21 Abs. 7 SGB II anerkannt; die Höhe des Anteils ist eine Wahl des Trägers)",
+                percent(h.hot_water_share)
+            )
+        } else {
+            String::new()
+        },
         h.energietraeger,
         number(h.building_area_m2, 0),
         boundary.map_or_else(
             || " (kein Tabellenwert)".to_string(),
             |b| format!(" ({} {})", number(b, 2), t.unit.label())
         ),
-        match t.unit {
-            PeriodUnit::PerMonth => "",
-            PeriodUnit::PerYear => " und durch 12 geteilt",
-        }
     )];
-    if t.is_example {
+    if t.counts_as_example() {
         par.push(format!(
             "Achtung: „{}“ ist eine Beispieltabelle; sie ist vor der Verwendung durch die örtlich gültige Heizspiegel-Ausgabe zu ersetzen.",
             t.edition
@@ -464,7 +712,7 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
     }
     if h.gesamtangemessenheitsgrenze {
         par.push(
-            "Zusätzlich wird eine Gesamtangemessenheitsgrenze für Unterkunft und Heizung gebildet: Bruttokaltmiete plus Heizkosten-Grenzwert (§ 22 Abs. 10 SGB II).".to_string(),
+            "Zusätzlich wird eine Gesamtangemessenheitsgrenze für Unterkunft und Heizung gebildet: geltende Grenze (Bruttokaltmiete oder WoGG-Rückfallwert) plus Heizkosten-Prüfgrenze (§ 22 Abs. 10 SGB II), für den gewählten und für jeden Energieträger und jede Gebäudefläche.".to_string(),
         );
     }
     par

@@ -17,6 +17,7 @@ pub mod parameter;
 pub mod protokoll;
 pub mod pruefkatalog;
 pub mod richtwerte;
+pub mod richtwerttabelle;
 pub mod verfuegbarkeit;
 pub mod vergleichsraeume;
 pub mod verteilungen;
@@ -33,6 +34,9 @@ use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 pub fn push_all(ctx: &Ctx, wb: &mut Workbook) -> Result<(), XlsxError> {
     wb.push_worksheet(deckblatt::deckblatt(ctx)?);
     wb.push_worksheet(richtwerte::richtwerte(ctx)?);
+    if richtwerttabelle::wanted(ctx) {
+        wb.push_worksheet(richtwerttabelle::richtwerttabelle(ctx)?);
+    }
     wb.push_worksheet(pruefkatalog::pruefkatalog(ctx)?);
     wb.push_worksheet(parameter::parameter(ctx)?);
     wb.push_worksheet(vergleichsraeume::vergleichsraeume(ctx)?);

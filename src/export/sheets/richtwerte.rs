@@ -50,6 +50,10 @@ struct RowData {
     total: Option<f64>,
     /// The limit that applies (WoGG fallback in a Vergleichsraum without concept).
     applied: Option<f64>,
+    /// The cell is valid (its applied limit is the Bruttokaltmiete of the row).
+    valid: bool,
+    /// Karenzzeit limit (factor × the applied limit).
+    karenzzeit: Option<f64>,
 }
 
 /// Writes one row; returns nothing. Values in the Veröffentlichung, formulas in the
@@ -175,6 +179,30 @@ fn write_row(
     if let Some(c) = cols.applied {
         style::opt_num(ws, ctx, r, c, d.applied, &f.euro_bold)?;
     }
+    if let Some(c) = cols.karenzzeit {
+        // Factor × the applied limit of this row: the Bruttokaltmiete of a valid cell, the
+        // applied-limit column on the fallback.
+        let source = if d.valid {
+            Some(cols.bkm)
+        } else {
+            cols.applied
+        };
+        match source.filter(|_| pruef) {
+            Some(sc) => {
+                let inner = format!("{N_KARENZZEIT_FACTOR}*{}", style::cell_ref(r, sc));
+                style::formula(
+                    ws,
+                    ctx,
+                    r,
+                    c,
+                    &layout::round_limit(&inner, d.mode),
+                    d.karenzzeit,
+                    &f.euro,
+                )?;
+            }
+            None => style::opt_num(ws, ctx, r, c, d.karenzzeit, &f.euro)?,
+        }
+    }
     match d.n {
         Some(n) => style::int(ws, ctx, r, cols.n, n)?,
         None => {
@@ -189,15 +217,18 @@ fn write_row(
 pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     let p = ctx.p();
     let split = p.operating_costs.lift_split;
-    let has_heating = ctx.an.cells.iter().any(|c| c.heating_limit.is_some());
-    let has_total = ctx.an.cells.iter().any(|c| c.total_limit.is_some());
-    let has_fallback = ctx.an.cells.iter().any(|c| !c.valid);
-    let cols = RichtwerteCols::new(split, has_heating, has_total, has_fallback);
+    let cols = RichtwerteCols::of(ctx);
+    let has_heating = cols.heating.is_some();
+    let has_total = cols.total.is_some();
+    let has_fallback = cols.applied.is_some();
     let meta = &ctx.lp.project.project;
     let mut ws = style::new_sheet(
         ctx,
         RICHTWERTE,
-        "Richtwerte: angemessene Bruttokaltmiete (Nichtprüfungsgrenzen)",
+        &format!(
+            "Richtwerte: angemessene Bruttokaltmiete ({}n)",
+            p.richtwerte.label.german()
+        ),
     )?;
     let f = &ctx.fmt;
     ws.write_string_with_format(
@@ -234,13 +265,22 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         headers.extend(["kalte BK €/m²", "kalte BK €", "Bruttokaltmiete €"]);
     }
     if has_heating {
-        headers.push("Heizkosten-Grenzwert €");
+        headers.push("Heizkosten-Prüfgrenze €");
     }
     if has_total {
         headers.push("Gesamtangemessenheitsgrenze €");
     }
     if has_fallback {
         headers.push("geltende Grenze €");
+    }
+    let karenzzeit_header = p.karenzzeit.factor.map(|k| {
+        format!(
+            "Grenze in der Karenzzeit € (Faktor {})",
+            number(k, if (k * 10.0).fract() == 0.0 { 1 } else { 2 })
+        )
+    });
+    if let Some(h) = &karenzzeit_header {
+        headers.push(h);
     }
     headers.extend(["Fallzahl n", "Hinweise"]);
     style::header_row(&mut ws, ctx, RICHTWERTE_HEADER, &headers)?;
@@ -256,6 +296,9 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     }
     if has_fallback {
         w.push(14.0);
+    }
+    if cols.karenzzeit.is_some() {
+        w.push(16.0);
     }
     w.extend([10.0, 40.0]);
     style::widths(&mut ws, &w)?;
@@ -290,13 +333,22 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                 BkLevel::Cell => layout.and_then(|l| l.bk_cell.get(i)),
             };
             let bk_f = |lift: bool| {
+                if c.bk.is_external() {
+                    // The named parameter cell holds the external value.
+                    let value = if lift {
+                        c.operating_costs_per_m2_lift
+                    } else {
+                        c.operating_costs_per_m2
+                    };
+                    return value.map(|_| layout::bk_external(p, &c.vergleichsraum, lift));
+                }
                 bk_ranges
                     .filter(|_| !bk_weighted)
                     .and_then(|b| bk_column(b, lift))
                     .map(|(range, n)| layout::bk_statistic(p, range, n))
             };
             let nkm_suppressed = ctx.suppressed(c.n);
-            let bk_suppressed = ctx.suppressed(c.bk.n);
+            let bk_suppressed = ctx.bk_suppressed(&c.bk);
             any_suppressed |= nkm_suppressed || bk_suppressed;
             let mut notes: Vec<String> = Vec::new();
             if nkm_suppressed {
@@ -326,6 +378,13 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                     }
                 ));
             }
+            if cols.karenzzeit.is_some()
+                && c.karenzzeit_limit.is_none()
+                && c.applied_limit.is_none()
+                && !c.applied_by_gemeinde.is_empty()
+            {
+                notes.push(format!("Karenzzeit {}", c.karenzzeit_german()));
+            }
             if bk_suppressed && !nkm_suppressed {
                 notes.push(format!("BK nicht ausgewiesen (n < {})", p.min_n));
             }
@@ -347,6 +406,12 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
                 total: c.total_limit,
                 applied: if !c.valid || !(nkm_suppressed || bk_suppressed) {
                     c.applied_limit
+                } else {
+                    None
+                },
+                valid: c.valid,
+                karenzzeit: if !c.valid || !(nkm_suppressed || bk_suppressed) {
+                    c.karenzzeit_limit
                 } else {
                     None
                 },
@@ -383,7 +448,7 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         let nkm_suppressed = source.is_none_or(|(_, c)| ctx.suppressed(c.n));
         // The BK €/m² of the same row, so the table's BK level applies.
         let bk_ref = |col: u16| source_row.map(|sr| style::cell_ref(sr, col));
-        let source_bk_suppressed = source.is_none_or(|(_, c)| ctx.suppressed(c.bk.n));
+        let source_bk_suppressed = source.is_none_or(|(_, c)| ctx.bk_suppressed(&c.bk));
         let d = RowData {
             area: vres.further_area_m2,
             area_formula: layout::N_AREA_FURTHER.to_string(),
@@ -406,6 +471,8 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             heating: None,
             total: None,
             applied: None,
+            valid: true,
+            karenzzeit: None,
             note: format!(
                 "+{} m² je weitere Person; €/m² der größten Haushaltsgröße",
                 crate::fmt::number(vres.further_area_m2, 0)
@@ -430,6 +497,12 @@ pub fn richtwerte(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
             mode.german()
         ),
     ];
+    if let Some(k) = p.karenzzeit.factor {
+        notes.push(format!(
+            "Grenze in der Karenzzeit = {} × geltende Grenze, gerundet wie die Tabelle. Grundlage: die geplante Begrenzung der Übernahme der tatsächlichen Kosten der Unterkunft im ersten Jahr des Leistungsbezugs (Karenzzeit, § 22 Abs. 1 SGB II) auf das 1,5-Fache der Angemessenheitsgrenze; Gesetzestext, Faktor und Tag des Inkrafttretens sind vom Anwender anhand der verkündeten Fassung zu bestätigen.",
+            number(k, 2)
+        ));
+    }
     if split {
         notes.push(
             "„ohne Aufzug“ umfasst auch Wohnungen, bei denen nicht angegeben ist, ob ein Aufzug vorhanden ist."
@@ -460,6 +533,12 @@ pub fn method_paragraphs(lp: &LoadedProject, an: &Analysis) -> Vec<String> {
         p.rounding.mode.german(),
         number(p.wohnflaechen.per_further, 0)
     )];
+    if let Some(k) = p.karenzzeit.factor {
+        par.push(format!(
+            "Zusätzlich wird die Grenze in der Karenzzeit ausgewiesen: das {}-Fache der geltenden Grenze, gerundet wie die Tabelle. Sie folgt der geplanten Begrenzung der Übernahme der tatsächlichen Kosten der Unterkunft im ersten Jahr des Leistungsbezugs; Gesetzestext, Faktor und Tag des Inkrafttretens sind anhand der verkündeten Fassung zu bestätigen.",
+            number(k, 2)
+        ));
+    }
     if let Some(c) = an.cells.iter().find(|c| c.limits.is_some())
         && let (Some(l), Some(nkm), Some(bk)) =
             (c.limits, c.net_rent_per_m2, c.operating_costs_per_m2)

@@ -314,6 +314,14 @@ pub(super) fn heizspiegel_ui(ui: &mut Ui, rows: &mut Rows<'_>) {
                         .checkbox(&mut t.is_example, "nur Beispiel, nicht geprüft")
                         .changed();
                     ui.end_row();
+                    if !t.is_example && t.counts_as_example() {
+                        ui.label("");
+                        ui.colored_label(
+                            ui.visuals().warn_fg_color,
+                            "Ausgabe und Werte sind noch die der Beispieltabelle: Sie gilt weiter als Beispiel, bis Ausgabe oder Werte aus der geltenden Quelle eingetragen sind.",
+                        );
+                        ui.end_row();
+                    }
                 });
             ui.add_space(4.0);
             changed |= heizspiegel_bands_ui(ui, t);

@@ -125,33 +125,44 @@ fn cell_detail_body(ui: &mut Ui, doc: &Document, cell: &CellResult, width: f32) 
             .boundary(&heating.energietraeger, heating.building_area_m2);
         ui.horizontal_wrapped(|ui| {
             ui.label(format!(
-                "Heizkosten-Grenzwert: {} monatlich{}",
+                "Heizkosten-Prüfgrenze: {} monatlich{}",
                 euro(h),
                 boundary.map_or_else(String::new, |b| format!(
-                    " ({} × {} m²{}; {}, {})",
+                    " ({} × {} m²{}{}; {}, {})",
                     per_m2_opt(Some(b)),
                     number(cell.area_m2, 1),
                     match heating.table.unit {
                         crate::tables::heizspiegel::PeriodUnit::PerMonth => "",
                         crate::tables::heizspiegel::PeriodUnit::PerYear => " ÷ 12",
                     },
+                    if heating.hot_water_decentral {
+                        format!(" × (1 − {} Warmwasser)", percent(heating.hot_water_share))
+                    } else {
+                        String::new()
+                    },
                     heating.energietraeger,
                     heating.table.edition
                 ))
-            ));
+            ))
+            .on_hover_text(
+                "Ein Indiz für unangemessenes Heizen, keine Kappungsgrenze (BSG, B 14 AS 57/19 R).",
+            );
             if let Some(t) = cell.total_limit {
                 ui.separator();
                 ui.label(
                     RichText::new(format!(
-                        "Gesamtangemessenheitsgrenze: {} (Bruttokaltmiete {} + Heizkosten {})",
+                        "Gesamtangemessenheitsgrenze: {} (geltende Grenze {} + Heizkosten {})",
                         euro(t),
-                        euro_opt(cell.limits.map(|l| l.gross_cold)),
+                        euro_opt(cell.applied_limit),
                         euro(h)
                     ))
                     .strong(),
                 );
             }
         });
+    }
+    if !cell.heating_limits.is_empty() {
+        heating_matrix(ui, cell);
     }
     if let Some(w) = cell.welfare_share {
         ui.label(format!(
@@ -335,4 +346,39 @@ fn bound_text(v: f64) -> String {
     } else {
         "–".to_string()
     }
+}
+
+/// The Prüfgrenzen (and Gesamtgrenzen) of every Energieträger and band of the cell.
+fn heating_matrix(ui: &mut Ui, cell: &crate::analysis::CellResult) {
+    egui::CollapsingHeader::new("Prüfgrenzen aller Energieträger und Gebäudeflächen")
+        .id_salt(("heating_matrix", cell.vr, cell.household_size))
+        .show(ui, |ui| {
+            egui::Grid::new(("heating_matrix_grid", cell.vr, cell.household_size))
+                .striped(true)
+                .spacing([12.0, 4.0])
+                .show(ui, |ui| {
+                    ui.label(RichText::new("Energieträger").strong());
+                    ui.label(RichText::new("Gebäudefläche").strong());
+                    ui.label(RichText::new("Prüfgrenze").strong());
+                    ui.label(RichText::new("Gesamtgrenze").strong());
+                    ui.end_row();
+                    for l in &cell.heating_limits {
+                        ui.label(&l.energietraeger);
+                        ui.label(match l.band_upper_m2 {
+                            Some(u) if l.band_lower_m2 <= 0.0 => {
+                                format!("bis {} m²", number(u, 0))
+                            }
+                            Some(u) => format!(
+                                "über {} bis {} m²",
+                                number(l.band_lower_m2, 0),
+                                number(u, 0)
+                            ),
+                            None => format!("über {} m²", number(l.band_lower_m2, 0)),
+                        });
+                        ui.label(euro(l.limit));
+                        ui.label(euro_opt(l.total_limit));
+                        ui.end_row();
+                    }
+                });
+        });
 }

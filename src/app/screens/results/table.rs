@@ -40,6 +40,7 @@ pub(super) fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &
         avail: analysis.cells.iter().any(|c| c.availability.is_some()),
         heating: analysis.cells.iter().any(|c| c.heating_limit.is_some()),
         total: analysis.cells.iter().any(|c| c.total_limit.is_some()),
+        karenzzeit: doc.project().parameters.karenzzeit.factor,
     };
     let mut rows = Vec::with_capacity(analysis.cells.len() + analysis.vergleichsraeume.len());
     let mut last_vr = None;
@@ -182,6 +183,14 @@ fn cell_row(row: &mut TableRow<'_, '_>, c: &CellResult, first: bool, extra: &Ext
             ui.label(euro_opt(c.total_limit));
         });
     }
+    if let Some(k) = extra.karenzzeit {
+        row.col(|ui| {
+            ui.label(c.karenzzeit_german()).on_hover_text(format!(
+                "Grenze in der Karenzzeit: {} × geltende Grenze, gerundet wie die Tabelle (geplante Begrenzung der Karenzzeit; Rechtsgrundlage vom Anwender zu bestätigen).",
+                number(k, 2)
+            ));
+        });
+    }
     if extra.wogg {
         row.col(|ui| match &c.wogg {
             Some(w) => {
@@ -232,6 +241,8 @@ struct Extra {
     avail: bool,
     heating: bool,
     total: bool,
+    /// The Karenzzeit factor, when the column is on.
+    karenzzeit: Option<f64>,
 }
 
 impl Extra {
@@ -252,6 +263,7 @@ impl Extra {
             (self.lift, "mit Aufzug €"),
             (self.heating, "Heizkosten €"),
             (self.total, "Gesamtgrenze €"),
+            (self.karenzzeit.is_some(), "Karenzzeit €"),
             (self.wogg, "WoGG + Zuschlag €"),
             (self.avail, "Angebote anmietbar"),
         ] {
@@ -296,10 +308,16 @@ fn further_row(row: &mut TableRow<'_, '_>, doc: &Document, vr: usize, extra: &Ex
             ui.label(euro_opt(v.further_person_lift.map(|l| l.gross_cold)));
         });
     }
-    let blanks = [extra.heating, extra.total, extra.wogg, extra.avail]
-        .iter()
-        .filter(|x| **x)
-        .count();
+    let blanks = [
+        extra.heating,
+        extra.total,
+        extra.karenzzeit.is_some(),
+        extra.wogg,
+        extra.avail,
+    ]
+    .iter()
+    .filter(|x| **x)
+    .count();
     for _ in 0..=blanks {
         row.col(|_| {});
     }
