@@ -642,3 +642,20 @@ fn small_cells_can_be_pooled_with_neighbouring_classes_as_a_justified_option() {
     let text = kdu_konzept::export::method_text(&lp, &a).join("\n");
     assert!(text.contains("gepoolten Stichprobe") && text.contains("Begründung: Benachbarte"));
 }
+
+#[test]
+fn nothing_passes_for_lack_of_cells() {
+    let mut lp = sample();
+    lp.project.gemeinden.clear();
+    let a = run(&lp);
+    assert!(a.cells.iter().all(|c| c.n_in_cell == 0));
+    assert_eq!(check(&a, CheckCode::Zuordnung).status, CheckStatus::Fehler);
+    for code in [
+        CheckCode::Fallzahl,
+        CheckCode::Gebietsabdeckung,
+        CheckCode::Datengrundlage,
+        CheckCode::Monotonie,
+    ] {
+        assert_ne!(check(&a, code).status, CheckStatus::Ok, "{code:?}");
+    }
+}

@@ -89,6 +89,18 @@ fn cmd_set(path: &Path, assignments: &[String]) -> Result<()> {
         .iter()
         .filter(|s| s.value(&params) != s.value(&project.parameters))
         .collect();
+    // Structured keys (e.g. wohnflaechen.land, wohnflaechen.sizes) are not catalogue entries:
+    // name them as they were given when the parameters changed.
+    let structured: Vec<(&str, &str)> = if params == project.parameters {
+        Vec::new()
+    } else {
+        assignments
+            .iter()
+            .filter_map(|a| a.split_once('='))
+            .map(|(k, v)| (k.trim(), v.trim()))
+            .filter(|(k, _)| crate::model::catalogue::find(k).is_none())
+            .collect()
+    };
     project.parameters = params;
     project.save(path)?;
     for s in &changed {
@@ -99,9 +111,12 @@ fn cmd_set(path: &Path, assignments: &[String]) -> Result<()> {
             s.display(&project.parameters)
         )?;
     }
+    for (key, value) in &structured {
+        outln!("{} ({key}) = {value}", crate::model::catalogue::label(key))?;
+    }
     outln!(
         "{} Parameter geändert, gespeichert: {}",
-        changed.len(),
+        changed.len() + structured.len(),
         path.display()
     )?;
     Ok(())

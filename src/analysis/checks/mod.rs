@@ -145,6 +145,28 @@ checks! {
         "Bayerisches LSG, 28.03.2018, L 11 AS 52/16";
 }
 
+/// The checks that look at cells or Vergleichsräume: without any cell they cannot run, and
+/// must not pass for lack of anything to object to.
+const NEEDS_CELLS: &[CheckCode] = &[
+    CheckCode::Gebietsabdeckung,
+    CheckCode::Homogenitaet,
+    CheckCode::Konzentration,
+    CheckCode::EinRichtwert,
+    CheckCode::Datengrundlage,
+    CheckCode::Abdeckung,
+    CheckCode::Fallzahl,
+    CheckCode::Vermieterstruktur,
+    CheckCode::Groessenstruktur,
+    CheckCode::Zirkelschluss,
+    CheckCode::Bereinigung,
+    CheckCode::DoppelteKappung,
+    CheckCode::Gewichtung,
+    CheckCode::Betriebskosten,
+    CheckCode::Monotonie,
+    CheckCode::Verfuegbarkeit,
+    CheckCode::Rueckfall,
+];
+
 impl Serialize for CheckCode {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.code())
@@ -216,6 +238,17 @@ pub fn audit(prep: &Prepared, project: &Project, an: &Analysis) -> (Vec<Warning>
     region::run(&input, &mut audit);
     data::run(&input, &mut audit);
     method::run(&input, &mut audit);
+    if an.cells.iter().all(|c| c.n_in_cell == 0) {
+        for &code in NEEDS_CELLS {
+            audit.cannot(
+                code,
+                "Tabellenfelder mit Mietwerten (Gemeindetabelle, Vergleichsräume, Daten)"
+                    .to_string(),
+                "Es gibt kein Tabellenfeld mit Mietwerten: Diese Prüfung kann nicht laufen."
+                    .to_string(),
+            );
+        }
+    }
     let mut findings = audit.findings;
     // In the order of the checks; within a check, as found.
     findings.sort_by_key(|w| w.check);
