@@ -25,6 +25,7 @@ pub mod affordability;
 pub mod availability;
 pub mod bk;
 pub mod checks;
+pub mod cluster;
 pub mod compute;
 pub mod fortschreibung;
 pub mod heating;

@@ -102,6 +102,21 @@ pub enum Command {
         #[arg(value_name = "SCHLÜSSEL=WERT", required = true)]
         assignments: Vec<String>,
     },
+    /// Schlägt Vergleichsräume vor: Clusteranalyse (Ward) einer Indikatortabelle je Gemeinde.
+    Cluster {
+        /// Indikatortabelle DATEI[:BLATT] (AGS oder Gemeinde und Zahlenspalten).
+        #[arg(value_name = "DATEI[:BLATT]")]
+        file: String,
+        /// Zahl der Cluster (ohne Angabe: beste Silhouette).
+        #[arg(long, value_name = "N")]
+        k: Option<usize>,
+        /// Gewichte je Indikator, z. B. --weights miete=2,dichte=0.5 (sonst 1).
+        #[arg(long, value_name = "SPALTE=GEWICHT,…")]
+        weights: Option<String>,
+        /// Ausgabe als JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Erzeugt die Beispieldaten (Landkreis Musterland) neu.
     SampleData {
         /// Zielordner.

@@ -5,6 +5,7 @@ pub mod cell;
 pub mod csv_reader;
 pub mod gemeinden;
 pub mod header;
+pub mod indicators;
 pub mod mapping;
 pub mod raw;
 pub mod workbook;
