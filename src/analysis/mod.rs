@@ -15,6 +15,8 @@
 //! | WoGG fallback | [`wogg`] |
 //! | Heizkosten | [`heating`] |
 //! | Fortschreibung | [`fortschreibung`] |
+//! | Wirkungsanalyse: the recipients' households above the applied limit | [`impact`] |
+//! | Ward clustering of Gemeinden on indicators (a proposal for Vergleichsräume) | [`cluster`] |
 //! | the Schlüssigkeitsprüfung: one check per reason courts give, findings by BSG criterion | [`checks`] |
 //!
 //! [`prepare::Prepared`] is built when data or scope change (assign, filter, group, sort);
@@ -30,6 +32,7 @@ pub mod compute;
 pub mod fortschreibung;
 pub mod heating;
 pub mod histogram;
+pub mod impact;
 pub mod limits;
 pub mod outliers;
 pub mod prepare;
@@ -44,9 +47,9 @@ pub use checks::CheckCode;
 pub use compute::compute;
 pub use prepare::Prepared;
 pub use result::{
-    Analysis, AppliedBasis, BkResult, CellRef, CellResult, Check, CheckStatus, Coverage, Flag,
-    FortschreibungResult, FortschreibungRow, Funnel, GemeindeLimit, InvalidReason, Limits,
-    OutlierResult, Severity, VrResult, Warning, WoggComparison,
+    Analysis, AppliedBasis, BkResult, CellImpact, CellRef, CellResult, Check, CheckStatus,
+    Coverage, Flag, FortschreibungResult, FortschreibungRow, Funnel, GemeindeLimit, ImpactSummary,
+    InvalidReason, Limits, OutlierResult, Severity, VrResult, Warning, WoggComparison,
 };
 
 use crate::dataset::Dataset;

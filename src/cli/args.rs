@@ -51,6 +51,14 @@ pub enum Command {
         /// Gemeindetabelle DATEI[:BLATT] (Spalten AGS, Gemeinde, Vergleichsraum, …).
         #[arg(long, value_name = "DATEI[:BLATT]")]
         gemeinden: Option<String>,
+        /// Aktuelle Unterkunftskosten der Leistungsbezieher DATEI[:BLATT] für die
+        /// Wirkungsanalyse (Vergleichsraum oder Gemeinde, Haushaltsgröße, Bruttokaltmiete).
+        #[arg(long, value_name = "DATEI[:BLATT]")]
+        recipients: Option<String>,
+        /// Nachbarschaftsliste DATEI[:BLATT] (Paare von Gemeindeschlüsseln) für die Prüfung,
+        /// ob jeder Vergleichsraum zusammenhängt.
+        #[arg(long, value_name = "DATEI[:BLATT]")]
+        neighbours: Option<String>,
         /// Land (Kürzel wie NW, BY) für die Wohnflächen.
         #[arg(long, default_value = "NW", value_name = "LAND")]
         land: String,

@@ -82,6 +82,9 @@ pub struct CellJson {
     pub applied_limit: Option<f64>,
     /// On the fallback: every Gemeinde with its Mietstufe and value.
     pub applied_by_gemeinde: Vec<crate::analysis::GemeindeLimit>,
+    /// Wirkungsanalyse: the recipients' households against the applied limit (`null` without
+    /// recipients' data).
+    pub impact: Option<crate::analysis::CellImpact>,
 }
 
 /// Weighting info of a cell.
@@ -146,6 +149,7 @@ pub fn cells_json(a: &Analysis) -> Vec<CellJson> {
             applied_basis: c.applied_basis,
             applied_limit: c.applied_limit,
             applied_by_gemeinde: c.applied_by_gemeinde.clone(),
+            impact: c.impact.clone(),
         })
         .collect()
 }

@@ -7,7 +7,9 @@ pub mod gemeinden;
 pub mod header;
 pub mod indicators;
 pub mod mapping;
+pub mod neighbours;
 pub mod raw;
+pub mod recipients;
 pub mod workbook;
 mod xlsx;
 

@@ -46,6 +46,7 @@ fn project_in(dir: &Path) -> LoadedProject {
             records,
             rejections: Vec::new(),
             sources: Vec::new(),
+            ..Dataset::default()
         },
         warnings: Vec::new(),
     }

@@ -362,6 +362,7 @@ mod tests {
                 records,
                 rejections: Vec::new(),
                 sources: Vec::new(),
+                ..Dataset::default()
             },
             warnings: Vec::new(),
         });
