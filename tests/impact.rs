@@ -220,3 +220,108 @@ fn init_with_recipients_stores_the_table_and_compute_json_reports_the_impact() {
         .unwrap();
     assert_eq!(ueb["status"], "warnung", "{ueb}");
 }
+
+#[test]
+fn a_vergleichsraum_that_falls_apart_under_the_neighbour_list_is_a_warning() {
+    let mut lp = sample();
+    let zusammenhang = |a: &analysis::Analysis| {
+        a.checks
+            .iter()
+            .find(|c| c.code == CheckCode::Zusammenhang)
+            .cloned()
+            .unwrap()
+    };
+    let (_, a) = analysis::run(&lp.project, &lp.data);
+    assert_eq!(zusammenhang(&a).status, CheckStatus::NichtPruefbar);
+    // VR 2 and VR 3 are chains; VR 1: Musterstadt–Lindenfeld, Bachhausen only borders VR 2.
+    let pair = |a: u32, b: u32| (format!("059990{a:02}"), format!("059990{b:02}"));
+    let chains = [
+        (16, 20),
+        (20, 24),
+        (24, 28),
+        (32, 36),
+        (36, 40),
+        (40, 44),
+        (28, 32),
+    ];
+    let mut list: Vec<(String, String)> = chains.iter().map(|&(a, b)| pair(a, b)).collect();
+    list.push(pair(4, 8));
+    list.push(pair(12, 16));
+    lp.data.neighbours = Some(list.clone());
+    let (_, a) = analysis::run(&lp.project, &lp.data);
+    let check = zusammenhang(&a);
+    assert_eq!(check.status, CheckStatus::Warnung);
+    assert!(
+        check.text.contains("VR 1 Musterstadt") && check.text.contains("{Bachhausen}"),
+        "{}",
+        check.text
+    );
+    list.push(pair(8, 12));
+    lp.data.neighbours = Some(list);
+    let (_, a) = analysis::run(&lp.project, &lp.data);
+    assert_eq!(zusammenhang(&a).status, CheckStatus::Ok);
+}
+
+#[test]
+fn the_workbook_has_a_wirkung_sheet_and_the_homogeneity_report() {
+    use calamine::{Reader, open_workbook_auto};
+    use kdu_konzept::export::{ExportOptions, Variant, write_workbook};
+    let mut lp = sample();
+    let dir = tempfile::tempdir().unwrap();
+    let write = |lp: &LoadedProject, name: &str| {
+        let (prep, an) = analysis::run(&lp.project, &lp.data);
+        let path = dir.path().join(name);
+        let opts = ExportOptions {
+            variant: Variant::Pruefmappe,
+            include_ids: false,
+        };
+        write_workbook(&path, lp, &prep, &an, &opts).unwrap();
+        open_workbook_auto(&path).unwrap()
+    };
+    let wb = write(&lp, "ohne.xlsx");
+    assert!(!wb.sheet_names().iter().any(|s| s == "Wirkung"));
+    lp.data.recipients = Some(vec![
+        row(2, "VR 2 Nordkreis", "", 1, 5000.0, 2),
+        row(3, "VR 2 Nordkreis", "", 1, 10.0, 2),
+    ]);
+    let mut wb = write(&lp, "mit.xlsx");
+    let sheet = wb.worksheet_range("Wirkung").unwrap();
+    let text: Vec<String> = sheet.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(text.iter().any(|t| t == "VR 2 Nordkreis"));
+    assert!(text.iter().any(|t| t == "Zusammen"));
+    let deck = wb.worksheet_range("Deckblatt").unwrap();
+    assert!(deck.rows().flatten().any(|c| *c == "Wirkung"));
+    let vr = wb.worksheet_range("Vergleichsräume").unwrap();
+    let text: Vec<String> = vr.rows().flatten().map(|c| c.to_string()).collect();
+    assert!(
+        text.iter()
+            .any(|t| t == "Homogenität: Mietniveau der Gemeinden")
+    );
+    assert!(text.iter().any(|t| t == "Verhältnis innerhalb ÷ zwischen"));
+}
+
+#[test]
+fn the_homogeneity_report_names_a_gemeinde_closer_to_another_vergleichsraum() {
+    let mut lp = sample();
+    let (prep, _) = analysis::run(&lp.project, &lp.data);
+    let rep = analysis::homogeneity::report(&prep, &lp.project);
+    assert_eq!(rep.gemeinden.len(), lp.project.gemeinden.len());
+    assert_eq!(rep.vergleichsraeume.len(), 3);
+    assert!(rep.sd_between.is_some());
+    assert!(rep.vergleichsraeume.iter().all(|v| v.n_measured >= 2));
+    // Move the city (highest level) into the Südkreis: it is now far from its new VR's median
+    // and closer to VR 1's.
+    let city = lp
+        .project
+        .gemeinden
+        .iter()
+        .position(|g| g.name == "Musterstadt")
+        .unwrap();
+    lp.project.gemeinden[city].vergleichsraum = "VR 3 Südkreis".to_string();
+    lp.project.parameters.representativeness.homogeneity_gap = 0.05;
+    let (prep, _) = analysis::run(&lp.project, &lp.data);
+    let rep = analysis::homogeneity::report(&prep, &lp.project);
+    let l = &rep.gemeinden[city];
+    assert!(l.measured);
+    assert_eq!(l.closer_to.as_deref(), Some("VR 1 Musterstadt"), "{rep:?}");
+}

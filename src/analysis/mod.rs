@@ -15,6 +15,7 @@
 //! | WoGG fallback | [`wogg`] |
 //! | Heizkosten | [`heating`] |
 //! | Fortschreibung | [`fortschreibung`] |
+//! | homogeneity report of the Vergleichsräume (rent level per Gemeinde, spread) | [`homogeneity`] |
 //! | Wirkungsanalyse: the recipients' households above the applied limit | [`impact`] |
 //! | Ward clustering of Gemeinden on indicators (a proposal for Vergleichsräume) | [`cluster`] |
 //! | the Schlüssigkeitsprüfung: one check per reason courts give, findings by BSG criterion | [`checks`] |
@@ -32,6 +33,7 @@ pub mod compute;
 pub mod fortschreibung;
 pub mod heating;
 pub mod histogram;
+pub mod homogeneity;
 pub mod impact;
 pub mod limits;
 pub mod outliers;
