@@ -9,14 +9,22 @@ use crate::init::split_file_sheet;
 use anyhow::{Context, Result};
 use std::io::Write;
 
-/// Parses `col=w,col=w` into one weight per column (1 where not named).
+/// Parses `col=w,col=w` into one weight per column (1 where not named); a weight may be written
+/// with a decimal comma (`miete=0,5`).
 fn parse_weights(spec: Option<&str>, columns: &[String]) -> Result<Vec<f64>> {
     let mut weights = vec![1.0; columns.len()];
-    for part in spec
-        .unwrap_or("")
-        .split(',')
-        .filter(|p| !p.trim().is_empty())
-    {
+    // `a=0,5,b=2`: a piece without `=` is the decimal part of the weight before it.
+    let mut parts: Vec<String> = Vec::new();
+    for piece in spec.unwrap_or("").split([',', ';']) {
+        match parts.last_mut() {
+            Some(last) if !piece.contains('=') && !piece.trim().is_empty() => {
+                last.push('.');
+                last.push_str(piece.trim());
+            }
+            _ => parts.push(piece.to_string()),
+        }
+    }
+    for part in parts.iter().filter(|p| !p.trim().is_empty()) {
         let bad = || {
             anyhow::Error::new(InvalidArgument(format!(
                 "--weights: „{part}“ ist keine Angabe SPALTE=GEWICHT (Spalten: {})",
