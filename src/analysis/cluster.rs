@@ -1,5 +1,5 @@
 //! A proposal for Vergleichsräume: hierarchical Ward clustering of Gemeinden on an indicator
-//! table (docs/METHOD.md §3.4). The indicators are z-standardised, weighted, and clustered with
+//! table (docs/METHOD.md §2.3). The indicators are z-standardised, weighted, and clustered with
 //! Ward's method on Euclidean distances (`kodama`, the algorithm of scipy's `linkage(…,
 //! "ward")`); the silhouette of every k from 2 to min(10, n − 1) helps to choose the number of
 //! clusters. The clusters are only a proposal: the user forms the Vergleichsräume (contiguous,

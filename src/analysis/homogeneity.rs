@@ -1,4 +1,4 @@
-//! The homogeneity report of the Vergleichsräume (docs/METHOD.md §3.4): the rent level (median
+//! The homogeneity report of the Vergleichsräume (docs/METHOD.md §2.3): the rent level (median
 //! NKM/m² before outliers) of every Gemeinde with its n, and per Vergleichsraum the spread of its
 //! Gemeinden's levels against the spread between the Vergleichsräume, with the Gemeinden that
 //! look misassigned (their level is closer to another Vergleichsraum's than to their own, beyond

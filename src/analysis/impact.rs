@@ -1,4 +1,4 @@
-//! The Wirkungsanalyse (docs/METHOD.md §2.16): how many of the recipients' households live
+//! The Wirkungsanalyse (docs/METHOD.md §2.17): how many of the recipients' households live
 //! above the limit that applies to them, and by how much money, per cell. The limit is the
 //! applied one of the cell (the concept's, or on the WoGG fallback the value of the household's
 //! Gemeinde). A high share above the limit signals that the limit does not fit the market

@@ -416,7 +416,7 @@ pub struct CellResult {
 }
 
 /// The recipients' households of one cell measured against its applied limit
-/// (docs/METHOD.md §2.16).
+/// (docs/METHOD.md §2.17).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct CellImpact {
     /// Households of the cell in the recipients' data.

@@ -1,5 +1,5 @@
 //! Import of the neighbour list (pairs of AGS of Gemeinden that share a border) for the check
-//! that every Vergleichsraum is contiguous (docs/METHOD.md §3.4). Every row whose first two
+//! that every Vergleichsraum is contiguous (docs/METHOD.md §2.3). Every row whose first two
 //! cells are official keys is a pair; other rows (a header) are skipped.
 
 use super::cell::parse_text;

@@ -1,5 +1,5 @@
 //! Import of the recipients' current housing costs for the Wirkungsanalyse (docs/METHOD.md
-//! §2.16): anonymised rows or aggregates with Vergleichsraum or Gemeinde (AGS or name),
+//! §2.17): anonymised rows or aggregates with Vergleichsraum or Gemeinde (AGS or name),
 //! household size, current Bruttokaltmiete, optionally Heizkosten and a count of households
 //! (aggregated rows: that many households with this Bruttokaltmiete).
 

@@ -58,7 +58,7 @@ pub struct Project {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scenarios: Vec<Scenario>,
     /// Current housing costs of benefit recipients (anonymised rows or aggregates) for the
-    /// Wirkungsanalyse; read with the data (docs/METHOD.md §2.16).
+    /// Wirkungsanalyse; read with the data (docs/METHOD.md §2.17).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub recipients: Option<TableRef>,
     /// Neighbouring Gemeinden (pairs of AGS) for the contiguity of the Vergleichsräume.

@@ -132,7 +132,7 @@ fn homogeneity(input: &Inputs, audit: &mut Audit) {
 }
 
 /// The Gemeinden of each Vergleichsraum are connected through the neighbour list (a cluster
-/// type need not be contiguous, a Vergleichsraum must be: docs/METHOD.md §3.4).
+/// type need not be contiguous, a Vergleichsraum must be: docs/METHOD.md §2.3).
 fn contiguity(input: &Inputs, audit: &mut Audit) {
     let c = CheckCode::Zusammenhang;
     let Some(pairs) = input.neighbours else {

@@ -150,7 +150,7 @@ pub fn vergleichsraeume(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
 }
 
 /// The homogeneity report below the Gemeinden: rent level per Gemeinde, spread within and
-/// between the Vergleichsräume, Gemeinden that look misassigned (docs/METHOD.md §3.4).
+/// between the Vergleichsräume, Gemeinden that look misassigned (docs/METHOD.md §2.3).
 fn homogeneity(ws: &mut Worksheet, ctx: &Ctx, mut r: u32) -> Result<(), XlsxError> {
     let f = &ctx.fmt;
     let p = ctx.p();

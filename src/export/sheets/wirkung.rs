@@ -1,5 +1,5 @@
 //! The Wirkung sheet: the recipients' households per cell against the applied limit
-//! (Wirkungsanalyse, docs/METHOD.md §2.16). Only aggregates: counts and sums per cell.
+//! (Wirkungsanalyse, docs/METHOD.md §2.17). Only aggregates: counts and sums per cell.
 
 use crate::export::Ctx;
 use crate::export::layout;
