@@ -179,6 +179,7 @@ fn synthetic_project(n: usize) -> Result<LoadedProject, Box<dyn Error>> {
             records,
             rejections: Vec::new(),
             sources: Vec::new(),
+            ..Dataset::default()
         },
         warnings: Vec::new(),
     })

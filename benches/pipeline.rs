@@ -268,6 +268,7 @@ fn replicate(data: &Dataset, times: u32) -> Dataset {
         records,
         rejections: data.rejections.clone(),
         sources: data.sources.clone(),
+        ..Dataset::default()
     }
 }
 

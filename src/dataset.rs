@@ -1,6 +1,8 @@
 //! A loaded project: the project file plus every source imported into records and rejections.
 
+use crate::import::recipients::{RecipientRow, read_recipients};
 use crate::import::{ImportError, ImportOptions, ImportedSource, Rejection, import_file};
+use crate::model::project::TableRef;
 use crate::model::{Project, Record, SourceKind};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -15,6 +17,10 @@ pub struct Dataset {
     pub rejections: Vec<Rejection>,
     /// The source register (K4), in project order.
     pub sources: Vec<SourceInfo>,
+    /// The recipients' current housing costs (Wirkungsanalyse), when the project names a table.
+    pub recipients: Option<Vec<RecipientRow>>,
+    /// Neighbouring Gemeinden (pairs of AGS), when the project names a list.
+    pub neighbours: Option<Vec<(String, String)>>,
 }
 
 /// One entry of the source register.
@@ -68,6 +74,16 @@ pub enum LoadError {
     Source {
         /// 1-based source number.
         index: usize,
+        /// File as written in the project.
+        file: String,
+        /// The import error.
+        source: ImportError,
+    },
+    /// A referenced table (recipients, neighbours).
+    #[error("{what} ({file}): {source}")]
+    Table {
+        /// German name of the table.
+        what: &'static str,
         /// File as written in the project.
         file: String,
         /// The import error.
@@ -146,5 +162,48 @@ pub fn load_sources(
         });
         data.records.extend(records);
     }
+    if let Some(t) = &project.recipients {
+        data.recipients = Some(load_table(
+            project_file,
+            t,
+            "Leistungsbezieher-Tabelle",
+            &mut warnings,
+            read_recipients,
+        )?);
+    }
+    if let Some(t) = &project.neighbours {
+        data.neighbours = Some(load_table(
+            project_file,
+            t,
+            "Nachbarschaftsliste",
+            &mut warnings,
+            crate::import::neighbours::read_neighbours,
+        )?);
+    }
     Ok((data, warnings))
+}
+
+/// Reads a referenced table and warns when its checksum changed since the project was saved.
+fn load_table<T>(
+    project_file: &Path,
+    table: &TableRef,
+    what: &'static str,
+    warnings: &mut Vec<String>,
+    read: impl Fn(&Path, Option<&str>) -> Result<T, ImportError>,
+) -> Result<T, LoadError> {
+    let path = Project::table_path(project_file, table);
+    let err = |source| LoadError::Table {
+        what,
+        file: table.path.clone(),
+        source,
+    };
+    let value = read(&path, table.sheet.as_deref()).map_err(err)?;
+    let sha = crate::import::file_sha256(&path).map_err(err)?;
+    if !table.sha256.is_empty() && table.sha256 != sha {
+        warnings.push(format!(
+            "Die Datei „{}“ ({what}) hat sich seit dem Speichern des Projekts geändert (SHA-256 gespeichert {}, jetzt {sha}).",
+            table.path, table.sha256
+        ));
+    }
+    Ok(value)
 }

@@ -28,6 +28,10 @@ pub struct InitArgs {
     pub sources: Vec<SourceArg>,
     /// Gemeinde table (file, sheet).
     pub gemeinden: Option<(PathBuf, Option<String>)>,
+    /// Recipients' current housing costs for the Wirkungsanalyse (file, sheet).
+    pub recipients: Option<(PathBuf, Option<String>)>,
+    /// Neighbour list of the Gemeinden (file, sheet).
+    pub neighbours: Option<(PathBuf, Option<String>)>,
     /// Land code for the Wohnflächen preset.
     pub land: String,
     /// Stichtag.
@@ -240,7 +244,33 @@ pub fn build_project(args: &InitArgs) -> Result<Project, ImportError> {
             });
         }
     }
+    if let Some((path, sheet)) = &args.recipients {
+        project.recipients = Some(table_ref(path, sheet.clone(), base, |p, s| {
+            crate::import::recipients::read_recipients(p, s).map(|_| ())
+        })?);
+    }
+    if let Some((path, sheet)) = &args.neighbours {
+        project.neighbours = Some(table_ref(path, sheet.clone(), base, |p, s| {
+            crate::import::neighbours::read_neighbours(p, s).map(|_| ())
+        })?);
+    }
     Ok(project)
+}
+
+/// A reference to a table for the project file (path relative to `base_dir`, checksum), after
+/// `check` has read it without error.
+pub fn table_ref(
+    path: &Path,
+    sheet: Option<String>,
+    base_dir: &Path,
+    check: impl Fn(&Path, Option<&str>) -> Result<(), ImportError>,
+) -> Result<crate::model::project::TableRef, ImportError> {
+    check(path, sheet.as_deref())?;
+    Ok(crate::model::project::TableRef {
+        path: relative_path(path, base_dir),
+        sheet,
+        sha256: crate::import::file_sha256(path)?,
+    })
 }
 
 #[cfg(test)]

@@ -29,6 +29,8 @@ pub fn write_sample_project(dir: &Path) -> Result<PathBuf> {
             source(&files.angebote, SourceKind::Angebot),
         ],
         gemeinden: Some((files.gemeinden.clone(), None)),
+        recipients: None,
+        neighbours: None,
         land: "NW".to_string(),
         stichtag,
     };

@@ -96,8 +96,7 @@ fn synthetic() -> LoadedProject {
         project: p,
         data: Dataset {
             records,
-            rejections: vec![],
-            sources: vec![],
+            ..Dataset::default()
         },
         warnings: vec![],
     }

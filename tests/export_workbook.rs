@@ -142,6 +142,7 @@ fn project() -> LoadedProject {
         records,
         rejections: vec![],
         sources: vec![],
+        ..Dataset::default()
     };
     LoadedProject {
         path: PathBuf::from("/irgendwo/testkreis.kdu.toml"),

@@ -100,6 +100,7 @@ fn synthetic_project(dir: &Path) -> LoadedProject {
             records,
             rejections,
             sources: Vec::new(),
+            ..Dataset::default()
         },
         warnings: Vec::new(),
     }

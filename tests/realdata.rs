@@ -1021,3 +1021,96 @@ fn sachsen_offers_with_external_operating_costs() {
     );
     assert!(!a.is_schluessig());
 }
+
+// ---------------------------------------------------------------------------------------------
+// Vergleichsraum proposal on real data: the towns of Schleswig-Holstein (immonet 2021 offers)
+// clustered on their median offer rent per m² and their number of offers.
+
+#[test]
+fn cluster_towns_of_schleswig_holstein_on_their_offer_rents() {
+    let dir = realdata().join("immonet_2021/downloads/state_1");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 39);
+    let mut by_town: BTreeMap<String, Vec<f64>> = BTreeMap::new();
+    for f in &files {
+        for r in import(f, &ImportOptions::new(SourceKind::Angebot)).records {
+            if let (Some(town), true) = (r.gemeinde.clone(), r.area > 0.0) {
+                by_town.entry(town).or_default().push(r.net_rent / r.area);
+            }
+        }
+    }
+    let towns: Vec<(String, f64, usize)> = by_town
+        .into_iter()
+        .filter(|(_, v)| v.len() >= 8)
+        .map(|(t, v)| (t, median(v.clone()), v.len()))
+        .collect();
+    assert!(towns.len() >= 8, "{towns:?}");
+    // The indicator table as a planner would keep it (never written into the repository).
+    let tmp = tempfile::tempdir().unwrap();
+    let csv = tmp.path().join("indikatoren.csv");
+    let mut text = String::from("Ort;Median NKM je m²;Angebote\n");
+    for (t, m, n) in &towns {
+        text.push_str(&format!(
+            "{t};{};{n}\n",
+            format!("{m:.4}").replace('.', ",")
+        ));
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kdu-konzept"))
+        .args([
+            "cluster",
+            csv.to_str().unwrap(),
+            "--json",
+            "--weights",
+            "Angebote=0,25",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let n = towns.len();
+    let merges = v["merges"].as_array().unwrap();
+    assert_eq!(merges.len(), n - 1);
+    let heights: Vec<f64> = merges
+        .iter()
+        .map(|m| m["height"].as_f64().unwrap())
+        .collect();
+    assert!(
+        heights.windows(2).all(|w| w[0] <= w[1]),
+        "Ward heights grow"
+    );
+    assert_eq!(merges.last().unwrap()["size"], n);
+    let sil = v["silhouette"].as_array().unwrap();
+    assert_eq!(sil.len(), (n - 1).min(10) - 1);
+    let k = v["k"].as_u64().unwrap() as usize;
+    let best = sil
+        .iter()
+        .map(|s| s["silhouette"].as_f64().unwrap())
+        .fold(f64::NEG_INFINITY, f64::max);
+    assert!(best > 0.3, "some structure in the rent levels: {sil:?}");
+    let assignment = v["assignment"].as_array().unwrap();
+    assert_eq!(assignment.len(), n);
+    // The towns with the lowest and the highest median rent land in different clusters.
+    let cluster_of = |town: &str| {
+        assignment
+            .iter()
+            .find(|a| a["key"] == town)
+            .map(|a| a["cluster"].as_u64().unwrap())
+            .unwrap()
+    };
+    let lowest = towns.iter().min_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+    let highest = towns.iter().max_by(|a, b| a.1.total_cmp(&b.1)).unwrap();
+    assert_ne!(cluster_of(&lowest.0), cluster_of(&highest.0));
+    eprintln!(
+        "Schleswig-Holstein: {n} towns, k = {k}, lowest {} ({:.2} €/m²), highest {} ({:.2} €/m²)",
+        lowest.0, lowest.1, highest.0, highest.1
+    );
+}

@@ -99,6 +99,7 @@ fn synthetic(seed: u64) -> LoadedProject {
             records,
             rejections: vec![],
             sources: vec![],
+            ..Dataset::default()
         },
         warnings: vec![],
     }

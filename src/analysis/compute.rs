@@ -1,8 +1,9 @@
 //! The orchestrator of the fast half of the pipeline. From a [`Prepared`] state it runs the steps
 //! of a schlüssiges Konzept in order, per Vergleichsraum and size class: outliers → statistics →
 //! weighting → Betriebskosten → Referenzmiete → limits → availability → WoGG fallback → heating,
-//! then the per-Vergleichsraum figures, the warnings and the Fortschreibung. Runs on every
-//! parameter change (slider move); it allocates little and never re-sorts.
+//! then the per-Vergleichsraum figures, the Wirkungsanalyse, the warnings and the
+//! Fortschreibung. Runs on every parameter change (slider move); it allocates little and never
+//! re-sorts.
 
 use super::affordability::Affordability;
 use super::availability::{Availability, AvailabilityResult};
@@ -19,7 +20,7 @@ use super::result::{
     Analysis, AppliedBasis, BkResult, CellResult, Flag, Funnel, InvalidReason, VrResult,
 };
 use super::stats::{quantile_ci, summarize, weighted_quantile_ci};
-use super::{checks, heating, pooling, wogg};
+use super::{checks, heating, impact, pooling, wogg};
 use crate::dataset::Dataset;
 use crate::model::params::{BkLevel, ReferenceMethod};
 use crate::model::{GemeindeRow, Project};
@@ -104,8 +105,12 @@ pub fn compute(prep: &Prepared, project: &Project, data: &Dataset) -> Analysis {
         offers_excluded,
         fortschreibung: params.fortschreibung.as_ref().and_then(fortschreibung),
         checks: Vec::new(),
+        impact: None,
     };
-    let (warnings, checks) = checks::audit(prep, project, &analysis);
+    if let Some(rows) = &data.recipients {
+        analysis.impact = Some(impact::apply(project, rows, &mut analysis.cells));
+    }
+    let (warnings, checks) = checks::audit(prep, project, &analysis, data.neighbours.as_deref());
     analysis.warnings = warnings;
     analysis.checks = checks;
     analysis
@@ -274,6 +279,7 @@ fn compute_cell(
         total_limit,
         heating_limits,
         flags,
+        impact: None,
     }
 }
 

@@ -16,6 +16,9 @@
 //! | WoGG fallback | [`wogg`] |
 //! | Heizkosten | [`heating`] |
 //! | Fortschreibung | [`fortschreibung`] |
+//! | homogeneity report of the Vergleichsräume (rent level per Gemeinde, spread) | [`homogeneity`] |
+//! | Wirkungsanalyse: the recipients' households above the applied limit | [`impact`] |
+//! | Ward clustering of Gemeinden on indicators (a proposal for Vergleichsräume) | [`cluster`] |
 //! | the Schlüssigkeitsprüfung: one check per reason courts give, findings by BSG criterion | [`checks`] |
 //!
 //! [`prepare::Prepared`] is built when data or scope change (assign, filter, group, sort);
@@ -26,10 +29,13 @@ pub mod affordability;
 pub mod availability;
 pub mod bk;
 pub mod checks;
+pub mod cluster;
 pub mod compute;
 pub mod fortschreibung;
 pub mod heating;
 pub mod histogram;
+pub mod homogeneity;
+pub mod impact;
 pub mod limits;
 pub mod outliers;
 pub mod pooling;
@@ -45,9 +51,10 @@ pub use checks::CheckCode;
 pub use compute::compute;
 pub use prepare::Prepared;
 pub use result::{
-    Analysis, AppliedBasis, BkResult, CellRef, CellResult, Check, CheckStatus, Coverage, Flag,
-    FortschreibungResult, FortschreibungRow, Funnel, GemeindeLimit, HeatingLimit, InvalidReason,
-    Limits, OutlierResult, Severity, VrResult, Warning, WoggComparison,
+    Analysis, AppliedBasis, BkResult, CellImpact, CellRef, CellResult, Check, CheckStatus,
+    Coverage, Flag, FortschreibungResult, FortschreibungRow, Funnel, GemeindeLimit, HeatingLimit,
+    ImpactSummary, InvalidReason, Limits, OutlierResult, Severity, VrResult, Warning,
+    WoggComparison,
 };
 
 use crate::dataset::Dataset;

@@ -25,6 +25,8 @@ pub struct Analysis {
     pub fortschreibung: Option<FortschreibungResult>,
     /// The Schlüssigkeitsprüfung: one entry per reason courts give (`analysis::checks`).
     pub checks: Vec<Check>,
+    /// Wirkungsanalyse totals, when the project has recipients' data (`analysis::impact`).
+    pub impact: Option<ImpactSummary>,
 }
 
 impl Analysis {
@@ -440,6 +442,54 @@ pub struct CellResult {
     pub karenzzeit_limit: Option<f64>,
     /// Flags.
     pub flags: Vec<Flag>,
+    /// Wirkungsanalyse of the cell, when the project has recipients' data.
+    pub impact: Option<CellImpact>,
+}
+
+/// The recipients' households of one cell measured against its applied limit
+/// (docs/METHOD.md §2.17).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct CellImpact {
+    /// Households of the cell in the recipients' data.
+    pub households: usize,
+    /// Households measured against a limit (the others: `not_assessed`).
+    pub assessed: usize,
+    /// Households without a limit to measure against (fallback per Gemeinde without Gemeinde,
+    /// or no limit computable).
+    pub not_assessed: usize,
+    /// Households whose Bruttokaltmiete is above the applied limit.
+    pub above_limit: usize,
+    /// `above_limit ÷ assessed`; `None` without assessed households.
+    pub share_above: Option<f64>,
+    /// Sum of the amounts above the limit, € per month.
+    pub monthly_sum_above: f64,
+    /// The same per year.
+    pub yearly_sum_above: f64,
+    /// Households with Heizkosten above the heating Grenzwert (where both are known).
+    pub above_heating_limit: Option<usize>,
+}
+
+/// Wirkungsanalyse totals over all cells.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ImpactSummary {
+    /// Households in the recipients' data.
+    pub households: usize,
+    /// Households measured against a limit.
+    pub assessed: usize,
+    /// Households in a cell but without a limit to measure against.
+    pub not_assessed: usize,
+    /// Households whose Vergleichsraum, Gemeinde or household size matches no cell.
+    pub unmatched: usize,
+    /// Lines of the rows that match no cell.
+    pub unmatched_lines: Vec<u32>,
+    /// Households above the applied limit.
+    pub above_limit: usize,
+    /// `above_limit ÷ assessed`.
+    pub share_above: Option<f64>,
+    /// € per month above the limits.
+    pub monthly_sum_above: f64,
+    /// € per year above the limits.
+    pub yearly_sum_above: f64,
 }
 
 impl CellResult {

@@ -20,6 +20,8 @@ pub enum DialogRequest {
     SourceFile,
     /// Pick a Gemeinde table to import.
     GemeindeFile,
+    /// Pick the recipients' table (Wirkungsanalyse).
+    RecipientsFile,
 }
 
 /// The "Quelle hinzufügen" dialog: the fields the user edits before "Übernehmen".
@@ -143,6 +145,8 @@ pub struct Forms {
     pub source: SourceForm,
     /// Gemeinde table file as typed.
     pub gemeinde_path: String,
+    /// Path of the recipients\' table as typed (Wirkungsanalyse).
+    pub recipients_path: String,
     /// Asking whether to replace the existing Gemeinde table.
     pub gemeinde_confirm: bool,
     /// The Gemeinde table is shown with input fields.
@@ -179,6 +183,7 @@ impl Default for Forms {
             show_justifications: true,
             source: SourceForm::default(),
             gemeinde_path: String::new(),
+            recipients_path: String::new(),
             gemeinde_confirm: false,
             gemeinde_edit: false,
         }

@@ -370,6 +370,13 @@ impl KduApp {
                         &["xlsx", "xlsm", "xlsb", "xls", "ods", "csv", "txt", "tsv"],
                     )
                     .pick_file(),
+                DialogRequest::RecipientsFile => dialog
+                    .set_title("Bedarfsgemeinschaften wählen")
+                    .add_filter(
+                        "Tabellen (Excel, CSV)",
+                        &["xlsx", "xlsm", "xlsb", "xls", "ods", "csv", "txt", "tsv"],
+                    )
+                    .pick_file(),
                 DialogRequest::GemeindeFile => dialog
                     .set_title("Gemeindetabelle wählen")
                     .add_filter(
@@ -405,6 +412,7 @@ impl KduApp {
                     DialogRequest::NewProject => self.forms.new_path = text,
                     DialogRequest::ExportTarget => self.forms.export_path = text,
                     DialogRequest::SourceFile => self.choose_source_file(path),
+                    DialogRequest::RecipientsFile => self.forms.recipients_path = text,
                     DialogRequest::GemeindeFile => {
                         self.forms.gemeinde_path = text;
                         self.forms.gemeinde_confirm = false;

@@ -51,6 +51,14 @@ pub enum Command {
         /// Gemeindetabelle DATEI[:BLATT] (Spalten AGS, Gemeinde, Vergleichsraum, …).
         #[arg(long, value_name = "DATEI[:BLATT]")]
         gemeinden: Option<String>,
+        /// Aktuelle Unterkunftskosten der Leistungsbezieher DATEI[:BLATT] für die
+        /// Wirkungsanalyse (Vergleichsraum oder Gemeinde, Haushaltsgröße, Bruttokaltmiete).
+        #[arg(long, value_name = "DATEI[:BLATT]")]
+        recipients: Option<String>,
+        /// Nachbarschaftsliste DATEI[:BLATT] (Paare von Gemeindeschlüsseln) für die Prüfung,
+        /// ob jeder Vergleichsraum zusammenhängt.
+        #[arg(long, value_name = "DATEI[:BLATT]")]
+        neighbours: Option<String>,
         /// Land (Kürzel wie NW, BY) für die Wohnflächen.
         #[arg(long, default_value = "NW", value_name = "LAND")]
         land: String,
@@ -101,6 +109,21 @@ pub enum Command {
         /// Zuweisungen, z. B. percentile=0.40 scope.contract_window_years=aus.
         #[arg(value_name = "SCHLÜSSEL=WERT", required = true)]
         assignments: Vec<String>,
+    },
+    /// Schlägt Vergleichsräume vor: Clusteranalyse (Ward) einer Indikatortabelle je Gemeinde.
+    Cluster {
+        /// Indikatortabelle DATEI[:BLATT] (AGS oder Gemeinde und Zahlenspalten).
+        #[arg(value_name = "DATEI[:BLATT]")]
+        file: String,
+        /// Zahl der Cluster (ohne Angabe: beste Silhouette).
+        #[arg(long, value_name = "N")]
+        k: Option<usize>,
+        /// Gewichte je Indikator, z. B. --weights miete=2,dichte=0.5 (sonst 1).
+        #[arg(long, value_name = "SPALTE=GEWICHT,…")]
+        weights: Option<String>,
+        /// Ausgabe als JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// Erzeugt die Beispieldaten (Landkreis Musterland) neu.
     SampleData {

@@ -27,6 +27,9 @@ pub(super) fn cmd_compute(path: &Path, json: Option<String>, overrides: &[String
         if let (Some(f), Some(obj)) = (&a.fortschreibung, out.as_object_mut()) {
             obj.insert("fortschreibung".to_string(), serde_json::to_value(f)?);
         }
+        if let (Some(i), Some(obj)) = (&a.impact, out.as_object_mut()) {
+            obj.insert("impact".to_string(), serde_json::to_value(i)?);
+        }
         let text = serde_json::to_string_pretty(&out)?;
         if target == "-" {
             outln!("{text}")?;

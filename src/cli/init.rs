@@ -7,11 +7,13 @@ use anyhow::{Result, anyhow, bail};
 use std::io::Write;
 use std::path::Path;
 
+/// `tables`: the Gemeinde table, the recipients' table and the neighbour list, each
+/// `DATEI[:BLATT]`.
 pub(super) fn cmd_init(
     project: &Path,
     sources: &[String],
     kinds: &[String],
-    gemeinden: Option<String>,
+    tables: [Option<String>; 3],
     land: String,
     stichtag: Option<String>,
     name: Option<String>,
@@ -46,7 +48,9 @@ pub(super) fn cmd_init(
                 .unwrap_or_else(|| "Projekt".to_string())
         }),
         sources: source_args,
-        gemeinden: gemeinden.map(|g| split_file_sheet(&g)),
+        gemeinden: tables[0].as_deref().map(split_file_sheet),
+        recipients: tables[1].as_deref().map(split_file_sheet),
+        neighbours: tables[2].as_deref().map(split_file_sheet),
         land,
         stichtag,
     };

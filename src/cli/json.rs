@@ -95,6 +95,9 @@ pub struct CellJson {
     /// `karenzzeit.factor` × `applied_limit`, rounded like the table; `null` without a factor
     /// or where the Gemeinden differ (see `applied_by_gemeinde`).
     pub karenzzeit_limit: Option<f64>,
+    /// Wirkungsanalyse: the recipients' households against the applied limit (`null` without
+    /// recipients' data).
+    pub impact: Option<crate::analysis::CellImpact>,
 }
 
 /// Weighting info of a cell.
@@ -165,6 +168,7 @@ pub fn cells_json(a: &Analysis) -> Vec<CellJson> {
             applied_limit: c.applied_limit,
             applied_by_gemeinde: c.applied_by_gemeinde.clone(),
             karenzzeit_limit: c.karenzzeit_limit,
+            impact: c.impact.clone(),
         })
         .collect()
 }

@@ -1,5 +1,5 @@
-//! The command line: `import`, `init`, `compute`, `export`, `sample-data`; without a subcommand
-//! the desktop app starts.
+//! The command line: `import`, `init`, `compute`, `export`, `set`, `cluster`, `sample-data`;
+//! without a subcommand the desktop app starts.
 //!
 //! `args` defines the arguments and the German help; each subcommand has its module with its run
 //! function; `json` holds the rows of `compute --json`. [`run`] dispatches.
@@ -19,6 +19,7 @@ macro_rules! outln {
 }
 
 mod args;
+mod cluster;
 mod compute;
 mod export;
 mod import;
@@ -28,6 +29,7 @@ mod json;
 pub use args::{Cli, Command, ParseStop, parse_args};
 pub use json::{CellJson, WeightsJson, cells_json};
 
+use cluster::cmd_cluster;
 use compute::cmd_compute;
 use export::cmd_export;
 use import::cmd_import;
@@ -48,10 +50,20 @@ pub fn run(command: Command) -> Result<()> {
             sources,
             kinds,
             gemeinden,
+            recipients,
+            neighbours,
             land,
             stichtag,
             name,
-        } => cmd_init(&project, &sources, &kinds, gemeinden, land, stichtag, name),
+        } => cmd_init(
+            &project,
+            &sources,
+            &kinds,
+            [gemeinden, recipients, neighbours],
+            land,
+            stichtag,
+            name,
+        ),
         Command::Compute {
             project,
             json,
@@ -68,6 +80,12 @@ pub fn run(command: Command) -> Result<()> {
             project,
             assignments,
         } => cmd_set(&project, &assignments),
+        Command::Cluster {
+            file,
+            k,
+            weights,
+            json,
+        } => cmd_cluster(&file, k, weights, json),
         Command::SampleData { dir } => {
             let path = crate::sample_project::write_sample_project(&dir)?;
             outln!("Beispielprojekt geschrieben: {}", path.display())?;

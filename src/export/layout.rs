@@ -49,6 +49,8 @@ pub const VERFUEGBARKEIT: &str = "Verfügbarkeit";
 /// Sheet name.
 pub const WOGG_VERGLEICH: &str = "WoGG-Vergleich";
 /// Sheet name.
+pub const WIRKUNG: &str = "Wirkung";
+/// Sheet name.
 pub const FORTSCHREIBUNG: &str = "Fortschreibung";
 /// Sheet name.
 pub const METHODENTEXT: &str = "Methodentext";

@@ -5,8 +5,11 @@ pub mod cell;
 pub mod csv_reader;
 pub mod gemeinden;
 pub mod header;
+pub mod indicators;
 pub mod mapping;
+pub mod neighbours;
 pub mod raw;
+pub mod recipients;
 pub mod workbook;
 mod xlsx;
 

@@ -1285,6 +1285,18 @@ pub static CATALOGUE: &[Spec] = &[
         ),
         "Warnung, wenn mehr als dieser Anteil der anmietbaren Angebote in einer Gemeinde liegt (keine Konzentration auf einzelne Orte)."
     ),
+    spec!(
+        "availability.share_above_limit_max",
+        Availability,
+        "Höchstanteil der Haushalte über dem Richtwert",
+        "",
+        number!(
+            availability.share_above_limit_max,
+            Bounds::open_closed(0.0, 1.0),
+            2
+        ),
+        "Warnung, wenn in einem Tabellenfeld mehr als dieser Anteil der Bedarfsgemeinschaften (Wirkungsanalyse) über dem geltenden Richtwert wohnt: Der Richtwert passt dann womöglich nicht zum Markt (Bayerisches LSG, 28.03.2018, L 11 AS 52/16: 59,6 %)."
+    ),
     // Repräsentativität
     spec!(
         "representativeness.coverage_warn",

@@ -696,6 +696,9 @@ pub struct AvailabilityParams {
     pub demand: Vec<DemandRow>,
     /// Warn when one Gemeinde holds more than this share of the affordable offers.
     pub max_gemeinde_share: f64,
+    /// Warn when more than this share of the recipients' households lives above the applied
+    /// limit (Bayerisches LSG L 11 AS 52/16: 59,6 %).
+    pub share_above_limit_max: f64,
 }
 
 impl Default for AvailabilityParams {
@@ -714,6 +717,7 @@ impl Default for AvailabilityParams {
             p_max: 0.80,
             demand: Vec::new(),
             max_gemeinde_share: 0.5,
+            share_above_limit_max: 0.40,
         }
     }
 }

@@ -57,6 +57,28 @@ pub struct Project {
     /// Saved parameter variants for comparison (Szenarien screen); not part of the exports.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scenarios: Vec<Scenario>,
+    /// Current housing costs of benefit recipients (anonymised rows or aggregates) for the
+    /// Wirkungsanalyse; read with the data (docs/METHOD.md §2.17).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<TableRef>,
+    /// Neighbouring Gemeinden (pairs of AGS) for the contiguity of the Vergleichsräume.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub neighbours: Option<TableRef>,
+}
+
+/// A table file the project refers to (not a rent source): path relative to the project file,
+/// sheet, checksum when saved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableRef {
+    /// Path relative to the project file.
+    pub path: String,
+    /// Sheet name (workbooks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// SHA-256 of the file bytes when the project was saved.
+    #[serde(default)]
+    pub sha256: String,
 }
 
 /// A named, saved parameter set (Szenarien screen).
@@ -233,6 +255,8 @@ impl Project {
             mapping_profiles: Vec::new(),
             justifications: BTreeMap::new(),
             scenarios: Vec::new(),
+            recipients: None,
+            neighbours: None,
         }
     }
 
@@ -320,6 +344,12 @@ impl Project {
     pub fn source_path(project_file: &Path, source: &SourceSpec) -> PathBuf {
         let base = project_file.parent().unwrap_or(Path::new("."));
         base.join(&source.path)
+    }
+
+    /// Absolute path of a referenced table (recipients, neighbours).
+    pub fn table_path(project_file: &Path, table: &TableRef) -> PathBuf {
+        let base = project_file.parent().unwrap_or(Path::new("."));
+        base.join(&table.path)
     }
 
     /// The user's justification for a parameter key (`scope.include_undated`), trimmed; `None`
@@ -434,6 +464,14 @@ const SECTION_COMMENTS: &[(&str, &str)] = &[
     (
         "[[sources]]",
         "Datenquellen: Pfad relativ zur Projektdatei, Blatt, Kopfzeile (Excel-Zeilennummer), Datenart, SHA-256 beim Speichern,\nLieferant, Methode, Zeitraum; [sources.mapping] ordnet Felder den Spaltenüberschriften zu.",
+    ),
+    (
+        "[recipients]",
+        "Wirkungsanalyse: aktuelle Unterkunftskosten der Leistungsbezieher (Vergleichsraum oder Gemeinde, Haushaltsgröße,\nBruttokaltmiete, optional Heizkosten und Anzahl), Pfad relativ zur Projektdatei, Blatt, SHA-256 beim Speichern.",
+    ),
+    (
+        "[neighbours]",
+        "Nachbarschaften der Gemeinden (Paare von AGS) für die Prüfung, ob jeder Vergleichsraum zusammenhängt.",
     ),
     (
         "[justifications]",

@@ -16,10 +16,78 @@ pub(super) fn run(input: &Inputs, audit: &mut Audit) {
     percentile(input, audit);
     availability(input, audit);
     fallback(input, audit);
-    audit.cannot(
-        CheckCode::Ueberschreitung,
-        "anonymisierte Bestandsfälle (Haushaltsgröße, Vergleichsraum, Bruttokaltmiete)".to_string(),
-        "Die Bestandsfälle der Leistungsbezieher sind nicht erfasst: Der Anteil der Bedarfsgemeinschaften über dem Richtwert kann nicht geprüft werden. Liegt er hoch, passt der Richtwert nicht zum Markt.".to_string(),
+    above_limit(input, audit);
+}
+
+/// K8: the share of the recipients' households above the applied limit (Wirkungsanalyse).
+fn above_limit(input: &Inputs, audit: &mut Audit) {
+    let c = CheckCode::Ueberschreitung;
+    let Some(total) = &input.an.impact else {
+        audit.cannot(
+            c,
+            "anonymisierte Bestandsfälle (Haushaltsgröße, Vergleichsraum, Bruttokaltmiete)".to_string(),
+            "Die Bestandsfälle der Leistungsbezieher sind nicht erfasst: Der Anteil der Bedarfsgemeinschaften über dem Richtwert kann nicht geprüft werden. Liegt er hoch, passt der Richtwert nicht zum Markt.".to_string(),
+        );
+        return;
+    };
+    let max = input.project.parameters.availability.share_above_limit_max;
+    for cell in &input.an.cells {
+        let Some(imp) = &cell.impact else { continue };
+        if let Some(share) = imp.share_above.filter(|s| *s > max) {
+            audit.add_cells(
+                c,
+                Severity::Warnung,
+                vec![cell_ref(cell)],
+                format!(
+                    "{}: {} der Bedarfsgemeinschaften ({} von {}) wohnen über dem geltenden Richtwert, zusammen {} im Monat ({} im Jahr); Schwelle {}. Ein Richtwert, den die meisten Leistungsbezieher überschreiten, passt womöglich nicht zum Markt.",
+                    cell_ref(cell).german(),
+                    percent(share),
+                    imp.above_limit,
+                    imp.assessed,
+                    crate::fmt::euro(imp.monthly_sum_above),
+                    crate::fmt::euro(imp.yearly_sum_above),
+                    percent(max)
+                ),
+            );
+        }
+    }
+    if total.unmatched > 0 {
+        audit.add(
+            c,
+            Severity::Hinweis,
+            format!(
+                "{} der Leistungsbezieher-Tabelle passen zu keinem Tabellenfeld (Vergleichsraum, Gemeinde oder Haushaltsgröße unbekannt; Zeilen {}).",
+                count(total.unmatched, "Bedarfsgemeinschaft", "Bedarfsgemeinschaften"),
+                total
+                    .unmatched_lines
+                    .iter()
+                    .take(10)
+                    .map(u32::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+    if total.not_assessed > 0 {
+        audit.add(
+            c,
+            Severity::Hinweis,
+            format!(
+                "{} ohne anwendbaren Richtwert (Rückfall je Gemeinde ohne Angabe der Gemeinde, oder kein Wert berechenbar) sind nicht bewertet.",
+                count(total.not_assessed, "Bedarfsgemeinschaft", "Bedarfsgemeinschaften")
+            ),
+        );
+    }
+    audit.ok(
+        c,
+        format!(
+            "{} von {} Bedarfsgemeinschaften wohnen über dem geltenden Richtwert ({}), in keinem Tabellenfeld mehr als {}; zusammen {} im Jahr.",
+            total.above_limit,
+            total.assessed,
+            total.share_above.map_or_else(|| "–".to_string(), percent),
+            percent(max),
+            crate::fmt::euro(total.yearly_sum_above)
+        ),
     );
 }
 

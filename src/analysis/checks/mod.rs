@@ -71,6 +71,9 @@ checks! {
     Konzentration => "vr_konzentration", K1, "Anmietbare Angebote über den Vergleichsraum verteilt",
         "Die anmietbaren Angebote konzentrieren sich nicht auf wenige Orte.",
         "Bayerisches LSG, 28.03.2018, L 11 AS 52/16; BSG, 03.09.2020, B 14 AS 34/19 R";
+    Zusammenhang => "vr_zusammenhang", K1, "Zusammenhängende Vergleichsräume",
+        "Die Gemeinden jedes Vergleichsraums hängen über gemeinsame Grenzen zusammen.",
+        "BSG, 30.01.2019, B 14 AS 24/18 R; Hessisches LSG, L 6 AS 429/16";
     EinRichtwert => "ein_richtwert", K1, "Ein Richtwert je Vergleichsraum und Haushaltsgröße",
         "Je Vergleichsraum und Haushaltsgröße gibt es genau einen Richtwert; Zuschläge für Teilgebiete sind nicht vorgesehen.",
         "BSG, 30.01.2019, B 14 AS 24/18 R; LSG Niedersachsen-Bremen, 30.08.2022, L 15 AS 106/20";
@@ -176,6 +179,8 @@ impl Serialize for CheckCode {
 /// What a check needs from one run.
 pub(crate) struct Inputs<'a> {
     pub prep: &'a Prepared,
+    /// Neighbouring Gemeinden (pairs of AGS), when the project names a list.
+    pub neighbours: Option<&'a [(String, String)]>,
     pub project: &'a Project,
     pub an: &'a Analysis,
 }
@@ -232,8 +237,18 @@ pub(crate) fn cell_ref(c: &CellResult) -> CellRef {
 }
 
 /// Runs every check: the findings (warnings) and the Prüfung.
-pub fn audit(prep: &Prepared, project: &Project, an: &Analysis) -> (Vec<Warning>, Vec<Check>) {
-    let input = Inputs { prep, project, an };
+pub fn audit(
+    prep: &Prepared,
+    project: &Project,
+    an: &Analysis,
+    neighbours: Option<&[(String, String)]>,
+) -> (Vec<Warning>, Vec<Check>) {
+    let input = Inputs {
+        prep,
+        neighbours,
+        project,
+        an,
+    };
     let mut audit = Audit::default();
     region::run(&input, &mut audit);
     data::run(&input, &mut audit);

@@ -1,5 +1,5 @@
-//! K1: the Vergleichsraum (assignment, coverage of its area, homogeneity, spread of the
-//! affordable offers, one limit per cell).
+//! K1: the Vergleichsraum (assignment, coverage of its area, homogeneity, contiguity, spread of
+//! the affordable offers, one limit per cell).
 
 use super::{Audit, CheckCode, Inputs, cell_ref};
 use crate::analysis::result::Severity;
@@ -10,6 +10,7 @@ pub(super) fn run(input: &Inputs, audit: &mut Audit) {
     assignment(input, audit);
     area_coverage(input, audit);
     homogeneity(input, audit);
+    contiguity(input, audit);
     concentration(input, audit);
     one_limit(input, audit);
 }
@@ -128,6 +129,86 @@ fn homogeneity(input: &Inputs, audit: &mut Audit) {
             }
         }
     }
+}
+
+/// The Gemeinden of each Vergleichsraum are connected through the neighbour list (a cluster
+/// type need not be contiguous, a Vergleichsraum must be: docs/METHOD.md §2.3).
+fn contiguity(input: &Inputs, audit: &mut Audit) {
+    let c = CheckCode::Zusammenhang;
+    let Some(pairs) = input.neighbours else {
+        audit.cannot(
+            c,
+            "Nachbarschaftsliste der Gemeinden (Paare von Gemeindeschlüsseln)".to_string(),
+            "Ohne Nachbarschaftsliste kann nicht geprüft werden, ob jeder Vergleichsraum ein zusammenhängendes Gebiet ist.".to_string(),
+        );
+        return;
+    };
+    for name in input.project.vergleichsraum_names() {
+        let members: Vec<&crate::model::GemeindeRow> = input
+            .project
+            .gemeinden
+            .iter()
+            .filter(|g| g.vergleichsraum == name)
+            .collect();
+        if members.len() < 2 {
+            continue;
+        }
+        if let Some(g) = members.iter().find(|g| g.ags.is_empty()) {
+            audit.cannot(
+                c,
+                format!("{name}: Gemeindeschlüssel von {}", g.name),
+                format!(
+                    "{name}: {} hat keinen Gemeindeschlüssel – der Zusammenhang kann nicht geprüft werden.",
+                    g.name
+                ),
+            );
+            continue;
+        }
+        let parts = components(&members, pairs);
+        if parts.len() > 1 {
+            let text: Vec<String> = parts
+                .iter()
+                .map(|p| format!("{{{}}}", p.join(", ")))
+                .collect();
+            audit.add(
+                c,
+                Severity::Warnung,
+                format!(
+                    "{name} zerfällt in {} nicht verbundene Teile: {}. Ein Vergleichsraum muss ein zusammenhängender Lebens- und Wohnbereich sein; bitte die Zuordnung prüfen oder begründen.",
+                    parts.len(),
+                    text.join(" und ")
+                ),
+            );
+        }
+    }
+}
+
+/// The connected parts of `members` (names, in table order) under the neighbour pairs.
+fn components(
+    members: &[&crate::model::GemeindeRow],
+    pairs: &[(String, String)],
+) -> Vec<Vec<String>> {
+    let index = |ags: &str| members.iter().position(|g| g.ags == ags);
+    let mut part: Vec<usize> = (0..members.len()).collect();
+    fn root(part: &mut [usize], mut x: usize) -> usize {
+        while part[x] != x {
+            part[x] = part[part[x]];
+            x = part[x];
+        }
+        x
+    }
+    for (a, b) in pairs {
+        if let (Some(i), Some(j)) = (index(a), index(b)) {
+            let (ri, rj) = (root(&mut part, i), root(&mut part, j));
+            part[ri.max(rj)] = ri.min(rj);
+        }
+    }
+    let mut out: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for (i, g) in members.iter().enumerate() {
+        let r = root(&mut part, i);
+        out.entry(r).or_default().push(g.name.clone());
+    }
+    out.into_values().collect()
 }
 
 /// Affordable offers spread over the Vergleichsraum (no ghettoisation).

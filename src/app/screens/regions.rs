@@ -252,6 +252,57 @@ pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut V
                     }
                 });
         });
+    section(ui, "Wirkungsanalyse");
+    recipients_ui(ui, state, forms, cmds);
+}
+
+/// "Bedarfsgemeinschaften einlesen": the recipients' current housing costs for the
+/// Wirkungsanalyse (households above the limit per cell, check „Überschreitung“).
+fn recipients_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<Command>) {
+    let Some(doc) = state.doc() else { return };
+    match (&doc.project().recipients, &doc.analysis().impact) {
+        (Some(t), Some(i)) => ui.label(format!(
+            "Eingelesen: {} ({} Bedarfsgemeinschaften, {} über dem geltenden Richtwert, {} im Jahr)",
+            t.path,
+            number(i.households as f64, 0),
+            number(i.above_limit as f64, 0),
+            crate::fmt::euro(i.yearly_sum_above)
+        )),
+        _ => ui.label(
+            "Keine Daten der Bedarfsgemeinschaften: Der Anteil über dem Richtwert ist nicht prüfbar.",
+        ),
+    };
+    ui.horizontal(|ui| {
+        let label = ui.label("Bedarfsgemeinschaften (Datei):");
+        ui.add(
+            egui::TextEdit::singleline(&mut forms.recipients_path)
+                .hint_text("/pfad/zu/bedarfsgemeinschaften.xlsx oder .csv")
+                .desired_width(360.0),
+        )
+        .labelled_by(label.id)
+        .on_hover_text(
+            "Anonymisierte Zeilen oder Summen: Vergleichsraum oder Gemeinde (AGS), Haushaltsgröße, aktuelle Bruttokaltmiete, optional Heizkosten und Anzahl",
+        );
+        if forms.dialogs_enabled
+            && ui
+                .button("Datei wählen …")
+                .on_hover_text("Systemdialog zur Dateiauswahl öffnen")
+                .clicked()
+        {
+            forms.dialog_request = Some(DialogRequest::RecipientsFile);
+        }
+        if ui.button("Bedarfsgemeinschaften einlesen").clicked() {
+            let path = forms.recipients_path.trim();
+            if path.is_empty() {
+                cmds.push(Command::Notify(
+                    crate::app::Level::Fehler,
+                    "Bitte die Datei der Bedarfsgemeinschaften angeben.".to_string(),
+                ));
+            } else {
+                cmds.push(Command::SetRecipients(PathBuf::from(path)));
+            }
+        }
+    });
 }
 
 /// A text field in the Gemeinde table; returns its id (it names the row's other inputs).

@@ -135,6 +135,28 @@ pub fn scenarios_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut
         }
     }
     ui.add_space(6.0);
+    if let Some((ia, ib)) = &c.impact {
+        ui.label(RichText::new("Wirkung auf die Bedarfsgemeinschaften:").strong());
+        for (name, i) in [(&c.a_name, ia), (&c.b_name, ib)] {
+            ui.label(format!(
+                "{name}: {} von {} über dem geltenden Richtwert, zusammen {} im Jahr",
+                number(i.above_limit as f64, 0),
+                number(i.assessed as f64, 0),
+                euro(i.yearly_sum_above)
+            ));
+        }
+        let households = ib.above_limit as f64 - ia.above_limit as f64;
+        let money = ib.yearly_sum_above - ia.yearly_sum_above;
+        ui.label(format!(
+            "B gegenüber A: {}{} Bedarfsgemeinschaften über dem Richtwert, {}{} im Jahr",
+            if households > 0.0 { "+" } else { "" },
+            number(households, 0),
+            if money > 0.005 { "+" } else { "" },
+            euro(money)
+        ));
+        ui.add_space(6.0);
+    }
+    let with_impact = c.impact.is_some();
     egui::ScrollArea::both()
         .id_salt("comparison_scroll")
         .max_height(460.0)
@@ -158,6 +180,16 @@ pub fn scenarios_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut
                         "Differenz %".to_string(),
                     ] {
                         ui.label(RichText::new(h).strong());
+                    }
+                    if with_impact {
+                        for h in [
+                            format!("über Richtwert ({a})"),
+                            format!("€/Jahr darüber ({a})"),
+                            format!("über Richtwert ({b})"),
+                            format!("€/Jahr darüber ({b})"),
+                        ] {
+                            ui.label(RichText::new(h).strong());
+                        }
                     }
                     ui.end_row();
                     for row in &c.rows {
@@ -194,6 +226,13 @@ pub fn scenarios_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut
                             None => {
                                 ui.label("–");
                                 ui.label("–");
+                            }
+                        }
+                        if with_impact {
+                            for side in [row.a, row.b] {
+                                let above = side.and_then(|f| f.above);
+                                ui.label(above.map_or("–".into(), |x| number(x.0 as f64, 0)));
+                                ui.label(euro_opt(above.map(|x| x.1)));
                             }
                         }
                         ui.end_row();

@@ -252,6 +252,8 @@ pub enum Command {
     RemoveSource(usize),
     /// Replace the Gemeinde table by the one read from a file (undoable).
     ImportGemeinden(PathBuf),
+    /// Read the recipients' table (Wirkungsanalyse) and refer to it in the project.
+    SetRecipients(PathBuf),
     /// Create a Vergleichsraum by name (it can then be assigned to Gemeinden).
     AddVergleichsraum(String),
     /// Append an empty Gemeinde row.
@@ -413,6 +415,7 @@ impl AppState {
                 }
             }
             Command::ImportGemeinden(path) => self.import_gemeinden(&path),
+            Command::SetRecipients(path) => self.set_recipients(&path),
             Command::AddVergleichsraum(name) => {
                 let name = name.trim().to_string();
                 let exists = self

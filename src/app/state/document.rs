@@ -170,6 +170,12 @@ impl Document {
         self.recompute();
     }
 
+    /// Takes the recipients' rows (Wirkungsanalyse); recomputes.
+    pub(super) fn set_recipients(&mut self, rows: Vec<crate::import::recipients::RecipientRow>) {
+        self.lp.data.recipients = Some(rows);
+        self.recompute();
+    }
+
     /// Remembers that a failed reload was for the sources `key` (no retry until they change).
     pub(super) fn set_data_key(&mut self, key: Vec<SourceSpec>) {
         self.data_key = key;

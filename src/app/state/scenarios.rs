@@ -4,7 +4,7 @@
 //! is shown ([`AppState::refresh_comparison`]); a change elsewhere only makes it outdated.
 
 use super::{AppState, Level, Screen};
-use crate::analysis::compute;
+use crate::analysis::{ImpactSummary, compute};
 use crate::model::params::Parameters;
 use crate::model::project::Scenario;
 
@@ -26,6 +26,9 @@ pub struct CellFigures {
     pub net_rent_per_m2: Option<f64>,
     /// Bruttokaltmiete limit €.
     pub gross_cold: Option<f64>,
+    /// Wirkungsanalyse: households above the applied limit and € per year above it (`None`
+    /// without recipients' data).
+    pub above: Option<(usize, f64)>,
 }
 
 /// One row of a scenario comparison.
@@ -54,6 +57,9 @@ pub struct Comparison {
     pub b_name: String,
     /// Rows, cells of both in order of A, then cells only in B.
     pub rows: Vec<ComparisonRow>,
+    /// Wirkungsanalyse totals of A and B (households above the limit, € per year), when the
+    /// project has recipients' data.
+    pub impact: Option<(ImpactSummary, ImpactSummary)>,
     /// The project generation the figures were computed for.
     pub generation: u64,
 }
@@ -110,7 +116,8 @@ impl AppState {
             return;
         };
         let Some(doc) = &self.doc else { return };
-        let figures = |params: Parameters| -> Vec<(String, u32, CellFigures)> {
+        type Figures = (Vec<(String, u32, CellFigures)>, Option<ImpactSummary>);
+        let figures = |params: Parameters| -> Figures {
             let mut project = doc.project().clone();
             project.parameters = params;
             let own_prep;
@@ -121,7 +128,7 @@ impl AppState {
                 doc.prep()
             };
             let analysis = compute(prep, &project, &doc.lp().data);
-            analysis
+            let cells = analysis
                 .cells
                 .iter()
                 .map(|c| {
@@ -132,13 +139,18 @@ impl AppState {
                             n: c.n,
                             net_rent_per_m2: c.net_rent_per_m2,
                             gross_cold: c.limits.map(|l| l.gross_cold),
+                            above: c
+                                .impact
+                                .as_ref()
+                                .map(|i| (i.above_limit, i.yearly_sum_above)),
                         },
                     )
                 })
-                .collect()
+                .collect();
+            (cells, analysis.impact)
         };
-        let fa = figures(pa);
-        let fb = figures(pb);
+        let (fa, ia) = figures(pa);
+        let (fb, ib) = figures(pb);
         let mut rows: Vec<ComparisonRow> = fa
             .iter()
             .map(|(vr, h, f)| ComparisonRow {
@@ -167,6 +179,7 @@ impl AppState {
             a_name,
             b_name,
             rows,
+            impact: ia.zip(ib),
             generation: self.generation,
         });
     }

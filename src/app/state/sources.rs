@@ -97,6 +97,43 @@ impl AppState {
         }
     }
 
+    /// Reads the recipients' table, refers to it in the project (path relative to the project
+    /// file, checksum) and recomputes with it.
+    pub(super) fn set_recipients(&mut self, path: &Path) {
+        let Some(doc) = &mut self.doc else {
+            self.notify(Level::Warnung, "Kein Projekt geöffnet.");
+            return;
+        };
+        let base = doc
+            .lp()
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let read = crate::import::recipients::read_recipients(path, None).and_then(|rows| {
+            crate::init::table_ref(path, None, &base, |_, _| Ok(())).map(|t| (rows, t))
+        });
+        match read {
+            Ok((rows, table)) => {
+                let n: usize = rows.iter().map(|r| r.count as usize).sum();
+                doc.set_recipients(rows);
+                self.edit_project(None, |p| p.recipients = Some(table));
+                self.notify(
+                    Level::Erfolg,
+                    format!(
+                        "Bedarfsgemeinschaften eingelesen: {} aus {}.",
+                        crate::fmt::number(n as f64, 0),
+                        file_label(path)
+                    ),
+                );
+            }
+            Err(e) => self.notify(
+                Level::Fehler,
+                format!("Bedarfsgemeinschaften nicht eingelesen: {e}"),
+            ),
+        }
+    }
+
     /// Starts reloading the data when the sources differ from those the data came from.
     pub(super) fn reload_if_sources_changed(&mut self) {
         let Some(doc) = &self.doc else { return };

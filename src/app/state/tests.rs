@@ -46,6 +46,7 @@ fn project_in(dir: &Path) -> LoadedProject {
             records,
             rejections: Vec::new(),
             sources: Vec::new(),
+            ..Dataset::default()
         },
         warnings: Vec::new(),
     }
@@ -421,4 +422,35 @@ fn a_new_project_takes_its_lands_wohnflaechen_or_the_users_values() {
     assert_eq!(w.source, "KdU-Richtlinie Kreis");
     let saved = Project::load(&dir.path().join("rp.kdu.toml")).unwrap();
     assert_eq!(saved.parameters.wohnflaechen, *w);
+}
+
+#[test]
+fn reading_the_recipients_table_measures_households_against_the_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = state_in(dir.path());
+    let vr = state.doc().unwrap().analysis().cells[0]
+        .vergleichsraum
+        .clone();
+    let path = dir.path().join("bg.csv");
+    std::fs::write(
+        &path,
+        format!(
+            "Vergleichsraum;Haushaltsgröße;Bruttokaltmiete;Anzahl\n{vr};1;9999;3\n{vr};1;1;2\n"
+        ),
+    )
+    .unwrap();
+    state.handle(Command::SetRecipients(path.clone()));
+    let imp = state.doc().unwrap().analysis().impact.clone().unwrap();
+    assert_eq!(
+        (imp.households, imp.above_limit),
+        (5, 3),
+        "{}",
+        last_text(&state)
+    );
+    let table = state.project().unwrap().recipients.clone().unwrap();
+    assert_eq!(table.path, "bg.csv");
+    assert_eq!(table.sha256.len(), 64);
+    assert!(state.is_dirty());
+    state.handle(Command::SetRecipients(dir.path().join("fehlt.csv")));
+    assert!(last_text(&state).starts_with("Bedarfsgemeinschaften nicht eingelesen"));
 }

@@ -69,6 +69,12 @@ fn contents(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
             "Richtwerte neben WoGG-Höchstbeträgen + Sicherheitszuschlag",
         ),
     ]);
+    if super::wirkung::wanted(ctx) {
+        v.push((
+            layout::WIRKUNG,
+            "Bedarfsgemeinschaften über dem geltenden Richtwert und Mehrkosten",
+        ));
+    }
     if super::fortschreibung::wanted(ctx) {
         v.push((
             layout::FORTSCHREIBUNG,

@@ -22,6 +22,7 @@ pub mod verfuegbarkeit;
 pub mod vergleichsraeume;
 pub mod verteilungen;
 pub mod werte;
+pub mod wirkung;
 pub mod wogg;
 
 use super::layout::CellValues;
@@ -51,6 +52,9 @@ pub fn push_all(ctx: &Ctx, wb: &mut Workbook) -> Result<(), XlsxError> {
     }
     wb.push_worksheet(verfuegbarkeit::verfuegbarkeit(ctx)?);
     wb.push_worksheet(wogg::wogg_vergleich(ctx)?);
+    if wirkung::wanted(ctx) {
+        wb.push_worksheet(wirkung::wirkung(ctx)?);
+    }
     if fortschreibung::wanted(ctx) {
         wb.push_worksheet(fortschreibung::fortschreibung(ctx)?);
     }

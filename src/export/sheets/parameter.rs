@@ -133,6 +133,7 @@ const ORDER: &[&str] = &[
     "availability.heating_included",
     "availability.produkttheorie",
     "availability.max_gemeinde_share",
+    "availability.share_above_limit_max",
     "availability.demand",
     "availability",
     "representativeness.coverage_warn",

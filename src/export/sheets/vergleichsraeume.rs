@@ -145,7 +145,95 @@ pub fn vergleichsraeume(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         ws.write_string_with_format(r, 10, note, &f.text)?;
         r += 1;
     }
+    homogeneity(&mut ws, ctx, r + 1)?;
     Ok(ws)
+}
+
+/// The homogeneity report below the Gemeinden: rent level per Gemeinde, spread within and
+/// between the Vergleichsräume, Gemeinden that look misassigned (docs/METHOD.md §2.3).
+fn homogeneity(ws: &mut Worksheet, ctx: &Ctx, mut r: u32) -> Result<(), XlsxError> {
+    let f = &ctx.fmt;
+    let p = ctx.p();
+    let rep = crate::analysis::homogeneity::report(ctx.prep, &ctx.lp.project);
+    ws.write_string_with_format(r, 0, "Homogenität: Mietniveau der Gemeinden", &f.heading)?;
+    r += 1;
+    ws.write_string_with_format(
+        r,
+        0,
+        format!(
+            "Median der Nettokaltmiete je m² aller Mietwerte in Tabellenfeldern (vor der Extremwertkappung); verglichen werden Gemeinden mit mindestens {} Mietwerten. Streuung innerhalb = Standardabweichung der Gemeinde-Mediane im Vergleichsraum, zwischen = Standardabweichung der Mediane der Vergleichsräume ({} €/m²); ein Verhältnis unter 1 heißt: Die Gemeinden liegen näher beieinander als die Vergleichsräume. Toleranz je Gemeinde {} (SG Kassel, 19.02.2018, S 3 AS 236/15; LSG Niedersachsen-Bremen, L 6 AS 467/17).",
+            p.min_n,
+            rep.sd_between
+                .map_or_else(|| DASH.to_string(), |v| crate::fmt::number(v, 2)),
+            crate::fmt::percent(p.representativeness.homogeneity_gap)
+        ),
+        &f.note,
+    )?;
+    r += 1;
+    style::sub_header_row(
+        ws,
+        ctx,
+        r,
+        &[
+            "Vergleichsraum",
+            "Gemeinden mit Mietniveau",
+            "Median €/m²",
+            "niedrigster Gemeinde-Median",
+            "höchster Gemeinde-Median",
+            "Streuung innerhalb (€/m²)",
+            "Verhältnis innerhalb ÷ zwischen",
+        ],
+    )?;
+    r += 1;
+    for v in &rep.vergleichsraeume {
+        ws.write_string_with_format(r, 0, &v.vergleichsraum, &f.bold)?;
+        style::int(ws, ctx, r, 1, v.n_measured)?;
+        style::opt_num(ws, ctx, r, 2, v.median, &f.value)?;
+        style::opt_num(ws, ctx, r, 3, v.range.map(|x| x.0), &f.value)?;
+        style::opt_num(ws, ctx, r, 4, v.range.map(|x| x.1), &f.value)?;
+        style::opt_num(ws, ctx, r, 5, v.sd_within, &f.value)?;
+        style::opt_num(ws, ctx, r, 6, v.ratio, &f.general)?;
+        r += 1;
+    }
+    r += 1;
+    style::sub_header_row(
+        ws,
+        ctx,
+        r,
+        &[
+            "Gemeinde",
+            "Vergleichsraum",
+            "Mietwerte (n)",
+            "Median €/m²",
+            "Abweichung vom Vergleichsraum",
+            "Hinweis",
+        ],
+    )?;
+    r += 1;
+    for l in &rep.gemeinden {
+        let Some(g) = ctx.lp.project.gemeinden.get(l.gemeinde) else {
+            continue;
+        };
+        let own = rep
+            .vergleichsraeume
+            .iter()
+            .find(|v| v.vergleichsraum == g.vergleichsraum)
+            .and_then(|v| v.median);
+        ws.write_string_with_format(r, 0, &g.name, &f.text)?;
+        ws.write_string_with_format(r, 1, &g.vergleichsraum, &f.text)?;
+        style::int(ws, ctx, r, 2, l.n)?;
+        style::opt_num(ws, ctx, r, 3, l.median, &f.value)?;
+        let gap = l.median.zip(own).map(|(m, o)| m / o - 1.0);
+        style::opt_num(ws, ctx, r, 4, gap, &f.pct)?;
+        let note = match &l.closer_to {
+            Some(other) => format!("liegt näher am Mietniveau von {other} – Zuordnung prüfen"),
+            None if !l.measured => format!("weniger als {} Mietwerte", p.min_n),
+            None => String::new(),
+        };
+        ws.write_string_with_format(r, 5, note, &f.text)?;
+        r += 1;
+    }
+    Ok(())
 }
 
 /// (Vergleichsraum, reference records in scope, Mietwohnungsbestand) per Vergleichsraum.

@@ -164,6 +164,21 @@ fn cell_detail_body(ui: &mut Ui, doc: &Document, cell: &CellResult, width: f32) 
     if !cell.heating_limits.is_empty() {
         heating_matrix(ui, cell);
     }
+    if let Some(i) = &cell.impact {
+        ui.label(format!(
+            "Wirkung: {} von {} Bedarfsgemeinschaften über dem geltenden Richtwert ({}), zusammen {} im Monat, {} im Jahr{}",
+            number(i.above_limit as f64, 0),
+            number(i.assessed as f64, 0),
+            i.share_above.map_or_else(|| "–".to_string(), percent),
+            euro(i.monthly_sum_above),
+            euro(i.yearly_sum_above),
+            if i.not_assessed > 0 {
+                format!("; {} ohne anwendbaren Richtwert", number(i.not_assessed as f64, 0))
+            } else {
+                String::new()
+            }
+        ));
+    }
     if let Some(w) = cell.welfare_share {
         ui.label(format!(
             "Anteil Mietwerte mit Leistungsbezug: {}",

@@ -380,6 +380,7 @@ mod tests {
                 records,
                 rejections: Vec::new(),
                 sources: Vec::new(),
+                ..Dataset::default()
             },
             warnings: Vec::new(),
         });
