@@ -86,6 +86,14 @@ fn households_above_the_applied_limit_are_counted_with_their_money() {
         check.text
     );
     assert_eq!(check.cells.len(), 1);
+    // The method text says what was measured.
+    let text = kdu_konzept::export::method_text(&lp, &a).join("\n");
+    assert!(
+        text.contains("Wirkung: Von 7 Bedarfsgemeinschaften")
+            && text.contains("2 liegen darüber")
+            && text.contains("1 Bedarfsgemeinschaft ließ sich"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -207,6 +207,7 @@ fn sections(lp: &LoadedProject, an: &Analysis) -> Vec<Section> {
     let mut par = super::richtwerte::method_paragraphs(lp, an);
     par.extend(super::heizkosten::method_paragraphs(lp, an));
     par.extend(super::fortschreibung::method_paragraphs(lp, an));
+    par.extend(super::wirkung::method_paragraphs(an));
     out.push(Section {
         heading: "10. Richtwerte nach der Produkttheorie".to_string(),
         paragraphs: par,

@@ -1,5 +1,5 @@
 //! The Wirkung sheet: the recipients' households per cell against the applied limit
-//! (Wirkungsanalyse, docs/METHOD.md §2.17). Only aggregates: counts and sums per cell.
+//! (Wirkungsanalyse, docs/METHOD.md §2.18). Only aggregates: counts and sums per cell.
 
 use crate::export::Ctx;
 use crate::export::layout;
@@ -103,4 +103,31 @@ pub fn wirkung(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         }
     }
     Ok(ws)
+}
+
+/// Methodentext: what the Wirkungsanalyse measured (empty without recipients' data).
+pub fn method_paragraphs(an: &crate::analysis::Analysis) -> Vec<String> {
+    use crate::fmt::{count, euro, percent};
+    let Some(i) = &an.impact else {
+        return Vec::new();
+    };
+    vec![format!(
+        "Wirkung: Von {} der Leistungsbezieher wurden {} mit dem geltenden Richtwert ihres Tabellenfelds verglichen (im WoGG-Rückfall mit dem Wert ihrer Gemeinde); {} liegen darüber ({}), zusammen {} im Monat und {} im Jahr (Blatt „{}“).{} Ein hoher Anteil über dem Richtwert zeigt, dass der Richtwert nicht zum Markt passt (Bayerisches LSG, 28.03.2018, L 11 AS 52/16).",
+        count(i.households, "Bedarfsgemeinschaft", "Bedarfsgemeinschaften"),
+        crate::fmt::number(i.assessed as f64, 0),
+        crate::fmt::number(i.above_limit as f64, 0),
+        i.share_above.map_or_else(|| "–".to_string(), percent),
+        euro(i.monthly_sum_above),
+        euro(i.yearly_sum_above),
+        layout::WIRKUNG,
+        if i.unmatched > 0 {
+            format!(
+                " {} {} sich keinem Tabellenfeld zuordnen.",
+                count(i.unmatched, "Bedarfsgemeinschaft", "Bedarfsgemeinschaften"),
+                if i.unmatched == 1 { "ließ" } else { "ließen" }
+            )
+        } else {
+            String::new()
+        }
+    )]
 }
