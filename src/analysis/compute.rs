@@ -6,7 +6,7 @@
 //! re-sorts.
 
 use super::affordability::Affordability;
-use super::availability::{Availability, AvailabilityResult};
+use super::availability::Availability;
 use super::bk::bk_for;
 use super::fortschreibung::fortschreibung;
 use super::limits::limits;
@@ -16,11 +16,9 @@ use super::prepare::{Prepared, PreparedCell};
 use super::reference::{self, CellValues};
 use super::representativeness::post_stratification;
 use super::representativeness::{self as repr, market_share};
-use super::result::{
-    Analysis, AppliedBasis, BkResult, CellResult, Flag, Funnel, InvalidReason, VrResult,
-};
+use super::result::{Analysis, BkResult, CellResult, Flag, Funnel, VrResult};
 use super::stats::{quantile_ci, summarize, weighted_quantile_ci};
-use super::{checks, heating, impact, pooling, wogg};
+use super::{checks, heating, impact, pooling, validity, wogg};
 use crate::dataset::Dataset;
 use crate::model::params::{BkLevel, ReferenceMethod};
 use crate::model::{GemeindeRow, Project};
@@ -215,7 +213,7 @@ fn compute_cell(
         flags.push(Flag::NoOperatingCosts);
     }
     let wogg = wogg::comparison(project, ctx.mietstufe, household_size, lim);
-    let invalid_reasons = invalid_reasons(
+    let invalid_reasons = validity::invalid_reasons(
         params.min_n,
         ctx.without_concept,
         (kept.len(), values.kept.len()),
@@ -223,15 +221,13 @@ fn compute_cell(
         availability.as_ref(),
     );
     let valid = invalid_reasons.is_empty();
-    let (applied_basis, applied_limit, applied_by_gemeinde) = if valid {
-        (AppliedBasis::Konzept, lim.map(|l| l.gross_cold), Vec::new())
-    } else {
-        let by_gemeinde = wogg::by_gemeinde(project, &ctx.gemeinden, household_size);
-        let first = by_gemeinde.first().and_then(|g| g.limit);
-        let uniform = by_gemeinde.iter().all(|g| g.limit == first);
-        let applied = if uniform { first } else { None };
-        (AppliedBasis::WoggFallback, applied, by_gemeinde)
-    };
+    let (applied_basis, applied_limit, applied_by_gemeinde) = validity::applied(
+        project,
+        &ctx.gemeinden,
+        household_size,
+        valid,
+        lim.map(|l| l.gross_cold),
+    );
     let karenzzeit_limit = super::limits::karenzzeit(params, applied_limit);
     let heating_limits = heating::limits(&params.heating, area, applied_limit);
     let heating_limit = heating::limit(&params.heating, area);
@@ -283,64 +279,16 @@ fn compute_cell(
     }
 }
 
-/// Why a cell has no valid concept limit (A cell is valid only with enough rents, a
-/// Bruttokaltmiete, and availability shown: offers in the size class and the target share of
-/// them affordable, under every method; BSG B 4 AS 87/12 R, B 14 AS 24/18 R).
-fn invalid_reasons(
-    min_n: usize,
-    without_concept: bool,
-    (n, n_reference): (usize, usize),
-    no_operating_costs: bool,
-    availability: Option<&AvailabilityResult>,
-) -> Vec<InvalidReason> {
-    let mut out = Vec::new();
-    if without_concept {
-        out.push(InvalidReason::OhneKonzept);
-    }
-    if n == 0 {
-        out.push(InvalidReason::NoData);
-    } else if n_reference < min_n {
-        out.push(InvalidReason::NBelowMin);
-    }
-    if no_operating_costs {
-        out.push(InvalidReason::NoOperatingCosts);
-    }
-    match availability {
-        None => out.push(InvalidReason::NoOffers),
-        Some(a) if a.n_offers == 0 => out.push(InvalidReason::NoOffers),
-        Some(a) if a.share.is_none_or(|s| s < a.target_share) => {
-            out.push(InvalidReason::AvailabilityNotReached);
-        }
-        Some(_) => {}
-    }
-    out
-}
-
 /// The per-Vergleichsraum figures from its cells.
 fn vr_result(prep: &Prepared, project: &Project, ctx: VrContext, cells: &[CellResult]) -> VrResult {
     let params = &project.parameters;
-    // "Je weitere Person" uses the €/m² of the largest household size (Kreis Düren), else the
-    // last size with a value, with that cell's kalte BK (so the table's BK level applies) and
-    // the table's rounding mode.
-    let source = cells
-        .iter()
-        .rev()
-        .find(|c| c.household_size as usize == prep.classes && c.net_rent_per_m2.is_some())
-        .or_else(|| cells.iter().rev().find(|c| c.net_rent_per_m2.is_some()));
-    let largest_nkm = source.and_then(|c| c.net_rent_per_m2);
-    let further = params.wohnflaechen.per_further;
-    let mode = params.rounding.mode;
-    let per_person = |bk: Option<f64>| {
-        largest_nkm
-            .zip(bk)
-            .map(|(n, b)| limits(further, n, b, mode))
-    };
+    let further = super::limits::further_person(params, prep.classes, cells);
     VrResult {
         name: ctx.name.to_string(),
-        further_area_m2: further,
-        further_net_rent_per_m2: largest_nkm,
-        further_person: per_person(source.and_then(|c| c.operating_costs_per_m2)),
-        further_person_lift: per_person(source.and_then(|c| c.operating_costs_per_m2_lift)),
+        further_area_m2: params.wohnflaechen.per_further,
+        further_net_rent_per_m2: further.net_rent_per_m2,
+        further_person: further.limits,
+        further_person_lift: further.limits_lift,
         n_used: cells.iter().map(|c| c.n).sum(),
         coverage: repr::coverage(project, prep, ctx.vr, ctx.name),
         size_structure: repr::size_structure(project, prep, ctx.vr, ctx.name),

@@ -1,6 +1,6 @@
 //! Limits by Produkttheorie (angemessene Wohnfläche × €/m²) and the one rounding rule for money.
 
-use super::result::Limits;
+use super::result::{CellResult, Limits};
 use crate::model::params::{Parameters, RoundingMode};
 
 /// Rounds half away from zero to cents, after removing binary representation noise
@@ -44,6 +44,36 @@ pub fn limits(area: f64, nkm_per_m2: f64, bk_per_m2: f64, mode: RoundingMode) ->
 
 pub fn maybe_round(v: Option<f64>, round: bool) -> Option<f64> {
     v.map(|x| if round { round_cents(x) } else { x })
+}
+
+/// The "je weitere Person" figures of a Vergleichsraum.
+pub struct FurtherPerson {
+    /// NKM €/m² they are computed from.
+    pub net_rent_per_m2: Option<f64>,
+    /// Limits for the additional area (without lift when split).
+    pub limits: Option<Limits>,
+    /// With lift (when split).
+    pub limits_lift: Option<Limits>,
+}
+
+/// "Je weitere Person" (Kreis Düren): the additional area × the €/m² of the largest household
+/// size (else the last size with a value), with that cell's kalte BK, so the table's BK level
+/// applies, and the table's rounding mode. `cells` are the Vergleichsraum's cells in order.
+pub fn further_person(params: &Parameters, classes: usize, cells: &[CellResult]) -> FurtherPerson {
+    let source = cells
+        .iter()
+        .rev()
+        .find(|c| c.household_size as usize == classes && c.net_rent_per_m2.is_some())
+        .or_else(|| cells.iter().rev().find(|c| c.net_rent_per_m2.is_some()));
+    let nkm = source.and_then(|c| c.net_rent_per_m2);
+    let area = params.wohnflaechen.per_further;
+    let mode = params.rounding.mode;
+    let per_person = |bk: Option<f64>| nkm.zip(bk).map(|(n, b)| limits(area, n, b, mode));
+    FurtherPerson {
+        net_rent_per_m2: nkm,
+        limits: per_person(source.and_then(|c| c.operating_costs_per_m2)),
+        limits_lift: per_person(source.and_then(|c| c.operating_costs_per_m2_lift)),
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 //! | Produkttheorie and the money rounding | [`limits`] |
 //! | Verfügbarkeitsprüfung of a cell | [`affordability`] |
 //! | WoGG fallback | [`wogg`] |
+//! | validity of a cell and the limit that applies | [`validity`] |
 //! | Heizkosten | [`heating`] |
 //! | Fortschreibung | [`fortschreibung`] |
 //! | homogeneity report of the Vergleichsräume (rent level per Gemeinde, spread) | [`homogeneity`] |
@@ -45,6 +46,7 @@ pub mod reference;
 pub mod representativeness;
 pub mod result;
 pub mod stats;
+pub mod validity;
 pub mod wogg;
 
 pub use checks::CheckCode;
