@@ -213,6 +213,21 @@ pub fn parse_text(cell: &RawCell) -> Option<String> {
     }
 }
 
+/// The texts of the first non-blank row, comma-separated: what a table without the expected
+/// columns shows the user.
+pub fn first_row_texts(rows: &[super::raw::RawRow]) -> String {
+    rows.iter()
+        .find(|r| !r.is_blank())
+        .map(|r| {
+            r.cells
+                .iter()
+                .filter_map(parse_text)
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
 /// Interprets a cell as a yes/no value.
 ///
 /// Yes: `ja`, `j`, `x`, `1`, `wahr`, `true`, `yes`, `y`, `vorhanden`, `mit`, `✓`, `✔`.

@@ -110,17 +110,7 @@ fn read_sheet(path: &Path, sheet: Option<&str>) -> Result<Vec<GemeindeRow>, Impo
         })
         .ok_or_else(|| ImportError::MissingRequired {
             missing: "Gemeinde, Vergleichsraum".to_string(),
-            available: rows
-                .iter()
-                .find(|r| !r.is_blank())
-                .map(|r| {
-                    r.cells
-                        .iter()
-                        .filter_map(parse_text)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default(),
+            available: super::cell::first_row_texts(&rows),
         })?;
     let columns: Vec<Option<Column>> = rows[header_pos]
         .cells

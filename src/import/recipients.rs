@@ -95,17 +95,7 @@ pub fn read_recipients(path: &Path, sheet: Option<&str>) -> Result<Vec<Recipient
         })
         .ok_or_else(|| ImportError::MissingRequired {
             missing: "Vergleichsraum oder Gemeinde, Haushaltsgröße, Bruttokaltmiete".to_string(),
-            available: rows
-                .iter()
-                .find(|r| !r.is_blank())
-                .map(|r| {
-                    r.cells
-                        .iter()
-                        .filter_map(parse_text)
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                })
-                .unwrap_or_default(),
+            available: super::cell::first_row_texts(&rows),
         })?;
     let columns = columns_of(&rows[header_pos]);
     let find = |col: Column| columns.iter().position(|c| *c == Some(col));

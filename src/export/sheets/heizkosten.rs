@@ -97,6 +97,30 @@ fn hot_water_german(h: &HeatingParams) -> String {
     }
 }
 
+/// The heading and header row of a matrix over Energieträger × building band, after the two
+/// leading columns `first`; returns the first data row.
+fn matrix_header(
+    ws: &mut Worksheet,
+    ctx: &Ctx,
+    r: u32,
+    title: &str,
+    first: [&str; 2],
+) -> Result<u32, XlsxError> {
+    ws.write_string_with_format(r, 0, title, &ctx.fmt.heading)?;
+    let mut headers: Vec<String> = first.iter().map(|s| s.to_string()).collect();
+    for row in &ctx.p().heating.table.rows {
+        headers.extend(
+            row.bands
+                .iter()
+                .map(|b| band_header(&row.energietraeger, b)),
+        );
+    }
+    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    style::header_row(ws, ctx, r + 1, &refs)?;
+    ws.set_row_height(r + 1, 58)?;
+    Ok(r + 2)
+}
+
 /// Header text of one Energieträger and band.
 fn band_header(energietraeger: &str, b: &HeizspiegelBand) -> String {
     format!(
@@ -292,25 +316,13 @@ fn write_matrix(
 ) -> Result<(u32, BTreeMap<u32, Vec<String>>), XlsxError> {
     let h = &ctx.p().heating;
     let f = &ctx.fmt;
-    ws.write_string_with_format(
+    r = matrix_header(
+        ws,
+        ctx,
         r,
-        0,
         "Prüfgrenzen je Haushaltsgröße, Energieträger und beheizter Gebäudefläche (€ monatlich)",
-        &f.heading,
+        ["Haushalt", "Wohnfläche (m²)"],
     )?;
-    r += 1;
-    let mut headers = vec!["Haushalt".to_string(), "Wohnfläche (m²)".to_string()];
-    for row in &h.table.rows {
-        headers.extend(
-            row.bands
-                .iter()
-                .map(|b| band_header(&row.energietraeger, b)),
-        );
-    }
-    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    style::header_row(ws, ctx, r, &refs)?;
-    ws.set_row_height(r, 58)?;
-    r += 1;
     let mut at = BTreeMap::new();
     for (size, cell) in cells_by_size(ctx.an) {
         ws.write_string_with_format(r, 0, style::persons(size), &f.bold)?;
@@ -580,27 +592,14 @@ fn write_totals(
     matrix: &BTreeMap<u32, Vec<String>>,
     applied_refs: &[Option<String>],
 ) -> Result<u32, XlsxError> {
-    let h = &ctx.p().heating;
     let f = &ctx.fmt;
-    ws.write_string_with_format(
+    r = matrix_header(
+        ws,
+        ctx,
         r,
-        0,
         "Gesamtangemessenheitsgrenzen je Energieträger und beheizter Gebäudefläche (€ monatlich)",
-        &f.heading,
+        ["Vergleichsraum", "Haushalt"],
     )?;
-    r += 1;
-    let mut headers = vec!["Vergleichsraum".to_string(), "Haushalt".to_string()];
-    for row in &h.table.rows {
-        headers.extend(
-            row.bands
-                .iter()
-                .map(|b| band_header(&row.energietraeger, b)),
-        );
-    }
-    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
-    style::header_row(ws, ctx, r, &refs)?;
-    ws.set_row_height(r, 58)?;
-    r += 1;
     for (i, c) in ctx.an.cells.iter().enumerate() {
         ws.write_string_with_format(r, 0, &c.vergleichsraum, &f.bold)?;
         ws.write_string_with_format(r, 1, style::persons(c.household_size), &f.text)?;
