@@ -18,7 +18,23 @@ cleanup() {
   true
 }
 trap cleanup EXIT
-sleep 2
+# Wait until the X server answers (a fixed pause was too short on a busy machine).
+ready=""
+for _ in $(seq 1 60); do
+  if DISPLAY="$display" xdotool getdisplaygeometry >/dev/null 2>&1; then
+    ready=1
+    break
+  fi
+  if ! kill -0 "$xvfb_pid" 2>/dev/null; then
+    echo "Fehler: Xvfb auf $display hat sich beendet (Display belegt? SMOKE_DISPLAY setzen)." >&2
+    exit 1
+  fi
+  sleep 0.5
+done
+if [ -z "$ready" ]; then
+  echo "Fehler: Xvfb auf $display antwortet nach 30 s nicht." >&2
+  exit 1
+fi
 data_home="$(mktemp -d)"
 DISPLAY="$display" XDG_DATA_HOME="$data_home" RUST_BACKTRACE=0 "$bin" >"${shot%.png}.log" 2>&1 &
 app_pid=$!
