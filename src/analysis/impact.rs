@@ -7,17 +7,47 @@
 use super::result::{CellImpact, CellResult, ImpactSummary};
 use crate::import::recipients::RecipientRow;
 use crate::model::Project;
+use std::collections::HashMap;
+
+/// The Gemeinden of the table by AGS and by normalised name (first row wins), built once per
+/// run so that locating a row costs one normalisation and two look-ups, not a scan.
+struct GemeindeIndex<'a> {
+    by_ags: HashMap<&'a str, usize>,
+    by_name: HashMap<String, usize>,
+}
+
+impl<'a> GemeindeIndex<'a> {
+    fn new(project: &'a Project) -> GemeindeIndex<'a> {
+        let mut by_ags = HashMap::new();
+        let mut by_name = HashMap::new();
+        for (i, g) in project.gemeinden.iter().enumerate() {
+            if !g.ags.is_empty() {
+                by_ags.entry(g.ags.as_str()).or_insert(i);
+            }
+            by_name
+                .entry(crate::analysis::prepare::normalize_name(&g.name))
+                .or_insert(i);
+        }
+        GemeindeIndex { by_ags, by_name }
+    }
+
+    fn find(&self, gemeinde: &str) -> Option<usize> {
+        self.by_ags.get(gemeinde).copied().or_else(|| {
+            self.by_name
+                .get(&crate::analysis::prepare::normalize_name(gemeinde))
+                .copied()
+        })
+    }
+}
 
 /// Where a recipient row belongs: its Vergleichsraum and, where known, its Gemeinde (name, AGS).
-fn locate<'a>(project: &'a Project, row: &'a RecipientRow) -> Option<(&'a str, Option<usize>)> {
+fn locate<'a>(
+    project: &'a Project,
+    index: &GemeindeIndex,
+    row: &'a RecipientRow,
+) -> Option<(&'a str, Option<usize>)> {
     let gemeinde = (!row.gemeinde.is_empty())
-        .then(|| {
-            let key = crate::analysis::prepare::normalize_name(&row.gemeinde);
-            project.gemeinden.iter().position(|g| {
-                (!g.ags.is_empty() && g.ags == row.gemeinde)
-                    || crate::analysis::prepare::normalize_name(&g.name) == key
-            })
-        })
+        .then(|| index.find(&row.gemeinde))
         .flatten();
     if !row.vergleichsraum.is_empty() {
         return Some((row.vergleichsraum.as_str(), gemeinde));
@@ -46,17 +76,23 @@ pub fn apply(project: &Project, rows: &[RecipientRow], cells: &mut [CellResult])
     for c in cells.iter_mut() {
         c.impact = Some(CellImpact::default());
     }
+    let index = GemeindeIndex::new(project);
+    let cell_of: HashMap<(String, u32), usize> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ((c.vergleichsraum.clone(), c.household_size), i))
+        .collect();
     for row in rows {
         let n = row.count as usize;
         summary.households += n;
-        let Some((vr, g)) = locate(project, row) else {
+        let Some((vr, g)) = locate(project, &index, row) else {
             summary.unmatched += n;
             summary.unmatched_lines.push(row.line);
             continue;
         };
-        let Some(cell) = cells
-            .iter_mut()
-            .find(|c| c.vergleichsraum == vr && c.household_size == row.household_size)
+        let Some(cell) = cell_of
+            .get(&(vr.to_string(), row.household_size))
+            .and_then(|&i| cells.get_mut(i))
         else {
             summary.unmatched += n;
             summary.unmatched_lines.push(row.line);
