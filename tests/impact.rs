@@ -152,6 +152,130 @@ fn on_the_fallback_per_gemeinde_each_household_meets_its_gemeindes_value() {
 }
 
 #[test]
+fn households_larger_than_the_largest_size_class_meet_its_limit_plus_the_further_persons() {
+    let mut lp = sample();
+    let (_, base) = analysis::run(&lp.project, &lp.data);
+    // The largest cell of a Vergleichsraum with a valid limit.
+    let cell = base
+        .cells
+        .iter()
+        .filter(|c| c.valid && c.applied_limit.is_some())
+        .max_by_key(|c| c.household_size)
+        .unwrap();
+    let vr = cell.vergleichsraum.clone();
+    let largest = base
+        .cells
+        .iter()
+        .filter(|c| c.vergleichsraum == vr)
+        .map(|c| c.household_size)
+        .max()
+        .unwrap();
+    assert_eq!(cell.household_size, largest);
+    let further = base
+        .vergleichsraeume
+        .iter()
+        .find(|v| v.name == vr)
+        .and_then(|v| v.further_person)
+        .unwrap()
+        .gross_cold;
+    assert!(further > 0.0);
+    // Two persons more: the limit is the largest cell's plus twice the amount per person.
+    let limit = ((cell.applied_limit.unwrap() + 2.0 * further) * 100.0).round() / 100.0;
+    lp.data.recipients = Some(vec![
+        row(2, &vr, "", largest + 2, limit - 1.0, 2),
+        row(3, &vr, "", largest + 2, limit + 5.0, 1),
+        row(4, &vr, "", largest, cell.applied_limit.unwrap() + 5.0, 1),
+    ]);
+    let (_, a) = analysis::run(&lp.project, &lp.data);
+    let c = a
+        .cells
+        .iter()
+        .find(|c| c.vergleichsraum == vr && c.household_size == largest)
+        .unwrap();
+    let imp = c.impact.as_ref().unwrap();
+    assert_eq!(
+        (
+            imp.households,
+            imp.larger_households,
+            imp.assessed,
+            imp.above_limit
+        ),
+        (4, 3, 4, 2)
+    );
+    assert!((imp.monthly_sum_above - 10.0).abs() < 1e-9);
+    let total = a.impact.as_ref().unwrap();
+    assert_eq!((total.unmatched, total.larger_households), (0, 3));
+    let text = kdu_konzept::export::method_text(&lp, &a).join("\n");
+    assert!(
+        text.contains("3 Bedarfsgemeinschaften mit mehr Personen als die größte Haushaltsgröße"),
+        "{text}"
+    );
+}
+
+#[test]
+fn larger_households_on_the_fallback_meet_the_wogg_value_of_their_size() {
+    use kdu_konzept::analysis::wogg;
+    let mut lp = sample();
+    let vr = "VR 1 Musterstadt";
+    for v in lp
+        .project
+        .vergleichsraeume
+        .iter_mut()
+        .filter(|v| v.name == vr)
+    {
+        v.ohne_konzept = true;
+    }
+    let (_, base) = analysis::run(&lp.project, &lp.data);
+    let largest = base
+        .cells
+        .iter()
+        .filter(|c| c.vergleichsraum == vr)
+        .max_by_key(|c| c.household_size)
+        .unwrap();
+    let stufe = largest
+        .applied_by_gemeinde
+        .iter()
+        .find(|g| g.gemeinde == "Musterstadt")
+        .and_then(|g| g.mietstufe)
+        .unwrap();
+    let size = largest.household_size + 2;
+    let w = &lp.project.parameters.wogg;
+    let value = wogg::fallback(
+        wogg::table_date(&lp.project),
+        size,
+        stufe,
+        w.surcharge,
+        w.klima,
+    )
+    .unwrap()
+    .with_surcharge;
+    // The WoGG value for seven persons is larger than the one of the largest class.
+    let largest_value = largest
+        .applied_by_gemeinde
+        .iter()
+        .find(|g| g.gemeinde == "Musterstadt")
+        .and_then(|g| g.limit)
+        .unwrap();
+    assert!(value > largest_value);
+    lp.data.recipients = Some(vec![
+        row(2, "", "Musterstadt", size, value, 1),
+        row(3, "", "Musterstadt", size, value + 1.0, 1),
+    ]);
+    let (_, a) = analysis::run(&lp.project, &lp.data);
+    let imp = a
+        .cells
+        .iter()
+        .find(|c| c.vergleichsraum == vr && c.household_size == largest.household_size)
+        .and_then(|c| c.impact.clone())
+        .unwrap();
+    assert_eq!(
+        (imp.larger_households, imp.assessed, imp.above_limit),
+        (2, 2, 1)
+    );
+    assert!((imp.monthly_sum_above - 1.0).abs() < 1e-9);
+}
+
+#[test]
 fn init_with_recipients_stores_the_table_and_compute_json_reports_the_impact() {
     let dir = tempfile::tempdir().unwrap();
     let sample_project = kdu_konzept::sample_project::write_sample_project(dir.path()).unwrap();

@@ -106,7 +106,12 @@ pub fn compute(prep: &Prepared, project: &Project, data: &Dataset) -> Analysis {
         impact: None,
     };
     if let Some(rows) = &data.recipients {
-        analysis.impact = Some(impact::apply(project, rows, &mut analysis.cells));
+        analysis.impact = Some(impact::apply(
+            project,
+            rows,
+            &mut analysis.cells,
+            &analysis.vergleichsraeume,
+        ));
     }
     let (warnings, checks) = checks::audit(prep, project, &analysis, data.neighbours.as_deref());
     analysis.warnings = warnings;

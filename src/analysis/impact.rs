@@ -4,7 +4,7 @@
 //! Gemeinde). A high share above the limit signals that the limit does not fit the market
 //! (Bayerisches LSG, 28.03.2018, L 11 AS 52/16: 59,6 %).
 
-use super::result::{CellImpact, CellResult, ImpactSummary};
+use super::result::{CellImpact, CellResult, ImpactSummary, VrResult};
 use crate::import::recipients::RecipientRow;
 use crate::model::Project;
 use std::collections::HashMap;
@@ -58,20 +58,54 @@ fn locate<'a>(
 }
 
 /// The limit that applies to a household of `cell` in Gemeinde `g` (None: not assessable).
-fn applied_for(project: &Project, cell: &CellResult, g: Option<usize>) -> Option<f64> {
+/// `extra` persons beyond the cell's household size (a household larger than the largest size
+/// class) add the Vergleichsraum's amount "je weitere Person" to the concept's limit; on the
+/// WoGG fallback the WoGG value for the household's own size applies.
+fn applied_for(
+    project: &Project,
+    cell: &CellResult,
+    g: Option<usize>,
+    extra: u32,
+    further: Option<f64>,
+) -> Option<f64> {
     if let Some(l) = cell.applied_limit {
-        return Some(l);
+        if extra == 0 {
+            return Some(l);
+        }
+        if cell.valid {
+            return further.map(|f| super::limits::round_cents(l + f64::from(extra) * f));
+        }
     }
     let g = project.gemeinden.get(g?)?;
-    cell.applied_by_gemeinde
+    let by_gemeinde = cell
+        .applied_by_gemeinde
         .iter()
-        .find(|l| (!g.ags.is_empty() && l.ags == g.ags) || l.gemeinde == g.name)
-        .and_then(|l| l.limit)
+        .find(|l| (!g.ags.is_empty() && l.ags == g.ags) || l.gemeinde == g.name)?;
+    if extra == 0 {
+        return by_gemeinde.limit;
+    }
+    let w = &project.parameters.wogg;
+    let members = cell.household_size + extra;
+    super::wogg::fallback(
+        super::wogg::table_date(project),
+        members,
+        by_gemeinde.mietstufe?,
+        w.surcharge,
+        w.klima,
+    )
+    .map(|v| v.with_surcharge)
 }
 
 /// Fills `impact` of every cell from the recipients' rows (every cell gets one, with zero
 /// households where none live) and returns the totals.
-pub fn apply(project: &Project, rows: &[RecipientRow], cells: &mut [CellResult]) -> ImpactSummary {
+/// Households larger than the largest size class of their Vergleichsraum are counted in that
+/// largest cell (`larger_households`).
+pub fn apply(
+    project: &Project,
+    rows: &[RecipientRow],
+    cells: &mut [CellResult],
+    vrs: &[VrResult],
+) -> ImpactSummary {
     let mut summary = ImpactSummary::default();
     for c in cells.iter_mut() {
         c.impact = Some(CellImpact::default());
@@ -82,6 +116,22 @@ pub fn apply(project: &Project, rows: &[RecipientRow], cells: &mut [CellResult])
         .enumerate()
         .map(|(i, c)| ((c.vergleichsraum.clone(), c.household_size), i))
         .collect();
+    // The largest cell of each Vergleichsraum and its amount "je weitere Person".
+    let mut largest: HashMap<&str, (u32, usize)> = HashMap::new();
+    for (i, c) in cells.iter().enumerate() {
+        let e = largest.entry(c.vergleichsraum.as_str()).or_insert((0, i));
+        if c.household_size > e.0 {
+            *e = (c.household_size, i);
+        }
+    }
+    let largest: HashMap<String, (u32, usize)> = largest
+        .into_iter()
+        .map(|(vr, v)| (vr.to_string(), v))
+        .collect();
+    let further: HashMap<&str, f64> = vrs
+        .iter()
+        .filter_map(|v| Some((v.name.as_str(), v.further_person?.gross_cold)))
+        .collect();
     for row in rows {
         let n = row.count as usize;
         summary.households += n;
@@ -90,20 +140,30 @@ pub fn apply(project: &Project, rows: &[RecipientRow], cells: &mut [CellResult])
             summary.unmatched_lines.push(row.line);
             continue;
         };
-        let Some(cell) = cell_of
-            .get(&(vr.to_string(), row.household_size))
-            .and_then(|&i| cells.get_mut(i))
-        else {
+        let (index, extra) = match (
+            cell_of.get(&(vr.to_string(), row.household_size)),
+            largest.get(vr),
+        ) {
+            (Some(&i), _) => (Some(i), 0),
+            (None, Some(&(size, i))) if row.household_size > size => {
+                (Some(i), row.household_size - size)
+            }
+            _ => (None, 0),
+        };
+        let Some(cell) = index.and_then(|i| cells.get_mut(i)) else {
             summary.unmatched += n;
             summary.unmatched_lines.push(row.line);
             continue;
         };
-        let limit = applied_for(project, cell, g);
+        let limit = applied_for(project, cell, g, extra, further.get(vr).copied());
         let heating_limit = cell.heating_limit;
         let Some(imp) = cell.impact.as_mut() else {
             continue;
         };
         imp.households += n;
+        if extra > 0 {
+            imp.larger_households += n;
+        }
         let Some(limit) = limit else {
             imp.not_assessed += n;
             continue;
@@ -114,7 +174,8 @@ pub fn apply(project: &Project, rows: &[RecipientRow], cells: &mut [CellResult])
             imp.above_limit += n;
             imp.monthly_sum_above += gap * n as f64;
         }
-        if let (Some(hk), Some(hl)) = (row.hk, heating_limit) {
+        // The heating Grenzwert of the largest cell does not fit a larger household's area.
+        if let (Some(hk), Some(hl), 0) = (row.hk, heating_limit, extra) {
             let above = imp.above_heating_limit.get_or_insert(0);
             if hk > hl {
                 *above += n;
@@ -130,6 +191,7 @@ pub fn apply(project: &Project, rows: &[RecipientRow], cells: &mut [CellResult])
             summary.assessed += imp.assessed;
             summary.not_assessed += imp.not_assessed;
             summary.above_limit += imp.above_limit;
+            summary.larger_households += imp.larger_households;
             summary.monthly_sum_above += imp.monthly_sum_above;
         }
     }

@@ -467,6 +467,10 @@ pub struct CellImpact {
     pub yearly_sum_above: f64,
     /// Households with Heizkosten above the heating Grenzwert (where both are known).
     pub above_heating_limit: Option<usize>,
+    /// Households with more persons than the largest size class, counted in this (the largest)
+    /// cell and measured against its limit plus the amount "je weitere Person" (on the WoGG
+    /// fallback: the WoGG value for their size).
+    pub larger_households: usize,
 }
 
 /// Wirkungsanalyse totals over all cells.
@@ -482,6 +486,8 @@ pub struct ImpactSummary {
     pub unmatched: usize,
     /// Lines of the rows that match no cell.
     pub unmatched_lines: Vec<u32>,
+    /// Households larger than the largest size class, measured in the largest cell.
+    pub larger_households: usize,
     /// Households above the applied limit.
     pub above_limit: usize,
     /// `above_limit ÷ assessed`.

@@ -90,6 +90,10 @@ pub fn wirkung(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
         ws.write_number_with_format(r, 8, t.monthly_sum_above, &f.euro_bold)?;
         ws.write_number_with_format(r, 9, t.yearly_sum_above, &f.euro_bold)?;
         r += 2;
+        if t.larger_households > 0 {
+            ws.write_string_with_format(r, 0, larger_sentence(t.larger_households), &f.note)?;
+            r += 1;
+        }
         if t.unmatched > 0 {
             ws.write_string_with_format(
                 r,
@@ -105,6 +109,15 @@ pub fn wirkung(ctx: &Ctx) -> Result<Worksheet, XlsxError> {
     Ok(ws)
 }
 
+/// How households larger than the largest size class were measured (sheet and method text).
+fn larger_sentence(n: usize) -> String {
+    format!(
+        "{} mit mehr Personen als die größte Haushaltsgröße der Tabelle {} in der größten Größenklasse gezählt und am Richtwert dieser Klasse zuzüglich des Betrags je weitere Person gemessen (im WoGG-Rückfall am WoGG-Wert ihrer Haushaltsgröße).",
+        crate::fmt::count(n, "Bedarfsgemeinschaft", "Bedarfsgemeinschaften"),
+        if n == 1 { "ist" } else { "sind" }
+    )
+}
+
 /// Methodentext: what the Wirkungsanalyse measured (empty without recipients' data).
 pub fn method_paragraphs(an: &crate::analysis::Analysis) -> Vec<String> {
     use crate::fmt::{count, euro, percent};
@@ -112,7 +125,7 @@ pub fn method_paragraphs(an: &crate::analysis::Analysis) -> Vec<String> {
         return Vec::new();
     };
     vec![format!(
-        "Wirkung: Von {} der Leistungsbezieher wurden {} mit dem geltenden Richtwert ihres Tabellenfelds verglichen (im WoGG-Rückfall mit dem Wert ihrer Gemeinde); {} liegen darüber ({}), zusammen {} im Monat und {} im Jahr (Blatt „{}“).{} Ein hoher Anteil über dem Richtwert zeigt, dass der Richtwert nicht zum Markt passt (Bayerisches LSG, 28.03.2018, L 11 AS 52/16).",
+        "Wirkung: Von {} der Leistungsbezieher wurden {} mit dem geltenden Richtwert ihres Tabellenfelds verglichen (im WoGG-Rückfall mit dem Wert ihrer Gemeinde); {} liegen darüber ({}), zusammen {} im Monat und {} im Jahr (Blatt „{}“).{}{} Ein hoher Anteil über dem Richtwert zeigt, dass der Richtwert nicht zum Markt passt (Bayerisches LSG, 28.03.2018, L 11 AS 52/16).",
         count(i.households, "Bedarfsgemeinschaft", "Bedarfsgemeinschaften"),
         crate::fmt::number(i.assessed as f64, 0),
         crate::fmt::number(i.above_limit as f64, 0),
@@ -120,6 +133,11 @@ pub fn method_paragraphs(an: &crate::analysis::Analysis) -> Vec<String> {
         euro(i.monthly_sum_above),
         euro(i.yearly_sum_above),
         layout::WIRKUNG,
+        if i.larger_households > 0 {
+            format!(" {}", larger_sentence(i.larger_households))
+        } else {
+            String::new()
+        },
         if i.unmatched > 0 {
             format!(
                 " {} {} sich keinem Tabellenfeld zuordnen.",

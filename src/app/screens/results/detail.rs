@@ -166,7 +166,7 @@ fn cell_detail_body(ui: &mut Ui, doc: &Document, cell: &CellResult, width: f32) 
     }
     if let Some(i) = &cell.impact {
         ui.label(format!(
-            "Wirkung: {} von {} Bedarfsgemeinschaften über dem geltenden Richtwert ({}), zusammen {} im Monat, {} im Jahr{}",
+            "Wirkung: {} von {} Bedarfsgemeinschaften über dem geltenden Richtwert ({}), zusammen {} im Monat, {} im Jahr{}{}",
             number(i.above_limit as f64, 0),
             number(i.assessed as f64, 0),
             i.share_above.map_or_else(|| "–".to_string(), percent),
@@ -174,6 +174,14 @@ fn cell_detail_body(ui: &mut Ui, doc: &Document, cell: &CellResult, width: f32) 
             euro(i.yearly_sum_above),
             if i.not_assessed > 0 {
                 format!("; {} ohne anwendbaren Richtwert", number(i.not_assessed as f64, 0))
+            } else {
+                String::new()
+            },
+            if i.larger_households > 0 {
+                format!(
+                    "; darunter {} mit mehr Personen (Richtwert zuzüglich je weitere Person)",
+                    number(i.larger_households as f64, 0)
+                )
             } else {
                 String::new()
             }
