@@ -144,16 +144,8 @@ fn compute_cell(
     // A small cell may take its Referenzmiete from a pooled sample (unweighted).
     let pooled = pooling::pool(prep, params, ctx.vr, class, kept);
     let values = match &pooled {
-        Some(pl) => CellValues {
-            kept: &pl.values,
-            weights: None,
-            qt,
-        },
-        None => CellValues {
-            kept,
-            weights: weights.as_deref(),
-            qt,
-        },
+        Some(pl) => CellValues::new(&pl.values, None, qt),
+        None => CellValues::new(kept, weights.as_deref(), qt),
     };
     let oc = &params.operating_costs;
     let bk = match oc.level {

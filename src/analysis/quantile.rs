@@ -173,71 +173,105 @@ fn lerp(a: f64, b: f64, t: f64) -> f64 {
 /// Weighted `p`-quantile of `sorted` (ascending) with non-negative `weights` (same length),
 /// by the rule in the module documentation ([`WEIGHTED_DEFINITION_DE`]). Equal positive
 /// weights give exactly [`QuantileType::T7`]. `None` if the lengths differ, there is no
-/// positive weight, a weight is negative or not finite, or `p` is not in `[0, 1]`. O(n),
-/// no allocation.
+/// positive weight, a weight is negative or not finite, or `p` is not in `[0, 1]`. O(n); for
+/// many quantiles of the same sample use [`WeightedQuantiles`].
 pub fn weighted_quantile_sorted(sorted: &[f64], weights: &[f64], p: f64) -> Option<f64> {
-    if sorted.len() != weights.len() || !(0.0..=1.0).contains(&p) {
-        return None;
-    }
-    // Pass 1: validate, total weight, first and last positive weight.
-    let mut total = 0.0_f64;
-    let mut first: Option<usize> = None;
-    let mut last = 0_usize;
-    let mut all_equal = true;
-    let w0 = *weights.first()?;
-    for (i, &w) in weights.iter().enumerate() {
-        if !(w.is_finite() && w >= 0.0) {
+    WeightedQuantiles::new(sorted, weights)?.at(p)
+}
+
+/// A weighted sample prepared for many quantiles: the positive-weight points with their
+/// mid-cumulative weights `M_k = C_k − w_k/2` (built once, O(n)); each quantile is then a
+/// binary search. The one implementation of the weighted rule.
+#[derive(Debug, Clone)]
+pub struct WeightedQuantiles<'a> {
+    sorted: &'a [f64],
+    /// Equal weights: type 7 on `sorted`.
+    all_equal: bool,
+    /// The values with positive weight, ascending.
+    xs: Vec<f64>,
+    /// Their mid-cumulative weights.
+    mids: Vec<f64>,
+    /// Weight of the first and of the last positive point, and the total weight.
+    w_first: f64,
+    w_last: f64,
+    total: f64,
+}
+
+impl<'a> WeightedQuantiles<'a> {
+    /// `None` if the lengths differ, there is no positive weight, or a weight is negative or
+    /// not finite.
+    pub fn new(sorted: &'a [f64], weights: &[f64]) -> Option<WeightedQuantiles<'a>> {
+        if sorted.len() != weights.len() {
             return None;
         }
-        if w != w0 {
-            all_equal = false;
-        }
-        if w > 0.0 {
-            first.get_or_insert(i);
-            last = i;
-            total += w;
-        }
-    }
-    let first = first?;
-    if all_equal {
-        return quantile_sorted(sorted, p, QuantileType::T7);
-    }
-    if first == last || p == 0.0 {
-        return sorted.get(first).copied();
-    }
-    if p == 1.0 {
-        return sorted.get(last).copied();
-    }
-    let w_first = weights[first];
-    let w_last = weights[last];
-    let span = total - w_first / 2.0 - w_last / 2.0;
-    if span <= 0.0 {
-        return sorted.get(last).copied();
-    }
-    // Target on the scale of the mid-cumulative weights M_k = C_k − w_k/2.
-    let target = p * span + w_first / 2.0;
-    let mut cumulative = 0.0_f64;
-    let mut prev: Option<(f64, f64)> = None; // (x, M) of the previous positive point
-    for (&x, &w) in sorted.iter().zip(weights) {
-        if w <= 0.0 {
-            continue;
-        }
-        cumulative += w;
-        let mid = cumulative - w / 2.0;
-        if let Some((x_prev, mid_prev)) = prev
-            && mid >= target
-        {
-            let gap = mid - mid_prev;
-            if gap <= 0.0 {
-                return Some(x);
+        let w0 = *weights.first()?;
+        let mut all_equal = true;
+        let mut total = 0.0_f64;
+        let mut xs = Vec::new();
+        let mut mids = Vec::new();
+        let (mut w_first, mut w_last) = (None, 0.0);
+        for (&x, &w) in sorted.iter().zip(weights) {
+            if !(w.is_finite() && w >= 0.0) {
+                return None;
             }
-            let g = ((target - mid_prev) / gap).clamp(0.0, 1.0);
-            return Some(lerp(x_prev, x, g));
+            if w != w0 {
+                all_equal = false;
+            }
+            if w > 0.0 {
+                total += w;
+                xs.push(x);
+                mids.push(total - w / 2.0);
+                w_first.get_or_insert(w);
+                w_last = w;
+            }
         }
-        prev = Some((x, mid));
+        let w_first = w_first?;
+        Some(WeightedQuantiles {
+            sorted,
+            all_equal,
+            xs,
+            mids,
+            w_first,
+            w_last,
+            total,
+        })
     }
-    // Only reached through rounding at the top end.
-    sorted.get(last).copied()
+
+    /// The weighted `p`-quantile; `None` if `p` is not in `[0, 1]`.
+    pub fn at(&self, p: f64) -> Option<f64> {
+        if !(0.0..=1.0).contains(&p) {
+            return None;
+        }
+        if self.all_equal {
+            return quantile_sorted(self.sorted, p, QuantileType::T7);
+        }
+        let (first, last) = (*self.xs.first()?, *self.xs.last()?);
+        if self.xs.len() == 1 || p == 0.0 {
+            return Some(first);
+        }
+        if p == 1.0 {
+            return Some(last);
+        }
+        let span = self.total - self.w_first / 2.0 - self.w_last / 2.0;
+        if span <= 0.0 {
+            return Some(last);
+        }
+        // Target on the scale of the mid-cumulative weights: the first point after the first
+        // whose M reaches it, interpolated with its predecessor.
+        let target = p * span + self.w_first / 2.0;
+        let k = 1 + self.mids.get(1..)?.partition_point(|&m| m < target);
+        let (Some(&x), Some(&mid)) = (self.xs.get(k), self.mids.get(k)) else {
+            // Only reached through rounding at the top end.
+            return Some(last);
+        };
+        let (x_prev, mid_prev) = (self.xs[k - 1], self.mids[k - 1]);
+        let gap = mid - mid_prev;
+        if gap <= 0.0 {
+            return Some(x);
+        }
+        let g = ((target - mid_prev) / gap).clamp(0.0, 1.0);
+        Some(lerp(x_prev, x, g))
+    }
 }
 
 /// How the position `h` (1-based) of a continuous type depends on `n` and `p` in the
@@ -563,6 +597,49 @@ mod tests {
         }
     }
 
+    /// The weighted rule as a single linear scan (the implementation before the prepared
+    /// [`WeightedQuantiles`]), kept as the reference the binary search must equal bit for bit.
+    fn weighted_linear(sorted: &[f64], weights: &[f64], p: f64) -> Option<f64> {
+        let positive: Vec<(f64, f64)> = sorted
+            .iter()
+            .zip(weights)
+            .filter(|(_, w)| **w > 0.0)
+            .map(|(x, w)| (*x, *w))
+            .collect();
+        let (first, last) = (*positive.first()?, *positive.last()?);
+        if weights.iter().all(|&w| w == weights[0]) {
+            return quantile_sorted(sorted, p, QuantileType::T7);
+        }
+        if positive.len() == 1 || p == 0.0 {
+            return Some(first.0);
+        }
+        if p == 1.0 {
+            return Some(last.0);
+        }
+        let total: f64 = positive.iter().map(|(_, w)| w).sum();
+        let span = total - first.1 / 2.0 - last.1 / 2.0;
+        if span <= 0.0 {
+            return Some(last.0);
+        }
+        let target = p * span + first.1 / 2.0;
+        let (mut cumulative, mut prev) = (0.0_f64, None::<(f64, f64)>);
+        for (x, w) in positive {
+            cumulative += w;
+            let mid = cumulative - w / 2.0;
+            if let Some((x_prev, mid_prev)) = prev
+                && mid >= target
+            {
+                let gap = mid - mid_prev;
+                if gap <= 0.0 {
+                    return Some(x);
+                }
+                return Some(lerp(x_prev, x, ((target - mid_prev) / gap).clamp(0.0, 1.0)));
+            }
+            prev = Some((x, mid));
+        }
+        Some(last.0)
+    }
+
     fn values_strategy() -> impl Strategy<Value = Vec<f64>> {
         prop::collection::vec(-1.0e4..1.0e4_f64, 1..60)
     }
@@ -620,6 +697,23 @@ mod tests {
                 prop_assert!(q_lo >= min && q_hi <= max, "{} {} not in [{}, {}]", q_lo, q_hi, min, max);
                 prop_assert_eq!(weighted_quantile_sorted(&x, &w, 0.0), Some(min));
                 prop_assert_eq!(weighted_quantile_sorted(&x, &w, 1.0), Some(max));
+            }
+        }
+
+        #[test]
+        fn prepared_weighted_quantiles_equal_the_linear_scan(
+            pairs in prop::collection::vec((-1.0e4..1.0e4_f64, prop_oneof![Just(0.0), 0.0..10.0_f64]), 1..80),
+            ps in prop::collection::vec(0.0..=1.0_f64, 1..20),
+        ) {
+            let mut pairs = pairs;
+            pairs.sort_by(|x, y| x.0.total_cmp(&y.0));
+            let x: Vec<f64> = pairs.iter().map(|p| p.0).collect();
+            let w: Vec<f64> = pairs.iter().map(|p| p.1).collect();
+            let prepared = WeightedQuantiles::new(&x, &w);
+            for p in ps {
+                let expected = weighted_linear(&x, &w, p);
+                prop_assert_eq!(prepared.as_ref().and_then(|q| q.at(p)), expected);
+                prop_assert_eq!(weighted_quantile_sorted(&x, &w, p), expected);
             }
         }
 

@@ -4,7 +4,7 @@
 use super::affordability::Affordability;
 use super::availability::IterationStep;
 use super::limits::maybe_round;
-use super::quantile::{QuantileType, quantile_sorted, weighted_quantile_sorted};
+use super::quantile::{QuantileType, WeightedQuantiles, quantile_sorted};
 use super::stats::{mean, weighted_mean};
 use crate::model::params::{IterationStart, Parameters, ReferenceMethod};
 
@@ -14,16 +14,29 @@ pub struct CellValues<'a> {
     pub kept: &'a [f64],
     /// Weights aligned with `kept`.
     pub weights: Option<&'a [f64]>,
+    /// `kept` with `weights` prepared for quantiles (built once per cell by [`CellValues::new`]).
+    weighted: Option<WeightedQuantiles<'a>>,
     /// Quantile type for unweighted quantiles.
     pub qt: QuantileType,
 }
 
-impl CellValues<'_> {
-    /// The p-quantile (weighted when weights are set).
+impl<'a> CellValues<'a> {
+    /// The values of a cell, weighted when `weights` is set.
+    pub fn new(kept: &'a [f64], weights: Option<&'a [f64]>, qt: QuantileType) -> CellValues<'a> {
+        CellValues {
+            kept,
+            weights,
+            weighted: weights.and_then(|w| WeightedQuantiles::new(kept, w)),
+            qt,
+        }
+    }
+
+    /// The p-quantile (weighted when weights are set; `None` for unusable weights).
     pub fn at(&self, p: f64) -> Option<f64> {
-        match self.weights {
-            Some(w) => weighted_quantile_sorted(self.kept, w, p),
-            None => quantile_sorted(self.kept, p, self.qt),
+        match (&self.weighted, self.weights) {
+            (Some(w), _) => w.at(p),
+            (None, Some(_)) => None,
+            (None, None) => quantile_sorted(self.kept, p, self.qt),
         }
     }
 
@@ -172,11 +185,7 @@ mod tests {
     #[test]
     fn fixed_percentile_and_mean() {
         let kept: Vec<f64> = (1..=10).map(f64::from).collect();
-        let values = CellValues {
-            kept: &kept,
-            weights: None,
-            qt: QuantileType::T7,
-        };
+        let values = CellValues::new(&kept, None, QuantileType::T7);
         let offers = Availability::default();
         let afford = Affordability {
             offers: &offers,
