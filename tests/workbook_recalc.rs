@@ -257,7 +257,31 @@ fn libreoffice_recalculation_matches_cached_values() {
             old_limits,
         });
     }
+    // Recipients' housing costs: the Wirkung sheet with its share and yearly-sum formulas
+    // (irregular amounts, households of every size and larger than the largest class).
+    lp.data.recipients = Some(
+        lp.project
+            .gemeinden
+            .iter()
+            .enumerate()
+            .flat_map(|(g, row)| {
+                (1..=6u32).map(move |h| kdu_konzept::import::recipients::RecipientRow {
+                    line: 2 + 6 * g as u32 + h,
+                    vergleichsraum: String::new(),
+                    gemeinde: row.name.clone(),
+                    household_size: h,
+                    gross_cold: 301.37 + 97.13 * f64::from(h) + 11.7 * g as f64,
+                    hk: None,
+                    count: 1 + (g as u32 * 7 + h * 3) % 5,
+                })
+            })
+            .collect(),
+    );
     let (prep, an) = kdu_konzept::analysis::run(&lp.project, &lp.data);
+    assert!(
+        an.impact.as_ref().is_some_and(|i| i.above_limit > 0),
+        "no Wirkung"
+    );
     assert!(an.cells.iter().any(|c| c.weighted), "weighting not applied");
     assert!(
         an.cells.iter().any(|c| c.total_limit.is_some()),
@@ -279,7 +303,7 @@ fn libreoffice_recalculation_matches_cached_values() {
     // The heating and Fortschreibung sheets carry formulas that LibreOffice recalculates.
     {
         let mut wb = open_workbook_auto(&path).unwrap();
-        for sheet in ["Heizkosten", "Fortschreibung"] {
+        for sheet in ["Heizkosten", "Fortschreibung", "Wirkung"] {
             let formulas = wb.worksheet_formula(sheet).unwrap();
             let n = formulas.cells().filter(|(_, _, f)| !f.is_empty()).count();
             assert!(n > 20, "{sheet}: nur {n} Formeln");
