@@ -154,3 +154,35 @@ fn publishing_with_open_errors_needs_a_confirmation() {
     assert!(!h.get_by_label("Exportieren").accesskit_node().is_disabled());
     let _ = Variant::Pruefmappe;
 }
+
+#[test]
+fn with_recipients_the_limit_table_shows_the_households_above_each_limit() {
+    let mut lp = sample();
+    let (_, base) = kdu_konzept::analysis::run(&lp.project, &lp.data);
+    let cell = base
+        .cells
+        .iter()
+        .find(|c| c.applied_limit.is_some())
+        .expect("a cell with a limit");
+    let limit = cell.applied_limit.unwrap();
+    let row = |line, gross_cold, count| kdu_konzept::import::recipients::RecipientRow {
+        line,
+        vergleichsraum: cell.vergleichsraum.clone(),
+        gemeinde: String::new(),
+        household_size: cell.household_size,
+        gross_cold,
+        hk: None,
+        count,
+    };
+    lp.data.recipients = Some(vec![row(2, limit - 1.0, 3), row(3, limit + 10.0, 1)]);
+    // Wide enough for every column (at 1366 px the table scrolls sideways).
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1900.0, 900.0))
+        .build_eframe(move |_cc| KduApp::with_loaded(lp));
+    h.run();
+    h.get_by_label("Ergebnisse").click();
+    h.run();
+    assert!(h.query_by_label("Bedarfsgemeinschaften darüber").is_some());
+    // One of four households lies above the limit of that cell.
+    assert!(h.query_by_label("1 von 4 (25,0 %)").is_some());
+}

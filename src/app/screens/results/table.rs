@@ -41,6 +41,7 @@ pub(super) fn limit_table(ui: &mut Ui, state: &AppState, doc: &Document, cmds: &
         heating: analysis.cells.iter().any(|c| c.heating_limit.is_some()),
         total: analysis.cells.iter().any(|c| c.total_limit.is_some()),
         karenzzeit: doc.project().parameters.karenzzeit.factor,
+        impact: analysis.impact.is_some(),
     };
     let mut rows = Vec::with_capacity(analysis.cells.len() + analysis.vergleichsraeume.len());
     let mut last_vr = None;
@@ -227,11 +228,50 @@ fn cell_row(row: &mut TableRow<'_, '_>, c: &CellResult, first: bool, extra: &Ext
             }
         });
     }
+    if extra.impact {
+        row.col(|ui| impact_label(ui, c));
+    }
     row.col(|ui| {
         if let Some(worst) = c.flags.iter().max() {
             ui.colored_label(flag_color(ui, *worst), flags_text(&c.flags));
         }
     });
+}
+
+/// The Wirkungsanalyse of a cell: households above the applied limit, with the money.
+fn impact_label(ui: &mut Ui, c: &CellResult) {
+    let Some(i) = &c.impact else {
+        ui.label("–");
+        return;
+    };
+    if i.households == 0 {
+        ui.label("keine");
+        return;
+    }
+    ui.label(format!(
+        "{} von {} ({})",
+        number(i.above_limit as f64, 0),
+        number(i.assessed as f64, 0),
+        i.share_above.map_or_else(|| "–".to_string(), percent)
+    ))
+    .on_hover_text(format!(
+        "Bedarfsgemeinschaften über dem geltenden Richtwert: zusammen {} im Monat, {} im Jahr.{}{}",
+        euro(i.monthly_sum_above),
+        euro(i.yearly_sum_above),
+        if i.not_assessed > 0 {
+            format!(" {} ohne anwendbaren Richtwert.", number(i.not_assessed as f64, 0))
+        } else {
+            String::new()
+        },
+        if i.larger_households > 0 {
+            format!(
+                " Darunter {} mit mehr Personen als die größte Haushaltsgröße (Richtwert zuzüglich je weitere Person).",
+                number(i.larger_households as f64, 0)
+            )
+        } else {
+            String::new()
+        }
+    ));
 }
 
 /// Which optional columns the limit table shows.
@@ -243,6 +283,8 @@ struct Extra {
     total: bool,
     /// The Karenzzeit factor, when the column is on.
     karenzzeit: Option<f64>,
+    /// Recipients' data: households above the applied limit (Wirkungsanalyse).
+    impact: bool,
 }
 
 impl Extra {
@@ -266,6 +308,7 @@ impl Extra {
             (self.karenzzeit.is_some(), "Karenzzeit €"),
             (self.wogg, "WoGG + Zuschlag €"),
             (self.avail, "Angebote anmietbar"),
+            (self.impact, "Bedarfsgemeinschaften darüber"),
         ] {
             if on {
                 headers.push(title);
@@ -314,6 +357,7 @@ fn further_row(row: &mut TableRow<'_, '_>, doc: &Document, vr: usize, extra: &Ex
         extra.karenzzeit.is_some(),
         extra.wogg,
         extra.avail,
+        extra.impact,
     ]
     .iter()
     .filter(|x| **x)
