@@ -180,14 +180,14 @@ pub fn run_input(input: ClusterInput, spec: &ClusterSpec) -> Result<ClusterRun, 
     Ok(ClusterRun { input, result })
 }
 
-/// The run of a project's `[cluster]` section on its Gemeinde table, the indicator table read
-/// with the data (`None` when it could not be read) and the rent levels of `prep`.
-pub fn run_project(
+/// The indicator matrix of a project's `[cluster]` section: its Gemeinde table, the indicator
+/// table read with the data (`None` when it could not be read) and the rent levels of `prep`.
+pub fn project_input(
     spec: &ClusterSpec,
     gemeinden: &[GemeindeRow],
     table: Option<&IndicatorTable>,
     prep: &Prepared,
-) -> Result<ClusterRun, ClusterError> {
+) -> Result<ClusterInput, ClusterError> {
     let table = match (&spec.indicators, table) {
         (Some(_), Some(t)) => Some(t),
         (Some(r), None) => return Err(ClusterError::TableMissing(r.path.clone())),
@@ -199,7 +199,17 @@ pub fn run_project(
     let levels = spec
         .rent_level
         .then(|| prep.rent_levels().gemeinde.as_slice());
-    run_input(assemble(table, gemeinden, levels), spec)
+    Ok(assemble(table, gemeinden, levels))
+}
+
+/// The run of a project's `[cluster]` section ([`project_input`], then [`run_input`]).
+pub fn run_project(
+    spec: &ClusterSpec,
+    gemeinden: &[GemeindeRow],
+    table: Option<&IndicatorTable>,
+    prep: &Prepared,
+) -> Result<ClusterRun, ClusterError> {
+    run_input(project_input(spec, gemeinden, table, prep)?, spec)
 }
 
 impl ClusterRun {
