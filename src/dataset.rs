@@ -21,6 +21,8 @@ pub struct Dataset {
     pub recipients: Option<Vec<RecipientRow>>,
     /// Neighbouring Gemeinden (pairs of AGS), when the project names a list.
     pub neighbours: Option<Vec<(String, String)>>,
+    /// The indicator table of the cluster run (`[cluster.indicators]`), when it could be read.
+    pub cluster_indicators: Option<crate::import::indicators::IndicatorTable>,
 }
 
 /// One entry of the source register.
@@ -179,6 +181,21 @@ pub fn load_sources(
             &mut warnings,
             crate::import::neighbours::read_neighbours,
         )?);
+    }
+    if let Some(t) = project.cluster.as_ref().and_then(|c| c.indicators.as_ref()) {
+        // The stored proposal stays usable without the file: a warning, not a load error.
+        match load_table(
+            project_file,
+            t,
+            "Indikatortabelle",
+            &mut warnings,
+            crate::import::indicators::read_indicators,
+        ) {
+            Ok(table) => data.cluster_indicators = Some(table),
+            Err(e) => warnings.push(format!(
+                "{e} – Die Clusteranalyse zeigt nur den gespeicherten Vorschlag."
+            )),
+        }
     }
     Ok((data, warnings))
 }

@@ -101,3 +101,44 @@ fn ward_linkage_cut_and_silhouette_match_scipy() -> TestResult {
     }
     Ok(())
 }
+
+/// `cluster --kmeans --json` on the hand-worked example of `analysis::cluster::kmeans`
+/// (values 0, 1, 5, 9, 12, 14): Ward's k = 2 puts 5 with the upper group, k-means moves it
+/// to the lower one in two passes.
+#[test]
+fn the_command_line_reports_the_gemeinden_k_means_moved() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let csv = dir.path().join("ind.csv");
+    std::fs::write(&csv, "Gemeinde;Miete\nA;0\nB;1\nC;5\nD;9\nE;12\nF;14\n")?;
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_kdu-konzept"))
+        .args([
+            "cluster",
+            csv.to_str().ok_or("path")?,
+            "--k",
+            "2",
+            "--kmeans",
+            "--json",
+        ])
+        .output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let clusters = |a: &serde_json::Value| -> Vec<u64> {
+        a.as_array()
+            .map(|a| a.iter().filter_map(|x| x["cluster"].as_u64()).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(clusters(&v["assignment"]), vec![1, 1, 2, 2, 2, 2]);
+    assert_eq!(clusters(&v["kmeans"]["assignment"]), vec![1, 1, 1, 2, 2, 2]);
+    assert_eq!(v["kmeans"]["iterations"], 2);
+    let moved = &v["kmeans"]["moved"][0];
+    assert_eq!(
+        (&moved["key"], &moved["from"], &moved["to"]),
+        (&"C".into(), &2.into(), &1.into())
+    );
+    assert_eq!(v["kmeans"]["moved"].as_array().map(Vec::len), Some(1));
+    Ok(())
+}

@@ -22,6 +22,8 @@ pub enum DialogRequest {
     GemeindeFile,
     /// Pick the recipients' table (Wirkungsanalyse).
     RecipientsFile,
+    /// Pick the indicator table of the cluster analysis.
+    ClusterFile,
 }
 
 /// The "Quelle hinzufügen" dialog: the fields the user edits before "Übernehmen".
@@ -151,6 +153,10 @@ pub struct Forms {
     pub gemeinde_confirm: bool,
     /// The Gemeinde table is shown with input fields.
     pub gemeinde_edit: bool,
+    /// Path of the cluster analysis' indicator table as typed.
+    pub cluster_path: String,
+    /// Asking whether to take the cluster proposal over as Vergleichsräume.
+    pub cluster_confirm: bool,
 }
 
 impl Default for Forms {
@@ -186,6 +192,8 @@ impl Default for Forms {
             recipients_path: String::new(),
             gemeinde_confirm: false,
             gemeinde_edit: false,
+            cluster_path: String::new(),
+            cluster_confirm: false,
         }
     }
 }

@@ -377,6 +377,13 @@ impl KduApp {
                         &["xlsx", "xlsm", "xlsb", "xls", "ods", "csv", "txt", "tsv"],
                     )
                     .pick_file(),
+                DialogRequest::ClusterFile => dialog
+                    .set_title("Indikatortabelle wählen")
+                    .add_filter(
+                        "Tabellen (Excel, CSV)",
+                        &["xlsx", "xlsm", "xlsb", "xls", "ods", "csv", "txt", "tsv"],
+                    )
+                    .pick_file(),
                 DialogRequest::GemeindeFile => dialog
                     .set_title("Gemeindetabelle wählen")
                     .add_filter(
@@ -413,6 +420,7 @@ impl KduApp {
                     DialogRequest::ExportTarget => self.forms.export_path = text,
                     DialogRequest::SourceFile => self.choose_source_file(path),
                     DialogRequest::RecipientsFile => self.forms.recipients_path = text,
+                    DialogRequest::ClusterFile => self.forms.cluster_path = text,
                     DialogRequest::GemeindeFile => {
                         self.forms.gemeinde_path = text;
                         self.forms.gemeinde_confirm = false;

@@ -112,9 +112,17 @@ pub enum Command {
     },
     /// Schlägt Vergleichsräume vor: Clusteranalyse (Ward) einer Indikatortabelle je Gemeinde.
     Cluster {
-        /// Indikatortabelle DATEI[:BLATT] (AGS oder Gemeinde und Zahlenspalten).
-        #[arg(value_name = "DATEI[:BLATT]")]
-        file: String,
+        /// Indikatortabelle DATEI[:BLATT] (AGS oder Gemeinde und Zahlenspalten); ohne Angabe
+        /// nur das Mietniveau der Daten (mit --projekt).
+        #[arg(value_name = "DATEI[:BLATT]", required_unless_present = "project")]
+        file: Option<String>,
+        /// Projekt: das Mietniveau seiner Daten (Median NKM €/m² je Gemeinde) ist ein weiterer
+        /// Indikator; Gemeinden der Gemeindetabelle ohne Wert werden genannt und ausgelassen.
+        #[arg(long = "projekt", value_name = "PROJEKT")]
+        project: Option<PathBuf>,
+        /// Die Ward-Cluster mit k-means verfeinern (Start: ihre Schwerpunkte).
+        #[arg(long)]
+        kmeans: bool,
         /// Zahl der Cluster (ohne Angabe: beste Silhouette).
         #[arg(long, value_name = "N")]
         k: Option<usize>,

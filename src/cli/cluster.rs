@@ -1,13 +1,32 @@
-//! `cluster`: a proposal for Vergleichsräume from an indicator table (Ward clustering,
-//! silhouette per k). Only a proposal: the user forms the Vergleichsräume.
+//! `cluster`: a proposal for Vergleichsräume from an indicator table and/or the rent level of a
+//! project's data (Ward clustering, silhouette per k, optional k-means refinement). Only a
+//! proposal: the user forms the Vergleichsräume.
 
 use super::InvalidArgument;
-use crate::analysis::cluster;
+use crate::analysis::cluster::{self, ClusterRun, input};
 use crate::fmt;
 use crate::import::indicators::read_indicators;
 use crate::init::split_file_sheet;
+use crate::model::cluster::{ClusterK, ClusterSpec};
 use anyhow::{Context, Result};
 use std::io::Write;
+use std::path::PathBuf;
+
+/// The arguments of `cluster`.
+pub(super) struct ClusterArgs {
+    /// Indicator table `FILE[:SHEET]`.
+    pub file: Option<String>,
+    /// Project whose data give the rent level per Gemeinde.
+    pub project: Option<PathBuf>,
+    /// Refine by k-means.
+    pub kmeans: bool,
+    /// Fixed k.
+    pub k: Option<usize>,
+    /// `col=w,…`.
+    pub weights: Option<String>,
+    /// JSON output.
+    pub json: bool,
+}
 
 /// Parses `col=w,col=w` into one weight per column (1 where not named); a weight may be written
 /// with a decimal comma (`miete=0,5`).
@@ -42,97 +61,197 @@ fn parse_weights(spec: Option<&str>, columns: &[String]) -> Result<Vec<f64>> {
     Ok(weights)
 }
 
-pub(super) fn cmd_cluster(
-    file: &str,
-    k: Option<usize>,
-    weights: Option<String>,
-    json: bool,
-) -> Result<()> {
-    let (path, sheet) = split_file_sheet(file);
-    let table = read_indicators(&path, sheet.as_deref()).with_context(|| {
-        format!(
-            "Indikatortabelle {} konnte nicht gelesen werden",
-            path.display()
-        )
-    })?;
-    let weights = parse_weights(weights.as_deref(), &table.columns)?;
-    let result = cluster::run(&table.rows, &weights, k).map_err(|e| match e {
+pub(super) fn cmd_cluster(args: &ClusterArgs) -> Result<()> {
+    let table = match &args.file {
+        Some(file) => {
+            let (path, sheet) = split_file_sheet(file);
+            Some(read_indicators(&path, sheet.as_deref()).with_context(|| {
+                format!(
+                    "Indikatortabelle {} konnte nicht gelesen werden",
+                    path.display()
+                )
+            })?)
+        }
+        None => None,
+    };
+    let input = match &args.project {
+        Some(path) => {
+            let lp = super::load_with_overrides(path, &[])?;
+            let prep = crate::analysis::Prepared::new(&lp.data.records, &lp.project);
+            input::assemble(
+                table.as_ref(),
+                &lp.project.gemeinden,
+                Some(&prep.rent_levels().gemeinde),
+            )
+        }
+        None => input::assemble(table.as_ref(), &[], None),
+    };
+    let weights = parse_weights(args.weights.as_deref(), &input.columns)?;
+    let spec = ClusterSpec {
+        rent_level: args.project.is_some(),
+        k: args.k.map_or(ClusterK::Auto, ClusterK::Fixed),
+        kmeans: args.kmeans,
+        weights: input.columns.iter().cloned().zip(weights).collect(),
+        ..ClusterSpec::default()
+    };
+    let run = input::run_input(input, &spec).map_err(|e| match e {
         cluster::ClusterError::BadK { .. } | cluster::ClusterError::BadWeights => {
             anyhow::Error::new(InvalidArgument(e.to_string()))
         }
         e => anyhow::Error::new(e),
     })?;
-    if json {
-        let assignment: Vec<serde_json::Value> = table
-            .keys
-            .iter()
-            .zip(&table.names)
-            .zip(&result.assignment)
-            .map(|((key, name), c)| serde_json::json!({ "key": key, "name": name, "cluster": c }))
-            .collect();
-        let merges: Vec<serde_json::Value> = result
-            .merges
-            .iter()
-            .map(|m| serde_json::json!({ "pair": [m.a, m.b], "height": m.height, "size": m.size }))
-            .collect();
-        let out = serde_json::json!({
-            "key_column": table.key_header,
-            "indicators": table.columns,
-            "weights": result.weights,
-            "merges": merges,
-            "silhouette": result.silhouette,
-            "k": result.k,
-            "assignment": assignment,
-        });
-        outln!("{}", serde_json::to_string_pretty(&out)?)?;
+    let key_column = table.as_ref().map_or("Gemeinde", |t| t.key_header.as_str());
+    if args.json {
+        outln!("{}", serde_json::to_string_pretty(&json(&run, key_column))?)?;
         return Ok(());
     }
+    text(&run)
+}
+
+/// `cluster --json`.
+fn json(run: &ClusterRun, key_column: &str) -> serde_json::Value {
+    let members = &run.input.members;
+    let name = |m: &input::Member| (m.name != m.key).then(|| m.name.clone());
+    let assignment = |labels: &[usize]| -> Vec<serde_json::Value> {
+        members
+            .iter()
+            .zip(labels)
+            .map(|(m, c)| serde_json::json!({ "key": m.key, "name": name(m), "cluster": c }))
+            .collect()
+    };
+    let r = &run.result;
+    let merges: Vec<serde_json::Value> = r
+        .merges
+        .iter()
+        .map(|m| serde_json::json!({ "pair": [m.a, m.b], "height": m.height, "size": m.size }))
+        .collect();
+    let kmeans = r.kmeans.as_ref().map(|km| {
+        let moved: Vec<serde_json::Value> = km
+            .moved
+            .iter()
+            .filter_map(|&i| {
+                let m = members.get(i)?;
+                Some(serde_json::json!({
+                    "key": m.key,
+                    "name": name(m),
+                    "from": r.assignment.get(i),
+                    "to": km.assignment.get(i),
+                }))
+            })
+            .collect();
+        serde_json::json!({
+            "iterations": km.iterations,
+            "converged": km.converged,
+            "silhouette": km.silhouette,
+            "assignment": assignment(&km.assignment),
+            "moved": moved,
+        })
+    });
+    let excluded: Vec<serde_json::Value> = run
+        .input
+        .excluded
+        .iter()
+        .map(|e| serde_json::json!({ "name": e.name, "reason": e.reason }))
+        .collect();
+    serde_json::json!({
+        "key_column": key_column,
+        "indicators": run.input.columns,
+        "weights": r.weights,
+        "merges": merges,
+        "silhouette": r.silhouette,
+        "k": r.k,
+        "assignment": assignment(&r.assignment),
+        "kmeans": kmeans,
+        "excluded": excluded,
+    })
+}
+
+/// The text output of `cluster`.
+fn text(run: &ClusterRun) -> Result<()> {
+    let r = &run.result;
+    let members = &run.input.members;
+    let label = |m: &input::Member| {
+        if m.name == m.key {
+            m.key.clone()
+        } else {
+            format!("{} ({})", m.name, m.key)
+        }
+    };
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
         "Clusteranalyse (Ward, z-standardisiert) über {} Gemeinden, Indikatoren: {}",
-        table.keys.len(),
-        table
+        members.len(),
+        run.input
             .columns
             .iter()
-            .zip(&result.weights)
+            .zip(&r.weights)
             .map(|(c, w)| format!("{c} (Gewicht {})", fmt::number(*w, 2)))
             .collect::<Vec<_>>()
             .join(", ")
     )?;
+    if !run.input.excluded.is_empty() {
+        writeln!(
+            out,
+            "Nicht einbezogen ({}): {}",
+            run.input.excluded.len(),
+            run.input
+                .excluded
+                .iter()
+                .map(|e| format!("{} ({})", e.name, e.reason))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )?;
+    }
     writeln!(out, "Silhouette je Clusterzahl:")?;
-    for s in &result.silhouette {
+    for s in &r.silhouette {
         writeln!(
             out,
             "  k = {:>2}: {}{}",
             s.k,
             fmt::number(s.silhouette, 3),
-            if s.k == result.k {
-                "  ← gewählt"
-            } else {
-                ""
-            }
+            if s.k == r.k { "  ← gewählt" } else { "" }
         )?;
     }
-    writeln!(out, "Zuordnung für k = {}:", result.k)?;
-    for c in 1..=result.k {
-        let members: Vec<String> = table
-            .keys
+    if let Some(km) = &r.kmeans {
+        let moved: Vec<String> = km
+            .moved
             .iter()
-            .zip(&table.names)
-            .zip(&result.assignment)
-            .filter(|(_, a)| **a == c)
-            .map(|((k, n), _)| {
-                n.as_ref()
-                    .map_or_else(|| k.clone(), |n| format!("{n} ({k})"))
+            .filter_map(|&i| {
+                Some(format!(
+                    "{}: {} → {}",
+                    label(members.get(i)?),
+                    r.assignment.get(i)?,
+                    km.assignment.get(i)?
+                ))
             })
             .collect();
         writeln!(
             out,
-            "  Cluster {c} ({}): {}",
-            members.len(),
-            members.join(", ")
+            "k-means-Verfeinerung: {}{}, Silhouette danach {}; verschoben: {}",
+            fmt::count(km.iterations, "Iteration", "Iterationen"),
+            if km.converged {
+                ""
+            } else {
+                " (nicht konvergiert)"
+            },
+            fmt::number(km.silhouette, 3),
+            if moved.is_empty() {
+                "keine Gemeinde".to_string()
+            } else {
+                moved.join(", ")
+            }
         )?;
+    }
+    writeln!(out, "Zuordnung für k = {}:", r.k)?;
+    for c in 1..=r.k {
+        let names: Vec<String> = members
+            .iter()
+            .zip(r.proposal())
+            .filter(|(_, a)| **a == c)
+            .map(|(m, _)| label(m))
+            .collect();
+        writeln!(out, "  Cluster {c} ({}): {}", names.len(), names.join(", "))?;
     }
     writeln!(
         out,

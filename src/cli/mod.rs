@@ -82,10 +82,19 @@ pub fn run(command: Command) -> Result<()> {
         } => cmd_set(&project, &assignments),
         Command::Cluster {
             file,
+            project,
+            kmeans,
             k,
             weights,
             json,
-        } => cmd_cluster(&file, k, weights, json),
+        } => cmd_cluster(&cluster::ClusterArgs {
+            file,
+            project,
+            kmeans,
+            k,
+            weights,
+            json,
+        }),
         Command::SampleData { dir } => {
             let path = crate::sample_project::write_sample_project(&dir)?;
             outln!("Beispielprojekt geschrieben: {}", path.display())?;

@@ -30,6 +30,8 @@ pub const PRUEFKATALOG: &str = "BSG-Prüfkatalog";
 pub const PARAMETER: &str = "Parameter";
 /// Sheet name.
 pub const VERGLEICHSRAEUME: &str = "Vergleichsräume";
+/// Sheet name (only with a cluster run).
+pub const CLUSTERANALYSE: &str = "Clusteranalyse";
 /// Sheet name.
 pub const DATENGRUNDLAGE: &str = "Datengrundlage";
 /// Sheet name.

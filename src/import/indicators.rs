@@ -13,6 +13,8 @@ use std::path::Path;
 pub struct IndicatorTable {
     /// Header of the key column (AGS or Gemeinde).
     pub key_header: String,
+    /// The keys are AGS (an AGS column exists); otherwise they are names.
+    pub keyed_by_ags: bool,
     /// Key per Gemeinde (normalised AGS, or the name).
     pub keys: Vec<String>,
     /// Gemeinde name per row, where a name column exists next to the AGS.
@@ -96,6 +98,7 @@ pub fn read_indicators(path: &Path, sheet: Option<&str>) -> Result<IndicatorTabl
         .collect();
     let mut table = IndicatorTable {
         key_header: head[key_col].clone(),
+        keyed_by_ags: ags_col.is_some(),
         keys: Vec::new(),
         names: Vec::new(),
         columns: indicator_cols.iter().map(|&j| head[j].clone()).collect(),

@@ -2,6 +2,7 @@
 
 mod ags;
 pub mod catalogue;
+pub mod cluster;
 mod criterion;
 mod date;
 mod exclusion;

@@ -64,6 +64,9 @@ pub struct Project {
     /// Neighbouring Gemeinden (pairs of AGS) for the contiguity of the Vergleichsräume.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub neighbours: Option<TableRef>,
+    /// The cluster run proposing Vergleichsräume (indicators, weights, k, proposal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<super::cluster::ClusterSpec>,
 }
 
 /// A table file the project refers to (not a rent source): path relative to the project file,
@@ -257,6 +260,7 @@ impl Project {
             scenarios: Vec::new(),
             recipients: None,
             neighbours: None,
+            cluster: None,
         }
     }
 
@@ -472,6 +476,10 @@ const SECTION_COMMENTS: &[(&str, &str)] = &[
     (
         "[neighbours]",
         "Nachbarschaften der Gemeinden (Paare von AGS) für die Prüfung, ob jeder Vergleichsraum zusammenhängt.",
+    ),
+    (
+        "[cluster]",
+        "Clusteranalyse (nur ein Vorschlag für Vergleichsräume): Mietniveau der Daten als Indikator, Standardisierung (z),\nk (Zahl oder „auto“ = beste Silhouette), k-means-Verfeinerung, Indikatortabelle ([cluster.indicators]),\nGewichte je Indikator ([cluster.weights]) und der Vorschlag je Gemeinde ([[cluster.proposal]]).",
     ),
     (
         "[justifications]",

@@ -1,6 +1,7 @@
 //! One module per screen; each draws from a read-only [`AppState`] and pushes commands.
 //! Also the frame around the screens: top bar, navigation, status bar and the modal dialog.
 
+pub mod cluster;
 pub mod data;
 pub mod export;
 pub mod params;

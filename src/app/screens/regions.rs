@@ -252,6 +252,7 @@ pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut V
                     }
                 });
         });
+    super::cluster::cluster_ui(ui, state, forms, cmds);
     section(ui, "Wirkungsanalyse");
     recipients_ui(ui, state, forms, cmds);
 }

@@ -3,6 +3,7 @@
 //! and how each command is applied.
 
 use super::AppState;
+use super::cluster::ClusterEdit;
 use super::jobs::Job;
 use super::scenarios::ScenarioRef;
 use crate::export::Variant;
@@ -254,6 +255,12 @@ pub enum Command {
     ImportGemeinden(PathBuf),
     /// Read the recipients' table (Wirkungsanalyse) and refer to it in the project.
     SetRecipients(PathBuf),
+    /// Read the indicator table of the cluster analysis and refer to it in `[cluster]`.
+    SetClusterIndicators(PathBuf),
+    /// Change a setting of the cluster analysis (its proposal is stored with it).
+    EditCluster(ClusterEdit),
+    /// Form Vergleichsräume from the clusters of the current proposal (one undo step).
+    ApplyClusterProposal,
     /// Create a Vergleichsraum by name (it can then be assigned to Gemeinden).
     AddVergleichsraum(String),
     /// Append an empty Gemeinde row.
@@ -416,6 +423,9 @@ impl AppState {
             }
             Command::ImportGemeinden(path) => self.import_gemeinden(&path),
             Command::SetRecipients(path) => self.set_recipients(&path),
+            Command::SetClusterIndicators(path) => self.set_cluster_indicators(&path),
+            Command::EditCluster(edit) => self.edit_cluster(edit),
+            Command::ApplyClusterProposal => self.apply_cluster_proposal(),
             Command::AddVergleichsraum(name) => {
                 let name = name.trim().to_string();
                 let exists = self

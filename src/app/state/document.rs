@@ -1,6 +1,7 @@
 //! The open project: project file, loaded data, their [`Prepared`] state and the current
 //! [`Analysis`], plus the saved state (dirty marker) and the sources the data came from.
 
+use crate::analysis::cluster::{ClusterError, ClusterInput, ClusterRun, input as cluster_input};
 use crate::analysis::prepare::Prepared;
 use crate::analysis::{Analysis, compute};
 use crate::dataset::{Dataset, LoadedProject};
@@ -23,6 +24,15 @@ pub struct Document {
     compute_time: Duration,
     /// The sources the data were loaded for ([`sources_key`]).
     data_key: Vec<SourceSpec>,
+    /// The run of the project's `[cluster]` section, with what it was computed from.
+    cluster: Option<ClusterCache>,
+}
+
+/// A cluster run and its inputs: it is recomputed only when these change.
+struct ClusterCache {
+    settings: crate::model::cluster::ClusterSpec,
+    input: Result<ClusterInput, ClusterError>,
+    run: Result<ClusterRun, ClusterError>,
 }
 
 /// The sources as far as they decide the loaded data (the stored checksum does not).
@@ -83,14 +93,59 @@ impl Document {
         let analysis = compute(&prep, &lp.project, &lp.data);
         let saved = lp.project.clone();
         let data_key = sources_key(&lp.project.sources);
-        Document {
+        let mut doc = Document {
             lp,
             prep,
             analysis,
             saved,
             compute_time: start.elapsed(),
             data_key,
+            cluster: None,
+        };
+        doc.refresh_cluster();
+        doc
+    }
+
+    /// The run of the project's `[cluster]` section (`None` without one).
+    pub fn cluster(&self) -> Option<&Result<ClusterRun, ClusterError>> {
+        self.cluster.as_ref().map(|c| &c.run)
+    }
+
+    /// Takes the indicator table of the cluster run (the caller then edits the project).
+    pub(super) fn set_cluster_indicators(
+        &mut self,
+        table: Option<crate::import::indicators::IndicatorTable>,
+    ) {
+        self.lp.data.cluster_indicators = table;
+    }
+
+    /// Recomputes the cluster run when its settings or its indicator matrix changed.
+    fn refresh_cluster(&mut self) {
+        let Some(spec) = &self.lp.project.cluster else {
+            self.cluster = None;
+            return;
+        };
+        let settings = spec.settings();
+        let input = cluster_input::project_input(
+            &settings,
+            &self.lp.project.gemeinden,
+            self.lp.data.cluster_indicators.as_ref(),
+            &self.prep,
+        );
+        if let Some(c) = &self.cluster
+            && c.settings == settings
+            && c.input == input
+        {
+            return;
         }
+        let run = input
+            .clone()
+            .and_then(|i| cluster_input::run_input(i, &settings));
+        self.cluster = Some(ClusterCache {
+            settings,
+            input,
+            run,
+        });
     }
 
     /// The project.
@@ -192,5 +247,6 @@ impl Document {
         }
         self.analysis = compute(&self.prep, &self.lp.project, &self.lp.data);
         self.compute_time = start.elapsed();
+        self.refresh_cluster();
     }
 }

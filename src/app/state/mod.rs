@@ -16,6 +16,7 @@
 //! [`compute`](crate::analysis::compute). Changes that are not the user's (the
 //! checksums of newly read sources) are a [`ProjectPatch`]: no undo step of their own.
 
+mod cluster;
 mod commands;
 mod document;
 mod files;
@@ -26,6 +27,7 @@ mod sources;
 #[cfg(test)]
 mod tests;
 
+pub use cluster::{ClusterEdit, cluster_vergleichsraum};
 pub use commands::{Command, Level, Message, NewProject, PendingAction, PendingChoice, Screen};
 pub use document::{Document, ProjectPatch, sources_key};
 pub use files::file_label;

@@ -37,6 +37,14 @@ fn contents(ctx: &Ctx) -> Vec<(&'static str, &'static str)> {
             layout::VERGLEICHSRAEUME,
             "Gemeinden, Zuordnung, Abdeckung, Begründung",
         ),
+    ]);
+    if super::clusteranalyse::wanted(ctx) {
+        v.push((
+            layout::CLUSTERANALYSE,
+            "Clusteranalyse: Indikatoren, Silhouette, Verschmelzungen, Vorschlag (nur ein Vorschlag)",
+        ));
+    }
+    v.extend([
         (layout::DATENGRUNDLAGE, "Quellenregister und Fallzahlen"),
         (layout::BEREINIGUNG, "Ausschlüsse nach Grund und Quelle"),
         (layout::EXTREMWERTE, "Extremwertkappung je Tabellenfeld"),

@@ -154,7 +154,11 @@ fn sections(lp: &LoadedProject, an: &Analysis) -> Vec<Section> {
     // 3. Vergleichsräume.
     out.push(Section {
         heading: "3. Vergleichsräume".to_string(),
-        paragraphs: super::vergleichsraeume::method_paragraphs(lp, an),
+        paragraphs: [
+            super::vergleichsraeume::method_paragraphs(lp, an),
+            super::clusteranalyse::method_paragraphs(lp),
+        ]
+        .concat(),
     });
 
     // 4. Data.

@@ -6,6 +6,7 @@
 pub mod bereinigung;
 pub mod betriebskosten;
 pub mod bk_werte;
+pub mod clusteranalyse;
 pub mod datengrundlage;
 pub mod deckblatt;
 pub mod extremwerte;
@@ -41,6 +42,9 @@ pub fn push_all(ctx: &Ctx, wb: &mut Workbook) -> Result<(), XlsxError> {
     wb.push_worksheet(pruefkatalog::pruefkatalog(ctx)?);
     wb.push_worksheet(parameter::parameter(ctx)?);
     wb.push_worksheet(vergleichsraeume::vergleichsraeume(ctx)?);
+    if clusteranalyse::wanted(ctx) {
+        wb.push_worksheet(clusteranalyse::clusteranalyse(ctx)?);
+    }
     wb.push_worksheet(datengrundlage::datengrundlage(ctx)?);
     wb.push_worksheet(bereinigung::bereinigung(ctx)?);
     wb.push_worksheet(extremwerte::extremwerte(ctx)?);

@@ -179,7 +179,7 @@ fn criteria(ctx: &Ctx) -> Vec<Criterion> {
             )
         },
         num(outside)
-    );
+    ) + &super::clusteranalyse::katalog_sentence(ctx).unwrap_or_default();
     let kinds: Vec<&str> = p.scope.reference_kinds.iter().map(|k| k.german()).collect();
     let segs = excluded_segments(p);
     let k2 = format!(

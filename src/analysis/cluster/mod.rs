@@ -5,6 +5,17 @@
 //! clusters. The clusters are only a proposal: the user forms the Vergleichsräume (contiguous,
 //! justified), because a cluster analysis cannot itself form a Vergleichsraum
 //! (BSG 30.01.2019, B 14 AS 24/18 R).
+//!
+//! Submodules: [`kmeans`] (the optional refinement of the Ward cut), [`input`] (the indicator
+//! matrix per Gemeinde from an indicator table and the data's rent level, the run of a
+//! project's `[cluster]` section, the dendrogram layout).
+
+pub mod dendrogram;
+pub mod input;
+pub mod kmeans;
+
+pub use input::{ClusterInput, ClusterRun, Member, RENT_LEVEL_COLUMN};
+pub use kmeans::KMeans;
 
 use serde::Serialize;
 
@@ -45,8 +56,19 @@ pub struct ClusterResult {
     pub silhouette: Vec<Silhouette>,
     /// The k of the assignment.
     pub k: usize,
-    /// Cluster 1…k per Gemeinde (numbered in order of first appearance).
+    /// Cluster 1…k per Gemeinde of the Ward cut (numbered in order of first appearance).
     pub assignment: Vec<usize>,
+    /// The k-means refinement of the Ward cut, when asked for.
+    pub kmeans: Option<KMeans>,
+}
+
+impl ClusterResult {
+    /// The proposed cluster per Gemeinde: the refined one when k-means ran, else Ward's.
+    pub fn proposal(&self) -> &[usize] {
+        self.kmeans
+            .as_ref()
+            .map_or(&self.assignment[..], |k| &k.assignment[..])
+    }
 }
 
 /// Why a cluster run cannot be done.
@@ -75,6 +97,16 @@ pub enum ClusterError {
     /// A value that is not finite.
     #[error("Gemeinde {0}: Ein Indikatorwert ist keine endliche Zahl.")]
     NotFinite(usize),
+    /// Neither an indicator table nor the data's rent level.
+    #[error(
+        "Keine Indikatoren: Bitte eine Indikatortabelle einlesen oder das Mietniveau der Daten verwenden."
+    )]
+    NoInput,
+    /// The project names an indicator table that could not be read.
+    #[error(
+        "Die Indikatortabelle „{0}“ ist nicht eingelesen (Datei fehlt oder ist fehlerhaft); gezeigt werden kann nur der gespeicherte Vorschlag."
+    )]
+    TableMissing(String),
 }
 
 /// Column-wise z-scores (mean 0, population standard deviation 1, like `scipy.stats.zscore`);
@@ -100,6 +132,7 @@ pub fn standardise(rows: &[Vec<f64>], weights: &[f64]) -> Vec<Vec<f64>> {
     out
 }
 
+/// Euclidean distance.
 fn distance(a: &[f64], b: &[f64]) -> f64 {
     a.iter()
         .zip(b)
@@ -212,6 +245,16 @@ pub fn run(
     weights: &[f64],
     k: Option<usize>,
 ) -> Result<ClusterResult, ClusterError> {
+    run_with(rows, weights, k, false)
+}
+
+/// [`run`], and with `kmeans` the k-means refinement of the Ward cut ([`kmeans::refine`]).
+pub fn run_with(
+    rows: &[Vec<f64>],
+    weights: &[f64],
+    k: Option<usize>,
+    kmeans: bool,
+) -> Result<ClusterResult, ClusterError> {
     let n = rows.len();
     if n < 3 {
         return Err(ClusterError::TooFew(n));
@@ -252,9 +295,12 @@ pub fn run(
         })
         .map_or(2, |s| s.k);
     let k = k.unwrap_or(best);
+    let assignment = cut(&merges, n, k);
+    let kmeans = kmeans.then(|| kmeans::refine(&points, &assignment, k));
     Ok(ClusterResult {
         weights: weights.to_vec(),
-        assignment: cut(&merges, n, k),
+        assignment,
+        kmeans,
         points,
         merges,
         silhouette,
