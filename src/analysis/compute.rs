@@ -108,7 +108,7 @@ pub fn compute(prep: &Prepared, project: &Project, data: &Dataset) -> Analysis {
     if let Some(rows) = &data.recipients {
         analysis.impact = Some(impact::apply(project, rows, &mut analysis.cells));
     }
-    let (warnings, checks) = checks::audit(prep, project, &analysis, data.neighbours.as_deref());
+    let (warnings, checks) = checks::audit(prep, project, &analysis, data);
     analysis.warnings = warnings;
     analysis.checks = checks;
     analysis

@@ -64,6 +64,10 @@ pub struct Project {
     /// Neighbouring Gemeinden (pairs of AGS) for the contiguity of the Vergleichsräume.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub neighbours: Option<TableRef>,
+    /// Gemeinde boundaries (GeoJSON) for the map and the contiguity from shared borders; they
+    /// take precedence over `neighbours` (docs/METHOD.md §2.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boundaries: Option<TableRef>,
 }
 
 /// A table file the project refers to (not a rent source): path relative to the project file,
@@ -257,6 +261,7 @@ impl Project {
             scenarios: Vec::new(),
             recipients: None,
             neighbours: None,
+            boundaries: None,
         }
     }
 
@@ -346,7 +351,7 @@ impl Project {
         base.join(&source.path)
     }
 
-    /// Absolute path of a referenced table (recipients, neighbours).
+    /// Absolute path of a referenced table (recipients, neighbours, boundaries).
     pub fn table_path(project_file: &Path, table: &TableRef) -> PathBuf {
         let base = project_file.parent().unwrap_or(Path::new("."));
         base.join(&table.path)
@@ -472,6 +477,10 @@ const SECTION_COMMENTS: &[(&str, &str)] = &[
     (
         "[neighbours]",
         "Nachbarschaften der Gemeinden (Paare von AGS) für die Prüfung, ob jeder Vergleichsraum zusammenhängt.",
+    ),
+    (
+        "[boundaries]",
+        "Gemeindegrenzen als GeoJSON (FeatureCollection mit AGS je Gemeinde) für die Karte; die Nachbarschaften werden aus\ngemeinsamen Grenzen abgeleitet und gehen der Nachbarschaftsliste vor. Pfad relativ zur Projektdatei, SHA-256 beim Speichern.",
     ),
     (
         "[justifications]",
