@@ -22,6 +22,8 @@ pub enum DialogRequest {
     GemeindeFile,
     /// Pick the recipients' table (Wirkungsanalyse).
     RecipientsFile,
+    /// Pick the Gemeinde boundaries (GeoJSON).
+    BoundariesFile,
 }
 
 /// The "Quelle hinzufügen" dialog: the fields the user edits before "Übernehmen".
@@ -147,6 +149,10 @@ pub struct Forms {
     pub gemeinde_path: String,
     /// Path of the recipients\' table as typed (Wirkungsanalyse).
     pub recipients_path: String,
+    /// Path of the Gemeinde boundaries as typed (GeoJSON).
+    pub boundaries_path: String,
+    /// The map of the Vergleichsräume: colouring and the triangulated shapes.
+    pub map: crate::app::map::MapForm,
     /// Asking whether to replace the existing Gemeinde table.
     pub gemeinde_confirm: bool,
     /// The Gemeinde table is shown with input fields.
@@ -184,6 +190,8 @@ impl Default for Forms {
             source: SourceForm::default(),
             gemeinde_path: String::new(),
             recipients_path: String::new(),
+            boundaries_path: String::new(),
+            map: crate::app::map::MapForm::default(),
             gemeinde_confirm: false,
             gemeinde_edit: false,
         }

@@ -19,7 +19,7 @@ const ROWS: usize = 3;
 const ORIGIN: [f64; 2] = [7.62, 51.48];
 const CELL: [f64; 2] = [0.105, 0.068];
 /// Points per grid edge (including its start, excluding its end).
-const STEPS: usize = 7;
+const STEPS: usize = 10;
 
 /// The cells of each Gemeinde of [`GEMEINDEN`] (same order): row and first/last column.
 const LAYOUT: [(usize, usize, usize); 11] = [
@@ -71,7 +71,7 @@ fn edge(nodes: &[[f64; 2]], a: usize, b: usize, seed: u64) -> Vec<[f64; 2]> {
     for k in 1..STEPS {
         let t = k as f64 / STEPS as f64;
         // A random walk across the line, pulled back to it at both ends.
-        walk += rng.range(-0.035, 0.035);
+        walk = (walk + rng.range(-0.06, 0.06)).clamp(-0.16, 0.16);
         let offset = walk * 4.0 * t * (1.0 - t);
         let (dx, dy) = (q[0] - p[0], q[1] - p[1]);
         // Perpendicular in cell units (x scaled like y so the wiggle looks even).

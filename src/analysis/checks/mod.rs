@@ -221,10 +221,10 @@ impl<'a> Adjacency<'a> {
     pub fn source_german(&self) -> &'static str {
         match self {
             Adjacency::Boundaries { list: false, .. } => {
-                "Nachbarschaften aus den gemeinsamen Grenzen der Gemeindegrenzen (GeoJSON) abgeleitet"
+                "Nachbarschaften aus den Gemeindegrenzen (GeoJSON) abgeleitet"
             }
             Adjacency::Boundaries { list: true, .. } => {
-                "Nachbarschaften aus den gemeinsamen Grenzen der Gemeindegrenzen (GeoJSON) abgeleitet; sie gehen der Nachbarschaftsliste vor"
+                "Nachbarschaften aus den Gemeindegrenzen (GeoJSON) abgeleitet; sie gehen der Nachbarschaftsliste vor"
             }
             Adjacency::List(_) => "Nachbarschaften laut Nachbarschaftsliste",
         }

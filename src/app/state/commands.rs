@@ -254,6 +254,9 @@ pub enum Command {
     ImportGemeinden(PathBuf),
     /// Read the recipients' table (Wirkungsanalyse) and refer to it in the project.
     SetRecipients(PathBuf),
+    /// Read the Gemeinde boundaries (GeoJSON) and refer to them in the project (map,
+    /// contiguity).
+    SetBoundaries(PathBuf),
     /// Create a Vergleichsraum by name (it can then be assigned to Gemeinden).
     AddVergleichsraum(String),
     /// Append an empty Gemeinde row.
@@ -416,6 +419,7 @@ impl AppState {
             }
             Command::ImportGemeinden(path) => self.import_gemeinden(&path),
             Command::SetRecipients(path) => self.set_recipients(&path),
+            Command::SetBoundaries(path) => self.set_boundaries(&path),
             Command::AddVergleichsraum(name) => {
                 let name = name.trim().to_string();
                 let exists = self
