@@ -111,13 +111,17 @@ fn a_date_typed_right_before_clicking_the_next_field_is_kept_whole() {
 #[test]
 fn a_number_typed_into_the_gemeinde_table_is_kept_whole() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = sample(dir.path(), egui::vec2(1400.0, 900.0));
+    // Tall enough to show the Gemeinde table below the map without scrolling: a widget inside
+    // the table's own scroll area does not scroll the screen's outer one into view (egui).
+    let mut h = sample(dir.path(), egui::vec2(1400.0, 1500.0));
     h.state_mut().forms_mut().gemeinde_edit = true;
     h.state_mut()
         .state_mut()
         .handle(Command::Navigate(Screen::Vergleichsraeume));
     h.run();
     replace_text(&mut h, "Einwohner", "12.345");
+    eprintln!("DEBUG after typing: {:?}", field_text(&h, "Einwohner"));
+    for n in h.query_all_by_role_and_label(egui::Role::TextInput, "Einwohner").take(2) { eprintln!("DEBUG node {:?}", n.accesskit_node().bounding_box()); }
     h.query_all_by_role_and_label(egui::Role::TextInput, "Mietwohnungen")
         .next()
         .unwrap()
