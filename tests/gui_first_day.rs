@@ -120,8 +120,6 @@ fn a_number_typed_into_the_gemeinde_table_is_kept_whole() {
         .handle(Command::Navigate(Screen::Vergleichsraeume));
     h.run();
     replace_text(&mut h, "Einwohner", "12.345");
-    eprintln!("DEBUG after typing: {:?}", field_text(&h, "Einwohner"));
-    for n in h.query_all_by_role_and_label(egui::Role::TextInput, "Einwohner").take(2) { eprintln!("DEBUG node {:?}", n.accesskit_node().bounding_box()); }
     h.query_all_by_role_and_label(egui::Role::TextInput, "Mietwohnungen")
         .next()
         .unwrap()

@@ -40,20 +40,21 @@ pub fn read_boundaries(path: &Path) -> Result<Boundaries, ImportError> {
     })
 }
 
-/// Parses the bytes of a GeoJSON FeatureCollection; the error is a German sentence.
+/// Parses the bytes of a GeoJSON FeatureCollection; the error is German (the caller adds the
+/// file).
 pub fn parse_boundaries(bytes: &[u8]) -> Result<Boundaries, String> {
     let value: JsonValue = serde_json::from_slice(bytes).map_err(|e| json_error_german(&e))?;
     let JsonValue::Object(mut root) = value else {
-        return Err("Die Datei ist kein GeoJSON-Objekt (erwartet: FeatureCollection).".into());
+        return Err("kein GeoJSON-Objekt (erwartet: eine FeatureCollection)".into());
     };
     let kind = root.get("type").and_then(JsonValue::as_str).unwrap_or("");
     if kind != "FeatureCollection" {
         return Err(format!(
-            "Die Datei ist keine GeoJSON-FeatureCollection (Typ „{kind}“); erwartet werden die Gemeinden als Features einer FeatureCollection."
+            "keine GeoJSON-FeatureCollection (Typ „{kind}“); erwartet werden die Gemeinden als Features einer FeatureCollection"
         ));
     }
     let Some(JsonValue::Array(features)) = root.remove("features") else {
-        return Err("Die FeatureCollection hat keine Liste „features“.".into());
+        return Err("die FeatureCollection hat keine Liste „features“".into());
     };
     let mut shapes: Vec<GemeindeShape> = Vec::new();
     let mut by_ags: HashMap<String, usize> = HashMap::new();
@@ -82,8 +83,8 @@ pub fn parse_boundaries(bytes: &[u8]) -> Result<Boundaries, String> {
     let found = Boundaries { shapes, unusable };
     if found.shapes.is_empty() {
         return Err(match found.unusable_message() {
-            Some(m) => format!("Die Datei enthält keine verwendbare Gemeinde. {m}"),
-            None => "Die Datei enthält keine Gemeinden (die FeatureCollection ist leer).".into(),
+            Some(m) => format!("keine verwendbare Gemeinde. {m}"),
+            None => "keine Gemeinden (die FeatureCollection ist leer)".into(),
         });
     }
     Ok(found)
@@ -227,7 +228,7 @@ fn json_error_german(e: &serde_json::Error) -> String {
         Category::Eof => "die Datei endet vorzeitig",
     };
     format!(
-        "Die Datei ist kein gültiges JSON ({what} in Zeile {}, Spalte {}).",
+        "kein gültiges JSON ({what} in Zeile {}, Spalte {})",
         e.line(),
         e.column()
     )
@@ -314,7 +315,7 @@ mod tests {
     fn invalid_json_and_other_geojson_give_german_errors() {
         let err =
             parse_boundaries(b"{\"type\": \"FeatureCollection\", \"features\": [").unwrap_err();
-        assert!(err.starts_with("Die Datei ist kein gültiges JSON"), "{err}");
+        assert!(err.starts_with("kein gültiges JSON"), "{err}");
         assert!(err.contains("Zeile 1"), "{err}");
         let err = parse_boundaries(b"{\"type\":\"Feature\"}").unwrap_err();
         assert!(err.contains("keine GeoJSON-FeatureCollection"), "{err}");
