@@ -2,11 +2,13 @@
 
 use crate::import::recipients::{RecipientRow, read_recipients};
 use crate::import::{ImportError, ImportOptions, ImportedSource, Rejection, import_file};
+use crate::model::boundaries::Boundaries;
 use crate::model::project::TableRef;
 use crate::model::{Project, Record, SourceKind};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// All records and rejections of a project, with the source register.
 #[derive(Debug, Clone, Default)]
@@ -23,6 +25,33 @@ pub struct Dataset {
     pub neighbours: Option<Vec<(String, String)>>,
     /// The indicator table of the cluster run (`[cluster.indicators]`), when it could be read.
     pub cluster_indicators: Option<crate::import::indicators::IndicatorTable>,
+    /// Gemeinde boundaries with the neighbours derived from them, when the project names a
+    /// GeoJSON file (shared: the map and every copy of the data use the same).
+    pub boundaries: Option<Arc<BoundaryData>>,
+}
+
+/// Gemeinde boundaries and the neighbouring pairs derived from their shared borders
+/// (`analysis::contiguity`, at the file's default tolerance).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoundaryData {
+    /// The shapes as read.
+    pub boundaries: Boundaries,
+    /// Neighbouring pairs (AGS, sorted), the shape of the neighbour list.
+    pub neighbours: Vec<(String, String)>,
+}
+
+impl BoundaryData {
+    /// Derives the neighbours of `boundaries`.
+    pub fn new(boundaries: Boundaries) -> BoundaryData {
+        let neighbours = crate::analysis::contiguity::rook_neighbours(
+            &boundaries.shapes,
+            boundaries.default_tolerance(),
+        );
+        BoundaryData {
+            boundaries,
+            neighbours,
+        }
+    }
 }
 
 /// One entry of the source register.
@@ -81,7 +110,7 @@ pub enum LoadError {
         /// The import error.
         source: ImportError,
     },
-    /// A referenced table (recipients, neighbours).
+    /// A referenced table (recipients, neighbours, boundaries).
     #[error("{what} ({file}): {source}")]
     Table {
         /// German name of the table.
@@ -196,6 +225,15 @@ pub fn load_sources(
                 "{e} – Die Clusteranalyse zeigt nur den gespeicherten Vorschlag."
             )),
         }
+    }
+    if let Some(t) = &project.boundaries {
+        let b = load_table(project_file, t, "Gemeindegrenzen", &mut warnings, |p, _| {
+            crate::import::boundaries::read_boundaries(p)
+        })?;
+        if let Some(m) = b.unusable_message() {
+            warnings.push(format!("Gemeindegrenzen „{}“: {m}", t.path));
+        }
+        data.boundaries = Some(Arc::new(BoundaryData::new(b)));
     }
     Ok((data, warnings))
 }

@@ -32,6 +32,8 @@ pub struct InitArgs {
     pub recipients: Option<(PathBuf, Option<String>)>,
     /// Neighbour list of the Gemeinden (file, sheet).
     pub neighbours: Option<(PathBuf, Option<String>)>,
+    /// Gemeinde boundaries (GeoJSON file).
+    pub boundaries: Option<PathBuf>,
     /// Land code for the Wohnflächen preset.
     pub land: String,
     /// Stichtag.
@@ -252,6 +254,11 @@ pub fn build_project(args: &InitArgs) -> Result<Project, ImportError> {
     if let Some((path, sheet)) = &args.neighbours {
         project.neighbours = Some(table_ref(path, sheet.clone(), base, |p, s| {
             crate::import::neighbours::read_neighbours(p, s).map(|_| ())
+        })?);
+    }
+    if let Some(path) = &args.boundaries {
+        project.boundaries = Some(table_ref(path, None, base, |p, _| {
+            crate::import::boundaries::read_boundaries(p).map(|_| ())
         })?);
     }
     Ok(project)

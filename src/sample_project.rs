@@ -31,6 +31,7 @@ pub fn write_sample_project(dir: &Path) -> Result<PathBuf> {
         gemeinden: Some((files.gemeinden.clone(), None)),
         recipients: None,
         neighbours: None,
+        boundaries: Some(files.boundaries.clone()),
         land: "NW".to_string(),
         stichtag,
     };

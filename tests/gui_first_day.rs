@@ -111,7 +111,9 @@ fn a_date_typed_right_before_clicking_the_next_field_is_kept_whole() {
 #[test]
 fn a_number_typed_into_the_gemeinde_table_is_kept_whole() {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = sample(dir.path(), egui::vec2(1400.0, 900.0));
+    // Tall enough to show the Gemeinde table below the map without scrolling: a widget inside
+    // the table's own scroll area does not scroll the screen's outer one into view (egui).
+    let mut h = sample(dir.path(), egui::vec2(1400.0, 1500.0));
     h.state_mut().forms_mut().gemeinde_edit = true;
     h.state_mut()
         .state_mut()

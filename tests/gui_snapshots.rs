@@ -159,6 +159,17 @@ fn daten_at_1366_by_768_matches_its_snapshot() {
     h.snapshot("daten_1366x768");
 }
 
+/// The Vergleichsräume screen at 1366×768 with the map of the sample Kreis coloured by
+/// Vergleichsraum, its legend and the load row.
+#[test]
+fn vergleichsraeume_map_at_1366_by_768_matches_its_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path(), egui::vec2(1366.0, 768.0));
+    show(&mut h, Screen::Vergleichsraeume);
+    assert!(h.query_by_label("Legende").is_some());
+    h.snapshot("vergleichsraeume_karte_1366x768");
+}
+
 /// The Schlüssigkeitsprüfung at 1366×768 with open errors (a minimum of 100 rents per cell
 /// leaves small cells without a valid Richtwert), and the result table with those cells on the
 /// WoGG fallback.

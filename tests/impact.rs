@@ -356,6 +356,8 @@ fn init_with_recipients_stores_the_table_and_compute_json_reports_the_impact() {
 #[test]
 fn a_vergleichsraum_that_falls_apart_under_the_neighbour_list_is_a_warning() {
     let mut lp = sample();
+    // The neighbour list alone (boundaries take precedence: tests/boundaries.rs).
+    lp.data.boundaries = None;
     let zusammenhang = |a: &analysis::Analysis| {
         a.checks
             .iter()

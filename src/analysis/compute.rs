@@ -113,7 +113,7 @@ pub fn compute(prep: &Prepared, project: &Project, data: &Dataset) -> Analysis {
             &analysis.vergleichsraeume,
         ));
     }
-    let (warnings, checks) = checks::audit(prep, project, &analysis, data.neighbours.as_deref());
+    let (warnings, checks) = checks::audit(prep, project, &analysis, data);
     analysis.warnings = warnings;
     analysis.checks = checks;
     analysis

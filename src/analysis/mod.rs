@@ -18,6 +18,8 @@
 //! | Heizkosten | [`heating`] |
 //! | Fortschreibung | [`fortschreibung`] |
 //! | homogeneity report of the Vergleichsräume (rent level per Gemeinde, spread) | [`homogeneity`] |
+//! | neighbouring Gemeinden from shared borders (contiguity of a Vergleichsraum) | [`contiguity`] |
+//! | affordable offers per Gemeinde at the applied limit (spread, the map) | [`spread`] |
 //! | Wirkungsanalyse: the recipients' households above the applied limit | [`impact`] |
 //! | Ward clustering of Gemeinden on indicators (a proposal for Vergleichsräume) | [`cluster`] |
 //! | the Schlüssigkeitsprüfung: one check per reason courts give, findings by BSG criterion | [`checks`] |
@@ -32,6 +34,7 @@ pub mod bk;
 pub mod checks;
 pub mod cluster;
 pub mod compute;
+pub mod contiguity;
 pub mod fortschreibung;
 pub mod heating;
 pub mod histogram;
@@ -45,6 +48,7 @@ pub mod quantile;
 pub mod reference;
 pub mod representativeness;
 pub mod result;
+pub mod spread;
 pub mod stats;
 pub mod validity;
 pub mod wogg;

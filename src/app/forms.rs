@@ -24,6 +24,8 @@ pub enum DialogRequest {
     RecipientsFile,
     /// Pick the indicator table of the cluster analysis.
     ClusterFile,
+    /// Pick the Gemeinde boundaries (GeoJSON).
+    BoundariesFile,
 }
 
 /// The "Quelle hinzufügen" dialog: the fields the user edits before "Übernehmen".
@@ -149,6 +151,10 @@ pub struct Forms {
     pub gemeinde_path: String,
     /// Path of the recipients\' table as typed (Wirkungsanalyse).
     pub recipients_path: String,
+    /// Path of the Gemeinde boundaries as typed (GeoJSON).
+    pub boundaries_path: String,
+    /// The map of the Vergleichsräume: colouring and the triangulated shapes.
+    pub map: crate::app::map::MapForm,
     /// Asking whether to replace the existing Gemeinde table.
     pub gemeinde_confirm: bool,
     /// The Gemeinde table is shown with input fields.
@@ -190,6 +196,8 @@ impl Default for Forms {
             source: SourceForm::default(),
             gemeinde_path: String::new(),
             recipients_path: String::new(),
+            boundaries_path: String::new(),
+            map: crate::app::map::MapForm::default(),
             gemeinde_confirm: false,
             gemeinde_edit: false,
             cluster_path: String::new(),

@@ -12,6 +12,7 @@
 //! [`Analysis`]: crate::analysis::Analysis
 
 pub mod forms;
+pub mod map;
 pub mod plots;
 pub mod recovery;
 pub mod screens;
@@ -384,6 +385,10 @@ impl KduApp {
                         &["xlsx", "xlsm", "xlsb", "xls", "ods", "csv", "txt", "tsv"],
                     )
                     .pick_file(),
+                DialogRequest::BoundariesFile => dialog
+                    .set_title("Gemeindegrenzen (GeoJSON) wählen")
+                    .add_filter("GeoJSON", &["geojson", "json"])
+                    .pick_file(),
                 DialogRequest::GemeindeFile => dialog
                     .set_title("Gemeindetabelle wählen")
                     .add_filter(
@@ -421,6 +426,7 @@ impl KduApp {
                     DialogRequest::SourceFile => self.choose_source_file(path),
                     DialogRequest::RecipientsFile => self.forms.recipients_path = text,
                     DialogRequest::ClusterFile => self.forms.cluster_path = text,
+                    DialogRequest::BoundariesFile => self.forms.boundaries_path = text,
                     DialogRequest::GemeindeFile => {
                         self.forms.gemeinde_path = text;
                         self.forms.gemeinde_confirm = false;
@@ -452,8 +458,8 @@ impl KduApp {
             .handle(Command::PreviewSource { path, sheet: None });
     }
 
-    /// Files dropped onto the window: on the Vergleichsräume screen a Gemeinde table, elsewhere
-    /// a data source.
+    /// Files dropped onto the window: on the Vergleichsräume screen a Gemeinde table (or the
+    /// Gemeinde boundaries, a `.geojson`/`.json` file), elsewhere a data source.
     fn take_dropped_files(&mut self, ctx: &egui::Context) {
         let dropped = ctx.input(|i| i.raw.dropped_files.clone());
         let Some(path) = dropped
@@ -470,7 +476,12 @@ impl KduApp {
             );
             return;
         }
-        if self.state.screen() == Screen::Vergleichsraeume {
+        let geojson = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("geojson") || e.eq_ignore_ascii_case("json"));
+        if self.state.screen() == Screen::Vergleichsraeume && geojson {
+            self.forms.boundaries_path = path.display().to_string();
+        } else if self.state.screen() == Screen::Vergleichsraeume {
             self.forms.gemeinde_path = path.display().to_string();
             self.forms.gemeinde_confirm = false;
         } else {

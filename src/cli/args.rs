@@ -59,6 +59,10 @@ pub enum Command {
         /// ob jeder Vergleichsraum zusammenhängt.
         #[arg(long, value_name = "DATEI[:BLATT]")]
         neighbours: Option<String>,
+        /// Gemeindegrenzen als GeoJSON-Datei (FeatureCollection mit AGS je Gemeinde) für die
+        /// Karte und die Prüfung, ob jeder Vergleichsraum zusammenhängt (gemeinsame Grenzen).
+        #[arg(long, value_name = "DATEI")]
+        boundaries: Option<String>,
         /// Land (Kürzel wie NW, BY) für die Wohnflächen.
         #[arg(long, default_value = "NW", value_name = "LAND")]
         land: String,

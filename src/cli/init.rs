@@ -8,12 +8,12 @@ use std::io::Write;
 use std::path::Path;
 
 /// `tables`: the Gemeinde table, the recipients' table and the neighbour list, each
-/// `DATEI[:BLATT]`.
+/// `DATEI[:BLATT]`, and the boundary file (GeoJSON, no sheet).
 pub(super) fn cmd_init(
     project: &Path,
     sources: &[String],
     kinds: &[String],
-    tables: [Option<String>; 3],
+    tables: [Option<String>; 4],
     land: String,
     stichtag: Option<String>,
     name: Option<String>,
@@ -51,6 +51,7 @@ pub(super) fn cmd_init(
         gemeinden: tables[0].as_deref().map(split_file_sheet),
         recipients: tables[1].as_deref().map(split_file_sheet),
         neighbours: tables[2].as_deref().map(split_file_sheet),
+        boundaries: tables[3].as_deref().map(std::path::PathBuf::from),
         land,
         stichtag,
     };

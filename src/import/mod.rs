@@ -1,6 +1,7 @@
 //! Import: reading workbooks and CSV files, header detection, column mapping, cell parsing and
 //! validation of every row into a record or a reason-coded rejection.
 
+pub mod boundaries;
 pub mod cell;
 pub mod csv_reader;
 pub mod gemeinden;

@@ -38,6 +38,17 @@ impl Ags {
         &self.0
     }
 
+    /// The 8-digit AGS of a Gemeinde key: an AGS itself, or from a 12-digit Regionalschlüssel
+    /// (ARS) its first five digits (Land, Regierungsbezirk, Kreis) and its last three (the
+    /// Gemeinde; the four digits between name the Gemeindeverband). Other lengths: `None`.
+    pub fn gemeinde(&self) -> Option<Ags> {
+        match self.0.len() {
+            8 => Some(self.clone()),
+            12 => Some(Ags(format!("{}{}", &self.0[..5], &self.0[9..]))),
+            _ => None,
+        }
+    }
+
     /// The Länderschlüssel: the first two digits.
     pub fn land_prefix(&self) -> &str {
         self.0.get(..2).unwrap_or_default()
@@ -62,5 +73,18 @@ mod tests {
         assert_eq!(Ags::normalise_text(" 5358008 "), "05358008");
         assert_eq!(Ags::normalise_text(" x1 "), "x1");
         assert_eq!(Ags::parse("05358008").unwrap().land_prefix(), "05");
+    }
+
+    #[test]
+    fn a_regionalschluessel_gives_the_ags_of_its_gemeinde() {
+        let g = |t: &str| Ags::parse(t).and_then(|a| a.gemeinde()).map(|a| a.0);
+        // Kreis 07335 (Kaiserslautern), Verbandsgemeinde 5001, Gemeinde 001.
+        assert_eq!(g("073355001001").as_deref(), Some("07335001"));
+        // A kreisfreie Stadt: 05315 0000 000 → 05315000.
+        assert_eq!(g("053150000000").as_deref(), Some("05315000"));
+        // Excel dropped the leading zero of the ARS.
+        assert_eq!(g("53580008008").as_deref(), Some("05358008"));
+        assert_eq!(g("05358008").as_deref(), Some("05358008"));
+        assert_eq!(g("05358"), None);
     }
 }

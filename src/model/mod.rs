@@ -1,6 +1,7 @@
 //! The domain model: records, reasons, dates, parameters and the project file.
 
 mod ags;
+pub mod boundaries;
 pub mod catalogue;
 pub mod cluster;
 mod criterion;

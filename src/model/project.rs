@@ -67,6 +67,10 @@ pub struct Project {
     /// The cluster run proposing Vergleichsräume (indicators, weights, k, proposal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<super::cluster::ClusterSpec>,
+    /// Gemeinde boundaries (GeoJSON) for the map and the contiguity from shared borders; they
+    /// take precedence over `neighbours` (docs/METHOD.md §2.3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boundaries: Option<TableRef>,
 }
 
 /// A table file the project refers to (not a rent source): path relative to the project file,
@@ -261,6 +265,7 @@ impl Project {
             recipients: None,
             neighbours: None,
             cluster: None,
+            boundaries: None,
         }
     }
 
@@ -350,7 +355,7 @@ impl Project {
         base.join(&source.path)
     }
 
-    /// Absolute path of a referenced table (recipients, neighbours).
+    /// Absolute path of a referenced table (recipients, neighbours, boundaries).
     pub fn table_path(project_file: &Path, table: &TableRef) -> PathBuf {
         let base = project_file.parent().unwrap_or(Path::new("."));
         base.join(&table.path)
@@ -480,6 +485,10 @@ const SECTION_COMMENTS: &[(&str, &str)] = &[
     (
         "[cluster]",
         "Clusteranalyse (nur ein Vorschlag für Vergleichsräume): Mietniveau der Daten als Indikator, Standardisierung (z),\nk (Zahl oder „auto“ = beste Silhouette), k-means-Verfeinerung, Indikatortabelle ([cluster.indicators]),\nGewichte je Indikator ([cluster.weights]) und der Vorschlag je Gemeinde ([[cluster.proposal]]).",
+    ),
+    (
+        "[boundaries]",
+        "Gemeindegrenzen als GeoJSON (FeatureCollection mit AGS je Gemeinde) für die Karte; die Nachbarschaften werden aus\ngemeinsamen Grenzen abgeleitet und gehen der Nachbarschaftsliste vor. Pfad relativ zur Projektdatei, SHA-256 beim Speichern.",
     ),
     (
         "[justifications]",

@@ -21,6 +21,8 @@
 //!   landlords often ask round prepayments. **Heizkosten** by Baualter (0,65–1,35 €/m²).
 //! * **Vermietertyp**: institutional landlords over-represented in the Bestand survey (≈ 64 %).
 //! * **Leistungsbezug** ≈ 15 % in the Bestand, fewer among Neuverträge, none among offers.
+//! * **Boundaries** (`gemeinden.geojson`): a deformed 4 × 3 grid with wiggled shared borders,
+//!   laid out so every Vergleichsraum is contiguous (see `boundaries`).
 //! * **Dates**: Bestand contracts over 20 years before the Stichtag 01.01.2025 with a last rent
 //!   change for about 40 %; Neuverträge 2023–2024; offers within the 18 months before the
 //!   Stichtag, with deliberate exact and near duplicates.
@@ -50,6 +52,7 @@
 //! empty cells exist: `letzte Mietänderung` (no change since Mietbeginn) and, in offers,
 //! `Heizkosten` (included in the Nebenkosten or not stated).
 
+mod boundaries;
 mod columns;
 mod defects;
 mod flats;
@@ -137,6 +140,8 @@ pub struct SampleFiles {
     pub angebote: PathBuf,
     /// The Gemeinde table.
     pub gemeinden: PathBuf,
+    /// The Gemeinde boundaries (GeoJSON).
+    pub boundaries: PathBuf,
 }
 
 /// How many rows of each deliberate defect a sample sheet contains (see the module docs).
@@ -296,6 +301,9 @@ pub const GEMEINDEN_SHEET: SampleSheet = SampleSheet {
     defects: DefectPlan::NONE,
 };
 
+/// File name of the generated Gemeinde boundaries (GeoJSON, WGS84 longitude/latitude).
+pub const BOUNDARIES_FILE: &str = "gemeinden.geojson";
+
 /// Offers that repeat another offer exactly (same PLZ, area and rent; date within two weeks,
 /// often on another portal).
 pub const ANGEBOTE_EXACT_DUPLICATES: usize = 20;
@@ -351,6 +359,14 @@ pub enum SampleError {
         /// The writer's error.
         source: XlsxError,
     },
+    /// A text file could not be written.
+    #[error("Die Datei kann nicht geschrieben werden: {detail} ({path})")]
+    File {
+        /// The file.
+        path: String,
+        /// What went wrong, in German.
+        detail: String,
+    },
     /// More rows were requested than an Excel sheet can hold.
     #[error(
         "Zu viele Zeilen: {rows} angefordert, höchstens {max} passen in ein Excel-Tabellenblatt"
@@ -369,8 +385,9 @@ pub enum SampleError {
 
 /// Writes the sample workbooks into `dir` (created if missing). Same seed → byte-identical files.
 ///
-/// The files are [`BESTAND_SHEET`], [`NEUVERTRAG_SHEET`], [`ANGEBOTE_SHEET`] and
-/// [`GEMEINDEN_SHEET`]; each data file draws from its own stream derived from `seed`.
+/// The files are [`BESTAND_SHEET`], [`NEUVERTRAG_SHEET`], [`ANGEBOTE_SHEET`],
+/// [`GEMEINDEN_SHEET`] and the boundaries [`BOUNDARIES_FILE`]; each file draws from its own
+/// stream derived from `seed`.
 pub fn write_sample_data(dir: &Path, seed: u64) -> Result<SampleFiles, SampleError> {
     std::fs::create_dir_all(dir).map_err(|source| SampleError::CreateDir {
         path: dir.display().to_string(),
@@ -381,8 +398,10 @@ pub fn write_sample_data(dir: &Path, seed: u64) -> Result<SampleFiles, SampleErr
         neuvertrag: dir.join(NEUVERTRAG_SHEET.file_name),
         angebote: dir.join(ANGEBOTE_SHEET.file_name),
         gemeinden: dir.join(GEMEINDEN_SHEET.file_name),
+        boundaries: dir.join(BOUNDARIES_FILE),
     };
     write_gemeinden(&files.gemeinden, seed)?;
+    boundaries::write_boundaries(&files.boundaries, seed)?;
 
     let bestand = build_survey(Kind::Bestand, &BESTAND_SHEET, derive_seed(seed, 1));
     save_table(&files.bestand, &bestand, seed)?;

@@ -12,6 +12,7 @@ mod region;
 
 use super::prepare::Prepared;
 use super::result::{Analysis, CellRef, CellResult, Check, CheckStatus, Severity, Warning};
+use crate::dataset::{BoundaryData, Dataset};
 use crate::model::{BsgCriterion, Project};
 use serde::{Serialize, Serializer};
 
@@ -179,10 +180,55 @@ impl Serialize for CheckCode {
 /// What a check needs from one run.
 pub(crate) struct Inputs<'a> {
     pub prep: &'a Prepared,
-    /// Neighbouring Gemeinden (pairs of AGS), when the project names a list.
-    pub neighbours: Option<&'a [(String, String)]>,
+    /// Neighbouring Gemeinden: from the boundaries when the project has them, else from the
+    /// neighbour list.
+    pub adjacency: Option<Adjacency<'a>>,
     pub project: &'a Project,
     pub an: &'a Analysis,
+}
+
+/// Where the neighbours of the Gemeinden come from, with the pairs.
+pub(crate) enum Adjacency<'a> {
+    /// Derived from shared borders of the boundary file (`analysis::contiguity`); `list`: a
+    /// neighbour list exists too and is not used.
+    Boundaries { data: &'a BoundaryData, list: bool },
+    /// The neighbour list of the project.
+    List(&'a [(String, String)]),
+}
+
+impl<'a> Adjacency<'a> {
+    /// The boundaries win over the list (docs/METHOD.md §2.3).
+    fn of(data: &'a Dataset) -> Option<Adjacency<'a>> {
+        match (&data.boundaries, &data.neighbours) {
+            (Some(b), list) => Some(Adjacency::Boundaries {
+                data: b,
+                list: list.is_some(),
+            }),
+            (None, Some(list)) => Some(Adjacency::List(list)),
+            (None, None) => None,
+        }
+    }
+
+    /// The neighbouring pairs.
+    pub fn pairs(&self) -> &'a [(String, String)] {
+        match self {
+            Adjacency::Boundaries { data, .. } => &data.neighbours,
+            Adjacency::List(list) => list,
+        }
+    }
+
+    /// In German: where the neighbourhoods come from.
+    pub fn source_german(&self) -> &'static str {
+        match self {
+            Adjacency::Boundaries { list: false, .. } => {
+                "Nachbarschaften aus den Gemeindegrenzen (GeoJSON) abgeleitet"
+            }
+            Adjacency::Boundaries { list: true, .. } => {
+                "Nachbarschaften aus den Gemeindegrenzen (GeoJSON) abgeleitet; sie gehen der Nachbarschaftsliste vor"
+            }
+            Adjacency::List(_) => "Nachbarschaften laut Nachbarschaftsliste",
+        }
+    }
 }
 
 /// Collects the findings of one run.
@@ -241,11 +287,11 @@ pub fn audit(
     prep: &Prepared,
     project: &Project,
     an: &Analysis,
-    neighbours: Option<&[(String, String)]>,
+    data: &Dataset,
 ) -> (Vec<Warning>, Vec<Check>) {
     let input = Inputs {
         prep,
-        neighbours,
+        adjacency: Adjacency::of(data),
         project,
         an,
     };

@@ -1,10 +1,10 @@
 //! K1: the Vergleichsraum (assignment, coverage of its area, homogeneity, contiguity, spread of
 //! the affordable offers, one limit per cell).
 
-use super::{Audit, CheckCode, Inputs, cell_ref};
+use super::{Adjacency, Audit, CheckCode, Inputs, cell_ref};
 use crate::analysis::result::Severity;
 use crate::fmt::{number, percent};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 pub(super) fn run(input: &Inputs, audit: &mut Audit) {
     assignment(input, audit);
@@ -131,17 +131,29 @@ fn homogeneity(input: &Inputs, audit: &mut Audit) {
     }
 }
 
-/// The Gemeinden of each Vergleichsraum are connected through the neighbour list (a cluster
-/// type need not be contiguous, a Vergleichsraum must be: docs/METHOD.md §2.3).
+/// The Gemeinden of each Vergleichsraum are connected through shared borders: from the
+/// boundaries when the project has them, else from the neighbour list (a cluster type need not
+/// be contiguous, a Vergleichsraum must be: docs/METHOD.md §2.3).
 fn contiguity(input: &Inputs, audit: &mut Audit) {
     let c = CheckCode::Zusammenhang;
-    let Some(pairs) = input.neighbours else {
+    let Some(adjacency) = &input.adjacency else {
         audit.cannot(
             c,
-            "Nachbarschaftsliste der Gemeinden (Paare von Gemeindeschlüsseln)".to_string(),
-            "Ohne Nachbarschaftsliste kann nicht geprüft werden, ob jeder Vergleichsraum ein zusammenhängendes Gebiet ist.".to_string(),
+            "Gemeindegrenzen (GeoJSON) oder Nachbarschaftsliste der Gemeinden".to_string(),
+            "Ohne Gemeindegrenzen oder Nachbarschaftsliste kann nicht geprüft werden, ob jeder Vergleichsraum ein zusammenhängendes Gebiet ist.".to_string(),
         );
         return;
+    };
+    let source = adjacency.source_german();
+    let mapped: Option<HashSet<&str>> = match adjacency {
+        Adjacency::Boundaries { data, .. } => Some(
+            data.boundaries
+                .shapes
+                .iter()
+                .map(|s| s.ags.as_str())
+                .collect(),
+        ),
+        Adjacency::List(_) => None,
     };
     for name in input.project.vergleichsraum_names() {
         let members: Vec<&crate::model::GemeindeRow> = input
@@ -164,7 +176,26 @@ fn contiguity(input: &Inputs, audit: &mut Audit) {
             );
             continue;
         }
-        let parts = components(&members, pairs);
+        let (members, missing): (Vec<_>, Vec<_>) = members
+            .into_iter()
+            .partition(|g| mapped.as_ref().is_none_or(|m| m.contains(g.ags.as_str())));
+        if !missing.is_empty() {
+            let names: Vec<String> = missing
+                .iter()
+                .map(|g| format!("{} ({})", g.name, g.ags))
+                .collect();
+            audit.cannot(
+                c,
+                format!("{name}: Grenzen von {}", names.join(", ")),
+                format!(
+                    "{name}: {} {} in den Gemeindegrenzen (GeoJSON) – für {} kann der Zusammenhang nicht geprüft werden.",
+                    names.join(", "),
+                    if missing.len() == 1 { "fehlt" } else { "fehlen" },
+                    if missing.len() == 1 { "diese Gemeinde" } else { "diese Gemeinden" },
+                ),
+            );
+        }
+        let parts = components(&members, adjacency.pairs());
         if parts.len() > 1 {
             let text: Vec<String> = parts
                 .iter()
@@ -174,13 +205,17 @@ fn contiguity(input: &Inputs, audit: &mut Audit) {
                 c,
                 Severity::Warnung,
                 format!(
-                    "{name} zerfällt in {} nicht verbundene Teile: {}. Ein Vergleichsraum muss ein zusammenhängender Lebens- und Wohnbereich sein; bitte die Zuordnung prüfen oder begründen.",
+                    "{name} zerfällt in {} nicht verbundene Teile: {} ({source}). Ein Vergleichsraum muss ein zusammenhängender Lebens- und Wohnbereich sein; bitte die Zuordnung prüfen oder begründen.",
                     parts.len(),
                     text.join(" und ")
                 ),
             );
         }
     }
+    audit.ok(
+        c,
+        format!("Die Gemeinden jedes Vergleichsraums hängen über gemeinsame Grenzen zusammen ({source})."),
+    );
 }
 
 /// The connected parts of `members` (names, in table order) under the neighbour pairs.

@@ -23,6 +23,9 @@ pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut V
         "Die Datenerhebung muss den gesamten Vergleichsraum abdecken (BSG-Kriterium K1). Gemeinden ohne verwertbare Mietwerte sind rot markiert.",
     );
 
+    section(ui, "Karte der Gemeinden");
+    crate::app::map::map_ui(ui, state, forms, cmds);
+
     section(ui, "Begründung je Vergleichsraum");
     if vr_names.is_empty() {
         ui.label(

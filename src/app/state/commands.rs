@@ -261,6 +261,9 @@ pub enum Command {
     EditCluster(ClusterEdit),
     /// Form Vergleichsräume from the clusters of the current proposal (one undo step).
     ApplyClusterProposal,
+    /// Read the Gemeinde boundaries (GeoJSON) and refer to them in the project (map,
+    /// contiguity).
+    SetBoundaries(PathBuf),
     /// Create a Vergleichsraum by name (it can then be assigned to Gemeinden).
     AddVergleichsraum(String),
     /// Append an empty Gemeinde row.
@@ -426,6 +429,7 @@ impl AppState {
             Command::SetClusterIndicators(path) => self.set_cluster_indicators(&path),
             Command::EditCluster(edit) => self.edit_cluster(edit),
             Command::ApplyClusterProposal => self.apply_cluster_proposal(),
+            Command::SetBoundaries(path) => self.set_boundaries(&path),
             Command::AddVergleichsraum(name) => {
                 let name = name.trim().to_string();
                 let exists = self

@@ -231,6 +231,12 @@ impl Document {
         self.recompute();
     }
 
+    /// Takes the Gemeinde boundaries (map, contiguity); recomputes.
+    pub(super) fn set_boundaries(&mut self, data: std::sync::Arc<crate::dataset::BoundaryData>) {
+        self.lp.data.boundaries = Some(data);
+        self.recompute();
+    }
+
     /// Remembers that a failed reload was for the sources `key` (no retry until they change).
     pub(super) fn set_data_key(&mut self, key: Vec<SourceSpec>) {
         self.data_key = key;

@@ -134,6 +134,46 @@ impl AppState {
         }
     }
 
+    /// Reads the Gemeinde boundaries (GeoJSON), refers to them in the project (path relative
+    /// to the project file, checksum) and recomputes: the map shows them, the contiguity check
+    /// uses their shared borders. Unusable features are reported.
+    pub(super) fn set_boundaries(&mut self, path: &Path) {
+        let Some(doc) = &mut self.doc else {
+            self.notify(Level::Warnung, "Kein Projekt geöffnet.");
+            return;
+        };
+        let base = doc
+            .lp()
+            .path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let read = crate::import::boundaries::read_boundaries(path)
+            .and_then(|b| crate::init::table_ref(path, None, &base, |_, _| Ok(())).map(|t| (b, t)));
+        match read {
+            Ok((boundaries, table)) => {
+                let unusable = boundaries.unusable_message();
+                let data = crate::dataset::BoundaryData::new(boundaries);
+                let text = format!(
+                    "Gemeindegrenzen eingelesen: {} und {} aus gemeinsamen Grenzen aus {}.",
+                    crate::fmt::count(data.boundaries.shapes.len(), "Gemeinde", "Gemeinden"),
+                    crate::fmt::count(data.neighbours.len(), "Nachbarschaft", "Nachbarschaften"),
+                    file_label(path)
+                );
+                doc.set_boundaries(std::sync::Arc::new(data));
+                self.edit_project(None, |p| p.boundaries = Some(table));
+                self.notify(Level::Erfolg, text);
+                if let Some(m) = unusable {
+                    self.notify(Level::Warnung, format!("Gemeindegrenzen: {m}"));
+                }
+            }
+            Err(e) => self.notify(
+                Level::Fehler,
+                format!("Gemeindegrenzen nicht eingelesen: {e}"),
+            ),
+        }
+    }
+
     /// Starts reloading the data when the sources differ from those the data came from.
     pub(super) fn reload_if_sources_changed(&mut self) {
         let Some(doc) = &self.doc else { return };
