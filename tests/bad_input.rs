@@ -973,8 +973,10 @@ fn closed_output_pipe_is_not_a_panic() {
 /// What every hostile file must stay within. The goal (≤ 10 s, ≤ 600 MB for any file up to
 /// 50 MB) is for the release build; this test binary runs the debug build of the command line,
 /// which parses several times slower, next to other tests on two cores: hence more time here.
-/// Memory does not depend on the build.
-const HOSTILE_SECONDS: f64 = 40.0;
+/// Memory does not depend on the build. The bound catches a hang or a quadratic parse, not a
+/// speed target (that is `benches/import.rs`): 44 s were measured once with four compilers
+/// running beside the suite, 15–25 s on a quiet machine.
+const HOSTILE_SECONDS: f64 = 90.0;
 const HOSTILE_MB: u64 = 600;
 
 /// Runs `kdu-konzept import FILE` in a child process and measures its wall time and peak
