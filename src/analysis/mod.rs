@@ -32,6 +32,7 @@ pub mod bk;
 pub mod checks;
 pub mod cluster;
 pub mod compute;
+pub mod explore;
 pub mod fortschreibung;
 pub mod heating;
 pub mod histogram;
