@@ -103,8 +103,12 @@ pub fn xlsx_bytes(table: &ExploreTable) -> Result<Vec<u8>, ExploreError> {
     wb.save_to_buffer().map_err(fail)
 }
 
-/// Writes the table to `path` in the format its name asks for ([`TableFormat::of_path`]).
-pub fn write_table(table: &ExploreTable, path: &Path) -> Result<(), ExploreError> {
+/// Writes the table to `path` as `format` (the app takes [`TableFormat::of_path`]).
+pub fn write_table(
+    table: &ExploreTable,
+    path: &Path,
+    format: TableFormat,
+) -> Result<(), ExploreError> {
     let with_path = |e: ExploreError| match e {
         ExploreError::Write { reason, .. } => ExploreError::Write {
             reason,
@@ -112,7 +116,7 @@ pub fn write_table(table: &ExploreTable, path: &Path) -> Result<(), ExploreError
         },
         e => e,
     };
-    let bytes = match TableFormat::of_path(path) {
+    let bytes = match format {
         TableFormat::Csv => csv_bytes(table),
         TableFormat::Xlsx => xlsx_bytes(table),
     }
