@@ -171,12 +171,14 @@ pub enum Statistic {
 
 impl Statistic {
     /// The statistics offered as choices (app); any other percentile via [`Statistic::parse`].
-    pub const CHOICES: [Statistic; 8] = [
+    pub const CHOICES: [Statistic; 10] = [
         Statistic::N,
         Statistic::Median,
+        Statistic::Percentile(20),
+        Statistic::Percentile(25),
         Statistic::Percentile(33),
         Statistic::Percentile(40),
-        Statistic::Percentile(50),
+        Statistic::Percentile(75),
         Statistic::Mean,
         Statistic::Min,
         Statistic::Max,

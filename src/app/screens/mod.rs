@@ -2,6 +2,7 @@
 //! Also the frame around the screens: top bar, navigation, status bar and the modal dialog.
 
 pub mod data;
+pub mod explore;
 pub mod export;
 pub mod params;
 pub mod pruefung;
@@ -22,6 +23,7 @@ pub fn screen_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
     match state.screen() {
         Screen::Start => start::start_ui(ui, state, forms, cmds),
         Screen::Daten => data::data_ui(ui, state, forms, cmds),
+        Screen::Datenexplorer => explore::explore_ui(ui, state, forms, cmds),
         Screen::Vergleichsraeume => regions::regions_ui(ui, state, forms, cmds),
         Screen::Parameter => params::params_ui(ui, state, forms, cmds),
         Screen::Ergebnisse => results::results_ui(ui, state, forms, cmds),
@@ -54,6 +56,7 @@ fn nav_status(ui: &Ui, state: &AppState, screen: Screen) -> (String, Color32) {
             );
             (text, if records == 0 { error } else { normal })
         }
+        Screen::Datenexplorer => (String::new(), normal),
         Screen::Vergleichsraeume => {
             let zero = doc
                 .prep()
