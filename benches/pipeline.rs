@@ -47,7 +47,7 @@ fn main() -> BenchResult<()> {
     );
     let project = lp.project;
     let small = lp.data;
-    let large = replicate(&small, 10);
+    let large = support::replicate(&small, 10);
 
     let python = support::python_with(&["pandas", "numpy"], &cfg);
     let gemeinden_csv = cfg.dir.join("gemeinden.csv");
@@ -241,42 +241,6 @@ fn measure_ours(
         rows.push(Row::new(what, stats, ""));
     }
     Ok(rows)
-}
-
-/// The records `times` times; copies 2.. with NKM and BK jittered by ±1 % and their own rows.
-fn replicate(data: &Dataset, times: u32) -> Dataset {
-    let n = data.records.len();
-    let mut records = Vec::with_capacity(n * times as usize);
-    let row_stride = data.records.iter().map(|r| r.row).max().unwrap_or(0) + 1;
-    for copy in 0..times {
-        for (i, r) in data.records.iter().enumerate() {
-            let mut r = r.clone();
-            if copy > 0 {
-                let h = splitmix(u64::from(copy) << 32 | i as u64);
-                let u1 = (h >> 11) as f64 / (1u64 << 53) as f64;
-                let u2 = (splitmix(h) >> 11) as f64 / (1u64 << 53) as f64;
-                r.net_rent = (r.net_rent * (0.99 + 0.02 * u1) * 100.0).round() / 100.0;
-                r.operating_costs = r
-                    .operating_costs
-                    .map(|b| (b * (0.99 + 0.02 * u2) * 100.0).round() / 100.0);
-                r.row += copy * row_stride;
-            }
-            records.push(r);
-        }
-    }
-    Dataset {
-        records,
-        rejections: data.rejections.clone(),
-        sources: data.sources.clone(),
-        ..Dataset::default()
-    }
-}
-
-fn splitmix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
 }
 
 fn opt<T: ToString>(v: &Option<T>) -> String {

@@ -60,6 +60,31 @@ pub fn number_plain(value: f64) -> String {
     }
 }
 
+/// Household size in words: "1 Person", "3 Personen".
+pub fn persons(h: u32) -> String {
+    if h == 1 {
+        "1 Person".to_string()
+    } else {
+        format!("{h} Personen")
+    }
+}
+
+/// A size class (area band) as text: "bis 50 m²", "über 50 bis 65 m²", "über 95 m²".
+pub fn class_text(lower: f64, upper: Option<f64>) -> String {
+    let lo = number(lower, if lower.fract() == 0.0 { 0 } else { 1 });
+    match upper {
+        Some(u) => {
+            let up = number(u, if u.fract() == 0.0 { 0 } else { 1 });
+            if lower <= 0.0 {
+                format!("bis {up} m²")
+            } else {
+                format!("über {lo} bis {up} m²")
+            }
+        }
+        None => format!("über {lo} m²"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@
 
 #![allow(dead_code)] // each bench main uses a different subset of the helpers
 
-use kdu_konzept::dataset::LoadedProject;
+use kdu_konzept::dataset::{Dataset, LoadedProject};
 use kdu_konzept::model::{Date, Project, SourceKind, SourceSpec};
 use std::error::Error;
 use std::hint::black_box;
@@ -448,6 +448,9 @@ pub fn bench_project(dir: &Path, workbook: &Path) -> BenchResult<PathBuf> {
         ..template
     }];
     project.project.name = "Benchmark (fiktiv)".to_string();
+    // The project file lives beside the workbook, not in the sample folder: no boundaries
+    // (the map is not part of any benchmark).
+    project.boundaries = None;
     let project_file = workbook.with_file_name("bench.kdu.toml");
     project.save(&project_file)?;
     Ok(project_file)
@@ -464,4 +467,41 @@ pub fn peak_rss_mib() -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
+}
+
+/// The records `times` times; copies 2.. with NKM and BK jittered by ±1 % and their own rows.
+pub fn replicate(data: &Dataset, times: u32) -> Dataset {
+    let n = data.records.len();
+    let mut records = Vec::with_capacity(n * times as usize);
+    let row_stride = data.records.iter().map(|r| r.row).max().unwrap_or(0) + 1;
+    for copy in 0..times {
+        for (i, r) in data.records.iter().enumerate() {
+            let mut r = r.clone();
+            if copy > 0 {
+                let h = splitmix(u64::from(copy) << 32 | i as u64);
+                let u1 = (h >> 11) as f64 / (1u64 << 53) as f64;
+                let u2 = (splitmix(h) >> 11) as f64 / (1u64 << 53) as f64;
+                r.net_rent = (r.net_rent * (0.99 + 0.02 * u1) * 100.0).round() / 100.0;
+                r.operating_costs = r
+                    .operating_costs
+                    .map(|b| (b * (0.99 + 0.02 * u2) * 100.0).round() / 100.0);
+                r.row += copy * row_stride;
+            }
+            records.push(r);
+        }
+    }
+    Dataset {
+        records,
+        rejections: data.rejections.clone(),
+        sources: data.sources.clone(),
+        ..Dataset::default()
+    }
+}
+
+/// The splitmix64 mixing function (deterministic jitter).
+pub fn splitmix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
 }

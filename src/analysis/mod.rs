@@ -35,6 +35,7 @@ pub mod checks;
 pub mod cluster;
 pub mod compute;
 pub mod contiguity;
+pub mod explore;
 pub mod fortschreibung;
 pub mod heating;
 pub mod histogram;

@@ -517,7 +517,8 @@ pub fn class_bounds(sizes: &[f64], sc: &SizeClassParams) -> Vec<(f64, Option<f64
     out
 }
 
-fn size_class(area: f64, bounds: &[(f64, Option<f64>)]) -> Option<u8> {
+/// The size class (index into `bounds`) of an area, if inside one.
+pub(crate) fn size_class(area: f64, bounds: &[(f64, Option<f64>)]) -> Option<u8> {
     bounds
         .iter()
         .position(|&(lo, hi)| area > lo && hi.is_none_or(|h| area <= h))

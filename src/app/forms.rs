@@ -2,10 +2,12 @@
 //! like egui's own widget memory; it never changes the project (that goes through commands).
 
 use super::state::ScenarioRef;
+use crate::analysis::explore::{ExploreTable, Explorer, Query};
 use crate::export::Variant;
 use crate::model::{Field, Reason, SourceKind};
 use std::collections::BTreeSet;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 /// Which file dialog the UI asked for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,6 +28,8 @@ pub enum DialogRequest {
     ClusterFile,
     /// Pick the Gemeinde boundaries (GeoJSON).
     BoundariesFile,
+    /// Choose where the explorer table goes.
+    ExploreTarget,
 }
 
 /// The "Quelle hinzufügen" dialog: the fields the user edits before "Übernehmen".
@@ -89,6 +93,31 @@ impl Default for SourceForm {
             profile_name: String::new(),
         }
     }
+}
+
+/// The Datenexplorer screen: the query being built, the export target and the cached result.
+#[derive(Debug, Clone, Default)]
+pub struct ExploreForm {
+    /// Dimensions, statistics, value, filter and record choice.
+    pub query: Query,
+    /// Export target as typed.
+    pub path: String,
+    /// The project file the target was suggested for.
+    pub path_for: Option<PathBuf>,
+    /// The explorer of the open project and its last answer (see [`ExploreCache`]).
+    pub cache: Option<ExploreCache>,
+}
+
+/// The explorer's key columns and the last result, for (load generation, project generation):
+/// a frame does not recompute an unchanged query.
+#[derive(Debug, Clone)]
+pub struct ExploreCache {
+    /// (load generation, project generation) the explorer was built for.
+    pub generation: (u64, u64),
+    /// The key and value columns of the project's records, or the German error.
+    pub explorer: Result<Arc<Explorer>, String>,
+    /// The last query answered and its table (or the German error).
+    pub answer: Option<(Query, Result<ExploreTable, String>)>,
 }
 
 /// Field contents and view settings of all screens.
@@ -163,6 +192,8 @@ pub struct Forms {
     pub cluster_path: String,
     /// Asking whether to take the cluster proposal over as Vergleichsräume.
     pub cluster_confirm: bool,
+    /// The Datenexplorer screen.
+    pub explore: ExploreForm,
 }
 
 impl Default for Forms {
@@ -202,6 +233,7 @@ impl Default for Forms {
             gemeinde_edit: false,
             cluster_path: String::new(),
             cluster_confirm: false,
+            explore: ExploreForm::default(),
         }
     }
 }

@@ -340,6 +340,9 @@ impl KduApp {
         let export_name = PathBuf::from(&self.forms.export_path)
             .file_name()
             .map(|n| n.to_string_lossy().into_owned());
+        let explore_name = PathBuf::from(&self.forms.explore.path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned());
         let work = move |_r: &mut tasks::Reporter<DialogResult>| {
             let mut dialog = rfd::FileDialog::new();
             if let Some(dir) = &start_dir {
@@ -360,6 +363,16 @@ impl KduApp {
                         .set_title("Arbeitsmappe speichern unter")
                         .add_filter("Excel-Arbeitsmappe", &["xlsx"]);
                     if let Some(name) = &export_name {
+                        d = d.set_file_name(name);
+                    }
+                    d.save_file()
+                }
+                DialogRequest::ExploreTarget => {
+                    let mut d = dialog
+                        .set_title("Tabelle speichern unter")
+                        .add_filter("Excel-Arbeitsmappe", &["xlsx"])
+                        .add_filter("CSV (Semikolon)", &["csv"]);
+                    if let Some(name) = &explore_name {
                         d = d.set_file_name(name);
                     }
                     d.save_file()
@@ -423,6 +436,7 @@ impl KduApp {
                     }
                     DialogRequest::NewProject => self.forms.new_path = text,
                     DialogRequest::ExportTarget => self.forms.export_path = text,
+                    DialogRequest::ExploreTarget => self.forms.explore.path = text,
                     DialogRequest::SourceFile => self.choose_source_file(path),
                     DialogRequest::RecipientsFile => self.forms.recipients_path = text,
                     DialogRequest::ClusterFile => self.forms.cluster_path = text,

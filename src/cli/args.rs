@@ -137,6 +137,41 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Datenexplorer: Kennzahlen der Mieten je Gemeinde, Größenklasse, Baujahrklasse, … wie
+    /// eine Pivot-Tabelle (Werte vor der Extremwertkappung).
+    Explore {
+        /// Projektdatei.
+        #[arg(value_name = "PROJEKT")]
+        project: PathBuf,
+        /// Gruppieren nach (kommagetrennt): gemeinde, vergleichsraum (vr), groesse (größe,
+        /// size), baujahr, vermieter, datenart (art), quelle; leer = alle zusammen.
+        #[arg(long, default_value = "gemeinde,groesse", value_name = "DIMENSIONEN")]
+        by: String,
+        /// Kennzahlen (kommagetrennt): n, median, p1 bis p99 (z. B. p33), mittel, min, max.
+        #[arg(long, default_value = "n,median,p33", value_name = "KENNZAHLEN")]
+        stat: String,
+        /// Ausgewerteter Wert: nkm (Nettokaltmiete €/m²) oder bk (kalte Betriebskosten €/m²).
+        #[arg(long, default_value = "nkm", value_name = "WERT")]
+        wert: String,
+        /// Nur Datensätze mit diesem Schlüssel, z. B. --filter gemeinde=Musterstadt.
+        #[arg(long, value_name = "DIMENSION=WERT")]
+        filter: Option<String>,
+        /// Alle eingelesenen Datensätze statt nur der in der Auswertung verwendeten.
+        #[arg(long)]
+        alle: bool,
+        /// Ausgabe als JSON.
+        #[arg(long)]
+        json: bool,
+        /// Tabelle als Excel-Datei schreiben.
+        #[arg(long, value_name = "DATEI", conflicts_with = "csv")]
+        xlsx: Option<PathBuf>,
+        /// Tabelle als CSV-Datei schreiben (Semikolon, Dezimalkomma).
+        #[arg(long, value_name = "DATEI")]
+        csv: Option<PathBuf>,
+        /// Parameter überschreiben (wie bei compute).
+        #[arg(long = "set", value_name = "SCHLÜSSEL=WERT")]
+        overrides: Vec<String>,
+    },
     /// Erzeugt die Beispieldaten (Landkreis Musterland) neu.
     SampleData {
         /// Zielordner.

@@ -1,5 +1,5 @@
-//! The command line: `import`, `init`, `compute`, `export`, `set`, `cluster`, `sample-data`;
-//! without a subcommand the desktop app starts.
+//! The command line: `import`, `init`, `compute`, `export`, `set`, `cluster`, `explore`,
+//! `sample-data`; without a subcommand the desktop app starts.
 //!
 //! `args` defines the arguments and the German help; each subcommand has its module with its run
 //! function; `json` holds the rows of `compute --json`. [`run`] dispatches.
@@ -21,6 +21,7 @@ macro_rules! outln {
 mod args;
 mod cluster;
 mod compute;
+mod explore;
 mod export;
 mod import;
 mod init;
@@ -31,6 +32,7 @@ pub use json::{CellJson, WeightsJson, cells_json};
 
 use cluster::cmd_cluster;
 use compute::cmd_compute;
+use explore::{ExploreArgs, cmd_explore};
 use export::cmd_export;
 use import::cmd_import;
 use init::cmd_init;
@@ -95,6 +97,29 @@ pub fn run(command: Command) -> Result<()> {
             k,
             weights,
             json,
+        }),
+        Command::Explore {
+            project,
+            by,
+            stat,
+            wert,
+            filter,
+            alle,
+            json,
+            xlsx,
+            csv,
+            overrides,
+        } => cmd_explore(&ExploreArgs {
+            project,
+            by,
+            stat,
+            wert,
+            filter,
+            all_records: alle,
+            json,
+            xlsx,
+            csv,
+            overrides,
         }),
         Command::SampleData { dir } => {
             let path = crate::sample_project::write_sample_project(&dir)?;

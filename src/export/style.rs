@@ -259,30 +259,7 @@ pub fn cell_ref(r: u32, c: u16) -> String {
     rust_xlsxwriter::utility::row_col_to_cell(r, c)
 }
 
-/// Household size in words: "1 Person", "3 Personen".
-pub fn persons(h: u32) -> String {
-    if h == 1 {
-        "1 Person".to_string()
-    } else {
-        format!("{h} Personen")
-    }
-}
-
-/// The size class as text: "bis 50 m²", "über 50 bis 65 m²", "über 95 m²".
-pub fn class_text(lower: f64, upper: Option<f64>) -> String {
-    let lo = crate::fmt::number(lower, if lower.fract() == 0.0 { 0 } else { 1 });
-    match upper {
-        Some(u) => {
-            let up = crate::fmt::number(u, if u.fract() == 0.0 { 0 } else { 1 });
-            if lower <= 0.0 {
-                format!("bis {up} m²")
-            } else {
-                format!("über {lo} bis {up} m²")
-            }
-        }
-        None => format!("über {lo} m²"),
-    }
-}
+pub use crate::fmt::{class_text, persons};
 
 /// Approximate row height in points for `text` wrapped in a column `width` characters wide.
 pub fn wrapped_height(text: &str, width: f64) -> f64 {

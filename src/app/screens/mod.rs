@@ -3,6 +3,7 @@
 
 pub mod cluster;
 pub mod data;
+pub mod explore;
 pub mod export;
 pub mod params;
 pub mod pruefung;
@@ -23,6 +24,7 @@ pub fn screen_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
     match state.screen() {
         Screen::Start => start::start_ui(ui, state, forms, cmds),
         Screen::Daten => data::data_ui(ui, state, forms, cmds),
+        Screen::Datenexplorer => explore::explore_ui(ui, state, forms, cmds),
         Screen::Vergleichsraeume => regions::regions_ui(ui, state, forms, cmds),
         Screen::Parameter => params::params_ui(ui, state, forms, cmds),
         Screen::Ergebnisse => results::results_ui(ui, state, forms, cmds),
@@ -55,6 +57,7 @@ fn nav_status(ui: &Ui, state: &AppState, screen: Screen) -> (String, Color32) {
             );
             (text, if records == 0 { error } else { normal })
         }
+        Screen::Datenexplorer => (String::new(), normal),
         Screen::Vergleichsraeume => {
             let zero = doc
                 .prep()

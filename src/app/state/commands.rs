@@ -6,6 +6,7 @@ use super::AppState;
 use super::cluster::ClusterEdit;
 use super::jobs::Job;
 use super::scenarios::ScenarioRef;
+use crate::analysis::explore::ExploreTable;
 use crate::export::Variant;
 use crate::import::mapping::MappingProfile;
 use crate::init::UserWohnflaechen;
@@ -23,6 +24,8 @@ pub enum Screen {
     Start,
     /// Source register and rejected rows.
     Daten,
+    /// The records as a pivot table (statistics per Gemeinde, size class, …).
+    Datenexplorer,
     /// Gemeinde table, mapping and justification per Vergleichsraum.
     Vergleichsraeume,
     /// All parameters with tooltips and justifications.
@@ -39,9 +42,10 @@ pub enum Screen {
 
 impl Screen {
     /// All screens in navigation order.
-    pub const ALL: [Screen; 8] = [
+    pub const ALL: [Screen; 9] = [
         Screen::Start,
         Screen::Daten,
+        Screen::Datenexplorer,
         Screen::Vergleichsraeume,
         Screen::Parameter,
         Screen::Ergebnisse,
@@ -55,6 +59,7 @@ impl Screen {
         match self {
             Screen::Start => "Start",
             Screen::Daten => "Daten",
+            Screen::Datenexplorer => "Datenexplorer",
             Screen::Vergleichsraeume => "Vergleichsräume",
             Screen::Parameter => "Parameter",
             Screen::Ergebnisse => "Ergebnisse",
@@ -222,6 +227,13 @@ pub enum Command {
     },
     /// Stop waiting for a running export.
     CancelExport,
+    /// Write a Datenexplorer table (CSV for `.csv`/`.txt`, else Excel).
+    WriteExploreTable {
+        /// The table as shown.
+        table: Box<ExploreTable>,
+        /// Target file.
+        path: PathBuf,
+    },
     /// Open a folder in the file manager.
     OpenFolder(PathBuf),
     /// Answer the "unsaved changes" question.
@@ -391,6 +403,16 @@ impl AppState {
                         Level::Warnung,
                         "Export abgebrochen. Eine bereits begonnene Datei wird eventuell noch fertig geschrieben.",
                     );
+                }
+            }
+            Command::WriteExploreTable { table, path } => {
+                use crate::analysis::explore::write::{TableFormat, write_table};
+                match write_table(&table, &path, TableFormat::of_path(&path)) {
+                    Ok(()) => self.notify(
+                        Level::Erfolg,
+                        format!("Tabelle geschrieben: {}", path.display()),
+                    ),
+                    Err(e) => self.notify(Level::Fehler, e.to_string()),
                 }
             }
             Command::OpenFolder(path) => self.open_folder(&path),
