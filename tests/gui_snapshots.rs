@@ -193,3 +193,28 @@ fn pruefung_with_open_errors_matches_its_snapshot() {
     show(&mut h, Screen::Ergebnisse);
     h.snapshot("ergebnisse_rueckfall");
 }
+
+/// The Datenexplorer at 1366×768 with its default query (Gemeinde × Größenklasse: n, Median,
+/// P33) on the sample project.
+#[test]
+fn datenexplorer_at_1366_by_768_matches_its_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path(), egui::vec2(1366.0, 768.0));
+    show(&mut h, Screen::Datenexplorer);
+    h.snapshot("datenexplorer_1366x768");
+}
+
+/// The Vergleichsräume screen, tall enough for the whole page, with a cluster run on the data's
+/// rent level: silhouette per k, dendrogram and the proposal beside the Vergleichsräume.
+#[test]
+fn vergleichsraeume_with_a_cluster_run_matches_its_snapshot() {
+    use kdu_konzept::app::state::ClusterEdit;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = sample_harness(dir.path(), egui::vec2(1366.0, 3000.0));
+    h.state_mut()
+        .state_mut()
+        .handle(Command::EditCluster(ClusterEdit::RentLevel(true)));
+    show(&mut h, Screen::Vergleichsraeume);
+    assert!(h.query_by_label("Silhouette je Clusterzahl").is_some());
+    h.snapshot("vergleichsraeume_cluster");
+}

@@ -64,9 +64,11 @@ pub fn funnel_stages(f: &Funnel) -> Vec<(&'static str, usize)> {
     ]
 }
 
-const KEPT: Color32 = Color32::from_rgb(70, 130, 200);
+/// The colour of a plot's main series (an item added with `PlotUi::add` gets no automatic
+/// colour and would be invisible).
+pub(crate) const KEPT: Color32 = Color32::from_rgb(70, 130, 200);
 const REMOVED: Color32 = Color32::from_rgb(200, 120, 60);
-const REFERENCE: Color32 = Color32::from_rgb(200, 40, 40);
+pub(crate) const REFERENCE: Color32 = Color32::from_rgb(200, 40, 40);
 const BOUND: Color32 = Color32::from_rgb(140, 140, 140);
 
 /// One bar of the histogram: a bin's kept values from 0, its removed values stacked on them.

@@ -5,6 +5,7 @@
 
 use crate::analysis::cluster::{ClusterRun, RENT_LEVEL_COLUMN, dendrogram};
 use crate::app::forms::{DialogRequest, Forms};
+use crate::app::plots::{KEPT, REFERENCE};
 use crate::app::state::{AppState, ClusterEdit, Command, Document, cluster_vergleichsraum};
 use crate::app::widgets::section;
 use crate::fmt::{count, number};
@@ -319,7 +320,13 @@ fn silhouette_ui(ui: &mut Ui, run: &ClusterRun) {
     let bars: Vec<Bar> = r
         .silhouette
         .iter()
-        .map(|s| Bar::new(s.k as f64, s.silhouette).width(0.6))
+        .map(|s| {
+            let colour = if s.k == r.k { REFERENCE } else { KEPT };
+            Bar::new(s.k as f64, s.silhouette)
+                .width(0.6)
+                .fill(colour)
+                .stroke(egui::Stroke::new(1.0, colour))
+        })
         .collect();
     Plot::new("plot_cluster_silhouette")
         .height(120.0)
@@ -327,7 +334,7 @@ fn silhouette_ui(ui: &mut Ui, run: &ClusterRun) {
         .allow_drag(false)
         .allow_zoom(false)
         .include_y(0.0)
-        .show(ui, |p| p.add(BarChart::new("Silhouette", bars)));
+        .show(ui, |p| p.add(BarChart::new("Silhouette", bars).color(KEPT)));
 }
 
 fn dendrogram_ui(ui: &mut Ui, run: &ClusterRun) {
@@ -339,6 +346,8 @@ fn dendrogram_ui(ui: &mut Ui, run: &ClusterRun) {
         .map(|&i| members.get(i).map(|m| m.name.clone()).unwrap_or_default())
         .collect();
     ui.label(RichText::new("Dendrogramm (Ward-Distanz)").strong());
+    // The axis shows only the names that fit; the whole leaf order is listed below the plot.
+    let order = names.join(", ");
     Plot::new("plot_cluster_dendrogram")
         .height(260.0)
         .allow_scroll(false)
@@ -354,9 +363,10 @@ fn dendrogram_ui(ui: &mut Ui, run: &ClusterRun) {
         .show(ui, |p| {
             for s in &d.segments {
                 let points = vec![[s[0].0, s[0].1], [s[1].0, s[1].1]];
-                p.add(Line::new("Dendrogramm", points));
+                p.add(Line::new("Dendrogramm", points).color(KEPT).width(1.5));
             }
         });
+    ui.label(RichText::new(format!("Gemeinden von links nach rechts: {order}")).weak());
 }
 
 /// Gemeinde, proposed cluster, current Vergleichsraum; a Gemeinde whose cluster differs from
