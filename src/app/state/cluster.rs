@@ -99,19 +99,11 @@ impl AppState {
     /// Reads the indicator table, refers to it in `[cluster]` (path relative to the project
     /// file, checksum) and recomputes the run with it.
     pub(super) fn set_cluster_indicators(&mut self, path: &Path) {
-        let Some(doc) = &self.doc else {
-            self.notify(Level::Warnung, "Kein Projekt geöffnet.");
+        let Some(read) = self.read_referenced(path, |p| {
+            crate::import::indicators::read_indicators(p, None)
+        }) else {
             return;
         };
-        let base = doc
-            .lp()
-            .path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let read = crate::import::indicators::read_indicators(path, None).and_then(|table| {
-            crate::init::table_ref(path, None, &base, |_, _| Ok(())).map(|r| (table, r))
-        });
         match read {
             Ok((table, table_ref)) => {
                 let text = format!(
@@ -120,7 +112,10 @@ impl AppState {
                     table.columns.join(", "),
                     file_label(path)
                 );
-                let mut spec = doc.project().cluster.clone().unwrap_or_default();
+                let mut spec = self
+                    .project()
+                    .and_then(|p| p.cluster.clone())
+                    .unwrap_or_default();
                 spec.indicators = Some(table_ref);
                 doc_set_cluster_table(self, Some(table));
                 self.store_cluster(spec, None);

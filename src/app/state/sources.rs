@@ -7,8 +7,9 @@ use super::jobs::{Job, JobOutcome, ReloadResult, reload_sources};
 use super::{AppState, Level};
 use crate::app::source_import::{SourcePreview, read_preview};
 use crate::app::tasks::Reporter;
+use crate::import::ImportError;
 use crate::import::mapping::MappingProfile;
-use crate::model::project::SourceSpec;
+use crate::model::project::{SourceSpec, TableRef};
 use std::path::{Path, PathBuf};
 
 impl AppState {
@@ -97,12 +98,17 @@ impl AppState {
         }
     }
 
-    /// Reads the recipients' table, refers to it in the project (path relative to the project
-    /// file, checksum) and recomputes with it.
-    pub(super) fn set_recipients(&mut self, path: &Path) {
-        let Some(doc) = &mut self.doc else {
+    /// Reads a table the project refers to (recipients, boundaries, cluster indicators) and
+    /// its reference: path relative to the project file, checksum. `None` without an open
+    /// project (said to the user).
+    pub(super) fn read_referenced<T>(
+        &mut self,
+        path: &Path,
+        read: impl FnOnce(&Path) -> Result<T, ImportError>,
+    ) -> Option<Result<(T, TableRef), ImportError>> {
+        let Some(doc) = &self.doc else {
             self.notify(Level::Warnung, "Kein Projekt geöffnet.");
-            return;
+            return None;
         };
         let base = doc
             .lp()
@@ -110,13 +116,26 @@ impl AppState {
             .parent()
             .map(Path::to_path_buf)
             .unwrap_or_default();
-        let read = crate::import::recipients::read_recipients(path, None).and_then(|rows| {
-            crate::init::table_ref(path, None, &base, |_, _| Ok(())).map(|t| (rows, t))
-        });
+        Some(
+            read(path).and_then(|t| {
+                crate::init::table_ref(path, None, &base, |_, _| Ok(())).map(|r| (t, r))
+            }),
+        )
+    }
+
+    /// Reads the recipients' table, refers to it in the project and recomputes with it.
+    pub(super) fn set_recipients(&mut self, path: &Path) {
+        let Some(read) = self.read_referenced(path, |p| {
+            crate::import::recipients::read_recipients(p, None)
+        }) else {
+            return;
+        };
         match read {
             Ok((rows, table)) => {
                 let n: usize = rows.iter().map(|r| r.count as usize).sum();
-                doc.set_recipients(rows);
+                if let Some(doc) = &mut self.doc {
+                    doc.set_recipients(rows);
+                }
                 self.edit_project(None, |p| p.recipients = Some(table));
                 self.notify(
                     Level::Erfolg,
@@ -138,18 +157,10 @@ impl AppState {
     /// to the project file, checksum) and recomputes: the map shows them, the contiguity check
     /// uses their shared borders. Unusable features are reported.
     pub(super) fn set_boundaries(&mut self, path: &Path) {
-        let Some(doc) = &mut self.doc else {
-            self.notify(Level::Warnung, "Kein Projekt geöffnet.");
+        let Some(read) = self.read_referenced(path, crate::import::boundaries::read_boundaries)
+        else {
             return;
         };
-        let base = doc
-            .lp()
-            .path
-            .parent()
-            .map(Path::to_path_buf)
-            .unwrap_or_default();
-        let read = crate::import::boundaries::read_boundaries(path)
-            .and_then(|b| crate::init::table_ref(path, None, &base, |_, _| Ok(())).map(|t| (b, t)));
         match read {
             Ok((boundaries, table)) => {
                 let unusable = boundaries.unusable_message();
@@ -160,7 +171,9 @@ impl AppState {
                     crate::fmt::count(data.neighbours.len(), "Nachbarschaft", "Nachbarschaften"),
                     file_label(path)
                 );
-                doc.set_boundaries(std::sync::Arc::new(data));
+                if let Some(doc) = &mut self.doc {
+                    doc.set_boundaries(std::sync::Arc::new(data));
+                }
                 self.edit_project(None, |p| p.boundaries = Some(table));
                 self.notify(Level::Erfolg, text);
                 if let Some(m) = unusable {
