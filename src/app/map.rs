@@ -8,12 +8,12 @@ mod geometry;
 
 use crate::app::forms::{DialogRequest, Forms};
 use crate::app::state::{AppState, Command, Document};
+use crate::app::widgets::{FileRow, file_row};
 use crate::dataset::BoundaryData;
 use crate::fmt::{count, number, percent};
 use egui::{Color32, Pos2, RichText, Sense, Shape, Stroke, Ui, vec2};
 use geometry::MapGeometry;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 /// What the Gemeinden are coloured by.
@@ -370,35 +370,20 @@ fn status_ui(ui: &mut Ui, doc: &Document, data: &BoundaryData) {
 
 /// Path field, file dialog and "Gemeindegrenzen (GeoJSON) laden…".
 fn load_ui(ui: &mut Ui, forms: &mut Forms, cmds: &mut Vec<Command>) {
-    ui.horizontal(|ui| {
-        let label = ui.label("Gemeindegrenzen (Datei):");
-        ui.add(
-            egui::TextEdit::singleline(&mut forms.boundaries_path)
-                .hint_text("/pfad/zu/gemeinden.geojson")
-                .desired_width(360.0),
-        )
-        .labelled_by(label.id)
-        .on_hover_text(
-            "GeoJSON-FeatureCollection mit einem Polygon je Gemeinde und dem Gemeindeschlüssel (AGS, GKZ oder ARS/RS) als Eigenschaft; Längen-/Breitengrade oder UTM-Meter",
-        );
-        if forms.dialogs_enabled
-            && ui
-                .button("Datei wählen …")
-                .on_hover_text("Systemdialog zur Dateiauswahl öffnen")
-                .clicked()
-        {
-            forms.dialog_request = Some(DialogRequest::BoundariesFile);
-        }
-        if ui.button("Gemeindegrenzen (GeoJSON) laden…").clicked() {
-            let path = forms.boundaries_path.trim();
-            if path.is_empty() {
-                cmds.push(Command::Notify(
-                    crate::app::Level::Fehler,
-                    "Bitte die GeoJSON-Datei der Gemeindegrenzen angeben.".to_string(),
-                ));
-            } else {
-                cmds.push(Command::SetBoundaries(PathBuf::from(path)));
-            }
-        }
-    });
+    let row = FileRow {
+        label: "Gemeindegrenzen (Datei):",
+        hint: "/pfad/zu/gemeinden.geojson",
+        contents: "GeoJSON-FeatureCollection mit einem Polygon je Gemeinde und dem Gemeindeschlüssel (AGS, GKZ oder ARS/RS) als Eigenschaft; Längen-/Breitengrade oder UTM-Meter",
+        button: "Gemeindegrenzen (GeoJSON) laden…",
+        missing: "Bitte die GeoJSON-Datei der Gemeindegrenzen angeben.",
+        dialog: DialogRequest::BoundariesFile,
+    };
+    file_row(
+        ui,
+        forms,
+        |f| &mut f.boundaries_path,
+        &row,
+        cmds,
+        Command::SetBoundaries,
+    );
 }

@@ -265,6 +265,64 @@ pub fn combo<T: PartialEq + Copy>(
     *value != before
 }
 
+/// A row that reads a file the project refers to (recipients, boundaries, cluster indicators).
+pub struct FileRow<'a> {
+    /// Label before the path field, e.g. „Gemeindegrenzen (Datei):“.
+    pub label: &'a str,
+    /// Hint inside the empty field.
+    pub hint: &'a str,
+    /// What the file must contain (tooltip of the field).
+    pub contents: &'a str,
+    /// The read button.
+    pub button: &'a str,
+    /// The message when the button is pressed without a path.
+    pub missing: &'a str,
+    /// The system dialog that fills the field.
+    pub dialog: crate::app::forms::DialogRequest,
+}
+
+/// The path field (`field` of the form state), „Datei wählen …“ where system dialogs are
+/// available, and the read button, which pushes `command(path)` or says that the path is
+/// missing.
+pub fn file_row(
+    ui: &mut Ui,
+    forms: &mut crate::app::forms::Forms,
+    field: fn(&mut crate::app::forms::Forms) -> &mut String,
+    row: &FileRow<'_>,
+    cmds: &mut Vec<crate::app::Command>,
+    command: fn(std::path::PathBuf) -> crate::app::Command,
+) {
+    ui.horizontal(|ui| {
+        let label = ui.label(row.label);
+        ui.add(
+            egui::TextEdit::singleline(field(forms))
+                .hint_text(row.hint)
+                .desired_width(360.0),
+        )
+        .labelled_by(label.id)
+        .on_hover_text(row.contents);
+        if forms.dialogs_enabled
+            && ui
+                .button("Datei wählen …")
+                .on_hover_text("Systemdialog zur Dateiauswahl öffnen")
+                .clicked()
+        {
+            forms.dialog_request = Some(row.dialog);
+        }
+        if ui.button(row.button).clicked() {
+            let path = field(forms).trim();
+            if path.is_empty() {
+                cmds.push(crate::app::Command::Notify(
+                    Level::Fehler,
+                    row.missing.to_string(),
+                ));
+            } else {
+                cmds.push(command(std::path::PathBuf::from(path)));
+            }
+        }
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,12 +7,11 @@ use crate::analysis::cluster::{ClusterRun, RENT_LEVEL_COLUMN, dendrogram};
 use crate::app::forms::{DialogRequest, Forms};
 use crate::app::plots::{KEPT, REFERENCE};
 use crate::app::state::{AppState, ClusterEdit, Command, Document, cluster_vergleichsraum};
-use crate::app::widgets::section;
+use crate::app::widgets::{FileRow, file_row, section};
 use crate::fmt::{count, number};
 use crate::model::cluster::{ClusterK, ClusterSpec};
 use egui::{RichText, Ui};
 use egui_plot::{Bar, BarChart, Line, Plot};
-use std::path::PathBuf;
 
 /// Draws the section.
 pub fn cluster_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<Command>) {
@@ -94,37 +93,22 @@ fn indicator_file_ui(ui: &mut Ui, doc: &Document, forms: &mut Forms, cmds: &mut 
         }
         (None, _) => {}
     }
-    ui.horizontal(|ui| {
-        let label = ui.label("Indikatortabelle (Datei):");
-        ui.add(
-            egui::TextEdit::singleline(&mut forms.cluster_path)
-                .hint_text("/pfad/zu/indikatoren.xlsx oder .csv")
-                .desired_width(360.0),
-        )
-        .labelled_by(label.id)
-        .on_hover_text(
-            "Eine Zeile je Gemeinde: AGS oder Gemeinde und Zahlenspalten (z. B. Angebotsmiete, Dichte, SGB II-Quote)",
-        );
-        if forms.dialogs_enabled
-            && ui
-                .button("Datei wählen …")
-                .on_hover_text("Systemdialog zur Dateiauswahl öffnen")
-                .clicked()
-        {
-            forms.dialog_request = Some(DialogRequest::ClusterFile);
-        }
-        if ui.button("Indikatortabelle einlesen").clicked() {
-            let path = forms.cluster_path.trim();
-            if path.is_empty() {
-                cmds.push(Command::Notify(
-                    crate::app::Level::Fehler,
-                    "Bitte die Datei der Indikatortabelle angeben.".to_string(),
-                ));
-            } else {
-                cmds.push(Command::SetClusterIndicators(PathBuf::from(path)));
-            }
-        }
-    });
+    let row = FileRow {
+        label: "Indikatortabelle (Datei):",
+        hint: "/pfad/zu/indikatoren.xlsx oder .csv",
+        contents: "Eine Zeile je Gemeinde: AGS oder Gemeinde und Zahlenspalten (z. B. Angebotsmiete, Dichte, SGB II-Quote)",
+        button: "Indikatortabelle einlesen",
+        missing: "Bitte die Datei der Indikatortabelle angeben.",
+        dialog: DialogRequest::ClusterFile,
+    };
+    file_row(
+        ui,
+        forms,
+        |f| &mut f.cluster_path,
+        &row,
+        cmds,
+        Command::SetClusterIndicators,
+    );
 }
 
 /// Weights, k and k-means.

@@ -3,7 +3,7 @@
 
 use crate::app::forms::{DialogRequest, Forms};
 use crate::app::state::{AppState, Command};
-use crate::app::widgets::{no_project, parsed_field, section};
+use crate::app::widgets::{FileRow, file_row, no_project, parsed_field, section};
 use crate::fmt::{count, number};
 use crate::model::project::GemeindeRow;
 use egui::{RichText, Ui};
@@ -276,37 +276,22 @@ fn recipients_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
             "Keine Daten der Bedarfsgemeinschaften: Der Anteil über dem Richtwert ist nicht prüfbar.",
         ),
     };
-    ui.horizontal(|ui| {
-        let label = ui.label("Bedarfsgemeinschaften (Datei):");
-        ui.add(
-            egui::TextEdit::singleline(&mut forms.recipients_path)
-                .hint_text("/pfad/zu/bedarfsgemeinschaften.xlsx oder .csv")
-                .desired_width(360.0),
-        )
-        .labelled_by(label.id)
-        .on_hover_text(
-            "Anonymisierte Zeilen oder Summen: Vergleichsraum oder Gemeinde (AGS), Haushaltsgröße, aktuelle Bruttokaltmiete, optional Heizkosten und Anzahl",
-        );
-        if forms.dialogs_enabled
-            && ui
-                .button("Datei wählen …")
-                .on_hover_text("Systemdialog zur Dateiauswahl öffnen")
-                .clicked()
-        {
-            forms.dialog_request = Some(DialogRequest::RecipientsFile);
-        }
-        if ui.button("Bedarfsgemeinschaften einlesen").clicked() {
-            let path = forms.recipients_path.trim();
-            if path.is_empty() {
-                cmds.push(Command::Notify(
-                    crate::app::Level::Fehler,
-                    "Bitte die Datei der Bedarfsgemeinschaften angeben.".to_string(),
-                ));
-            } else {
-                cmds.push(Command::SetRecipients(PathBuf::from(path)));
-            }
-        }
-    });
+    let row = FileRow {
+        label: "Bedarfsgemeinschaften (Datei):",
+        hint: "/pfad/zu/bedarfsgemeinschaften.xlsx oder .csv",
+        contents: "Anonymisierte Zeilen oder Summen: Vergleichsraum oder Gemeinde (AGS), Haushaltsgröße, aktuelle Bruttokaltmiete, optional Heizkosten und Anzahl",
+        button: "Bedarfsgemeinschaften einlesen",
+        missing: "Bitte die Datei der Bedarfsgemeinschaften angeben.",
+        dialog: DialogRequest::RecipientsFile,
+    };
+    file_row(
+        ui,
+        forms,
+        |f| &mut f.recipients_path,
+        &row,
+        cmds,
+        Command::SetRecipients,
+    );
 }
 
 /// A text field in the Gemeinde table; returns its id (it names the row's other inputs).
