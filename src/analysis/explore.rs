@@ -358,8 +358,18 @@ impl Explorer {
                 .collect();
             table_rows.push(ExploreRow { keys, values });
         }
+        // The filter as the table names it (e.g. „Lindenfeld“ for „lindenfeld“).
+        let matched: Vec<String> = match (&q.filter, &filter) {
+            (Some(f), Some((_, hits))) => hits
+                .iter()
+                .enumerate()
+                .filter(|(_, hit)| **hit)
+                .map(|(c, _)| self.label(f.dimension, c as u32))
+                .collect(),
+            _ => Vec::new(),
+        };
         Ok(ExploreTable {
-            description: self.describe(q),
+            description: self.describe(q, &matched),
             dimensions: q.dimensions.clone(),
             statistics: q.statistics.clone(),
             rows: table_rows,
@@ -412,8 +422,9 @@ impl Explorer {
             .unwrap_or_else(|| MISSING.to_string())
     }
 
-    /// The German description of a query's table.
-    fn describe(&self, q: &Query) -> String {
+    /// The German description of a query's table; `matched` are the key texts the filter
+    /// selected.
+    fn describe(&self, q: &Query, matched: &[String]) -> String {
         let records = if q.all_records {
             "alle eingelesenen Datensätze"
         } else {
@@ -427,7 +438,14 @@ impl Explorer {
         let filter = q
             .filter
             .as_ref()
-            .map(|f| format!(", nur {} = „{}“", f.dimension.german(), f.value))
+            .map(|f| {
+                let value = if matched.is_empty() {
+                    f.value.clone()
+                } else {
+                    matched.join("“, „")
+                };
+                format!(", nur {} = „{value}“", f.dimension.german())
+            })
             .unwrap_or_default();
         format!(
             "{} vor der Extremwertkappung, {records}{filter}; Perzentile nach {}",

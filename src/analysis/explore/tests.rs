@@ -167,7 +167,7 @@ fn a_filter_keeps_one_gemeinde_whatever_the_spelling() {
     assert_eq!(t.rows[0].values, [4.0, 7.0]);
     assert_eq!(t.rows[1].values, [2.0, 8.5]);
     assert!(
-        t.description.contains("nur Gemeinde = „AESTADT“"),
+        t.description.contains("nur Gemeinde = „Aestadt“"),
         "{}",
         t.description
     );
