@@ -11,7 +11,9 @@
 //! [`Explorer::new`]); every statistic comes from [`crate::analysis::quantile`] with the
 //! project's quantile type, so the P33 of a cell equals the derivation's on the same values.
 //! Row order: size and Baujahr classes in their numeric order, other keys alphabetical, „ohne
-//! Angabe“ and the like last. [`write`] writes a table as CSV or Excel.
+//! Angabe“ and the like last. A record outside the Gemeinde table is grouped under the Gemeinde
+//! it names, marked „(nicht in der Gemeindetabelle)“, so raw data can be explored before the
+//! table exists. [`write`] writes a table as CSV or Excel.
 
 use super::prepare::{Prepared, RecordStatus, size_class};
 use super::quantile::{QuantileType, sort_values};
@@ -114,12 +116,33 @@ impl Explorer {
             .iter()
             .map(|g| vr_index(&g.vergleichsraum))
             .collect();
+        // A record outside the Gemeinde table keeps the Gemeinde it names, marked as such, so
+        // that raw data can be explored before the table exists.
+        let mut gemeinde_labels: Vec<String> =
+            project.gemeinden.iter().map(|g| g.name.clone()).collect();
+        let mut unlisted: std::collections::HashMap<String, usize> =
+            std::collections::HashMap::new();
+        let gemeinde_key: Vec<Option<usize>> = records
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                if let Some(g) = prep.gemeinde_of.get(i).copied().flatten() {
+                    return Some(g as usize);
+                }
+                let name = r
+                    .gemeinde
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())?;
+                let key = super::prepare::normalize_name(name);
+                Some(*unlisted.entry(key).or_insert_with(|| {
+                    gemeinde_labels.push(format!("{name} (nicht in der Gemeindetabelle)"));
+                    gemeinde_labels.len() - 1
+                }))
+            })
+            .collect();
         let keys = [
-            Keys::new(
-                project.gemeinden.iter().map(|g| g.name.clone()).collect(),
-                "ohne Zuordnung",
-                false,
-            ),
+            Keys::new(gemeinde_labels, "ohne Zuordnung", false),
             Keys::new(prep.vr_names.clone(), "ohne Vergleichsraum", false),
             Keys::new(
                 prep.class_bounds
@@ -189,7 +212,7 @@ impl Explorer {
                 _ => size_class(r.area, &prep.class_bounds).map(usize::from),
             };
             let raw = [
-                g,
+                gemeinde_key.get(i).copied().flatten(),
                 g.and_then(|g| gemeinde_vr.get(g).copied().flatten()),
                 class,
                 r.year_built.map(year_built_class),

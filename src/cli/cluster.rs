@@ -77,6 +77,9 @@ pub(super) fn cmd_cluster(args: &ClusterArgs) -> Result<()> {
     let input = match &args.project {
         Some(path) => {
             let lp = super::load_with_overrides(path, &[])?;
+            if lp.project.gemeinden.is_empty() {
+                return Err(cluster::ClusterError::NoGemeinden.into());
+            }
             let prep = crate::analysis::Prepared::new(&lp.data.records, &lp.project);
             input::assemble(
                 table.as_ref(),

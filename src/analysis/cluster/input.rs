@@ -196,6 +196,9 @@ pub fn project_input(
     if table.is_none() && !spec.rent_level {
         return Err(ClusterError::NoInput);
     }
+    if gemeinden.is_empty() {
+        return Err(ClusterError::NoGemeinden);
+    }
     let levels = spec
         .rent_level
         .then(|| prep.rent_levels().gemeinde.as_slice());
@@ -364,5 +367,20 @@ mod tests {
         let spec = ClusterSpec::default();
         let input = assemble(None, &[gemeinde("", "a", "")], None);
         assert_eq!(run_input(input, &spec), Err(ClusterError::NoInput));
+    }
+
+    #[test]
+    fn an_empty_gemeinde_table_is_named_as_the_reason() {
+        let project =
+            crate::model::Project::new("t", crate::model::Date::from_ymd(2025, 1, 1).unwrap());
+        let prep = Prepared::new(&[], &project);
+        let spec = ClusterSpec {
+            rent_level: true,
+            ..ClusterSpec::default()
+        };
+        assert_eq!(
+            project_input(&spec, &[], None, &prep),
+            Err(ClusterError::NoGemeinden)
+        );
     }
 }

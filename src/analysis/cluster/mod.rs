@@ -102,6 +102,11 @@ pub enum ClusterError {
         "Keine Indikatoren: Bitte eine Indikatortabelle einlesen oder das Mietniveau der Daten verwenden."
     )]
     NoInput,
+    /// The project's Gemeinde table is empty: nothing to cluster or join indicators to.
+    #[error(
+        "Die Gemeindetabelle des Projekts ist leer: Die Clusteranalyse gruppiert die Gemeinden der Tabelle (Vergleichsräume, „Gemeindetabelle importieren“)."
+    )]
+    NoGemeinden,
     /// The project names an indicator table that could not be read.
     #[error(
         "Die Indikatortabelle „{0}“ ist nicht eingelesen (Datei fehlt oder ist fehlerhaft); gezeigt werden kann nur der gespeicherte Vorschlag."

@@ -194,8 +194,12 @@ fn all_records_include_those_the_analysis_leaves_out_sorted_with_missing_keys_la
         [
             ("Aestadt".to_string(), vec![6.0, 10.0]),
             ("Bergdorf".to_string(), vec![2.0, 12.0]),
+            // Outside the Gemeinde table: kept under the name the record gives.
+            (
+                "Nirgendwo (nicht in der Gemeindetabelle)".to_string(),
+                vec![1.0, 9.0]
+            ),
             ("Zell".to_string(), vec![1.0, 3.0]),
-            ("ohne Zuordnung".to_string(), vec![1.0, 9.0]),
         ]
     );
     q.dimensions = vec![Dimension::SizeClass, Dimension::Kind];
