@@ -290,6 +290,16 @@ fn draw_map(ui: &mut Ui, geometry: &MapGeometry, values: &Values, doc: &Document
             painter.add(Shape::closed_line(points, stroke));
         }
     }
+    // Names where they fit inside their Gemeinde's width.
+    let font = egui::FontId::proportional(11.0);
+    let text_colour = Color32::from_gray(20);
+    for shape in &geometry.shapes {
+        let galley = painter.layout_no_wrap(shape.name.clone(), font.clone(), text_colour);
+        if galley.size().x + 4.0 <= shape.width * scale {
+            let at = to_screen(shape.label_at) - galley.size() / 2.0;
+            painter.galley(at, galley, text_colour);
+        }
+    }
     if let Some(shape) = hovered.and_then(|k| geometry.shapes.get(k)) {
         let row = values
             .by_ags

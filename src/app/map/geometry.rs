@@ -20,6 +20,10 @@ pub(super) struct ShapeGeometry {
     pub rings: Vec<std::ops::Range<usize>>,
     /// Bounding box `[min_x, min_y, max_x, max_y]` in map units.
     bbox: [f32; 4],
+    /// Where the name goes: the centroid of the largest ring (map units).
+    pub label_at: [f32; 2],
+    /// Width of the bounding box in map units (a name is drawn only where it fits).
+    pub width: f32,
 }
 
 /// All Gemeinden of a boundary file ready to draw.
@@ -69,12 +73,19 @@ impl MapGeometry {
                     [f32::MAX, f32::MAX, f32::MIN, f32::MIN],
                     |[a, b, c, d], [x, y]| [a.min(*x), b.min(*y), c.max(*x), d.max(*y)],
                 );
+                let label_at = rings
+                    .iter()
+                    .map(|r| ring_centroid(&vertices[r.clone()]))
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .map_or([0.0, 0.0], |(_, c)| c);
                 ShapeGeometry {
                     ags: shape.ags.clone(),
                     name: shape.name.clone(),
                     vertices,
                     triangles,
                     rings,
+                    label_at,
+                    width: bbox[2] - bbox[0],
                     bbox,
                 }
             })
@@ -104,6 +115,27 @@ impl MapGeometry {
     }
 }
 
+/// Absolute area and centroid of a ring (shoelace formula); a degenerate ring gives the mean of
+/// its points.
+fn ring_centroid(ring: &[[f32; 2]]) -> (f32, [f32; 2]) {
+    let (mut a, mut cx, mut cy) = (0.0_f32, 0.0_f32, 0.0_f32);
+    for (k, p) in ring.iter().enumerate() {
+        let q = ring[(k + 1) % ring.len()];
+        let cross = p[0] * q[1] - q[0] * p[1];
+        a += cross;
+        cx += (p[0] + q[0]) * cross;
+        cy += (p[1] + q[1]) * cross;
+    }
+    if a.abs() < f32::EPSILON {
+        let n = ring.len().max(1) as f32;
+        let (sx, sy) = ring
+            .iter()
+            .fold((0.0, 0.0), |(x, y), p| (x + p[0], y + p[1]));
+        return (0.0, [sx / n, sy / n]);
+    }
+    (a.abs() / 2.0, [cx / (3.0 * a), cy / (3.0 * a)])
+}
+
 /// A ray from `p` to the right crosses the ring an odd number of times.
 fn crosses_odd(ring: &[[f32; 2]], p: [f32; 2]) -> bool {
     let mut inside = false;
@@ -125,6 +157,27 @@ fn crosses_odd(ring: &[[f32; 2]], p: [f32; 2]) -> bool {
 mod tests {
     use super::*;
     use crate::model::boundaries::{GemeindeShape, Polygon};
+
+    #[test]
+    fn a_name_sits_at_the_centroid_of_the_largest_ring() {
+        // An L of three unit squares: area 3, centroid ((0,5·2 + 1,5)/3, (0,5·2 + 1,5)/3).
+        let l = [
+            [0.0, 0.0],
+            [2.0, 0.0],
+            [2.0, 1.0],
+            [1.0, 1.0],
+            [1.0, 2.0],
+            [0.0, 2.0],
+        ];
+        let (area, c) = ring_centroid(&l);
+        assert!((area - 3.0).abs() < 1e-6);
+        assert!((c[0] - 2.5 / 3.0).abs() < 1e-6 && (c[1] - 2.5 / 3.0).abs() < 1e-6);
+        // Clockwise gives the same.
+        let mut r = l;
+        r.reverse();
+        assert_eq!(ring_centroid(&r).0, area);
+        assert!((ring_centroid(&r).1[0] - c[0]).abs() < 1e-6);
+    }
 
     #[test]
     fn a_square_with_a_hole_is_triangulated_and_the_hole_is_not_hit() {
