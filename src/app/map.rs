@@ -292,8 +292,16 @@ fn draw_map(ui: &mut Ui, geometry: &MapGeometry, values: &Values, doc: &Document
     }
     // Names where they fit inside their Gemeinde's width.
     let font = egui::FontId::proportional(11.0);
-    let text_colour = Color32::from_gray(20);
     for shape in &geometry.shapes {
+        // Dark text on light fills, light text on dark ones.
+        let fill = values.of_ags(&shape.ags).map_or(NO_DATA, |v| v.0);
+        let luminance =
+            0.299 * f32::from(fill.r()) + 0.587 * f32::from(fill.g()) + 0.114 * f32::from(fill.b());
+        let text_colour = if luminance < 110.0 {
+            Color32::from_gray(235)
+        } else {
+            Color32::from_gray(20)
+        };
         let galley = painter.layout_no_wrap(shape.name.clone(), font.clone(), text_colour);
         if galley.size().x + 4.0 <= shape.width * scale {
             let at = to_screen(shape.label_at) - galley.size() / 2.0;
