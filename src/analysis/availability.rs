@@ -31,6 +31,18 @@ pub struct Offer {
     pub heating_included: bool,
 }
 
+impl Offer {
+    /// The offer's kalte BK € as compared with a limit: its own, or where its Nebenkosten
+    /// include heating at most the abstract BK (`bk_per_m2` × area); `None` when unknown.
+    pub fn cold_operating_costs(&self, bk_per_m2: Option<f64>) -> Option<f64> {
+        match (self.operating_costs, self.heating_included, bk_per_m2) {
+            (Some(nk), true, Some(b)) => Some(nk.min(b * self.area)),
+            (Some(_), true, None) => None,
+            (bk, _, _) => bk,
+        }
+    }
+}
+
 /// Offers after scope, per Vergleichsraum, plus the exclusions with reasons. Every record of an
 /// availability kind is in exactly one of the two.
 #[derive(Debug, Clone, Default)]
@@ -298,12 +310,7 @@ impl Availability {
                 continue;
             }
             all_net.push((o.net_rent, o.gemeinde));
-            let bk = match (o.operating_costs, o.heating_included, bk_per_m2) {
-                (Some(nk), true, Some(b)) => Some(nk.min(b * o.area)),
-                (Some(_), true, None) => None,
-                (bk, _, _) => bk,
-            };
-            match bk {
+            match o.cold_operating_costs(bk_per_m2) {
                 Some(b) => gross.push((o.net_rent + b, o.gemeinde)),
                 None => net_only.push((o.net_rent, o.gemeinde)),
             }

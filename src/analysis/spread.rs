@@ -89,12 +89,7 @@ impl CellTerms<'_> {
     /// Whether the offer is affordable at `limit`; `None` when it cannot be judged (no BK of
     /// the offer and no abstract BK value).
     fn affordable(&self, o: &Offer, limit: f64) -> Option<bool> {
-        let bk = match (o.operating_costs, o.heating_included, self.bk_per_m2) {
-            (Some(nk), true, Some(b)) => Some(nk.min(b * o.area)),
-            (Some(_), true, None) => None,
-            (bk, _, _) => bk,
-        };
-        match (bk, self.bk_per_m2) {
+        match (o.cold_operating_costs(self.bk_per_m2), self.bk_per_m2) {
             (Some(bk), _) => Some(o.net_rent + bk <= limit),
             (None, Some(b)) => Some(o.net_rent <= limit - round_cents(self.area_m2 * b)),
             (None, None) => None,
