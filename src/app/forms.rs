@@ -152,6 +152,8 @@ pub struct Forms {
     pub gemeinde_filter: String,
     /// Name typed for a new Vergleichsraum.
     pub new_vergleichsraum: String,
+    /// „Vergleichsraum umbenennen“: the Vergleichsraum (index into the names) and the new name.
+    pub rename_vergleichsraum: (usize, String),
     /// Scenario name being typed.
     pub scenario_name: String,
     /// Comparison: left side.
@@ -213,6 +215,7 @@ impl Default for Forms {
             rejection_source: None,
             gemeinde_filter: String::new(),
             new_vergleichsraum: String::new(),
+            rename_vergleichsraum: (0, String::new()),
             scenario_name: String::new(),
             compare_a: ScenarioRef::Current,
             compare_b: ScenarioRef::Current,

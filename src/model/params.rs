@@ -92,6 +92,34 @@ pub struct Parameters {
     pub richtwerte: RichtwerteParams,
 }
 
+impl Parameters {
+    /// Renames the Vergleichsraum `from` to `to` wherever a parameter names it (BK source per
+    /// Vergleichsraum, market shares, stock by size, old limits of the Fortschreibung).
+    pub fn rename_vergleichsraum(&mut self, from: &str, to: &str) {
+        let rename = |name: &mut String| {
+            if name == from {
+                *name = to.to_string();
+            }
+        };
+        self.operating_costs
+            .vergleichsraeume
+            .iter_mut()
+            .for_each(|v| rename(&mut v.vergleichsraum));
+        let r = &mut self.representativeness;
+        r.market_shares
+            .iter_mut()
+            .for_each(|m| rename(&mut m.vergleichsraum));
+        r.stock_by_size
+            .iter_mut()
+            .for_each(|m| rename(&mut m.vergleichsraum));
+        if let Some(f) = self.fortschreibung.as_mut() {
+            f.old_limits
+                .iter_mut()
+                .for_each(|l| rename(&mut l.vergleichsraum));
+        }
+    }
+}
+
 impl Default for Parameters {
     fn default() -> Self {
         Parameters {

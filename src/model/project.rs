@@ -370,6 +370,25 @@ impl Project {
             .filter(|t| !t.is_empty())
     }
 
+    /// Renames the Vergleichsraum `from` to `to` everywhere the project names it: its
+    /// declaration (Begründung kept), the Gemeinde table, the parameters and every scenario's.
+    pub fn rename_vergleichsraum(&mut self, from: &str, to: &str) {
+        for v in self.vergleichsraeume.iter_mut().filter(|v| v.name == from) {
+            v.name = to.to_string();
+        }
+        for g in self
+            .gemeinden
+            .iter_mut()
+            .filter(|g| g.vergleichsraum == from)
+        {
+            g.vergleichsraum = to.to_string();
+        }
+        self.parameters.rename_vergleichsraum(from, to);
+        for s in &mut self.scenarios {
+            s.parameters.rename_vergleichsraum(from, to);
+        }
+    }
+
     /// Names of all Vergleichsräume: the declared ones first, then any only named in the
     /// Gemeinde table, in order of appearance.
     pub fn vergleichsraum_names(&self) -> Vec<String> {

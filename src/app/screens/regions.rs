@@ -3,7 +3,7 @@
 
 use crate::app::forms::{DialogRequest, Forms};
 use crate::app::state::{AppState, Command};
-use crate::app::widgets::{FileRow, file_row, no_project, parsed_field, section};
+use crate::app::widgets::{FileRow, combo, file_row, no_project, parsed_field, section};
 use crate::fmt::{count, number};
 use crate::model::project::GemeindeRow;
 use egui::{RichText, Ui};
@@ -48,6 +48,9 @@ pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut V
             )));
         }
     });
+    if !vr_names.is_empty() {
+        rename_ui(ui, &vr_names, forms, cmds);
+    }
     for name in &vr_names {
         let n_gemeinden = project
             .gemeinden
@@ -258,6 +261,39 @@ pub fn regions_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut V
     super::cluster::cluster_ui(ui, state, forms, cmds);
     section(ui, "Wirkungsanalyse");
     recipients_ui(ui, state, forms, cmds);
+}
+
+/// „Vergleichsraum umbenennen“: e.g. „Cluster 2“ of a taken-over cluster proposal into the name
+/// of the living area it is; the Gemeinden, Begründung and parameters follow.
+fn rename_ui(ui: &mut Ui, vr_names: &[String], forms: &mut Forms, cmds: &mut Vec<Command>) {
+    ui.horizontal(|ui| {
+        let (index, new_name) = &mut forms.rename_vergleichsraum;
+        if *index >= vr_names.len() {
+            *index = 0;
+        }
+        let l = ui.label("Vergleichsraum umbenennen:");
+        let options: Vec<(usize, &str)> = vr_names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (i, n.as_str()))
+            .collect();
+        combo(ui, "rename_vr", l.id, index, &options);
+        let to = ui.label("in");
+        ui.add(
+            egui::TextEdit::singleline(new_name)
+                .hint_text("neuer Name")
+                .desired_width(220.0),
+        )
+        .labelled_by(to.id);
+        if ui.button("Umbenennen").clicked()
+            && let Some(from) = vr_names.get(*index)
+        {
+            cmds.push(Command::RenameVergleichsraum {
+                from: from.clone(),
+                to: std::mem::take(new_name),
+            });
+        }
+    });
 }
 
 /// "Bedarfsgemeinschaften einlesen": the recipients' current housing costs for the

@@ -278,6 +278,13 @@ pub enum Command {
     SetBoundaries(PathBuf),
     /// Create a Vergleichsraum by name (it can then be assigned to Gemeinden).
     AddVergleichsraum(String),
+    /// Rename a Vergleichsraum everywhere the project names it.
+    RenameVergleichsraum {
+        /// Current name.
+        from: String,
+        /// New name.
+        to: String,
+    },
     /// Append an empty Gemeinde row.
     AddGemeinde,
     /// Remove a Gemeinde row.
@@ -475,6 +482,29 @@ impl AppState {
                             ohne_konzept: false,
                         });
                     });
+                }
+            }
+            Command::RenameVergleichsraum { from, to } => {
+                let to = to.trim().to_string();
+                let exists = self
+                    .project()
+                    .is_some_and(|p| p.vergleichsraum_names().contains(&to));
+                if to.is_empty() {
+                    self.notify(Level::Warnung, "Bitte den neuen Namen angeben.");
+                } else if exists {
+                    // Includes renaming to the same name: nothing to do but say so.
+                    self.notify(
+                        Level::Warnung,
+                        format!("Den Vergleichsraum „{to}“ gibt es schon."),
+                    );
+                } else {
+                    self.edit_project(None, |p| p.rename_vergleichsraum(&from, &to));
+                    self.notify(
+                        Level::Erfolg,
+                        format!(
+                            "Vergleichsraum „{from}“ heißt jetzt „{to}“ (Gemeinden, Begründung und Parameter übernommen)."
+                        ),
+                    );
                 }
             }
             Command::AddGemeinde => self.edit_project(None, |p| {

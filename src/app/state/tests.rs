@@ -454,3 +454,73 @@ fn reading_the_recipients_table_measures_households_against_the_limits() {
     state.handle(Command::SetRecipients(dir.path().join("fehlt.csv")));
     assert!(last_text(&state).starts_with("Bedarfsgemeinschaften nicht eingelesen"));
 }
+
+#[test]
+fn renaming_a_vergleichsraum_carries_gemeinden_begruendung_and_parameters_along() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut state = state_in(dir.path());
+    state.edit_project(None, |p| {
+        p.vergleichsraeume
+            .push(crate::model::project::VergleichsraumSpec {
+                name: "Kreis".into(),
+                begruendung: "zusammenhängend".into(),
+                ohne_konzept: false,
+            });
+        p.parameters.representativeness.market_shares = vec![crate::model::params::MarketShare {
+            vergleichsraum: "Kreis".into(),
+            privat: 0.6,
+        }];
+        p.scenarios.push(crate::model::project::Scenario {
+            name: "P40".into(),
+            parameters: p.parameters.clone(),
+        });
+    });
+    let before = state.doc().unwrap().analysis().cells.len();
+    state.handle(Command::RenameVergleichsraum {
+        from: "Kreis".into(),
+        to: " Stadt und Umland ".into(),
+    });
+    let p = state.project().unwrap();
+    assert_eq!(p.vergleichsraum_names(), ["Stadt und Umland"]);
+    assert_eq!(p.vergleichsraeume[0].begruendung, "zusammenhängend");
+    assert!(
+        p.gemeinden
+            .iter()
+            .all(|g| g.vergleichsraum == "Stadt und Umland")
+    );
+    assert_eq!(
+        p.parameters.representativeness.market_shares[0].vergleichsraum,
+        "Stadt und Umland"
+    );
+    assert_eq!(
+        p.scenarios[0].parameters.representativeness.market_shares[0].vergleichsraum,
+        "Stadt und Umland"
+    );
+    let a = state.doc().unwrap().analysis();
+    assert_eq!(a.cells.len(), before);
+    assert!(
+        a.cells
+            .iter()
+            .all(|c| c.vergleichsraum == "Stadt und Umland")
+    );
+    // An existing name or an empty one is refused with a message.
+    state.handle(Command::AddVergleichsraum("Nord".into()));
+    state.handle(Command::RenameVergleichsraum {
+        from: "Stadt und Umland".into(),
+        to: "Nord".into(),
+    });
+    assert!(
+        last_text(&state).contains("gibt es schon"),
+        "{}",
+        last_text(&state)
+    );
+    state.handle(Command::RenameVergleichsraum {
+        from: "Nord".into(),
+        to: "  ".into(),
+    });
+    assert!(last_text(&state).contains("neuen Namen"));
+    // One undo step restores the old name.
+    state.handle(Command::Undo);
+    state.handle(Command::Undo);
+    assert_eq!(state.project().unwrap().vergleichsraum_names(), ["Kreis"]);
+}
