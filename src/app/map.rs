@@ -44,14 +44,20 @@ impl ColourMode {
     }
 }
 
-/// The map's view state: the colouring, and the shapes triangulated for the boundary data
-/// they were built from (rebuilt only when the data change).
+/// The map's view state: the colouring, the shapes triangulated for the boundary data they
+/// were built from (rebuilt only when the data change), and the colours of the Gemeinden for
+/// a colouring and state generation (not recomputed every frame: the share of affordable
+/// offers runs over all offers).
 #[derive(Debug, Clone, Default)]
 pub struct MapForm {
     /// What the Gemeinden are coloured by.
     pub mode: ColourMode,
     cache: Option<(Arc<BoundaryData>, Arc<MapGeometry>)>,
+    values: Option<(ValuesKey, Arc<Values>)>,
 }
+
+/// What the colours depend on: the colouring, the load and the project generation.
+type ValuesKey = (ColourMode, u64, u64);
 
 impl MapForm {
     fn geometry(&mut self, data: &Arc<BoundaryData>) -> Arc<MapGeometry> {
@@ -61,6 +67,18 @@ impl MapForm {
                 let g = Arc::new(MapGeometry::new(&data.boundaries));
                 self.cache = Some((Arc::clone(data), Arc::clone(&g)));
                 g
+            }
+        }
+    }
+
+    fn values(&mut self, state: &AppState, doc: &Document) -> Arc<Values> {
+        let key = (self.mode, state.load_generation(), state.generation());
+        match &self.values {
+            Some((k, v)) if *k == key => Arc::clone(v),
+            _ => {
+                let v = Arc::new(Values::of(self.mode, doc));
+                self.values = Some((key, Arc::clone(&v)));
+                v
             }
         }
     }
@@ -112,7 +130,7 @@ pub fn map_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<C
                 }
             });
             let geometry = forms.map.geometry(data);
-            let values = Values::of(forms.map.mode, doc);
+            let values = forms.map.values(state, doc);
             ui.horizontal_top(|ui| {
                 draw_map(ui, &geometry, &values, doc);
                 ui.vertical(|ui| legend_ui(ui, &values));
@@ -129,6 +147,7 @@ pub fn map_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Vec<C
 }
 
 /// The colour and tooltip value of every Gemeinde of the table, by the mode.
+#[derive(Debug)]
 struct Values {
     mode: ColourMode,
     /// Per Gemeinde of the table: colour and value text.
