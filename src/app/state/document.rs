@@ -26,11 +26,16 @@ pub struct Document {
     data_key: Vec<SourceSpec>,
     /// The run of the project's `[cluster]` section, with what it was computed from.
     cluster: Option<ClusterCache>,
+    /// Counts the replacements of what the cluster matrix is read from besides the project
+    /// (the prepared state with its rent levels, the indicator table).
+    cluster_sources: u64,
 }
 
 /// A cluster run and its inputs: it is recomputed only when these change.
 struct ClusterCache {
     settings: crate::model::cluster::ClusterSpec,
+    gemeinden: Vec<crate::model::project::GemeindeRow>,
+    sources: u64,
     input: Result<ClusterInput, ClusterError>,
     run: Result<ClusterRun, ClusterError>,
 }
@@ -101,6 +106,7 @@ impl Document {
             compute_time: start.elapsed(),
             data_key,
             cluster: None,
+            cluster_sources: 0,
         };
         doc.refresh_cluster();
         doc
@@ -117,6 +123,7 @@ impl Document {
         table: Option<crate::import::indicators::IndicatorTable>,
     ) {
         self.lp.data.cluster_indicators = table;
+        self.cluster_sources += 1;
     }
 
     /// Recomputes the cluster run when its settings or its indicator matrix changed.
@@ -126,16 +133,28 @@ impl Document {
             return;
         };
         let settings = spec.settings();
+        let gemeinden = &self.lp.project.gemeinden;
+        // A parameter change (every slider move) touches none of the inputs: no work.
+        if let Some(c) = &self.cluster
+            && c.sources == self.cluster_sources
+            && c.settings == settings
+            && c.gemeinden == *gemeinden
+        {
+            return;
+        }
         let input = cluster_input::project_input(
             &settings,
             &self.lp.project.gemeinden,
             self.lp.data.cluster_indicators.as_ref(),
             &self.prep,
         );
-        if let Some(c) = &self.cluster
+        if let Some(c) = &mut self.cluster
             && c.settings == settings
             && c.input == input
         {
+            // Same matrix (e.g. a Gemeinde renamed): keep the run, remember the new inputs.
+            c.gemeinden.clone_from(gemeinden);
+            c.sources = self.cluster_sources;
             return;
         }
         let run = input
@@ -143,6 +162,8 @@ impl Document {
             .and_then(|i| cluster_input::run_input(i, &settings));
         self.cluster = Some(ClusterCache {
             settings,
+            gemeinden: gemeinden.clone(),
+            sources: self.cluster_sources,
             input,
             run,
         });
@@ -222,6 +243,7 @@ impl Document {
         self.lp.data = data;
         self.lp.warnings = warnings;
         self.prep = prep;
+        self.cluster_sources += 1;
         self.recompute();
     }
 
@@ -250,6 +272,7 @@ impl Document {
             // The records have not changed (new data arrive with their own `Prepared` in
             // `set_data`), so the record index is reused: a scope change needs no sorting.
             self.prep = self.prep.rescope(&self.lp.data.records, &self.lp.project);
+            self.cluster_sources += 1;
         }
         self.analysis = compute(&self.prep, &self.lp.project, &self.lp.data);
         self.compute_time = start.elapsed();
