@@ -117,17 +117,13 @@ pub fn apply(
         .map(|(i, c)| ((c.vergleichsraum.clone(), c.household_size), i))
         .collect();
     // The largest cell of each Vergleichsraum and its amount "je weitere Person".
-    let mut largest: HashMap<&str, (u32, usize)> = HashMap::new();
+    let mut largest: HashMap<String, (u32, usize)> = HashMap::new();
     for (i, c) in cells.iter().enumerate() {
-        let e = largest.entry(c.vergleichsraum.as_str()).or_insert((0, i));
+        let e = largest.entry(c.vergleichsraum.clone()).or_insert((0, i));
         if c.household_size > e.0 {
             *e = (c.household_size, i);
         }
     }
-    let largest: HashMap<String, (u32, usize)> = largest
-        .into_iter()
-        .map(|(vr, v)| (vr.to_string(), v))
-        .collect();
     let further: HashMap<&str, f64> = vrs
         .iter()
         .filter_map(|v| Some((v.name.as_str(), v.further_person?.gross_cold)))
