@@ -265,6 +265,26 @@ pub fn combo<T: PartialEq + Copy>(
     *value != before
 }
 
+/// „Datei:“ with the target path and, where system dialogs are available, „Speichern unter …“;
+/// true when that button was clicked (the caller asks for its dialog).
+pub fn save_target_row(ui: &mut Ui, path: &mut String, hint: &str, dialogs: bool) -> bool {
+    ui.horizontal(|ui| {
+        let l = ui.label("Datei:");
+        ui.add(
+            egui::TextEdit::singleline(path)
+                .hint_text(hint)
+                .desired_width(540.0),
+        )
+        .labelled_by(l.id);
+        dialogs
+            && ui
+                .button("Speichern unter …")
+                .on_hover_text("Speicherort auswählen (falls verfügbar)")
+                .clicked()
+    })
+    .inner
+}
+
 /// A row that reads a file the project refers to (recipients, boundaries, cluster indicators).
 pub struct FileRow<'a> {
     /// Label before the path field, e.g. „Gemeindegrenzen (Datei):“.

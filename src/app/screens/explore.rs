@@ -6,7 +6,7 @@
 use crate::analysis::explore::{Dimension, ExploreTable, Explorer, Filter, Measure, Statistic};
 use crate::app::forms::{DialogRequest, ExploreCache, ExploreForm, Forms};
 use crate::app::state::{AppState, Command, Document};
-use crate::app::widgets::{no_project, section};
+use crate::app::widgets::{no_project, save_target_row, section};
 use egui::{Align, Layout, RichText, Ui};
 use egui_extras::{Column, TableBuilder};
 use std::path::{Path, PathBuf};
@@ -98,23 +98,14 @@ pub fn explore_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut V
     }
 
     section(ui, "Tabelle exportieren");
-    ui.horizontal(|ui| {
-        let l = ui.label("Datei:");
-        ui.add(
-            egui::TextEdit::singleline(&mut form.path)
-                .hint_text("/pfad/zur/tabelle.xlsx oder .csv")
-                .desired_width(520.0),
-        )
-        .labelled_by(l.id);
-        if dialogs
-            && ui
-                .button("Speichern unter …")
-                .on_hover_text("Speicherort auswählen (falls verfügbar)")
-                .clicked()
-        {
-            forms.dialog_request = Some(DialogRequest::ExploreTarget);
-        }
-    });
+    if save_target_row(
+        ui,
+        &mut form.path,
+        "/pfad/zur/tabelle.xlsx oder .csv",
+        dialogs,
+    ) {
+        forms.dialog_request = Some(DialogRequest::ExploreTarget);
+    }
     let form = &forms.explore;
     let table = form
         .cache

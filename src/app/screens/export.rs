@@ -3,7 +3,7 @@
 
 use crate::app::forms::{DialogRequest, Forms};
 use crate::app::state::{AppState, Command, Job};
-use crate::app::widgets::{no_project, section};
+use crate::app::widgets::{no_project, save_target_row, section};
 use crate::export::Variant;
 use egui::{RichText, Ui};
 use std::path::{Path, PathBuf};
@@ -67,23 +67,14 @@ pub fn export_ui(ui: &mut Ui, state: &AppState, forms: &mut Forms, cmds: &mut Ve
     }
 
     section(ui, "Zieldatei");
-    ui.horizontal(|ui| {
-        let l = ui.label("Datei:");
-        ui.add(
-            egui::TextEdit::singleline(&mut forms.export_path)
-                .hint_text("/pfad/zur/mappe.xlsx")
-                .desired_width(560.0),
-        )
-        .labelled_by(l.id);
-        if forms.dialogs_enabled
-            && ui
-                .button("Speichern unter …")
-                .on_hover_text("Speicherort auswählen (falls verfügbar)")
-                .clicked()
-        {
-            forms.dialog_request = Some(DialogRequest::ExportTarget);
-        }
-    });
+    if save_target_row(
+        ui,
+        &mut forms.export_path,
+        "/pfad/zur/mappe.xlsx",
+        forms.dialogs_enabled,
+    ) {
+        forms.dialog_request = Some(DialogRequest::ExportTarget);
+    }
 
     ui.add_space(6.0);
     let errors: Vec<&str> = doc.analysis().open_errors().map(|c| c.title).collect();
