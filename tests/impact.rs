@@ -15,6 +15,22 @@ fn sample() -> LoadedProject {
     }
 }
 
+/// The sample with „VR 1 Musterstadt“ marked „ohne Konzept“: its cells are on the WoGG
+/// fallback per Gemeinde (Mietstufen 4 and 3 differ).
+fn musterstadt_without_concept() -> (LoadedProject, &'static str) {
+    let mut lp = sample();
+    let vr = "VR 1 Musterstadt";
+    for v in lp
+        .project
+        .vergleichsraeume
+        .iter_mut()
+        .filter(|v| v.name == vr)
+    {
+        v.ohne_konzept = true;
+    }
+    (lp, vr)
+}
+
 fn row(line: u32, vr: &str, gemeinde: &str, hh: u32, gross_cold: f64, count: u32) -> RecipientRow {
     RecipientRow {
         line,
@@ -98,16 +114,7 @@ fn households_above_the_applied_limit_are_counted_with_their_money() {
 
 #[test]
 fn on_the_fallback_per_gemeinde_each_household_meets_its_gemeindes_value() {
-    let mut lp = sample();
-    let vr = "VR 1 Musterstadt";
-    for v in lp
-        .project
-        .vergleichsraeume
-        .iter_mut()
-        .filter(|v| v.name == vr)
-    {
-        v.ohne_konzept = true;
-    }
+    let (mut lp, vr) = musterstadt_without_concept();
     let (_, base) = analysis::run(&lp.project, &lp.data);
     let cell = base
         .cells
@@ -215,16 +222,7 @@ fn households_larger_than_the_largest_size_class_meet_its_limit_plus_the_further
 #[test]
 fn larger_households_on_the_fallback_meet_the_wogg_value_of_their_size() {
     use kdu_konzept::analysis::wogg;
-    let mut lp = sample();
-    let vr = "VR 1 Musterstadt";
-    for v in lp
-        .project
-        .vergleichsraeume
-        .iter_mut()
-        .filter(|v| v.name == vr)
-    {
-        v.ohne_konzept = true;
-    }
+    let (mut lp, vr) = musterstadt_without_concept();
     let (_, base) = analysis::run(&lp.project, &lp.data);
     let largest = base
         .cells
